@@ -1,0 +1,123 @@
+package dev.meshflow.io;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parsed source or sink URI: {@code scheme:body?key=value&key=value}. Parameters are checked
+ * against what the endpoint accepts, so a typo fails fast with the list of valid names.
+ */
+public final class EndpointUri {
+  private final String text;
+  private final String scheme;
+  private final String body;
+  private final Map<String, String> params;
+
+  private EndpointUri(String text, String scheme, String body, Map<String, String> params) {
+    this.text = text;
+    this.scheme = scheme;
+    this.body = body;
+    this.params = params;
+  }
+
+  public static EndpointUri parse(String kind, String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("--" + kind + " is empty");
+    }
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(
+          "--" + kind + "=" + text + " has no scheme; expected <scheme>:<location>");
+    }
+    String scheme = text.substring(0, colon);
+    String rest = text.substring(colon + 1);
+    int q = rest.indexOf('?');
+    String body = q < 0 ? rest : rest.substring(0, q);
+    Map<String, String> params = new LinkedHashMap<>();
+    if (q >= 0 && q < rest.length() - 1) {
+      for (String pair : rest.substring(q + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException(
+              "--" + kind + "=" + text + ": parameter '" + pair + "' is not key=value");
+        }
+        params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+      }
+    }
+    return new EndpointUri(text, scheme, body, Collections.unmodifiableMap(params));
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public String scheme() {
+    return scheme;
+  }
+
+  public String body() {
+    return body;
+  }
+
+  public Map<String, String> params() {
+    return params;
+  }
+
+  /** Fails on any parameter not in {@code allowed}. */
+  public EndpointUri requireOnly(Set<String> allowed) {
+    for (String key : params.keySet()) {
+      if (!allowed.contains(key)) {
+        throw new IllegalArgumentException(
+            text + ": unknown parameter '" + key + "'; accepted: " + String.join(", ", allowed));
+      }
+    }
+    return this;
+  }
+
+  public long longParam(String key, long defaultValue, long min, long max) {
+    String v = params.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(
+            text + ": " + key + "=" + v + " is out of range [" + min + ", " + max + "]");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(text + ": " + key + "=" + v + " is not a whole number");
+    }
+  }
+
+  public double fractionParam(String key, double defaultValue) {
+    String v = params.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      double d = Double.parseDouble(v.trim());
+      if (!(d >= 0.0 && d <= 1.0)) {
+        throw new IllegalArgumentException(
+            text + ": " + key + "=" + v + " must be a fraction between 0 and 1");
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(text + ": " + key + "=" + v + " is not a number");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.meshflow.io;
+
+import dev.meshflow.io.console.ConsoleSink;
+import dev.meshflow.io.duckdb.DuckDbSink;
+import dev.meshflow.io.file.FileSource;
+import dev.meshflow.io.generator.GeneratorSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Resolves {@code --source} and {@code --sink} URIs. Adding an endpoint is one class plus one line
+ * here.
+ */
+public final class Endpoints {
+  private static final Map<String, BiFunction<EndpointUri, Boolean, RecordSource>> SOURCES =
+      new LinkedHashMap<>();
+  private static final Map<String, Function<EndpointUri, TableSink>> SINKS = new LinkedHashMap<>();
+
+  static {
+    SOURCES.put(GeneratorSource.SCHEME, GeneratorSource::from);
+    SOURCES.put(FileSource.SCHEME, FileSource::from);
+    SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
+    SINKS.put(ConsoleSink.SCHEME, ConsoleSink::from);
+  }
+
+  private Endpoints() {}
+
+  /** @param streaming whether the run is in streaming mode (unbounded where the source can be) */
+  public static RecordSource source(String uri, boolean streaming) {
+    EndpointUri parsed = EndpointUri.parse("source", uri);
+    BiFunction<EndpointUri, Boolean, RecordSource> factory = SOURCES.get(parsed.scheme());
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "--source=" + uri + ": unknown scheme '" + parsed.scheme() + "'; accepted: "
+              + String.join(", ", SOURCES.keySet()));
+    }
+    return factory.apply(parsed, streaming);
+  }
+
+  public static TableSink sink(String uri) {
+    EndpointUri parsed = EndpointUri.parse("sink", uri);
+    Function<EndpointUri, TableSink> factory = SINKS.get(parsed.scheme());
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "--sink=" + uri + ": unknown scheme '" + parsed.scheme() + "'; accepted: "
+              + String.join(", ", SINKS.keySet()));
+    }
+    return factory.apply(parsed);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.meshflow.io.duckdb;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One DuckDB instance per database file per JVM. A DuckDB file admits a single writing process, and
+ * separate instances in one process would fight over its lock, so every writer thread (Direct,
+ * Flink and Spark all run their local workers as threads) duplicates the shared root connection.
+ */
+public final class DuckDbDatabases {
+  private static final Map<Path, DuckDBConnection> ROOTS = new ConcurrentHashMap<>();
+
+  private DuckDbDatabases() {}
+
+  static Path normalize(String file) {
+    return Path.of(file).toAbsolutePath().normalize();
+  }
+
+  /** A new connection to the shared instance; the caller closes it. */
+  public static Connection connect(String file) {
+    Path path = normalize(file);
+    DuckDBConnection root = ROOTS.computeIfAbsent(path, DuckDbDatabases::open);
+    try {
+      return root.duplicate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open DuckDB database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The monitor that serialises writes to one database, so upserts never conflict. */
+  static Object writeLock(String file) {
+    Path path = normalize(file);
+    return ROOTS.computeIfAbsent(path, DuckDbDatabases::open);
+  }
+
+  private static DuckDBConnection open(Path path) {
+    try {
+      if (path.getParent() != null) {
+        Files.createDirectories(path.getParent());
+      }
+      return (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the folder for " + path, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot open DuckDB database " + path + " (is another process writing it?): "
+              + e.getMessage(), e);
+    }
+  }
+
+  /** Checkpoints and closes the shared instance, so other processes can open the file. */
+  public static void close(String file) {
+    DuckDBConnection root = ROOTS.remove(normalize(file));
+    if (root != null) {
+      try (root) {
+        root.createStatement().execute("CHECKPOINT");
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot close DuckDB database " + file, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.meshflow.io.generator;
+
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.RecordSource;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * {@code generator:interactions?events=N&seed=S&rate=R&...}: the seeded Interactions producer.
+ *
+ * <p>Bounded when {@code events} is given and the run is in batch mode. In streaming mode it emits
+ * {@code rate} records per second, forever unless {@code events} caps it, with event times that
+ * follow the wall clock from the moment the run starts (unless {@code start} pins them).
+ */
+public final class GeneratorSource implements RecordSource {
+  public static final String SCHEME = "generator";
+  public static final Set<String> PARAMS =
+      Set.of(
+          "events", "seed", "rate", "start", "eventsPerSecond", "items", "users", "duplicates",
+          "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes");
+
+  private final InteractionGenerator generator;
+  private final Long events;
+  private final long rate;
+  private final boolean unbounded;
+
+  private GeneratorSource(InteractionGenerator generator, Long events, long rate, boolean unbounded) {
+    this.generator = generator;
+    this.events = events;
+    this.rate = rate;
+    this.unbounded = unbounded;
+  }
+
+  public static GeneratorSource from(EndpointUri uri, boolean streaming) {
+    uri.requireOnly(PARAMS);
+    if (!uri.body().equals("interactions")) {
+      throw new IllegalArgumentException(
+          uri + ": unknown generator '" + uri.body() + "'; accepted: interactions");
+    }
+    Long events = uri.params().containsKey("events")
+        ? uri.longParam("events", 0, 1, Long.MAX_VALUE / 2) : null;
+    if (events == null && !streaming) {
+      throw new IllegalArgumentException(
+          uri + ": an endless generator needs --streaming; add events=N for a batch run");
+    }
+    long rate = uri.longParam("rate", 1000, 1, 10_000_000);
+    boolean unbounded = streaming;
+    InteractionGenerator.Spec spec = new InteractionGenerator.Spec();
+    spec.seed = uri.longParam("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+    spec.items = (int) uri.longParam("items", spec.items, 1, 10_000_000);
+    spec.users = (int) uri.longParam("users", spec.users, 1, 100_000_000);
+    spec.duplicates = uri.fractionParam("duplicates", spec.duplicates);
+    spec.outOfOrder = uri.fractionParam("outOfOrder", spec.outOfOrder);
+    spec.late = uri.fractionParam("late", spec.late);
+    spec.malformed = uri.fractionParam("malformed", spec.malformed);
+    if (spec.duplicates + spec.malformed > 1.0 || spec.late + spec.outOfOrder > 1.0) {
+      throw new IllegalArgumentException(
+          uri + ": duplicates+malformed and late+outOfOrder must each be at most 1");
+    }
+    spec.maxDisorderMillis = 1000 * uri.longParam("maxDisorderSeconds", 30, 0, 86_400);
+    spec.lateByMillis = 60_000 * uri.longParam("lateByMinutes", 15, 1, 100_000);
+    // Live runs keep event time near the wall clock, so windows close as a dashboard expects.
+    spec.eventsPerSecond = uri.longParam("eventsPerSecond", unbounded ? rate : 100, 1, 10_000_000);
+    String start = uri.params().get("start");
+    if (start != null) {
+      try {
+        spec.startMillis = Instant.parse(start).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            uri + ": start=" + start + " is not an ISO-8601 instant like 2026-03-07T23:00:00Z");
+      }
+    } else if (unbounded) {
+      spec.startMillis = System.currentTimeMillis();
+    }
+    return new GeneratorSource(new InteractionGenerator(spec), events, rate, unbounded);
+  }
+
+  public InteractionGenerator generator() {
+    return generator;
+  }
+
+  @Override
+  public boolean isBounded() {
+    return !unbounded || events != null;
+  }
+
+  @Override
+  public String describe() {
+    return "interaction generator, seed " + generator.spec().seed
+        + (events == null ? ", endless" : ", " + events + " records")
+        + (unbounded ? ", " + rate + " records/s" : "");
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read() {
+    return new PTransform<>() {
+      @Override
+      public PCollection<KV<String, byte[]>> expand(PBegin begin) {
+        GenerateSequence sequence = GenerateSequence.from(0);
+        if (events != null) {
+          sequence = sequence.to(events);
+        }
+        if (unbounded) {
+          // Event time doubles as the element timestamp, so the source's watermark follows it.
+          InteractionGenerator g = generator;
+          sequence = sequence
+              .withRate(rate, Duration.standardSeconds(1))
+              .withTimestampFn(i -> new org.joda.time.Instant(g.recordAt(i).eventTimeMillis));
+        }
+        return begin
+            .apply("GenerateIndexes", sequence)
+            .apply("RenderRecords", ParDo.of(new RenderFn(generator)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+      }
+    };
+  }
+
+  private static final class RenderFn extends DoFn<Long, KV<String, byte[]>> {
+    private final InteractionGenerator generator;
+
+    RenderFn(InteractionGenerator generator) {
+      this.generator = generator;
+    }
+
+    @ProcessElement
+    public void process(@Element Long index, OutputReceiver<KV<String, byte[]>> out) {
+      out.output(KV.of(generator.originOf(index), generator.recordAt(index).payload));
+    }
+  }
+}

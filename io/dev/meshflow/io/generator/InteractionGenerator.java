@@ -1,0 +1,184 @@
+package dev.meshflow.io.generator;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * The Interactions domain's synthetic producer. Record {@code i} is a pure function of (seed, i),
+ * so any runner, at any parallelism, produces the same records, and a test can recompute them.
+ *
+ * <p>Planted imperfections, each a configurable share of the records:
+ *
+ * <ul>
+ *   <li>duplicates: an exact re-send of one of the previous 20 records;
+ *   <li>out-of-order: event time moved back by up to {@code maxDisorderMillis};
+ *   <li>late: event time moved back by {@code lateByMillis} to 1.5 times that;
+ *   <li>malformed: one of {@link #MALFORMED_KINDS} kinds of broken line.
+ * </ul>
+ */
+public final class InteractionGenerator implements Serializable {
+  public static final int MALFORMED_KINDS = 14;
+  private static final String[] DEVICES = {"ios", "android", "web", "desktop"};
+  private static final int DUPLICATE_LOOKBACK = 20;
+
+  private final Spec spec;
+
+  public InteractionGenerator(Spec spec) {
+    this.spec = spec;
+  }
+
+  public Spec spec() {
+    return spec;
+  }
+
+  /** One generated line: its bytes and its event time (nominal time for a malformed line). */
+  public static final class Record {
+    public final long index;
+    public final byte[] payload;
+    public final long eventTimeMillis;
+
+    Record(long index, byte[] payload, long eventTimeMillis) {
+      this.index = index;
+      this.payload = payload;
+      this.eventTimeMillis = eventTimeMillis;
+    }
+  }
+
+  /** Generator parameters; see {@link GeneratorSource} for the URI form. */
+  public static final class Spec implements Serializable {
+    public long seed = 42;
+    public long startMillis = java.time.Instant.parse("2026-03-07T23:00:00Z").toEpochMilli();
+    public double eventsPerSecond = 100;
+    public int items = 100;
+    public int users = 2000;
+    public double duplicates = 0.02;
+    public double outOfOrder = 0.10;
+    public double late = 0.01;
+    public double malformed = 0.01;
+    public long maxDisorderMillis = 30_000;
+    public long lateByMillis = 15 * 60_000;
+  }
+
+  public String originOf(long index) {
+    return "generator:seed=" + spec.seed + "#" + index;
+  }
+
+  public long nominalTimeMillis(long index) {
+    return spec.startMillis + (long) (index * 1000.0 / spec.eventsPerSecond);
+  }
+
+  public Record recordAt(long index) {
+    long i = index;
+    // A duplicate re-sends an earlier record; follow the chain to the original.
+    while (true) {
+      SplittableRandom r = rng(i);
+      double kind = r.nextDouble();
+      if (kind < spec.malformed) {
+        return new Record(index, malformed(i, r), nominalTimeMillis(i));
+      }
+      if (kind < spec.malformed + spec.duplicates && i > 0) {
+        i = i - 1 - r.nextInt((int) Math.min(i, DUPLICATE_LOOKBACK));
+        continue;
+      }
+      return valid(index, i, r);
+    }
+  }
+
+  private SplittableRandom rng(long i) {
+    long z = spec.seed * 0x9E3779B97F4A7C15L + i;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return new SplittableRandom(z ^ (z >>> 31));
+  }
+
+  private Record valid(long index, long i, SplittableRandom r) {
+    long ts = nominalTimeMillis(i);
+    double shift = r.nextDouble();
+    if (shift < spec.late) {
+      ts -= spec.lateByMillis + r.nextLong(spec.lateByMillis / 2 + 1);
+    } else if (shift < spec.late + spec.outOfOrder) {
+      ts -= r.nextLong(spec.maxDisorderMillis + 1);
+    }
+    // Squaring skews popularity towards low item and user numbers, as real catalogs are skewed.
+    int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
+    boolean song = item < Math.max(1, spec.items * 8 / 10);
+    int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
+    double e = r.nextDouble();
+    String eventType = e < 0.55 ? "play" : e < 0.80 ? "skip" : e < 0.92 ? "like" : "playlist_add";
+    StringBuilder json = new StringBuilder(220);
+    json.append("{\"event_id\":\"ev-").append(spec.seed).append('-').append(i).append('"');
+    json.append(",\"ts\":\"").append(java.time.Instant.ofEpochMilli(ts)).append('"');
+    json.append(",\"user_id\":\"user-").append(user).append('"');
+    json.append(",\"item_id\":\"")
+        .append(song ? "song-" : "podcast-")
+        .append(String.format("%04d", item))
+        .append('"');
+    json.append(",\"item_type\":\"").append(song ? "song" : "podcast").append('"');
+    json.append(",\"event_type\":\"").append(eventType).append('"');
+    if (r.nextDouble() < 0.9) {
+      json.append(",\"device\":\"").append(DEVICES[r.nextInt(DEVICES.length)]).append('"');
+    }
+    json.append(",\"session_id\":\"s-").append(user).append('-').append(i / 500).append('"');
+    if (eventType.equals("play") || eventType.equals("skip")) {
+      long duration = eventType.equals("play") ? r.nextLong(30_000, 400_000) : r.nextLong(500, 30_000);
+      json.append(",\"duration_ms\":").append(duration);
+    }
+    json.append('}');
+    return new Record(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
+  }
+
+  private byte[] malformed(long i, SplittableRandom r) {
+    String id = "ev-" + spec.seed + "-" + i;
+    String ts = java.time.Instant.ofEpochMilli(nominalTimeMillis(i)).toString();
+    String tail = ",\"user_id\":\"user-1\",\"item_id\":\"song-0001\",\"item_type\":\"song\"";
+    switch (r.nextInt(MALFORMED_KINDS)) {
+      case 0:
+        return utf8("{\"event_id\":\"" + id + "\",\"ts\":\"" + ts); // truncated
+      case 1:
+        return utf8("[\"" + id + "\",\"" + ts + "\"]");
+      case 2:
+        return utf8("{\"ts\":\"" + ts + "\"" + tail + ",\"event_type\":\"play\"}");
+      case 3:
+        return utf8("{\"event_id\":\"" + id + "\",\"ts\":\"yesterday\"" + tail + ",\"event_type\":\"play\"}");
+      case 4:
+        return utf8(("{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\"" + tail + ",\"event_type\":\"play\"}")
+            .replace("\"item_type\":\"song\"", "\"item_type\":\"video\""));
+      case 5:
+        return utf8("{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\"" + tail + ",\"event_type\":\"pause\"}");
+      case 6:
+        return utf8(base(id, ts, tail) + ",\"duration_ms\":12.5}");
+      case 7:
+        return utf8(base(id, ts, tail) + ",\"duration_ms\":\"1200\"}");
+      case 8:
+        return utf8(base(id, ts, tail) + ",\"duration_ms\":9223372036854775808}");
+      case 9:
+        {
+          byte[] prefix = utf8("{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\",\"user_id\":\"us");
+          byte[] suffix = utf8("r\",\"item_id\":\"song-0001\",\"item_type\":\"song\",\"event_type\":\"play\"}");
+          byte[] out = new byte[prefix.length + 2 + suffix.length];
+          System.arraycopy(prefix, 0, out, 0, prefix.length);
+          out[prefix.length] = (byte) 0xC3; // a lead byte followed by a non-continuation byte
+          out[prefix.length + 1] = (byte) 0x28;
+          System.arraycopy(suffix, 0, out, prefix.length + 2, suffix.length);
+          return out;
+        }
+      case 10:
+        return utf8(base(id, ts, tail.replace("user-1", "u".repeat(257))) + "}");
+      case 11:
+        return utf8(base(id, ts, tail.replace("song-0001", "")) + "}");
+      case 12:
+        return utf8(base(id, ts, tail) + ",\"duration_ms\":-5}");
+      default:
+        return utf8("   "); // blank but not empty: an empty line is no record in JSON lines
+    }
+  }
+
+  private static String base(String id, String ts, String tail) {
+    return "{\"event_id\":\"" + id + "\",\"ts\":\"" + ts + "\"" + tail + ",\"event_type\":\"play\"";
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.meshflow.options;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * Run-wide counters every layer may use. Each increment goes to a Beam counter (the authoritative
+ * figure, read from the PipelineResult at the end) and to a JVM-local meter, which the launcher
+ * reads for live progress: Flink's embedded cluster only reports Beam metrics when the job ends.
+ */
+public final class RunMetrics {
+  public static final String NAMESPACE = "meshflow";
+
+  public static final String READ = "records_read";
+  public static final String VALID = "events_valid";
+  public static final String DUPLICATES = "events_duplicate";
+  public static final String DEAD_LETTERS = "dead_letters";
+  public static final String ROWS_WRITTEN_PREFIX = "rows_written.";
+
+  private static final Map<String, LongAdder> LOCAL = new ConcurrentHashMap<>();
+
+  private RunMetrics() {}
+
+  /** Rows a sink wrote (inserted or updated) into {@code table}. */
+  public static String rowsWritten(String table) {
+    return ROWS_WRITTEN_PREFIX + table;
+  }
+
+  /** A serializable counter; create it as a DoFn field. */
+  public static StageCounter counter(String name) {
+    return new StageCounter(name);
+  }
+
+  /** Snapshot of the JVM-local meters, for progress lines only. */
+  public static Map<String, Long> localSnapshot() {
+    Map<String, Long> out = new TreeMap<>();
+    LOCAL.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  public static void resetLocal() {
+    LOCAL.clear();
+  }
+
+  /** A counter that updates a Beam metric and the JVM-local meter of the same name. */
+  public static final class StageCounter implements Serializable {
+    private final String name;
+    private transient Counter beamCounter;
+    private transient LongAdder local;
+
+    private StageCounter(String name) {
+      this.name = name;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public void inc() {
+      inc(1);
+    }
+
+    public void inc(long n) {
+      if (beamCounter == null) {
+        beamCounter = Metrics.counter(NAMESPACE, name);
+        local = LOCAL.computeIfAbsent(name, k -> new LongAdder());
+      }
+      beamCounter.inc(n);
+      local.add(n);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.meshflow.pipelines;
+
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.options.Durations;
+import dev.meshflow.options.EventTimeOptions;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.options.SourceOptions;
+import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.transforms.interactions.InteractionAnalytics;
+import dev.meshflow.transforms.interactions.ItemMinuteStats;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+
+/**
+ * The Analytics consumer of the music-streaming mesh: plays, skips, likes, playlist adds and
+ * unique listeners per item per minute, written to {@code item_minute_stats}, with every unusable
+ * record in {@code dead_letter}.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Read raw records from {@code --source}.
+ *   <li>Run {@link InteractionAnalytics} (parse, late split, dedupe, window, count).
+ *   <li>Upsert the statistics by (window_start, item_id) and the dead letters by id into
+ *       {@code --sink}.
+ * </ol>
+ */
+public final class InteractionAnalyticsPipeline {
+  public static final String NAME = "interaction-analytics";
+  public static final String DESCRIPTION =
+      "Plays, skips, likes and unique listeners per item per minute, batch or streaming";
+
+  /** Every option this pipeline reads. */
+  public interface Options
+      extends SourceOptions, SinkOptions, EventTimeOptions, LauncherOptions, StreamingOptions {}
+
+  private InteractionAnalyticsPipeline() {}
+
+  /** Checks options that depend on each other, with messages that say how to fix them. */
+  public static void validate(Options options) {
+    Duration lateness = Durations.parse("allowedLateness", options.getAllowedLateness());
+    Durations.parse("dedupeWindow", options.getDedupeWindow());
+    Duration early = Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval());
+    if (!options.isStreaming() && (early.getMillis() > 0)) {
+      throw new IllegalArgumentException(
+          "--earlyFiringInterval only applies with --streaming; batch results are final at once");
+    }
+    if (lateness.isLongerThan(Duration.standardDays(7))) {
+      throw new IllegalArgumentException(
+          "--allowedLateness=" + options.getAllowedLateness()
+              + " keeps every window open for over a week; use at most 7d");
+    }
+    if (options.getProgressSeconds() < 0) {
+      throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
+    }
+    Endpoints.source(options.getSource(), options.isStreaming());
+    Endpoints.sink(options.getSink());
+  }
+
+  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  public static PipelineResult run(Options options) {
+    validate(options);
+    return build(options).run();
+  }
+
+  public static Pipeline build(Options options) {
+    RecordSource source = Endpoints.source(options.getSource(), options.isStreaming());
+    TableSink sink = Endpoints.sink(options.getSink());
+    Duration dedupeWindow = Durations.parse("dedupeWindow", options.getDedupeWindow());
+    InteractionAnalytics analytics = options.isStreaming()
+        ? InteractionAnalytics.streaming(
+            Durations.parse("allowedLateness", options.getAllowedLateness()), dedupeWindow,
+            Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval()))
+        : InteractionAnalytics.batch(dedupeWindow);
+
+    Pipeline pipeline = Pipeline.create(options);
+    PCollectionTuple results = pipeline
+        .apply("ReadRecords", source.read())
+        .apply("InteractionAnalytics", analytics);
+
+    results.get(InteractionAnalytics.STATS)
+        .apply("StatsToRows", MapElements.into(TypeDescriptors.rows()).via(ItemMinuteStats::toRow))
+        .setRowSchema(ItemMinuteStats.SCHEMA)
+        .apply("WriteStats", sink.upsert(ItemMinuteStats.TABLE, ItemMinuteStats.KEY));
+    results.get(InteractionAnalytics.DEAD_LETTERS)
+        .apply("DeadLettersToRows", MapElements.into(TypeDescriptors.rows()).via(DeadLetter::toRow))
+        .setRowSchema(DeadLetter.SCHEMA)
+        .apply("WriteDeadLetters", sink.upsert(DeadLetter.TABLE, DeadLetter.KEY));
+    return pipeline;
+  }
+}

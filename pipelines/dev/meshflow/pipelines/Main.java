@@ -1,0 +1,163 @@
+package dev.meshflow.pipelines;
+
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.RunMetrics;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.options.SourceOptions;
+import dev.meshflow.pipelines.cli.EndpointsHelp;
+import dev.meshflow.pipelines.cli.HelpPrinter;
+import dev.meshflow.pipelines.cli.ProgressReporter;
+import dev.meshflow.pipelines.cli.QueryCommand;
+import dev.meshflow.pipelines.cli.RunSummary;
+import dev.meshflow.pipelines.cli.RunnerDefaults;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * The {@code meshflow} command line: {@code list}, {@code endpoints}, {@code query}, and
+ * {@code <pipeline> [--help | options]}. Usage errors exit 2 with one line; failed runs exit 1.
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] argv) {
+    System.exit(execute(Arrays.asList(argv), System.out, System.err));
+  }
+
+  /** Runs one command and returns its exit code; never throws. */
+  public static int execute(List<String> args, PrintStream out, PrintStream err) {
+    boolean verbose = args.contains("--verbose") || args.contains("--verbose=true");
+    if (verbose) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
+    try {
+      return dispatch(args, out, err);
+    } catch (IllegalArgumentException e) {
+      err.println("meshflow: error: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      return USAGE;
+    } catch (Exception e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      err.println("meshflow: failed: " + root.getClass().getSimpleName() + ": "
+          + root.getMessage() + (verbose ? "" : " (--verbose shows the stack trace)"));
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      return FAILED;
+    }
+  }
+
+  static int dispatch(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+      usage(out);
+      return args.isEmpty() ? USAGE : OK;
+    }
+    String command = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    switch (command) {
+      case "list":
+        PipelineCatalog.all().values().forEach(
+            p -> out.printf("  %-24s %s%n", p.name(), p.description()));
+        return OK;
+      case "endpoints":
+        EndpointsHelp.print(out);
+        return OK;
+      case "query":
+        QueryCommand.run(rest, out);
+        return OK;
+      default:
+        MeshflowPipeline<?> pipeline = PipelineCatalog.get(command);
+        if (rest.contains("--help") || rest.contains("-h")) {
+          HelpPrinter.print(pipeline, out);
+          return OK;
+        }
+        return runPipeline(pipeline, rest, out, err);
+    }
+  }
+
+  private static <O extends PipelineOptions> int runPipeline(
+      MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
+    O options = parseOptions(pipeline, args);
+    pipeline.validate(options);
+    TableSink sink = options instanceof SinkOptions
+        ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
+    String source = options instanceof SourceOptions
+        ? Endpoints.source(((SourceOptions) options).getSource(),
+            options.as(StreamingOptions.class).isStreaming()).describe()
+        : "";
+    int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
+    RunMetrics.resetLocal();
+    long start = System.nanoTime();
+    Thread closeOnInterrupt = new Thread(() -> {
+      if (sink != null) {
+        sink.close();
+      }
+    }, "meshflow-close-sink");
+    Runtime.getRuntime().addShutdownHook(closeOnInterrupt);
+    out.println("meshflow: running " + pipeline.name() + " on "
+        + options.getRunner().getSimpleName() + " from " + source);
+    PipelineResult result;
+    PipelineResult.State state;
+    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds)) {
+      result = pipeline.run(options);
+      state = result.waitUntilFinish();
+    }
+    if (sink != null) {
+      sink.close();
+    }
+    Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
+    RunSummary.print(out, pipeline, options, result, state, source,
+        sink == null ? "" : sink.describe(), (System.nanoTime() - start) / 1e9);
+    return state == PipelineResult.State.DONE ? OK : FAILED;
+  }
+
+  private static <O extends PipelineOptions> O parseOptions(
+      MeshflowPipeline<O> pipeline, List<String> args) {
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + a + "'; options look like --name=value (see ./meshflow "
+                + pipeline.name() + " --help)");
+      }
+    }
+    List<String> withDefaults = RunnerDefaults.apply(args);
+    try {
+      PipelineOptionsFactory.register(pipeline.optionsClass());
+      return PipelineOptionsFactory.fromArgs(withDefaults.toArray(new String[0]))
+          .withValidation()
+          .as(pipeline.optionsClass());
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+      throw new IllegalArgumentException(
+          message + " (./meshflow " + pipeline.name() + " --help lists the options)");
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("Usage: ./meshflow <command> [options]");
+    out.println();
+    out.println("Commands:");
+    out.println("  list                     the pipelines, one line each");
+    out.println("  <pipeline> --help        a pipeline's options, with defaults");
+    out.println("  <pipeline> [options]     run a pipeline (e.g. ./meshflow interaction-analytics)");
+    out.println("  endpoints                the --source and --sink URIs and their parameters");
+    out.println("  query [--db=FILE] [SQL]  look at the warehouse (default "
+        + QueryCommand.DEFAULT_DB + ")");
+  }
+}

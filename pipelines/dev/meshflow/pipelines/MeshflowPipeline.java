@@ -1,0 +1,59 @@
+package dev.meshflow.pipelines;
+
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** A pipeline the launcher can list, explain and run. */
+public interface MeshflowPipeline<O extends PipelineOptions> {
+  String name();
+
+  String description();
+
+  Class<O> optionsClass();
+
+  /** Cross-option checks; throws IllegalArgumentException with a message that says the fix. */
+  void validate(O options);
+
+  /** Starts the pipeline without waiting for it. */
+  PipelineResult run(O options);
+
+  /** A query a person can run to look at the main result. */
+  String exampleQuery();
+
+  static <O extends PipelineOptions> MeshflowPipeline<O> of(
+      String name, String description, Class<O> optionsClass,
+      java.util.function.Consumer<O> validate,
+      java.util.function.Function<O, PipelineResult> run, String exampleQuery) {
+    return new MeshflowPipeline<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public Class<O> optionsClass() {
+        return optionsClass;
+      }
+
+      @Override
+      public void validate(O options) {
+        validate.accept(options);
+      }
+
+      @Override
+      public PipelineResult run(O options) {
+        return run.apply(options);
+      }
+
+      @Override
+      public String exampleQuery() {
+        return exampleQuery;
+      }
+    };
+  }
+}

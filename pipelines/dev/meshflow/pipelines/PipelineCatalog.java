@@ -1,0 +1,38 @@
+package dev.meshflow.pipelines;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every pipeline the launcher knows, by name. Adding a pipeline is one entry here. */
+public final class PipelineCatalog {
+  private static final Map<String, MeshflowPipeline<?>> PIPELINES = new LinkedHashMap<>();
+
+  static {
+    add(MeshflowPipeline.of(
+        InteractionAnalyticsPipeline.NAME, InteractionAnalyticsPipeline.DESCRIPTION,
+        InteractionAnalyticsPipeline.Options.class, InteractionAnalyticsPipeline::validate,
+        InteractionAnalyticsPipeline::run,
+        "SELECT item_id, sum(plays) AS plays, sum(skips) AS skips, max(unique_users) AS peak_listeners"
+            + " FROM item_minute_stats GROUP BY item_id ORDER BY plays DESC LIMIT 10"));
+  }
+
+  private PipelineCatalog() {}
+
+  private static void add(MeshflowPipeline<?> pipeline) {
+    PIPELINES.put(pipeline.name(), pipeline);
+  }
+
+  public static Map<String, MeshflowPipeline<?>> all() {
+    return PIPELINES;
+  }
+
+  public static MeshflowPipeline<?> get(String name) {
+    MeshflowPipeline<?> p = PIPELINES.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException(
+          "unknown pipeline '" + name + "'; available: " + String.join(", ", PIPELINES.keySet())
+              + " (./meshflow list describes them)");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.meshflow.pipelines;
+
+import dev.meshflow.options.RunMetrics;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/**
+ * The run's counters as the runner reports them. Attempted values, because Flink and Spark do not
+ * report committed ones; for a finished batch job they are the same.
+ */
+public final class RunCounts {
+  private static final String RUNNER_LATE_NAMESPACE =
+      "org.apache.beam.runners.core.LateDataDroppingDoFnRunner";
+  private static final String RUNNER_LATE_NAME = "droppedDueToLateness";
+  private static final String RUNNER_DROPPED_LATE = "runner_dropped_late";
+
+  private final Map<String, Long> counters;
+
+  private RunCounts(Map<String, Long> counters) {
+    this.counters = counters;
+  }
+
+  public static RunCounts of(PipelineResult result) {
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.inNamespace(RunMetrics.NAMESPACE)).build());
+    Map<String, Long> counters = new TreeMap<>();
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
+    }
+    // Elements the runner dropped as late are outside our own counters; surface them so that a
+    // gap in conservation is explained rather than hidden.
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(RUNNER_LATE_NAMESPACE, RUNNER_LATE_NAME)).build())
+        .getCounters()) {
+      counters.merge(RUNNER_DROPPED_LATE, c.getAttempted(), Long::sum);
+    }
+    return new RunCounts(counters);
+  }
+
+  public long get(String name) {
+    return counters.getOrDefault(name, 0L);
+  }
+
+  public long read() {
+    return get(RunMetrics.READ);
+  }
+
+  public long valid() {
+    return get(RunMetrics.VALID);
+  }
+
+  public long duplicates() {
+    return get(RunMetrics.DUPLICATES);
+  }
+
+  public long deadLetters() {
+    return sumWithPrefix(RunMetrics.DEAD_LETTERS + ".");
+  }
+
+  /** Elements a runner's windowing dropped as late without a dead letter; should stay 0. */
+  public long runnerDroppedLate() {
+    return get(RUNNER_DROPPED_LATE);
+  }
+
+  /** Dead letters per stage, e.g. {parse=12, late=3}. */
+  public Map<String, Long> deadLettersByStage() {
+    Map<String, Long> out = new TreeMap<>();
+    String prefix = RunMetrics.DEAD_LETTERS + ".";
+    counters.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(k.substring(prefix.length()), v);
+      }
+    });
+    return out;
+  }
+
+  /** Rows written per table. */
+  public Map<String, Long> rowsWritten() {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> {
+      if (k.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX)) {
+        out.put(k.substring(RunMetrics.ROWS_WRITTEN_PREFIX.length()), v);
+      }
+    });
+    return out;
+  }
+
+  /** read = valid + duplicates + dead letters: nothing lost, nothing invented. */
+  public boolean conserved() {
+    return read() == valid() + duplicates() + deadLetters();
+  }
+
+  private long sumWithPrefix(String prefix) {
+    return counters.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  @Override
+  public String toString() {
+    return counters.toString();
+  }
+}

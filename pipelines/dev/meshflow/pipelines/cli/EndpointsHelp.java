@@ -1,0 +1,32 @@
+package dev.meshflow.pipelines.cli;
+
+import java.io.PrintStream;
+
+/** {@code ./meshflow endpoints}: the source and sink URI forms. */
+public final class EndpointsHelp {
+  private EndpointsHelp() {}
+
+  public static void print(PrintStream out) {
+    out.println("Sources (--source):");
+    out.println("  generator:interactions?events=N&seed=S&rate=R&...");
+    out.println("      Seeded synthetic Interactions producer; record i is a pure function of (seed, i).");
+    out.println("      events=N           records to emit; required in batch, endless in streaming without it");
+    out.println("      seed=S             random seed (default 42)");
+    out.println("      rate=R             streaming: records per second (default 1000)");
+    out.println("      start=INSTANT      event time of record 0 (default 2026-03-07T23:00:00Z; now when streaming)");
+    out.println("      eventsPerSecond=E  event-time density (default 100 in batch, = rate in streaming)");
+    out.println("      items=N users=N    catalog and audience size (default 100 and 2000)");
+    out.println("      duplicates=F       share of exact re-sends of a recent record (default 0.02)");
+    out.println("      outOfOrder=F       share moved back by up to maxDisorderSeconds (default 0.10, 30)");
+    out.println("      late=F             share moved back by lateByMinutes to 1.5x that (default 0.01, 15)");
+    out.println("      malformed=F        share of broken lines of 14 kinds (default 0.01)");
+    out.println("  file:<path-or-glob>[?pollSeconds=S]");
+    out.println("      JSON lines (.gz allowed). Batch reads the matching files; --streaming watches the");
+    out.println("      pattern every S seconds (default 10) and reads each new file once.");
+    out.println();
+    out.println("Sinks (--sink):");
+    out.println("  duckdb:<file>      embedded warehouse (default duckdb:warehouse/meshflow.duckdb);");
+    out.println("                     tables are upserted by key, so reruns never double rows");
+    out.println("  console:           prints every row");
+  }
+}

@@ -1,0 +1,48 @@
+package dev.meshflow.pipelines.cli;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import java.io.PrintStream;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** The closing report of a run: counts per stage, conservation, where the output went. */
+public final class RunSummary {
+  private RunSummary() {}
+
+  public static void print(
+      PrintStream out, MeshflowPipeline<?> pipeline, PipelineOptions options,
+      PipelineResult result, PipelineResult.State state, String source, String sink,
+      double seconds) {
+    RunCounts c = RunCounts.of(result);
+    out.println();
+    out.printf("%s %s in %.1f s on %s%n", pipeline.name(),
+        state == PipelineResult.State.DONE ? "finished" : "ended " + state, seconds,
+        options.getRunner().getSimpleName());
+    row(out, "source", source);
+    row(out, "read", String.format("%,d records (%,.0f/s)", c.read(), c.read() / Math.max(seconds, 1e-3)));
+    row(out, "valid", String.format("%,d events counted", c.valid()));
+    row(out, "duplicates", String.format("%,d", c.duplicates()));
+    row(out, "dead letters", String.format("%,d %s", c.deadLetters(), c.deadLettersByStage()
+        .entrySet().stream().map(e -> e.getKey() + " " + String.format("%,d", e.getValue()))
+        .collect(Collectors.joining(", ", "(", ")"))));
+    long accounted = c.valid() + c.duplicates() + c.deadLetters();
+    if (c.runnerDroppedLate() > 0) {
+      row(out, "dropped late", String.format("%,d events dropped by the runner's windowing without a"
+          + " dead letter (a sparse stream outran the late split)", c.runnerDroppedLate()));
+    }
+    row(out, "conservation", c.conserved()
+        ? String.format("read %,d = valid + duplicates + dead letters", c.read())
+        : String.format("MISMATCH: read %,d but accounted %,d", c.read(), accounted));
+    row(out, "written", c.rowsWritten().entrySet().stream()
+        .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", ")));
+    row(out, "output", sink);
+    row(out, "look", "./meshflow query \"" + pipeline.exampleQuery() + "\"");
+  }
+
+  private static void row(PrintStream out, String label, String value) {
+    out.printf("  %-13s %s%n", label, value);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.meshflow.pipelines;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The launcher's commands, exit codes and messages, as a user meets them. */
+public class CommandLineTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private String out;
+  private String err;
+
+  private int run(String... args) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int code = Main.execute(Arrays.asList(args), new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    out = o.toString(StandardCharsets.UTF_8);
+    err = e.toString(StandardCharsets.UTF_8);
+    return code;
+  }
+
+  private void assertOneLineError(int code, String... parts) {
+    assertEquals(err, Main.USAGE, code);
+    assertEquals("one line, no stack trace: " + err, 1, err.strip().lines().count());
+    assertThat(err, containsString("meshflow: error: "));
+    for (String part : parts) {
+      assertThat(err, containsString(part));
+    }
+  }
+
+  @Test
+  public void listNamesEveryPipeline() {
+    assertEquals(Main.OK, run("list"));
+    assertThat(out, containsString("interaction-analytics"));
+    assertThat(out, containsString("per item per minute"));
+  }
+
+  @Test
+  public void helpExplainsEveryOptionWithItsDefault() {
+    assertEquals(Main.OK, run("interaction-analytics", "--help"));
+    for (String option : new String[] {"--source", "--sink", "--allowedLateness", "--dedupeWindow",
+        "--earlyFiringInterval", "--progressSeconds", "--verbose", "--runner", "--streaming",
+        "--flinkMaster", "--sparkMaster"}) {
+      assertThat(out, containsString(option + "   (default: "));
+    }
+    assertThat(out, containsString("(default: duckdb:warehouse/meshflow.duckdb)"));
+  }
+
+  @Test
+  public void usageErrorsAreOneLineWithWhatIsAccepted() {
+    assertOneLineError(run("interaction-analitics"),
+        "unknown pipeline 'interaction-analitics'", "available: interaction-analytics");
+    assertOneLineError(run("interaction-analytics", "--sorce=file:x"), "sorce", "--help lists the options");
+    assertOneLineError(run("interaction-analytics", "--source=kafak://x/t"),
+        "unknown scheme 'kafak'", "accepted: generator, file");
+    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.getRoot() + "/none/*.jsonl"),
+        "no file matches");
+    assertOneLineError(run("interaction-analytics", "--allowedLateness=soon"),
+        "--allowedLateness=soon is not a duration");
+    assertOneLineError(run("interaction-analytics", "--earlyFiringInterval=5s"),
+        "only applies with --streaming");
+    assertOneLineError(run("interaction-analytics", "stray"), "unexpected argument 'stray'");
+    assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
+  }
+
+  @Test
+  public void aRunPrintsASummaryAndQueryShowsTheResult() {
+    String db = tmp.getRoot() + "/cli.duckdb";
+    int code = run("interaction-analytics", "--source=generator:interactions?events=2000&seed=3",
+        "--sink=duckdb:" + db, "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("interaction-analytics finished"));
+    assertThat(out, containsString("read          2,000 records"));
+    assertThat(out, containsString("conservation  read 2,000 = valid + duplicates + dead letters"));
+    assertThat(out, not(containsString("MISMATCH")));
+    assertThat(out, containsString("item_minute_stats"));
+
+    assertEquals(err, Main.OK, run("query", "--db=" + db,
+        "SELECT count(*) AS windows FROM item_minute_stats WHERE plays > 0"));
+    assertThat(out, containsString("windows"));
+    assertThat(out, containsString("(1 row)"));
+    assertEquals(err, Main.OK, run("query", "--db=" + db));
+    assertThat(out, containsString("dead_letter"));
+    assertThat(out, containsString("item_minute_stats"));
+  }
+}

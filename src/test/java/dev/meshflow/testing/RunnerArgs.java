@@ -1,0 +1,37 @@
+package dev.meshflow.testing;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Options for each local runner, as a user would pass them. */
+public final class RunnerArgs {
+  public static final List<String> LOCAL_RUNNERS = List.of("DirectRunner", "FlinkRunner", "SparkRunner");
+
+  private RunnerArgs() {}
+
+  public static String[] forRunner(String runner, String... extra) {
+    List<String> args = new ArrayList<>();
+    args.add("--runner=" + runner);
+    switch (runner) {
+      case "DirectRunner":
+        // Tests keep the Direct runner's checks on: they catch mutated inputs and bad coders.
+        args.add("--enforceImmutability=true");
+        args.add("--enforceEncodability=true");
+        break;
+      case "FlinkRunner":
+        args.add("--flinkMaster=[local]");
+        args.add("--parallelism=2");
+        args.add("--objectReuse=true");
+        args.add("--fasterCopy=true");
+        break;
+      case "SparkRunner":
+        args.add("--sparkMaster=local[2]");
+        break;
+      default:
+        throw new IllegalArgumentException(runner);
+    }
+    args.addAll(Arrays.asList(extra));
+    return args.toArray(new String[0]);
+  }
+}

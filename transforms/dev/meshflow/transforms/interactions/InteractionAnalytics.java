@@ -1,0 +1,88 @@
+package dev.meshflow.transforms.interactions;
+
+import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.transforms.deadletter.DeadLetterCoder;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Duration;
+
+/**
+ * Interaction analytics, from raw records to per-item minute statistics, identical in batch and
+ * streaming except for {@link InteractionWindowing} and the late split.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Parse and validate each record; contract breaches become dead letters (stage parse).
+ *   <li>Streaming: split off events beyond the allowed lateness (dead letters, stage late).
+ *   <li>Deduplicate by event_id.
+ *   <li>Window into fixed one-minute event-time windows.
+ *   <li>Tally plays, skips, likes, playlist adds and distinct users per item and window.
+ * </ol>
+ */
+public final class InteractionAnalytics
+    extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
+  public static final TupleTag<ItemMinuteStats> STATS = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+
+  private final boolean streaming;
+  private final Duration allowedLateness;
+  private final Duration dedupeWindow;
+  private final Duration earlyFiring;
+
+  private InteractionAnalytics(
+      boolean streaming, Duration allowedLateness, Duration dedupeWindow, Duration earlyFiring) {
+    this.streaming = streaming;
+    this.allowedLateness = allowedLateness;
+    this.dedupeWindow = dedupeWindow;
+    this.earlyFiring = earlyFiring;
+  }
+
+  public static InteractionAnalytics batch(Duration dedupeWindow) {
+    return new InteractionAnalytics(false, Duration.ZERO, dedupeWindow, Duration.ZERO);
+  }
+
+  public static InteractionAnalytics streaming(
+      Duration allowedLateness, Duration dedupeWindow, Duration earlyFiring) {
+    return new InteractionAnalytics(true, allowedLateness, dedupeWindow, earlyFiring);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
+    PCollectionTuple parsed = records.apply("Parse", new ParseInteractions());
+    PCollection<InteractionEvent> events = parsed.get(ParseInteractions.EVENTS);
+    PCollectionList<DeadLetter> deadLetters =
+        PCollectionList.of(parsed.get(ParseInteractions.DEAD_LETTERS));
+
+    if (streaming) {
+      PCollectionTuple split = events.apply(
+          "SplitTooLate", new SplitTooLate(InteractionWindowing.WINDOW_SIZE, allowedLateness));
+      events = split.get(SplitTooLate.ON_TIME);
+      deadLetters = deadLetters.and(split.get(SplitTooLate.TOO_LATE));
+    }
+
+    // A duplicate must be recognised for as long as its window still accepts events.
+    Duration retention = max(dedupeWindow, InteractionWindowing.WINDOW_SIZE.plus(allowedLateness));
+    PCollection<ItemMinuteStats> stats = events
+        .apply("Deduplicate",
+            streaming ? DedupeByEventId.streaming(retention) : DedupeByEventId.batch())
+        .apply("WindowByMinute", streaming
+            ? InteractionWindowing.streaming(allowedLateness, earlyFiring)
+            : InteractionWindowing.batch())
+        .apply("CountPerItem", new CountItemStats());
+
+    PCollection<DeadLetter> allDeadLetters = deadLetters
+        .apply("CollectDeadLetters", Flatten.pCollections())
+        .setCoder(DeadLetterCoder.of());
+    return PCollectionTuple.of(STATS, stats).and(DEAD_LETTERS, allDeadLetters);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.isLongerThan(b) ? a : b;
+  }
+}

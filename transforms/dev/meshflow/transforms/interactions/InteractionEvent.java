@@ -1,0 +1,107 @@
+package dev.meshflow.transforms.interactions;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A validated interaction: a user played, skipped, liked or playlisted a song or podcast. It keeps
+ * its origin and original bytes so that a later stage (lateness) can still dead-letter it intact.
+ */
+public final class InteractionEvent {
+  private final String eventId;
+  private final long timestampMillis;
+  private final String userId;
+  private final String itemId;
+  private final String itemType;
+  private final String eventType;
+  private final String device;
+  private final String sessionId;
+  private final Long durationMs;
+  private final String origin;
+  private final byte[] payload;
+
+  public InteractionEvent(
+      String eventId, long timestampMillis, String userId, String itemId, String itemType,
+      String eventType, String device, String sessionId, Long durationMs, String origin,
+      byte[] payload) {
+    this.eventId = eventId;
+    this.timestampMillis = timestampMillis;
+    this.userId = userId;
+    this.itemId = itemId;
+    this.itemType = itemType;
+    this.eventType = eventType;
+    this.device = device;
+    this.sessionId = sessionId;
+    this.durationMs = durationMs;
+    this.origin = origin;
+    this.payload = payload;
+  }
+
+  public String eventId() {
+    return eventId;
+  }
+
+  public long timestampMillis() {
+    return timestampMillis;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public String itemId() {
+    return itemId;
+  }
+
+  public String itemType() {
+    return itemType;
+  }
+
+  public String eventType() {
+    return eventType;
+  }
+
+  public String device() {
+    return device;
+  }
+
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public Long durationMs() {
+    return durationMs;
+  }
+
+  public String origin() {
+    return origin;
+  }
+
+  public byte[] payload() {
+    return payload;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof InteractionEvent)) {
+      return false;
+    }
+    InteractionEvent e = (InteractionEvent) o;
+    return timestampMillis == e.timestampMillis && eventId.equals(e.eventId)
+        && userId.equals(e.userId) && itemId.equals(e.itemId) && itemType.equals(e.itemType)
+        && eventType.equals(e.eventType) && Objects.equals(device, e.device)
+        && Objects.equals(sessionId, e.sessionId) && Objects.equals(durationMs, e.durationMs)
+        && origin.equals(e.origin) && Arrays.equals(payload, e.payload);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(eventId, timestampMillis, origin);
+  }
+
+  @Override
+  public String toString() {
+    return "InteractionEvent{" + eventId + " " + eventType + " " + itemId + " by " + userId + " at "
+        + java.time.Instant.ofEpochMilli(timestampMillis) + "}";
+  }
+}

@@ -1,0 +1,65 @@
+package dev.meshflow.transforms.interactions;
+
+import dev.meshflow.options.RunMetrics;
+import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.transforms.deadletter.DeadLetterCoder;
+import dev.meshflow.transforms.deadletter.Stages;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Raw records to validated events, stamped with their event time. Records that break the contract
+ * go to {@link #DEAD_LETTERS} with stage {@code parse}; nothing fails the pipeline.
+ */
+public final class ParseInteractions
+    extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
+  public static final TupleTag<InteractionEvent> EVENTS = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+
+  @Override
+  public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
+    PCollectionTuple out = records.apply(
+        "ParseAndValidate",
+        ParDo.of(new ParseFn()).withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
+    out.get(EVENTS).setCoder(InteractionEventCoder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return out;
+  }
+
+  private static final class ParseFn extends DoFn<KV<String, byte[]>, InteractionEvent> {
+    private final RunMetrics.StageCounter read = RunMetrics.counter(RunMetrics.READ);
+    private final RunMetrics.StageCounter dead =
+        RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.PARSE);
+
+    @ProcessElement
+    public void process(@Element KV<String, byte[]> record, MultiOutputReceiver out) {
+      read.inc();
+      InteractionParser.Result result = InteractionParser.parse(record.getKey(), record.getValue());
+      if (result.isValid()) {
+        InteractionEvent event = result.event();
+        out.get(EVENTS).outputWithTimestamp(event, new Instant(event.timestampMillis()));
+      } else {
+        dead.inc();
+        out.get(DEAD_LETTERS).output(new DeadLetter(
+            Stages.PARSE, result.error(), record.getKey(), record.getValue(), null,
+            System.currentTimeMillis()));
+      }
+    }
+
+    // Event time comes from the payload and may precede the time a source stamped on the record
+    // (a watched file's discovery time, say). Whether it is too late is decided downstream.
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE);
+    }
+  }
+}
