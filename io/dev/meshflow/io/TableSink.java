@@ -15,8 +15,13 @@ public interface TableSink extends Serializable {
 
   PTransform<PCollection<Row>, PDone> upsert(String table, List<String> keyColumns);
 
-  /** Where the output went and how to look at it, for the run summary. */
+  /** Where the output went, for the run summary. */
   String describe();
+
+  /** The command that shows the result of {@code sql}, or null where the sink cannot be queried. */
+  default String lookCommand(String sql) {
+    return null;
+  }
 
   /** Called once by the launcher after the pipeline ends, to release local resources. */
   default void close() {}

@@ -122,8 +122,8 @@ public final class Main {
       sink.close();
     }
     Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
-    RunSummary.print(out, pipeline, options, result, state, source,
-        sink == null ? "" : sink.describe(), (System.nanoTime() - start) / 1e9);
+    RunSummary.print(out, pipeline, options, result, state, source, sink,
+        (System.nanoTime() - start) / 1e9);
     return state == PipelineResult.State.DONE ? OK : FAILED;
   }
 

@@ -17,6 +17,7 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class DuckDbSink implements TableSink {
   public static final String SCHEME = "duckdb";
+  public static final String DEFAULT_FILE = "warehouse/meshflow.duckdb";
 
   private final String file;
 
@@ -51,8 +52,13 @@ public final class DuckDbSink implements TableSink {
 
   @Override
   public String describe() {
-    return "DuckDB " + DuckDbDatabases.normalize(file)
-        + " (look: ./meshflow query --db=" + file + " \"SELECT ...\")";
+    return "DuckDB " + DuckDbDatabases.normalize(file);
+  }
+
+  @Override
+  public String lookCommand(String sql) {
+    boolean isDefault = DuckDbDatabases.normalize(file).equals(DuckDbDatabases.normalize(DEFAULT_FILE));
+    return "./meshflow query " + (isDefault ? "" : "--db=" + file + " ") + "\"" + sql + "\"";
   }
 
   @Override

@@ -112,7 +112,7 @@ public final class InteractionGenerator implements Serializable {
     json.append(",\"user_id\":\"user-").append(user).append('"');
     json.append(",\"item_id\":\"")
         .append(song ? "song-" : "podcast-")
-        .append(String.format("%04d", item))
+        .append(pad4(item))
         .append('"');
     json.append(",\"item_type\":\"").append(song ? "song" : "podcast").append('"');
     json.append(",\"event_type\":\"").append(eventType).append('"');
@@ -172,6 +172,11 @@ public final class InteractionGenerator implements Serializable {
       default:
         return utf8("   "); // blank but not empty: an empty line is no record in JSON lines
     }
+  }
+
+  private static String pad4(int n) {
+    String digits = Integer.toString(n);
+    return digits.length() >= 4 ? digits : "0000".substring(digits.length()) + digits;
   }
 
   private static String base(String id, String ts, String tail) {

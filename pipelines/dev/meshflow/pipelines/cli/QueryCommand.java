@@ -18,7 +18,7 @@ import java.util.Properties;
  * prints an aligned table. Without SQL it lists the tables and their row counts.
  */
 public final class QueryCommand {
-  public static final String DEFAULT_DB = "warehouse/meshflow.duckdb";
+  public static final String DEFAULT_DB = dev.meshflow.io.duckdb.DuckDbSink.DEFAULT_FILE;
   private static final int MAX_CELL = 60;
 
   private QueryCommand() {}

@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines.cli;
 
+import dev.meshflow.io.TableSink;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
@@ -13,7 +14,7 @@ public final class RunSummary {
 
   public static void print(
       PrintStream out, MeshflowPipeline<?> pipeline, PipelineOptions options,
-      PipelineResult result, PipelineResult.State state, String source, String sink,
+      PipelineResult result, PipelineResult.State state, String source, TableSink sink,
       double seconds) {
     RunCounts c = RunCounts.of(result);
     out.println();
@@ -38,8 +39,13 @@ public final class RunSummary {
     row(out, "written", c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
         .collect(Collectors.joining(", ")));
-    row(out, "output", sink);
-    row(out, "look", "./meshflow query \"" + pipeline.exampleQuery() + "\"");
+    if (sink != null) {
+      row(out, "output", sink.describe());
+      String look = sink.lookCommand(pipeline.exampleQuery());
+      if (look != null) {
+        row(out, "look", look);
+      }
+    }
   }
 
   private static void row(PrintStream out, String label, String value) {

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * Launcher defaults per runner, added only where the user did not set the option: the Direct
- * runner's immutability and encodability checks are off (tests keep them on), Flink reuses objects
+ * runner's immutability and encodability checks are off (tests keep them on) and its run() returns
+ * at once (the launcher waits and reports progress itself), Flink reuses objects
  * (no transform here mutates its input), and Spark runs on two local cores.
  */
 public final class RunnerDefaults {
@@ -33,6 +34,7 @@ public final class RunnerDefaults {
       case "direct":
         addIfAbsent(out, "enforceImmutability", "false");
         addIfAbsent(out, "enforceEncodability", "false");
+        addIfAbsent(out, "blockOnRun", "false");
         break;
       case "flink":
         addIfAbsent(out, "objectReuse", "true");

@@ -18,6 +18,7 @@ public final class RunnerArgs {
         // Tests keep the Direct runner's checks on: they catch mutated inputs and bad coders.
         args.add("--enforceImmutability=true");
         args.add("--enforceEncodability=true");
+        args.add("--blockOnRun=false"); // run() returns at once, as on the other runners
         break;
       case "FlinkRunner":
         args.add("--flinkMaster=[local]");

@@ -1,0 +1,120 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.file.LineSplitter;
+import dev.meshflow.pipelines.InteractionAnalyticsPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Test;
+
+/**
+ * Interaction analytics on each local runner against the plain-Java floor: the reference model
+ * fed by a plain file read, over the same files, in the same JVM and run. Run with
+ * {@code mvn -B -Pbenchmarks test [-Dbench.events=1000000]}; the table is printed and written to
+ * target/benchmarks/interaction-analytics.md.
+ */
+public class InteractionAnalyticsBenchmark {
+  private static final long EVENTS = Long.getLong("bench.events", 1_000_000);
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS + "&seed=42";
+
+  @Test
+  public void runnersAgainstThePlainJavaFloor() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-bench");
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 4, 1);
+    long bytes;
+    try (Stream<Path> files = Files.list(dir)) {
+      bytes = files.mapToLong(p -> p.toFile().length()).sum();
+    }
+
+    // Floor: best of two runs, so the JIT is warm as it is for the engines that follow.
+    double floor = Double.MAX_VALUE;
+    long valid = 0;
+    for (int i = 0; i < 2; i++) {
+      long t0 = System.nanoTime();
+      InteractionAnalyticsModel.Result model = InteractionAnalyticsModel.run(readAll(dir));
+      floor = Math.min(floor, (System.nanoTime() - t0) / 1e9);
+      valid = model.valid;
+    }
+
+    List<String> rows = new ArrayList<>();
+    rows.add(row("plain-Java loop (read + model)", floor, floor));
+    for (String runner : List.of("DirectRunner", "FlinkRunner", "SparkRunner")) {
+      double seconds = runPipeline(runner, dir, valid);
+      rows.add(row(runner, seconds, floor));
+    }
+
+    String table = String.join("\n", List.of(
+        "Input: " + String.format("%,d", EVENTS) + " records, " + (bytes >> 20) + " MiB of JSON lines in 4 files"
+            + " (1 gzipped), seed 42; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+            + System.getProperty("java.version") + ".",
+        "",
+        "| job | seconds | records/s | throughput vs plain Java |",
+        "|---|---:|---:|---:|",
+        String.join("\n", rows)));
+    System.out.println(table);
+    Path report = Path.of("target/benchmarks/interaction-analytics.md");
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, table + "\n");
+  }
+
+  private static String row(String job, double seconds, double floor) {
+    return String.format("| %s | %.1f | %,.0f | %.2f |", job, seconds, EVENTS / seconds, floor / seconds);
+  }
+
+  private static double runPipeline(String runner, Path dir, long expectedValid) {
+    String db = dir.resolve(runner + ".duckdb").toString();
+    List<String> args = new ArrayList<>(List.of("--runner=" + runner,
+        "--source=file:" + dir + "/part-*", "--sink=duckdb:" + db));
+    switch (runner) {
+      case "DirectRunner":
+        args.addAll(List.of("--enforceImmutability=false", "--enforceEncodability=false"));
+        break;
+      case "FlinkRunner":
+        args.addAll(List.of("--flinkMaster=[local]", "--objectReuse=true", "--fasterCopy=true"));
+        break;
+      default:
+        args.add("--sparkMaster=local[2]");
+    }
+    InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
+        .fromArgs(args.toArray(new String[0])).as(InteractionAnalyticsPipeline.Options.class);
+    long t0 = System.nanoTime();
+    PipelineResult result = InteractionAnalyticsPipeline.run(options);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals("the benchmark must compute the right answer", expectedValid, RunCounts.of(result).valid());
+    DuckDbDatabases.close(db);
+    return seconds;
+  }
+
+  private static List<InteractionAnalyticsModel.Record> readAll(Path dir) throws IOException {
+    List<InteractionAnalyticsModel.Record> records = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted()
+          .collect(Collectors.toList());
+    }
+    for (Path file : files) {
+      String origin = "file:" + file + "#L";
+      try (InputStream raw = Files.newInputStream(file);
+          InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+        LineSplitter.forEachLine(in,
+            (n, line) -> records.add(new InteractionAnalyticsModel.Record(origin + n, line)));
+      }
+    }
+    return records;
+  }
+}
