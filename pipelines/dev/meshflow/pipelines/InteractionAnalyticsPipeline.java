@@ -58,6 +58,12 @@ public final class InteractionAnalyticsPipeline {
           "--allowedLateness=" + options.getAllowedLateness()
               + " keeps every window open for over a week; use at most 7d");
     }
+    if (options.isStreaming() && options.getRunner().getSimpleName().equals("SparkRunner")) {
+      throw new IllegalArgumentException(
+          "SparkRunner's streaming mode rejects event-time timers, which the late split and the"
+              + " streaming dedupe need; run --streaming on DirectRunner or FlinkRunner, or run"
+              + " this pipeline on Spark in batch (without --streaming)");
+    }
     if (options.getProgressSeconds() < 0) {
       throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
     }

@@ -54,7 +54,7 @@ public final class InteractionAnalytics
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
-    PCollectionTuple parsed = records.apply("Parse", new ParseInteractions());
+    PCollectionTuple parsed = records.apply("Parse", new ParseInteractions(streaming));
     PCollection<InteractionEvent> events = parsed.get(ParseInteractions.EVENTS);
     PCollectionList<DeadLetter> deadLetters =
         PCollectionList.of(parsed.get(ParseInteractions.DEAD_LETTERS));

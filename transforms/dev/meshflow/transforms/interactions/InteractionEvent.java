@@ -37,6 +37,14 @@ public final class InteractionEvent {
     this.payload = payload;
   }
 
+  private static final byte[] NO_PAYLOAD = new byte[0];
+
+  /** The same event without its original bytes, for stages that can no longer dead-letter it. */
+  public InteractionEvent withoutPayload() {
+    return new InteractionEvent(eventId, timestampMillis, userId, itemId, itemType, eventType,
+        device, sessionId, durationMs, origin, NO_PAYLOAD);
+  }
+
   public String eventId() {
     return eventId;
   }

@@ -24,27 +24,42 @@ public final class ParseInteractions
   public static final TupleTag<InteractionEvent> EVENTS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
 
+  private final boolean keepPayload;
+
+  /**
+   * @param keepPayload whether valid events keep their original bytes. Only streaming needs them
+   *     (a too-late event is dead-lettered downstream); batch sheds them before the shuffles.
+   */
+  public ParseInteractions(boolean keepPayload) {
+    this.keepPayload = keepPayload;
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
     PCollectionTuple out = records.apply(
         "ParseAndValidate",
-        ParDo.of(new ParseFn()).withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
+        ParDo.of(new ParseFn(keepPayload)).withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
     out.get(EVENTS).setCoder(InteractionEventCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
   }
 
   private static final class ParseFn extends DoFn<KV<String, byte[]>, InteractionEvent> {
+    private final boolean keepPayload;
     private final RunMetrics.StageCounter read = RunMetrics.counter(RunMetrics.READ);
     private final RunMetrics.StageCounter dead =
         RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.PARSE);
+
+    ParseFn(boolean keepPayload) {
+      this.keepPayload = keepPayload;
+    }
 
     @ProcessElement
     public void process(@Element KV<String, byte[]> record, MultiOutputReceiver out) {
       read.inc();
       InteractionParser.Result result = InteractionParser.parse(record.getKey(), record.getValue());
       if (result.isValid()) {
-        InteractionEvent event = result.event();
+        InteractionEvent event = keepPayload ? result.event() : result.event().withoutPayload();
         out.get(EVENTS).outputWithTimestamp(event, new Instant(event.timestampMillis()));
       } else {
         dead.inc();

@@ -71,6 +71,8 @@ public class CommandLineTest {
     assertOneLineError(run("interaction-analytics", "--earlyFiringInterval=5s"),
         "only applies with --streaming");
     assertOneLineError(run("interaction-analytics", "stray"), "unexpected argument 'stray'");
+    assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
+        "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
     assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
   }
 
