@@ -15,6 +15,7 @@ import dev.meshflow.pipelines.cli.RunnerDefaults;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -105,8 +106,17 @@ public final class Main {
     RunMetrics.resetLocal();
     long start = System.nanoTime();
     Thread closeOnInterrupt = new Thread(() -> {
+      // Ctrl-C on an endless run: say what happened so far, and leave the sink readable.
+      Map<String, Long> seen = RunMetrics.localSnapshot();
+      err.printf("%nmeshflow: interrupted after %.0f s: read %,d, valid %,d, duplicates %,d,"
+              + " dead letters %,d (counts of this JVM)%n",
+          (System.nanoTime() - start) / 1e9, seen.getOrDefault(RunMetrics.READ, 0L),
+          seen.getOrDefault(RunMetrics.VALID, 0L), seen.getOrDefault(RunMetrics.DUPLICATES, 0L),
+          seen.entrySet().stream().filter(e -> e.getKey().startsWith(RunMetrics.DEAD_LETTERS))
+              .mapToLong(Map.Entry::getValue).sum());
       if (sink != null) {
         sink.close();
+        err.println("meshflow: output closed: " + sink.describe());
       }
     }, "meshflow-close-sink");
     Runtime.getRuntime().addShutdownHook(closeOnInterrupt);

@@ -66,6 +66,8 @@ public final class HelpPrinter {
     out.println();
     out.println("Durations accept 500ms, 90s, 10m, 2h, 1d or ISO-8601 (PT10M).");
     out.println("Sources and sinks: ./meshflow endpoints");
+    out.println("All of a runner's own options: --help=DirectOptions, --help=FlinkPipelineOptions or"
+        + " --help=SparkPipelineOptions (with the matching --runner).");
   }
 
   private static void collect(Class<?> type, Set<Class<?>> groups) {

@@ -74,12 +74,17 @@ public final class DedupeByEventId
     return streaming ? expandStreaming(events) : expandBatch(events);
   }
 
-  private PCollection<InteractionEvent> expandBatch(PCollection<InteractionEvent> events) {
+  private static PCollection<KV<Integer, InteractionEvent>> keyByIdBucket(
+      PCollection<InteractionEvent> events, int buckets) {
     return events
         .apply("KeyByIdBucket", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.integers(), events.getTypeDescriptor()))
-            .via(e -> KV.of(Math.floorMod(e.eventId().hashCode(), BATCH_BUCKETS), e)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), InteractionEventCoder.of()))
+            .via(e -> KV.of(Math.floorMod(e.eventId().hashCode(), buckets), e)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), InteractionEventCoder.of()));
+  }
+
+  private PCollection<InteractionEvent> expandBatch(PCollection<InteractionEvent> events) {
+    return keyByIdBucket(events, BATCH_BUCKETS)
         // Without this the combined output would be stamped at the end of the global window, and
         // the re-stamped events would arrive behind the watermark and be dropped as late.
         .apply("HoldWatermarkAtEarliest",
@@ -91,11 +96,7 @@ public final class DedupeByEventId
   }
 
   private PCollection<InteractionEvent> expandStreaming(PCollection<InteractionEvent> events) {
-    return events
-        .apply("KeyByIdBucket", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.integers(), events.getTypeDescriptor()))
-            .via(e -> KV.of(Math.floorMod(e.eventId().hashCode(), BUCKETS), e)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), InteractionEventCoder.of()))
+    return keyByIdBucket(events, BUCKETS)
         .apply("KeepFirstArrival", ParDo.of(new KeepFirstFn(retention)))
         .setCoder(InteractionEventCoder.of());
   }
