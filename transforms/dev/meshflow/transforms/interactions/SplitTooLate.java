@@ -41,6 +41,12 @@ import org.joda.time.Instant;
  * <p>Events are sharded by window (window index mod 8), not by id: a late event then always meets
  * the shard whose timer watched its own window close, however sparse the stream. The price is that
  * one window's events pass through one key; this step is a single state read per event.
+ *
+ * <p>Whatever this step passes, the aggregation accepts: on an element's channel it cannot have
+ * seen a later watermark than this step had seen before passing it. A runner may deliver the
+ * watermark late (Beam's Flink operators hold it while a bundle is open), and then a borderline
+ * event counts in a late pane instead of being dead-lettered. Either way it is never lost, and
+ * {@code runner_dropped_late} in the run counts would show it if it were.
  */
 public final class SplitTooLate
     extends PTransform<PCollection<InteractionEvent>, PCollectionTuple> {
