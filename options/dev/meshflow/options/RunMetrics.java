@@ -43,6 +43,12 @@ public final class RunMetrics {
     return out;
   }
 
+  /** The sum of the counters whose names start with {@code prefix}, e.g. all dead-letter stages. */
+  public static long sumWithPrefix(Map<String, Long> counters, String prefix) {
+    return counters.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
   public static void resetLocal() {
     LOCAL.clear();
   }

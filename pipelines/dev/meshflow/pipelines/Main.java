@@ -95,7 +95,7 @@ public final class Main {
   private static <O extends PipelineOptions> int runPipeline(
       MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
     O options = parseOptions(pipeline, args);
-    pipeline.validate(options);
+    pipeline.validate(options); // run() checks again; this fails before anything is printed
     TableSink sink = options instanceof SinkOptions
         ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
     String source = options instanceof SourceOptions
@@ -112,8 +112,7 @@ public final class Main {
               + " dead letters %,d (counts of this JVM)%n",
           (System.nanoTime() - start) / 1e9, seen.getOrDefault(RunMetrics.READ, 0L),
           seen.getOrDefault(RunMetrics.VALID, 0L), seen.getOrDefault(RunMetrics.DUPLICATES, 0L),
-          seen.entrySet().stream().filter(e -> e.getKey().startsWith(RunMetrics.DEAD_LETTERS))
-              .mapToLong(Map.Entry::getValue).sum());
+          RunMetrics.sumWithPrefix(seen, RunMetrics.DEAD_LETTERS + "."));
       if (sink != null) {
         sink.close();
         err.println("meshflow: output closed: " + sink.describe());

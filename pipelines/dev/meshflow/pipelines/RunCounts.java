@@ -59,7 +59,7 @@ public final class RunCounts {
   }
 
   public long deadLetters() {
-    return sumWithPrefix(RunMetrics.DEAD_LETTERS + ".");
+    return RunMetrics.sumWithPrefix(counters, RunMetrics.DEAD_LETTERS + ".");
   }
 
   /** Elements a runner's windowing dropped as late without a dead letter; should stay 0. */
@@ -93,11 +93,6 @@ public final class RunCounts {
   /** read = valid + duplicates + dead letters: nothing lost, nothing invented. */
   public boolean conserved() {
     return read() == valid() + duplicates() + deadLetters();
-  }
-
-  private long sumWithPrefix(String prefix) {
-    return counters.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-        .mapToLong(Map.Entry::getValue).sum();
   }
 
   @Override

@@ -42,17 +42,12 @@ public final class ProgressReporter implements AutoCloseable {
     double rate = (read - lastRead) / Math.max(1e-9, (now - lastNanos) / 1e9);
     lastRead = read;
     lastNanos = now;
-    long dead = sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
-    long written = sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
+    long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
+    long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
     out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
             + " | rows written %,d%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written);
-  }
-
-  static long sumWithPrefix(Map<String, Long> m, String prefix) {
-    return m.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-        .mapToLong(Map.Entry::getValue).sum();
   }
 
   @Override
