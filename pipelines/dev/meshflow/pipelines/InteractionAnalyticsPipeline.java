@@ -14,8 +14,12 @@ import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
@@ -43,6 +47,14 @@ public final class InteractionAnalyticsPipeline {
       extends SourceOptions, SinkOptions, EventTimeOptions, LauncherOptions, StreamingOptions {}
 
   private InteractionAnalyticsPipeline() {}
+
+  /** Stamps each result with its pane, so the sink never lets an older firing win. */
+  private static final class StatsToRowsFn extends DoFn<ItemMinuteStats, Row> {
+    @ProcessElement
+    public void process(@Element ItemMinuteStats stats, PaneInfo pane, OutputReceiver<Row> out) {
+      out.output(stats.toTableRow(pane));
+    }
+  }
 
   /** Checks options that depend on each other, with messages that say how to fix them. */
   public static void validate(Options options) {
@@ -93,8 +105,8 @@ public final class InteractionAnalyticsPipeline {
         .apply("InteractionAnalytics", analytics);
 
     results.get(InteractionAnalytics.STATS)
-        .apply("StatsToRows", MapElements.into(TypeDescriptors.rows()).via(ItemMinuteStats::toRow))
-        .setRowSchema(ItemMinuteStats.SCHEMA)
+        .apply("StatsToRows", ParDo.of(new StatsToRowsFn()))
+        .setRowSchema(ItemMinuteStats.TABLE_SCHEMA)
         .apply("WriteStats", sink.upsert(ItemMinuteStats.TABLE, ItemMinuteStats.KEY));
     results.get(InteractionAnalytics.DEAD_LETTERS)
         .apply("DeadLettersToRows", MapElements.into(TypeDescriptors.rows()).via(DeadLetter::toRow))

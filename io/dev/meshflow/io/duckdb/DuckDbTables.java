@@ -1,5 +1,6 @@
 package dev.meshflow.io.duckdb;
 
+import dev.meshflow.io.PaneVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -49,6 +50,14 @@ final class DuckDbTables {
         .map(n -> n + " = EXCLUDED." + n).collect(Collectors.toList());
     sql.append(" ON CONFLICT (").append(String.join(", ", keys)).append(") ");
     sql.append(updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
+    if (!updates.isEmpty() && PaneVersion.isVersioned(schema)) {
+      // The database-side twin of PaneVersion.supersedes: never regress to an older pane.
+      String t = identifier(table);
+      sql.append(" WHERE EXCLUDED.").append(PaneVersion.IS_FINAL).append(" OR (NOT ").append(t)
+          .append('.').append(PaneVersion.IS_FINAL).append(" AND EXCLUDED.")
+          .append(PaneVersion.PANE_INDEX).append(" >= ").append(t).append('.')
+          .append(PaneVersion.PANE_INDEX).append(')');
+    }
     return sql.toString();
   }
 

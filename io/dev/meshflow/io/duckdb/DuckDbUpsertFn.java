@@ -1,5 +1,6 @@
 package dev.meshflow.io.duckdb;
 
+import dev.meshflow.io.PaneVersion;
 import dev.meshflow.options.RunMetrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +14,7 @@ import org.apache.beam.sdk.values.Row;
 
 /**
  * Buffers a bundle's rows and upserts them in one transaction. Within a bundle the last row for a
- * key wins: a later pane of the same window supersedes an earlier one.
+ * key wins, except that a versioned row ({@link PaneVersion}) never gives way to an older pane.
  */
 final class DuckDbUpsertFn extends DoFn<Row, Void> {
   private static final int FLUSH_ROWS = 2000;
@@ -42,6 +43,11 @@ final class DuckDbUpsertFn extends DoFn<Row, Void> {
     List<Object> key = new ArrayList<>(keys.size());
     for (String k : keys) {
       key.add(row.getValue(k));
+    }
+    Row current = buffer.get(key);
+    if (current != null && PaneVersion.isVersioned(row.getSchema())
+        && !PaneVersion.supersedes(row, current)) {
+      return; // an older pane of a window whose newer pane is already buffered
     }
     buffer.remove(key); // re-insert so the newest row keeps its place at the end
     buffer.put(key, row);

@@ -24,6 +24,26 @@ public final class ItemMinuteStats implements Comparable<ItemMinuteStats> {
           .addInt64Field("unique_users")
           .build();
 
+  /**
+   * The table's schema: the statistics plus the pane that produced them. Sinks treat rows with
+   * {@code pane_index} and {@code is_final} as versioned (io's PaneVersion): an older firing never
+   * overwrites a newer one, even when writers see the panes out of order.
+   */
+  public static final Schema TABLE_SCHEMA =
+      Schema.builder()
+          .addFields(SCHEMA.getFields())
+          .addInt64Field("pane_index")
+          .addBooleanField("is_final")
+          .build();
+
+  /** The table row for these statistics as fired in {@code pane}. */
+  public Row toTableRow(org.apache.beam.sdk.transforms.windowing.PaneInfo pane) {
+    return Row.withSchema(TABLE_SCHEMA)
+        .addValues(toRow().getValues())
+        .addValues(pane.getIndex(), pane.isLast())
+        .build();
+  }
+
   /** Encodes through the row schema, so the coder and the table can never disagree. */
   public static org.apache.beam.sdk.coders.Coder<ItemMinuteStats> coder() {
     return org.apache.beam.sdk.coders.DelegateCoder.of(
