@@ -2,6 +2,7 @@ package dev.meshflow.io.duckdb;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.options.SinkOptions;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -17,7 +18,7 @@ import org.apache.beam.sdk.values.Row;
  */
 public final class DuckDbSink implements TableSink {
   public static final String SCHEME = "duckdb";
-  public static final String DEFAULT_FILE = "warehouse/meshflow.duckdb";
+  public static final String DEFAULT_FILE = SinkOptions.DEFAULT_DUCKDB_FILE;
 
   private final String file;
 
@@ -29,7 +30,7 @@ public final class DuckDbSink implements TableSink {
     uri.requireOnly(Set.of());
     String file = uri.body().startsWith("//") ? uri.body().substring(2) : uri.body();
     if (file.isBlank()) {
-      throw new IllegalArgumentException(uri + ": no file; use duckdb:<path>, e.g. duckdb:warehouse/meshflow.duckdb");
+      throw new IllegalArgumentException(uri + ": no file; use duckdb:<path>, e.g. " + SinkOptions.DEFAULT_SINK);
     }
     return new DuckDbSink(file);
   }

@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines.cli;
 
+import dev.meshflow.options.SinkOptions;
 import java.io.PrintStream;
 
 /** {@code ./meshflow endpoints}: the source and sink URI forms. */
@@ -25,7 +26,7 @@ public final class EndpointsHelp {
     out.println("      pattern every S seconds (default 10) and reads each new file once.");
     out.println();
     out.println("Sinks (--sink):");
-    out.println("  duckdb:<file>      embedded warehouse (default duckdb:warehouse/meshflow.duckdb);");
+    out.println("  duckdb:<file>      embedded warehouse (default " + SinkOptions.DEFAULT_SINK + ");");
     out.println("                     tables are upserted by key, so reruns never double rows");
     out.println("  console:           prints every row");
   }

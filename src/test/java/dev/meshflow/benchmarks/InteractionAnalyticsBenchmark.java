@@ -6,6 +6,7 @@ import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.pipelines.InteractionAnalyticsPipeline;
 import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.pipelines.cli.RunnerDefaults;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.IOException;
@@ -77,18 +78,9 @@ public class InteractionAnalyticsBenchmark {
 
   private static double runPipeline(String runner, Path dir, long expectedValid) {
     String db = dir.resolve(runner + ".duckdb").toString();
-    List<String> args = new ArrayList<>(List.of("--runner=" + runner,
+    // The launcher's own runner defaults, so the benchmark measures what a user runs.
+    List<String> args = RunnerDefaults.apply(List.of("--runner=" + runner,
         "--source=file:" + dir + "/part-*", "--sink=duckdb:" + db));
-    switch (runner) {
-      case "DirectRunner":
-        args.addAll(List.of("--enforceImmutability=false", "--enforceEncodability=false"));
-        break;
-      case "FlinkRunner":
-        args.addAll(List.of("--flinkMaster=[local]", "--objectReuse=true", "--fasterCopy=true"));
-        break;
-      default:
-        args.add("--sparkMaster=local[2]");
-    }
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
         .fromArgs(args.toArray(new String[0])).as(InteractionAnalyticsPipeline.Options.class);
     long t0 = System.nanoTime();
