@@ -48,13 +48,25 @@ public final class EndpointUri {
         params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
       }
     }
-    return new EndpointUri(text, scheme, body, Collections.unmodifiableMap(params));
+    return new EndpointUri(redact(text), scheme, body, Collections.unmodifiableMap(params));
+  }
+
+  private static final java.util.regex.Pattern SECRET_PARAM =
+      java.util.regex.Pattern.compile("(?i)((?:password|secret)=)[^&]*");
+  private static final java.util.regex.Pattern USER_INFO_PASSWORD =
+      java.util.regex.Pattern.compile("(//[^/:@?]+:)[^@/?]*@");
+
+  /** The URI as it may be shown: passwords in parameters or in user:password@ are masked. */
+  public static String redact(String text) {
+    String out = SECRET_PARAM.matcher(text).replaceAll("$1***");
+    return USER_INFO_PASSWORD.matcher(out).replaceAll("$1***@");
   }
 
   private static String decode(String s) {
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
+  /** The URI for messages and logs, with secrets masked. */
   public String text() {
     return text;
   }

@@ -4,6 +4,7 @@ import dev.meshflow.io.console.ConsoleSink;
 import dev.meshflow.io.duckdb.DuckDbSink;
 import dev.meshflow.io.file.FileSource;
 import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.postgres.PostgresSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -22,6 +23,8 @@ public final class Endpoints {
     SOURCES.put(GeneratorSource.SCHEME, GeneratorSource::from);
     SOURCES.put(FileSource.SCHEME, FileSource::from);
     SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
+    SINKS.put(PostgresSink.SCHEME, PostgresSink::from);
+    SINKS.put("jdbc", PostgresSink::from);
     SINKS.put(ConsoleSink.SCHEME, ConsoleSink::from);
   }
 

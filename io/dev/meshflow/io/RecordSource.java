@@ -5,11 +5,12 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
 
 /**
  * A source of raw records. Every source emits {@code KV<origin, payload>}: the payload is the
  * record's original bytes, untouched, and the origin names where it came from (file and line,
- * generator seed and index, later topic/partition/offset), so a dead letter can point back to it.
+ * generator seed and index, Kafka topic/partition/offset), so a dead letter can point back to it.
  */
 public interface RecordSource extends Serializable {
 
@@ -19,5 +20,15 @@ public interface RecordSource extends Serializable {
   /** A one-line description for the run summary. */
   String describe();
 
-  PTransform<PBegin, PCollection<KV<String, byte[]>>> read();
+  /** Reads until the source ends (or forever, for an endless stream). */
+  default PTransform<PBegin, PCollection<KV<String, byte[]>>> read() {
+    return read(null);
+  }
+
+  /**
+   * Reads, and in streaming mode stops reading after {@code stopAfter} (null: never). Stopping is
+   * graceful: the source ends, so the watermark reaches the end of time, every window fires its
+   * final pane, and the sinks finish their bundles before the pipeline reports DONE.
+   */
+  PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter);
 }

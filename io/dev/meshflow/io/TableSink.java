@@ -4,16 +4,41 @@ import java.io.Serializable;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 
 /**
  * A sink that keeps named tables. Rows carry their Beam schema; the sink creates the table from it
- * and upserts by the key columns, so replaying the same input leaves the same table.
+ * and upserts by the key columns, so replaying the same input leaves the same table. The upsert
+ * returns the rows the sink refused, as {@link dev.meshflow.io.sql.SinkRejects} rows, so that the
+ * pipeline can dead-letter them: nothing is dropped silently.
  */
 public interface TableSink extends Serializable {
 
-  PTransform<PCollection<Row>, PDone> upsert(String table, List<String> keyColumns);
+  PTransform<PCollection<Row>, PCollection<Row>> upsert(String table, List<String> keyColumns);
+
+  /**
+   * Like {@link #upsert}, but a row whose key exists is left as it is: a landing table keeps the
+   * first arrival of each record, so a replay changes nothing.
+   */
+  default PTransform<PCollection<Row>, PCollection<Row>> insertNew(String table, List<String> keyColumns) {
+    return upsert(table, keyColumns);
+  }
+
+  /** The SQL dialect ({@code duckdb} or {@code postgres}) for views, or null without SQL. */
+  default String sqlDialect() {
+    return null;
+  }
+
+  /** Creates a table ahead of the run, so that views can be defined on it. */
+  default void createTable(String table, Schema schema, List<String> keyColumns) {
+    throw new UnsupportedOperationException(describe() + " has no tables");
+  }
+
+  /** Runs DDL (views, functions) ahead of the run. */
+  default void executeDdl(List<String> statements) {
+    throw new UnsupportedOperationException(describe() + " cannot run SQL");
+  }
 
   /** Where the output went, for the run summary. */
   String describe();

@@ -15,12 +15,12 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -104,14 +104,13 @@ public final class InteractionAnalyticsPipeline {
         .apply("ReadRecords", source.read())
         .apply("InteractionAnalytics", analytics);
 
-    results.get(InteractionAnalytics.STATS)
+    PCollection<Row> statsRows = results.get(InteractionAnalytics.STATS)
         .apply("StatsToRows", ParDo.of(new StatsToRowsFn()))
-        .setRowSchema(ItemMinuteStats.TABLE_SCHEMA)
-        .apply("WriteStats", sink.upsert(ItemMinuteStats.TABLE, ItemMinuteStats.KEY));
-    results.get(InteractionAnalytics.DEAD_LETTERS)
-        .apply("DeadLettersToRows", MapElements.into(TypeDescriptors.rows()).via(DeadLetter::toRow))
-        .setRowSchema(DeadLetter.SCHEMA)
-        .apply("WriteDeadLetters", sink.upsert(DeadLetter.TABLE, DeadLetter.KEY));
+        .setRowSchema(ItemMinuteStats.TABLE_SCHEMA);
+    PCollection<DeadLetter> refused = WarehouseWrites.upsert(
+        "WriteStats", statsRows, sink, ItemMinuteStats.TABLE, ItemMinuteStats.KEY);
+    WarehouseWrites.writeDeadLetters(
+        PCollectionList.of(results.get(InteractionAnalytics.DEAD_LETTERS)).and(refused), sink);
     return pipeline;
   }
 }

@@ -20,10 +20,23 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
   /** A query a person can run to look at the main result. */
   String exampleQuery();
 
+  /** How the run accounts for every record read. */
+  default Conservation conservation(O options) {
+    return Conservation.aggregated();
+  }
+
   static <O extends PipelineOptions> MeshflowPipeline<O> of(
       String name, String description, Class<O> optionsClass,
       java.util.function.Consumer<O> validate,
       java.util.function.Function<O, PipelineResult> run, String exampleQuery) {
+    return of(name, description, optionsClass, validate, run, exampleQuery, o -> Conservation.aggregated());
+  }
+
+  static <O extends PipelineOptions> MeshflowPipeline<O> of(
+      String name, String description, Class<O> optionsClass,
+      java.util.function.Consumer<O> validate,
+      java.util.function.Function<O, PipelineResult> run, String exampleQuery,
+      java.util.function.Function<O, Conservation> conservation) {
     return new MeshflowPipeline<>() {
       @Override
       public String name() {
@@ -53,6 +66,11 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
       @Override
       public String exampleQuery() {
         return exampleQuery;
+      }
+
+      @Override
+      public Conservation conservation(O options) {
+        return conservation.apply(options);
       }
     };
   }

@@ -14,6 +14,13 @@ public final class PipelineCatalog {
         InteractionAnalyticsPipeline::run,
         "SELECT item_id, sum(plays) AS plays, sum(skips) AS skips, max(unique_users) AS peak_listeners"
             + " FROM item_minute_stats GROUP BY item_id ORDER BY plays DESC LIMIT 10"));
+
+    add(MeshflowPipeline.of(
+        IngestPipeline.NAME, IngestPipeline.DESCRIPTION, IngestPipeline.Options.class,
+        IngestPipeline::validate, IngestPipeline::run,
+        "SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users FROM interactions"
+            + " GROUP BY event_type ORDER BY events DESC",
+        IngestPipeline::conservation));
   }
 
   private PipelineCatalog() {}

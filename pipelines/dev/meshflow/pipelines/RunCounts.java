@@ -18,6 +18,9 @@ public final class RunCounts {
       "org.apache.beam.runners.core.LateDataDroppingDoFnRunner";
   private static final String RUNNER_LATE_NAME = "droppedDueToLateness";
   private static final String RUNNER_DROPPED_LATE = "runner_dropped_late";
+  // Names shared with the transforms; pipelines may depend on them, not the other way round.
+  private static final String FILTERED = dev.meshflow.transforms.ingest.IngestEtl.FILTERED;
+  private static final String SINK_STAGE = dev.meshflow.transforms.deadletter.Stages.SINK;
 
   private final Map<String, Long> counters;
 
@@ -90,9 +93,32 @@ public final class RunCounts {
     return out;
   }
 
-  /** read = valid + duplicates + dead letters: nothing lost, nothing invented. */
-  public boolean conserved() {
-    return read() == valid() + duplicates() + deadLetters();
+  /** Events the ETL chain filtered out by type, on purpose. */
+  public long filtered() {
+    return get(FILTERED);
+  }
+
+  /** What the conservation identity adds up to the records read. */
+  public long accounted(Conservation c) {
+    long dead = deadLetters();
+    if (!c.sinkRefusalsAreRecords) {
+      dead -= get(RunMetrics.DEAD_LETTERS + "." + SINK_STAGE);
+    }
+    return get(c.deliveredCounter) + filtered() + duplicates() + dead;
+  }
+
+  /** read = delivered + filtered + duplicates + dead letters: nothing lost, nothing invented. */
+  public boolean conserved(Conservation c) {
+    return read() == accounted(c);
+  }
+
+  /** The identity as words, for the summary. */
+  public static String identity(Conservation c) {
+    return c.deliveredLabel + " + filtered + duplicates + dead letters";
+  }
+
+  public long delivered(Conservation c) {
+    return get(c.deliveredCounter);
   }
 
   @Override

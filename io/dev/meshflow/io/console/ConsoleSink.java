@@ -2,6 +2,7 @@ package dev.meshflow.io.console;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.sql.SinkRejects;
 import dev.meshflow.options.RunMetrics;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 
 /** {@code console:}: prints each row as {@code table {column=value, ...}}, one per line. */
@@ -22,12 +22,12 @@ public final class ConsoleSink implements TableSink {
   }
 
   @Override
-  public PTransform<PCollection<Row>, PDone> upsert(String table, List<String> keyColumns) {
+  public PTransform<PCollection<Row>, PCollection<Row>> upsert(String table, List<String> keyColumns) {
     return new PTransform<>() {
       @Override
-      public PDone expand(PCollection<Row> rows) {
-        rows.apply("Print_" + table, ParDo.of(new PrintFn(table)));
-        return PDone.in(rows.getPipeline());
+      public PCollection<Row> expand(PCollection<Row> rows) {
+        return rows.apply("Print_" + table, ParDo.of(new PrintFn(table)))
+            .setRowSchema(SinkRejects.SCHEMA); // standard output refuses nothing
       }
     };
   }
@@ -37,7 +37,7 @@ public final class ConsoleSink implements TableSink {
     return "standard output";
   }
 
-  private static final class PrintFn extends DoFn<Row, Void> {
+  private static final class PrintFn extends DoFn<Row, Row> {
     private final String table;
     private final RunMetrics.StageCounter written;
 

@@ -2,13 +2,17 @@ package dev.meshflow.io.duckdb;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.sql.SinkRejects;
 import dev.meshflow.options.SinkOptions;
+import dev.meshflow.io.sql.RowSql;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -40,15 +44,49 @@ public final class DuckDbSink implements TableSink {
   }
 
   @Override
-  public PTransform<PCollection<Row>, PDone> upsert(String table, List<String> keyColumns) {
+  public PTransform<PCollection<Row>, PCollection<Row>> upsert(String table, List<String> keyColumns) {
+    return write(table, keyColumns, false);
+  }
+
+  @Override
+  public PTransform<PCollection<Row>, PCollection<Row>> insertNew(String table, List<String> keyColumns) {
+    return write(table, keyColumns, true);
+  }
+
+  private PTransform<PCollection<Row>, PCollection<Row>> write(
+      String table, List<String> keyColumns, boolean insertOnly) {
     List<String> keys = List.copyOf(keyColumns);
     return new PTransform<>() {
       @Override
-      public PDone expand(PCollection<Row> rows) {
-        rows.apply("UpsertInto_" + table, ParDo.of(new DuckDbUpsertFn(file, table, keys)));
-        return PDone.in(rows.getPipeline());
+      public PCollection<Row> expand(PCollection<Row> rows) {
+        return rows
+            .apply("UpsertInto_" + table, ParDo.of(new DuckDbUpsertFn(file, table, keys, insertOnly)))
+            .setRowSchema(SinkRejects.SCHEMA);
       }
     };
+  }
+
+  @Override
+  public String sqlDialect() {
+    return "duckdb";
+  }
+
+  @Override
+  public void createTable(String table, Schema schema, List<String> keyColumns) {
+    executeDdl(List.of(RowSql.createTableSql(RowSql.Dialect.DUCKDB, table, schema, keyColumns)));
+  }
+
+  @Override
+  public void executeDdl(List<String> statements) {
+    synchronized (DuckDbDatabases.writeLock(file)) {
+      try (Connection c = DuckDbDatabases.connect(file)) {
+        for (String sql : statements) {
+          RowSql.execute(c, sql);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("DuckDB " + file + " refused DDL: " + e.getMessage(), e);
+      }
+    }
   }
 
   @Override

@@ -1,96 +1,65 @@
 package dev.meshflow.io.duckdb;
 
-import dev.meshflow.io.PaneVersion;
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.io.sql.RowSql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
- * Buffers a bundle's rows and upserts them in one transaction. Within a bundle the last row for a
- * key wins, except that a versioned row ({@link PaneVersion}) never gives way to an older pane.
+ * Upserts a batch through DuckDB's Appender: the rows go into a temporary staging table at bulk
+ * speed, and one {@code INSERT ... SELECT ... ON CONFLICT} merges them. Row-by-row JDBC is 10-100
+ * times slower in DuckDB. Writes to one database are serialised, since DuckDB admits one writer.
  */
-final class DuckDbUpsertFn extends DoFn<Row, Void> {
-  private static final int FLUSH_ROWS = 2000;
-  private static final int ROWS_PER_STATEMENT = 200;
+final class DuckDbUpsertFn extends BufferedUpsertFn {
+  private static final int FLUSH_ROWS = 20_000;
 
   private final String file;
-  private final String table;
-  private final List<String> keys;
-  private final RunMetrics.StageCounter written;
-  private transient Map<List<Object>, Row> buffer;
 
-  DuckDbUpsertFn(String file, String table, List<String> keys) {
+  DuckDbUpsertFn(String file, String table, List<String> keys, boolean insertOnly) {
+    super(table, keys, insertOnly, FLUSH_ROWS);
     this.file = file;
-    this.table = DuckDbTables.identifier(table);
-    this.keys = keys;
-    this.written = RunMetrics.counter(RunMetrics.rowsWritten(table));
   }
 
-  @StartBundle
-  public void startBundle() {
-    buffer = new LinkedHashMap<>();
-  }
-
-  @ProcessElement
-  public void process(@Element Row row) throws SQLException {
-    List<Object> key = new ArrayList<>(keys.size());
-    for (String k : keys) {
-      key.add(row.getValue(k));
-    }
-    Row current = buffer.get(key);
-    if (current != null && PaneVersion.isVersioned(row.getSchema())
-        && !PaneVersion.supersedes(row, current)) {
-      return; // an older pane of a window whose newer pane is already buffered
-    }
-    buffer.remove(key); // re-insert so the newest row keeps its place at the end
-    buffer.put(key, row);
-    if (buffer.size() >= FLUSH_ROWS) {
-      flush();
-    }
-  }
-
-  @FinishBundle
-  public void finishBundle() throws SQLException {
-    flush();
-  }
-
-  private void flush() throws SQLException {
-    if (buffer.isEmpty()) {
-      return;
-    }
-    List<Row> rows = new ArrayList<>(buffer.values());
-    buffer.clear();
+  @Override
+  protected void writeBatch(List<Row> rows) throws SQLException {
+    Schema schema = rows.get(0).getSchema();
+    String staging = "stage_" + table;
     synchronized (DuckDbDatabases.writeLock(file)) {
       try (Connection c = DuckDbDatabases.connect(file)) {
         // Cheap, and robust to a database file that was replaced between runs in one JVM.
-        DuckDbTables.execute(c, DuckDbTables.createTableSql(table, rows.get(0).getSchema(), keys));
+        RowSql.execute(c, RowSql.createTableSql(RowSql.Dialect.DUCKDB, table, schema, keys));
+        RowSql.execute(c, "CREATE OR REPLACE TEMP TABLE " + staging + " AS SELECT "
+            + String.join(", ", schema.getFieldNames()) + " FROM " + table + " LIMIT 0");
         c.setAutoCommit(false);
         try {
-          for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            String sql = DuckDbTables.upsertSql(table, chunk.get(0).getSchema(), keys, chunk.size());
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-              int fields = chunk.get(0).getSchema().getFieldCount();
-              for (int i = 0; i < chunk.size(); i++) {
-                DuckDbTables.bind(st, i * fields, chunk.get(i));
-              }
-              st.executeUpdate();
+          try (DuckDBAppender appender =
+              ((DuckDBConnection) c).createAppender("temp", "main", staging)) {
+            for (Row row : rows) {
+              DuckDbAppend.row(appender, row);
             }
           }
+          RowSql.execute(c, RowSql.mergeSql(table, staging, schema, keys, insertOnly));
           c.commit();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
           c.rollback();
           throw e;
+        } finally {
+          c.setAutoCommit(true);
+          RowSql.execute(c, "DROP TABLE IF EXISTS " + staging);
         }
       }
     }
-    written.inc(rows.size());
+  }
+
+  @Override
+  protected boolean isDataError(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("Conversion Error") || m.contains("Constraint Error")
+        || m.contains("Invalid Input Error");
   }
 }

@@ -77,7 +77,7 @@ public final class FileSource implements RecordSource {
   }
 
   @Override
-  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read() {
+  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter) {
     return new PTransform<>() {
       @Override
       public PCollection<KV<String, byte[]>> expand(PBegin begin) {
@@ -85,7 +85,8 @@ public final class FileSource implements RecordSource {
         if (watch) {
           match = match
               .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW)
-              .continuously(Duration.standardSeconds(pollSeconds), Watch.Growth.never());
+              .continuously(Duration.standardSeconds(pollSeconds), stopAfter == null
+                  ? Watch.Growth.never() : Watch.Growth.afterTotalOf(stopAfter));
         }
         return begin
             .apply("MatchFiles", match)

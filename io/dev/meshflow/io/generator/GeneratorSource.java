@@ -104,7 +104,7 @@ public final class GeneratorSource implements RecordSource {
   }
 
   @Override
-  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read() {
+  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter) {
     return new PTransform<>() {
       @Override
       public PCollection<KV<String, byte[]>> expand(PBegin begin) {
@@ -118,6 +118,9 @@ public final class GeneratorSource implements RecordSource {
           sequence = sequence
               .withRate(rate, Duration.standardSeconds(1))
               .withTimestampFn(i -> new org.joda.time.Instant(g.recordAt(i).eventTimeMillis));
+          if (stopAfter != null) {
+            sequence = sequence.withMaxReadTime(stopAfter);
+          }
         }
         return begin
             .apply("GenerateIndexes", sequence)

@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines.cli;
 
 import dev.meshflow.io.TableSink;
+import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
@@ -17,24 +18,28 @@ public final class RunSummary {
       PipelineResult result, PipelineResult.State state, String source, TableSink sink,
       double seconds) {
     RunCounts c = RunCounts.of(result);
+    Conservation conservation = conservationOf(pipeline, options);
     out.println();
     out.printf("%s %s in %.1f s on %s%n", pipeline.name(),
         state == PipelineResult.State.DONE ? "finished" : "ended " + state, seconds,
         options.getRunner().getSimpleName());
     row(out, "source", source);
     row(out, "read", String.format("%,d records (%,.0f/s)", c.read(), c.read() / Math.max(seconds, 1e-3)));
-    row(out, "valid", String.format("%,d events counted", c.valid()));
+    row(out, "valid", String.format("%,d unique events", c.valid()));
     row(out, "duplicates", String.format("%,d", c.duplicates()));
+    if (c.filtered() > 0) {
+      row(out, "filtered", String.format("%,d events of types not kept", c.filtered()));
+    }
     row(out, "dead letters", String.format("%,d %s", c.deadLetters(), c.deadLettersByStage()
         .entrySet().stream().map(e -> e.getKey() + " " + String.format("%,d", e.getValue()))
         .collect(Collectors.joining(", ", "(", ")"))));
-    long accounted = c.valid() + c.duplicates() + c.deadLetters();
+    long accounted = c.accounted(conservation);
     if (c.runnerDroppedLate() > 0) {
       row(out, "dropped late", String.format("%,d events dropped by the runner's windowing without a"
           + " dead letter (a sparse stream outran the late split)", c.runnerDroppedLate()));
     }
-    row(out, "conservation", c.conserved()
-        ? String.format("read %,d = valid + duplicates + dead letters", c.read())
+    row(out, "conservation", c.conserved(conservation)
+        ? String.format("read %,d = %s", c.read(), RunCounts.identity(conservation))
         : String.format("MISMATCH: read %,d but accounted %,d", c.read(), accounted));
     row(out, "written", c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
@@ -46,6 +51,12 @@ public final class RunSummary {
         row(out, "look", look);
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <O extends PipelineOptions> Conservation conservationOf(
+      MeshflowPipeline<O> pipeline, PipelineOptions options) {
+    return pipeline.conservation((O) options);
   }
 
   private static void row(PrintStream out, String label, String value) {

@@ -86,14 +86,18 @@ public final class DeadLetter {
     }
   }
 
-  /** The payload as text when it is valid UTF-8, for people reading the table; else null. */
+  /**
+   * The payload as text when it is valid UTF-8 without NUL characters (which PostgreSQL text
+   * cannot hold), for people reading the table; else null. The bytes are always in payload.
+   */
   public String payloadText() {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(payload))
           .toString();
+      return text.indexOf('\0') >= 0 ? null : text;
     } catch (CharacterCodingException e) {
       return null;
     }

@@ -6,6 +6,10 @@ public final class Stages {
   public static final String PARSE = "parse";
   /** The event arrived after its window closed for good (beyond the allowed lateness). */
   public static final String LATE = "late";
+  /** The event's key is missing from a reference table and misses are configured as errors. */
+  public static final String ENRICH = "enrich";
+  /** The warehouse refused the row (a value it cannot store, a constraint it enforces). */
+  public static final String SINK = "sink";
 
   private Stages() {}
 }

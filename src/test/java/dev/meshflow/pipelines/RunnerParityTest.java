@@ -117,7 +117,7 @@ public class RunnerParityTest {
     assertEquals(expected.valid, counts.valid());
     assertEquals(expected.duplicates, counts.duplicates());
     assertEquals(expected.deadLetters.size(), counts.deadLetters());
-    assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved());
+    assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
     assertEquals("nothing dropped unseen", 0, counts.runnerDroppedLate());
     long counted = warehouse.count(
         "SELECT sum(plays + skips + likes + playlist_adds) FROM item_minute_stats");

@@ -1,10 +1,8 @@
 package dev.meshflow.transforms.interactions.model;
 
 import dev.meshflow.transforms.interactions.InteractionEvent;
-import dev.meshflow.transforms.interactions.InteractionParser;
 import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,26 +69,8 @@ public final class InteractionAnalyticsModel {
   }
 
   public static Result run(Iterable<Record> records) {
-    Map<String, String> deadLetters = new TreeMap<>();
-    Map<String, InteractionEvent> chosen = new HashMap<>();
-    long read = 0, duplicates = 0;
-    for (Record record : records) {
-      read++;
-      InteractionParser.Result parsed = InteractionParser.parse(record.origin, record.payload);
-      if (!parsed.isValid()) {
-        deadLetters.put(record.origin, parsed.error());
-        continue;
-      }
-      InteractionEvent e = parsed.event();
-      InteractionEvent previous = chosen.get(e.eventId());
-      if (previous != null) {
-        duplicates++;
-        if (e.origin().compareTo(previous.origin()) >= 0) {
-          continue;
-        }
-      }
-      chosen.put(e.eventId(), e);
-    }
+    ValidEvents valid = ValidEvents.of(records);
+    Map<String, InteractionEvent> chosen = valid.chosen;
     // window start -> item id -> tally, both sorted, so the output order is the table's key order
     TreeMap<Long, TreeMap<String, Tally>> windows = new TreeMap<>();
     for (InteractionEvent e : chosen.values()) {
@@ -108,11 +88,10 @@ public final class InteractionAnalyticsModel {
       }
       t.users.add(e.userId());
     }
-    long valid = chosen.size();
     List<ItemMinuteStats> stats = new ArrayList<>();
     windows.forEach((start, items) -> items.forEach((item, t) -> stats.add(new ItemMinuteStats(
         start, start + WINDOW_MILLIS, item, t.itemType, t.plays, t.skips, t.likes, t.playlistAdds,
         t.users.size()))));
-    return new Result(stats, deadLetters, read, valid, duplicates);
+    return new Result(stats, valid.deadLetters, valid.read, chosen.size(), valid.duplicates);
   }
 }

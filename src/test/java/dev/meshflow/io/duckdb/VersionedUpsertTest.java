@@ -3,7 +3,6 @@ package dev.meshflow.io.duckdb;
 import static org.junit.Assert.assertEquals;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
@@ -22,14 +21,7 @@ public class VersionedUpsertTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   private void upsert(String db, String table, Row row) throws Exception {
-    try (Connection c = DuckDbDatabases.connect(db)) {
-      DuckDbTables.execute(c, DuckDbTables.createTableSql(table, row.getSchema(), List.of("k")));
-      try (PreparedStatement st = c.prepareStatement(
-          DuckDbTables.upsertSql(table, row.getSchema(), List.of("k"), 1))) {
-        DuckDbTables.bind(st, 0, row);
-        st.executeUpdate();
-      }
-    }
+    new DuckDbUpsertFn(db, table, List.of("k"), false).writeBatch(List.of(row));
   }
 
   private long n(String db, String table) throws Exception {

@@ -1,0 +1,104 @@
+package dev.meshflow.io.file;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * A small reference file (a catalog, say) as whole-file snapshots of its lines: read once in
+ * batch, re-read every {@code refresh} in streaming, so a side input built from it follows edits
+ * while the pipeline runs (Beam's slowly-updating side input pattern).
+ */
+public final class FileSnapshots extends PTransform<PBegin, PCollection<List<String>>> {
+  private final String path;
+  private final Duration refresh;
+  private final Duration stopAfter;
+
+  private FileSnapshots(String path, Duration refresh, Duration stopAfter) {
+    this.path = path;
+    this.refresh = refresh;
+    this.stopAfter = stopAfter;
+  }
+
+  public static FileSnapshots once(String path) {
+    requireExists(path);
+    return new FileSnapshots(path, null, null);
+  }
+
+  /** @param stopAfter when to stop refreshing (null: never), so a --runFor run can end */
+  public static FileSnapshots every(String path, Duration refresh, Duration stopAfter) {
+    requireExists(path);
+    return new FileSnapshots(path, refresh, stopAfter);
+  }
+
+  private static void requireExists(String path) {
+    try {
+      MatchResult.Metadata m = FileSystems.matchSingleFileSpec(path);
+      if (m.sizeBytes() < 0) {
+        throw new IOException("unreadable");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--catalog=" + path + ": no such file (" + e.getMessage() + ")");
+    }
+  }
+
+  @Override
+  public PCollection<List<String>> expand(PBegin begin) {
+    PCollection<String> ticks;
+    if (refresh == null) {
+      ticks = begin.apply("CatalogPath", Create.of(path));
+    } else {
+      Instant start = Instant.now();
+      PeriodicImpulse impulse = PeriodicImpulse.create().startAt(start).withInterval(refresh);
+      if (stopAfter != null) {
+        impulse = impulse.stopAt(start.plus(stopAfter));
+      }
+      String p = path;
+      ticks = begin.apply("CatalogRefreshTicks", impulse)
+          .apply("LatestTickWins", Window.<Instant>into(new GlobalWindows())
+              .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+              .discardingFiredPanes())
+          .apply("CatalogPathPerTick", org.apache.beam.sdk.transforms.MapElements
+              .into(org.apache.beam.sdk.values.TypeDescriptors.strings()).via(t -> p));
+    }
+    return ticks.apply("ReadCatalogLines", ParDo.of(new ReadAllLinesFn()))
+        .setCoder(ListCoder.of(StringUtf8Coder.of()));
+  }
+
+  private static final class ReadAllLinesFn extends DoFn<String, List<String>> {
+    @ProcessElement
+    public void process(@Element String path, OutputReceiver<List<String>> out) throws IOException {
+      ResourceId id = FileSystems.matchSingleFileSpec(path).resourceId();
+      List<String> lines = new ArrayList<>();
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(
+          Channels.newInputStream(FileSystems.open(id)), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          lines.add(line);
+        }
+      }
+      out.output(lines);
+    }
+  }
+}

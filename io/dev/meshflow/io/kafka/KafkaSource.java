@@ -1,0 +1,154 @@
+package dev.meshflow.io.kafka;
+
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.RecordSource;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * {@code kafka://host:port[,host:port]/topic[,topic]?group=G&start=earliest|latest|committed}.
+ *
+ * <ul>
+ *   <li>Values are read as raw bytes and parsed downstream, so a bad record becomes a dead letter
+ *       instead of a consumer error. The origin {@code kafka:topic/partition/offset} keeps the
+ *       source coordinates for dead letters and the ELT landing table.
+ *   <li>Event time is the payload's {@code ts}; the watermark trails the newest event time of each
+ *       partition by {@code maxDelaySeconds}, and an idle partition (nothing waiting for
+ *       {@code idleSeconds}) stops holding it back.
+ *   <li>With a group, offsets are committed only when the runner finalizes a checkpoint, that is
+ *       after the results are durable ({@code commitOffsetsInFinalize}); auto-commit stays off.
+ *   <li>{@code start}: earliest or latest ignore committed offsets; committed resumes the group
+ *       (earliest where it has none). Default: committed with a group, else earliest.
+ * </ul>
+ */
+public final class KafkaSource implements RecordSource {
+  public static final String SCHEME = "kafka";
+  public static final Set<String> PARAMS =
+      Set.of("group", "start", "maxDelaySeconds", "idleSeconds");
+
+  private final String bootstrap;
+  private final List<String> topics;
+  private final String group;
+  private final String start;
+  private final Duration maxDelay;
+  private final Duration idleAfter;
+
+  private KafkaSource(String bootstrap, List<String> topics, String group, String start,
+      Duration maxDelay, Duration idleAfter) {
+    this.bootstrap = bootstrap;
+    this.topics = topics;
+    this.group = group;
+    this.start = start;
+    this.maxDelay = maxDelay;
+    this.idleAfter = idleAfter;
+  }
+
+  public static KafkaSource from(EndpointUri uri, boolean streaming) {
+    uri.requireOnly(PARAMS);
+    KafkaAddress address = KafkaAddress.parse(uri);
+    if (!streaming) {
+      throw new IllegalArgumentException("--source=" + uri + " is a stream; add --streaming"
+          + " (and --runFor=PT1M to stop after a minute)");
+    }
+    String group = uri.params().get("group");
+    String start = uri.params().getOrDefault("start", group == null ? "earliest" : "committed");
+    if (!Set.of("earliest", "latest", "committed").contains(start)) {
+      throw new IllegalArgumentException(
+          uri + ": start=" + start + " is not one of earliest, latest, committed");
+    }
+    if (start.equals("committed") && group == null) {
+      throw new IllegalArgumentException(uri + ": start=committed needs group=<consumer group>");
+    }
+    return new KafkaSource(address.bootstrap(), address.topics(), group, start,
+        Duration.standardSeconds(uri.longParam("maxDelaySeconds", 30, 0, 86_400)),
+        Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)));
+  }
+
+  @Override
+  public boolean isBounded() {
+    return false;
+  }
+
+  @Override
+  public String describe() {
+    return "Kafka " + bootstrap + " topics " + String.join(",", topics)
+        + (group == null ? "" : ", group " + group) + ", from " + start;
+  }
+
+  @Override
+  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter) {
+    return new PTransform<>() {
+      @Override
+      public PCollection<KV<String, byte[]>> expand(PBegin begin) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            start.equals("latest") ? "latest" : "earliest");
+        if (group != null) {
+          config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        KafkaIO.Read<byte[], byte[]> read = KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(bootstrap)
+            .withTopics(topics)
+            .withKeyDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializer(ByteArrayDeserializer.class)
+            .withConsumerConfigUpdates(config)
+            .withTimestampPolicyFactory(new PayloadTimePolicy.Factory(maxDelay, idleAfter));
+        if (start.equals("earliest")) {
+          read = read.withStartReadTime(new Instant(0)); // past any committed offset
+        } else if (start.equals("latest") && group != null) {
+          read = read.withStartReadTime(Instant.now());
+        }
+        if (group != null) {
+          read = read.commitOffsetsInFinalize();
+        }
+        if (stopAfter != null) {
+          read = read.withMaxReadTime(stopAfter);
+        }
+        return begin
+            .apply("ReadKafka", read)
+            .apply("WithCoordinates", ParDo.of(new WithCoordinatesFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+      }
+    };
+  }
+
+  /** The Kafka coordinates of a record, as its origin. */
+  public static String origin(String topic, int partition, long offset) {
+    return "kafka:" + topic + "/" + partition + "/" + offset;
+  }
+
+  private static final class WithCoordinatesFn
+      extends DoFn<KafkaRecord<byte[], byte[]>, KV<String, byte[]>> {
+    private static final byte[] EMPTY = new byte[0];
+
+    @ProcessElement
+    public void process(@Element KafkaRecord<byte[], byte[]> r, OutputReceiver<KV<String, byte[]>> out) {
+      byte[] value = r.getKV().getValue();
+      out.output(KV.of(origin(r.getTopic(), r.getPartition(), r.getOffset()),
+          value == null ? EMPTY : value)); // a tombstone is an empty record, dead-lettered as such
+    }
+  }
+
+  static List<String> split(String csv) {
+    return Arrays.asList(csv.split(","));
+  }
+}

@@ -1,0 +1,91 @@
+package dev.meshflow.io.postgres;
+
+import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.io.sql.RowSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Batched upserts into PostgreSQL, one transaction per batch. Rows are sorted by key first, so two
+ * workers that touch the same keys lock them in the same order and cannot deadlock.
+ */
+final class PostgresUpsertFn extends BufferedUpsertFn {
+  private final PostgresConnections.Target target;
+  private transient Connection connection;
+
+  PostgresUpsertFn(PostgresConnections.Target target, String table, List<String> keys,
+      boolean insertOnly, int batchRows) {
+    super(table, keys, insertOnly, batchRows);
+    this.target = target;
+  }
+
+  @Override
+  protected void writeBatch(List<Row> rows) throws SQLException {
+    Schema schema = rows.get(0).getSchema();
+    Connection c = connection();
+    PostgresConnections.ensureTable(target, c, table, schema, keys);
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparing(this::keyText));
+    c.setAutoCommit(false);
+    try (PreparedStatement st = c.prepareStatement(RowSql.upsertSql(table, schema, keys, 1, insertOnly))) {
+      for (Row row : sorted) {
+        RowSql.bind(st, 0, row);
+        st.addBatch();
+      }
+      st.executeBatch();
+      c.commit();
+    } catch (SQLException e) {
+      rollbackQuietly(c);
+      throw unwrap(e);
+    }
+  }
+
+  private String keyText(Row row) {
+    StringBuilder k = new StringBuilder();
+    for (String key : keys) {
+      k.append(String.valueOf((Object) row.getValue(key))).append('\u0001');
+    }
+    return k.toString();
+  }
+
+  @Override
+  protected boolean isDataError(SQLException e) {
+    String state = e.getSQLState();
+    // Class 22 is data exception (a value the column cannot hold), 23 integrity violation.
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /** A failed batch reports "see getNextException"; the next exception holds the real cause. */
+  private static SQLException unwrap(SQLException e) {
+    SQLException next = e.getNextException();
+    return next != null && next.getSQLState() != null ? next : e;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = target.open();
+    }
+    return connection;
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the next batch reopens it
+    }
+  }
+
+  @Teardown
+  public void teardown() throws SQLException {
+    if (connection != null) {
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.meshflow.testing;
+
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.testing.services.Postgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Reads ingestion tables back from DuckDB or PostgreSQL in one text form, so that a table, a view
+ * and the model's rows compare line by line.
+ */
+public final class Tables {
+  private final Callable<Connection> connect;
+  private final boolean postgres;
+
+  private Tables(Callable<Connection> connect, boolean postgres) {
+    this.connect = connect;
+    this.postgres = postgres;
+  }
+
+  public static Tables duckDb(String file) {
+    return new Tables(() -> DuckDbDatabases.connect(file), false);
+  }
+
+  public static Tables postgres(String database) {
+    return new Tables(() -> Postgres.connect(database), true);
+  }
+
+  /** The typed columns ETL and ELT share. */
+  public static final String TYPED = "event_id, %s, user_id, item_id, item_type, event_type,"
+      + " device, session_id, duration_ms";
+  /** Every column of the ETL table. */
+  public static final String ALL = TYPED + ", device_filled, title, artist, genre, source_origin";
+
+  private String millis() {
+    return postgres ? "(extract(epoch FROM event_ts) * 1000)::bigint" : "epoch_ms(event_ts)";
+  }
+
+  /** {@code columns} (TYPED or ALL) of a table or view, one line per row, by event_id. */
+  public List<String> interactions(String from, String columns) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = connect.call(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT " + String.format(columns, millis()) + " FROM " + from
+            + " ORDER BY event_id")) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          line.append(i == 1 ? "" : "|").append(rs.getObject(i));
+        }
+        out.add(line.toString());
+      }
+    }
+    return out;
+  }
+
+  /** The model's rows in the same form. */
+  public static List<String> render(Iterable<Row> rows, String columns) {
+    List<String> out = new ArrayList<>();
+    String[] names = String.format(columns, "event_ts").split(",\\s*");
+    for (Row r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < names.length; i++) {
+        Object v = r.getValue(names[i]);
+        if (v instanceof org.joda.time.ReadableInstant) {
+          v = ((org.joda.time.ReadableInstant) v).getMillis();
+        }
+        line.append(i == 0 ? "" : "|").append(v);
+      }
+      out.add(line.toString());
+    }
+    return out;
+  }
+
+  /** Dead letters as origin to "stage: reason". */
+  public Map<String, String> deadLetters() throws Exception {
+    Map<String, String> out = new TreeMap<>();
+    try (Connection c = connect.call(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT origin, stage, reason FROM dead_letter")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2) + ": " + rs.getString(3));
+      }
+    }
+    return out;
+  }
+
+  public long count(String sql) throws Exception {
+    try (Connection c = connect.call(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Every row of a query as text, for before/after comparisons. */
+  public List<String> dump(String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = connect.call(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          Object v = rs.getObject(i);
+          line.append(i == 1 ? "" : "|").append(v instanceof byte[] ? java.util.Arrays.toString((byte[]) v) : v);
+        }
+        out.add(line.toString());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,151 @@
+package dev.meshflow.testing.services;
+
+import dev.meshflow.testing.Await;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A real Apache Kafka 3.9 broker in KRaft mode (combined broker and controller), run as its own
+ * process: the broker is built on Scala 2.13 and Spark on 2.12, so they cannot share a classpath.
+ * One broker serves every test in the JVM; it stops when the JVM exits.
+ */
+public final class KafkaBroker {
+  private static KafkaBroker shared;
+
+  private final Process process;
+  private final String bootstrap;
+  private final Path dir;
+
+  private KafkaBroker(Process process, String bootstrap, Path dir) {
+    this.process = process;
+    this.bootstrap = bootstrap;
+    this.dir = dir;
+  }
+
+  public static synchronized KafkaBroker shared() throws Exception {
+    if (shared == null) {
+      shared = start(Files.createTempDirectory("meshflow-kafka"));
+      KafkaBroker broker = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "stop-kafka"));
+    }
+    return shared;
+  }
+
+  public static KafkaBroker start(Path dir) throws Exception {
+    String classpath = LocalServices.kafkaClasspath();
+    int port = freePort();
+    int controllerPort = freePort();
+    Path config = dir.resolve("server.properties");
+    Files.writeString(config, String.join("\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + dir.resolve("data"),
+        "num.partitions=4",
+        "offsets.topic.replication.factor=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        ""));
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    File log = dir.resolve("broker.log").toFile();
+    Process format = new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
+        "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
+        .redirectErrorStream(true).redirectOutput(log).start();
+    if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+      throw new IllegalStateException("kafka storage format failed: " + Files.readString(log.toPath()));
+    }
+    Process broker = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", classpath, "kafka.Kafka", config.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir);
+    Await.until("the Kafka broker on " + b.bootstrap, java.time.Duration.ofSeconds(90), () -> {
+      if (!broker.isAlive()) {
+        throw new IllegalStateException("kafka broker exited: " + Files.readString(log.toPath()));
+      }
+      try (Admin admin = b.admin()) {
+        return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+      } catch (Exception notYet) {
+        return 0;
+      }
+    }, n -> n > 0);
+    return b;
+  }
+
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+  }
+
+  public void createTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Produces each value keyed by the given key (null key: round robin), and waits for acks. */
+  public void produce(String topic, List<byte[]> keys, List<byte[]> values) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        acks.add(producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(i), values.get(i))));
+      }
+      producer.flush();
+      for (java.util.concurrent.Future<?> ack : acks) {
+        ack.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  public static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
