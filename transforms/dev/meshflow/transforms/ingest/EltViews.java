@@ -60,10 +60,13 @@ public final class EltViews {
         + "  AND (t_session_id IS NULL OR t_session_id IN ('NULL', 'VARCHAR'))\n"
         + "  AND (t_duration IS NULL OR t_duration = 'NULL'\n"
         + "       OR (t_duration IN ('BIGINT', 'UBIGINT') AND TRY_CAST(duration AS BIGINT) >= 0)))\n"
+        // A window function (QUALIFY row_number()) over this CTE trips an internal error in
+        // DuckDB 1.5 ("Failed to cast expression to type"); a join on min(origin) does not.
         + "SELECT event_id, timezone('UTC', TRY_CAST(ts AS TIMESTAMPTZ)) AS event_ts, user_id, item_id,\n"
         + "  item_type, event_type, device, session_id, TRY_CAST(duration AS BIGINT) AS duration_ms,\n"
         + "  origin AS source_origin, ingested_at\n"
-        + "FROM valid QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY origin) = 1";
+        + "FROM valid JOIN (SELECT event_id, min(origin) AS origin FROM valid GROUP BY event_id) first\n"
+        + "  USING (event_id, origin)";
   }
 
   private static final String POSTGRES_UTF8_FUNCTION =
