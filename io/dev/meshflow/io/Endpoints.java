@@ -4,6 +4,7 @@ import dev.meshflow.io.console.ConsoleSink;
 import dev.meshflow.io.duckdb.DuckDbSink;
 import dev.meshflow.io.file.FileSource;
 import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.kafka.KafkaSource;
 import dev.meshflow.io.postgres.PostgresSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class Endpoints {
   static {
     SOURCES.put(GeneratorSource.SCHEME, GeneratorSource::from);
     SOURCES.put(FileSource.SCHEME, FileSource::from);
+    SOURCES.put(KafkaSource.SCHEME, KafkaSource::from);
     SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
     SINKS.put(PostgresSink.SCHEME, PostgresSink::from);
     SINKS.put("jdbc", PostgresSink::from);
