@@ -35,6 +35,11 @@ public interface TableSink extends Serializable {
     throw new UnsupportedOperationException(describe() + " has no tables");
   }
 
+  /** A loader of transactional micro-batches with a file ledger, where the sink has one. */
+  default dev.meshflow.io.sql.BulkLoader bulkLoader() {
+    throw new UnsupportedOperationException(describe() + " cannot load micro-batches");
+  }
+
   /** Runs DDL (views, functions) ahead of the run. */
   default void executeDdl(List<String> statements) {
     throw new UnsupportedOperationException(describe() + " cannot run SQL");

@@ -21,6 +21,12 @@ public final class PipelineCatalog {
         "SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users FROM interactions"
             + " GROUP BY event_type ORDER BY events DESC",
         IngestPipeline::conservation));
+    add(MeshflowPipeline.of(
+        MicroBatchLoadPipeline.NAME, MicroBatchLoadPipeline.DESCRIPTION,
+        MicroBatchLoadPipeline.Options.class, MicroBatchLoadPipeline::validate,
+        MicroBatchLoadPipeline::run,
+        "SELECT path, rows, loaded_at FROM loaded_files ORDER BY loaded_at DESC LIMIT 10",
+        MicroBatchLoadPipeline::conservation));
   }
 
   private PipelineCatalog() {}

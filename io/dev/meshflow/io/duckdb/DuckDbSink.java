@@ -67,6 +67,11 @@ public final class DuckDbSink implements TableSink {
   }
 
   @Override
+  public dev.meshflow.io.sql.BulkLoader bulkLoader() {
+    return new DuckDbBulkLoader(file);
+  }
+
+  @Override
   public String sqlDialect() {
     return "duckdb";
   }

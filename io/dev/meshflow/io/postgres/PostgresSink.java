@@ -84,6 +84,11 @@ public final class PostgresSink implements TableSink {
   }
 
   @Override
+  public dev.meshflow.io.sql.BulkLoader bulkLoader() {
+    return new PostgresBulkLoader(target);
+  }
+
+  @Override
   public String sqlDialect() {
     return "postgres";
   }
