@@ -1,0 +1,61 @@
+package dev.meshflow.pipelines.ingest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.pipelines.IngestPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.Postgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * A row the warehouse refuses is a dead letter, not a failed pipeline: PostgreSQL text cannot hold
+ * a NUL character, which JSON allows as an escape, so such an event passes validation and is then
+ * refused by the database. The rest of its batch still lands.
+ */
+public class WarehouseRefusalTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private static String event(String id, String device) {
+    return "{\"event_id\":\"" + id + "\",\"ts\":\"2026-03-08T00:00:00Z\",\"user_id\":\"u1\","
+        + "\"item_id\":\"song-0001\",\"item_type\":\"song\",\"event_type\":\"play\",\"device\":\""
+        + device + "\"}";
+  }
+
+  @Test
+  public void refusedRowsBecomeSinkDeadLetters() throws Exception {
+    Path input = tmp.newFile("events.jsonl").toPath();
+    Files.write(input, List.of(event("ok-1", "ios"), event("nul-1", "io\\u0000s"),
+        event("ok-2", "web"), event("nul-2", "\\u0000"), event("ok-3", "android")));
+    String db = Postgres.newDatabase("refusal");
+    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+        "DirectRunner", "--source=file:" + input, "--sink=" + Postgres.sinkUri(db)))
+        .as(IngestPipeline.Options.class);
+    PipelineResult result = IngestPipeline.run(options);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+
+    Tables tables = Tables.postgres(db);
+    assertEquals(3, tables.count("SELECT count(*) FROM interactions"));
+    Map<String, String> deadLetters = tables.deadLetters();
+    assertEquals(2, deadLetters.size());
+    deadLetters.forEach((origin, reason) -> {
+      assertTrue(origin, origin.startsWith("file:" + input));
+      assertTrue(reason, reason.startsWith("sink: the warehouse refused the row"));
+      assertTrue(reason, reason.contains("0x00"));
+    });
+    RunCounts counts = RunCounts.of(result);
+    assertEquals(2, counts.deadLettersByStage().get("sink").longValue());
+    assertTrue("read = written + dead letters: " + counts,
+        counts.conserved(IngestPipeline.conservation(options)));
+  }
+}
