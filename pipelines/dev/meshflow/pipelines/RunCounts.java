@@ -113,8 +113,8 @@ public final class RunCounts {
   }
 
   /** The identity as words, for the summary. */
-  public static String identity(Conservation c) {
-    return c.deliveredLabel + " + filtered + duplicates + dead letters";
+  public String identity(Conservation c) {
+    return c.deliveredLabel + (filtered() > 0 ? " + filtered" : "") + " + duplicates + dead letters";
   }
 
   public long delivered(Conservation c) {

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
@@ -49,7 +50,9 @@ public final class WarehouseWrites {
         .apply(name + "Refusals", ParDo.of(new RefusalToDeadLetterFn()))
         .setCoder(DeadLetterCoder.of())
         // Dead letters live in the global window whatever the table's windowing was.
-        .apply(name + "RefusalsUnwindowed", Window.into(new GlobalWindows()));
+        .apply(name + "RefusalsUnwindowed", Window.<DeadLetter>into(new GlobalWindows())
+            .triggering(DefaultTrigger.of()).discardingFiredPanes()
+            .withAllowedLateness(org.joda.time.Duration.ZERO));
   }
 
   /** Writes every dead letter. The dead-letter table's own refusals are counted and logged. */

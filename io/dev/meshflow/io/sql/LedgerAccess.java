@@ -13,9 +13,17 @@ public final class LedgerAccess {
   private LedgerAccess() {}
 
   public static void create(Connection c) throws SQLException {
-    RowSql.execute(c, "CREATE TABLE IF NOT EXISTS " + BulkLoader.LEDGER + " (path VARCHAR PRIMARY KEY,"
-        + " size BIGINT NOT NULL, checksum VARCHAR NOT NULL, rows BIGINT NOT NULL,"
-        + " loaded_at TIMESTAMP NOT NULL)");
+    try {
+      RowSql.execute(c, "CREATE TABLE IF NOT EXISTS " + BulkLoader.LEDGER + " (path VARCHAR PRIMARY KEY,"
+          + " size BIGINT NOT NULL, checksum VARCHAR NOT NULL, rows BIGINT NOT NULL,"
+          + " loaded_at TIMESTAMP NOT NULL)");
+    } catch (SQLException e) {
+      // Two PostgreSQL sessions creating it at once: the loser's catalog insert collides, and the
+      // table now exists, which is all that was asked.
+      if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+        throw e;
+      }
+    }
   }
 
   public static Map<String, String> checksums(Connection c, List<String> paths) throws SQLException {

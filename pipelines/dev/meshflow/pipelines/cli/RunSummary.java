@@ -39,7 +39,7 @@ public final class RunSummary {
           + " dead letter (a sparse stream outran the late split)", c.runnerDroppedLate()));
     }
     row(out, "conservation", c.conserved(conservation)
-        ? String.format("read %,d = %s", c.read(), RunCounts.identity(conservation))
+        ? String.format("read %,d = %s", c.read(), c.identity(conservation))
         : String.format("MISMATCH: read %,d but accounted %,d", c.read(), accounted));
     row(out, "written", c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))

@@ -48,9 +48,13 @@ public final class KafkaBroker {
   }
 
   public static KafkaBroker start(Path dir) throws Exception {
+    return start(dir, freePort(), freePort());
+  }
+
+  /** Starts a broker on fixed ports; its data lives in {@code dir} and survives a restart. */
+  public static KafkaBroker start(Path dir, int port, int controllerPort) throws Exception {
     String classpath = LocalServices.kafkaClasspath();
-    int port = freePort();
-    int controllerPort = freePort();
+    Files.createDirectories(dir);
     Path config = dir.resolve("server.properties");
     Files.writeString(config, String.join("\n",
         "process.roles=broker,controller",
@@ -69,14 +73,16 @@ public final class KafkaBroker {
         ""));
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     File log = dir.resolve("broker.log").toFile();
-    Process format = new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
+    boolean formatted = Files.exists(dir.resolve("data").resolve("meta.properties"));
+    Process format = formatted ? null : new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
         "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
         .redirectErrorStream(true).redirectOutput(log).start();
-    if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+    if (format != null && (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)) {
       throw new IllegalStateException("kafka storage format failed: " + Files.readString(log.toPath()));
     }
     Process broker = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", classpath, "kafka.Kafka", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "stop-kafka-process"));
     KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir);
     Await.until("the Kafka broker on " + b.bootstrap, java.time.Duration.ofSeconds(90), () -> {
       if (!broker.isAlive()) {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Starts and stops the same Kafka broker (3.9, KRaft) and PostgreSQL 16 the tests use, for manual
+# runs. Everything comes from Maven Central on first use; data stays under target/local-services.
+#
+#   runners-config/local/services.sh start kafka|postgres|all
+#   runners-config/local/services.sh stop  kafka|postgres|all
+#   runners-config/local/services.sh status
+#   runners-config/local/services.sh kafka-produce <topic>     # Kafka's own console producer
+#
+# Ports: Kafka 9092 (controller 9093), PostgreSQL 5432. Override with KAFKA_PORT and PG_PORT.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+STATE=target/local-services
+KAFKA_PORT=${KAFKA_PORT:-9092}
+PG_PORT=${PG_PORT:-5432}
+mkdir -p "$STATE"
+
+test_classpath() {
+  if [[ ! -f "$STATE/test.classpath" || pom.xml -nt "$STATE/test.classpath" ]]; then
+    echo "services: building the test classpath (first use only)..." >&2
+    mvn -q -B test-compile dependency:build-classpath -DincludeScope=test \
+      -Dmdep.outputFile="$STATE/test.classpath" >&2
+  fi
+  echo "target/test-classes:target/classes:$(cat "$STATE/test.classpath")"
+}
+
+kafka_classpath() {
+  if [[ ! -f "$STATE/kafka-broker.classpath" ]]; then
+    mvn -q -B -f runners-config/local/kafka-broker/pom.xml dependency:build-classpath \
+      -Dmdep.outputFile="$PWD/$STATE/kafka-broker.classpath" >&2
+  fi
+  cat "$STATE/kafka-broker.classpath"
+}
+
+start() {
+  local name=$1 port=$2
+  if [[ -f "$STATE/$name.pid" ]] && kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
+    echo "$name: already running (pid $(cat "$STATE/$name.pid"))"; return
+  fi
+  [[ $name == kafka ]] && kafka_classpath > /dev/null
+  nohup java -cp "$(test_classpath)" dev.meshflow.testing.services.LocalServicesMain \
+    "$name" "$port" "$STATE/$name" > "$STATE/$name.log" 2>&1 &
+  echo $! > "$STATE/$name.pid"
+  for _ in $(seq 1 120); do
+    if grep -q '^ready:' "$STATE/$name.log"; then grep '^ready:' "$STATE/$name.log"; return; fi
+    if ! kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
+      echo "$name failed to start; see $STATE/$name.log" >&2; tail -20 "$STATE/$name.log" >&2; exit 1
+    fi
+    sleep 1
+  done
+  echo "$name did not report ready in 120 s; see $STATE/$name.log" >&2; exit 1
+}
+
+stop() {
+  local name=$1
+  if [[ -f "$STATE/$name.pid" ]]; then
+    kill "$(cat "$STATE/$name.pid")" 2>/dev/null || true
+    rm -f "$STATE/$name.pid"
+    echo "$name: stopped"
+  else
+    echo "$name: not running"
+  fi
+}
+
+services() { case "${1:-all}" in all) echo kafka postgres;; kafka|postgres) echo "$1";; *) echo "unknown service $1" >&2; exit 2;; esac; }
+port_of() { [[ $1 == kafka ]] && echo "$KAFKA_PORT" || echo "$PG_PORT"; }
+
+case "${1:-}" in
+  start) for s in $(services "${2:-all}"); do start "$s" "$(port_of "$s")"; done ;;
+  stop) for s in $(services "${2:-all}"); do stop "$s"; done ;;
+  status)
+    for s in kafka postgres; do
+      if [[ -f "$STATE/$s.pid" ]] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then
+        echo "$s: running (pid $(cat "$STATE/$s.pid")) $(grep '^ready:' "$STATE/$s.log" | cut -d' ' -f2)"
+      else echo "$s: stopped"; fi
+    done ;;
+  kafka-produce)
+    exec java -cp "$(kafka_classpath)" kafka.tools.ConsoleProducer \
+      --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic "${2:?topic}" ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
