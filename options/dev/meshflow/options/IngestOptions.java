@@ -47,7 +47,7 @@ public interface IngestOptions extends PipelineOptions {
 
   void setCatalog(String value);
 
-  @Description("ETL, streaming: how often the catalog file is re-read.")
+  @Description("ETL, streaming from an endless source: how often the catalog file is re-read.")
   @Default.String("1m")
   String getCatalogRefresh();
 

@@ -12,8 +12,9 @@ public interface SinkOptions extends PipelineOptions {
   String DEFAULT_SINK = "duckdb:" + DEFAULT_DUCKDB_FILE;
 
   @Description(
-      "Sink URI. duckdb:<file> (embedded warehouse; tables are upserted by key, so a rerun"
-          + " never doubles rows) or console: (prints rows).")
+      "Sink URI. duckdb:<file> (embedded warehouse), postgresql://host:port/db?user=U (password"
+          + " from PGPASSWORD or password=, never printed) or console: (prints rows). Tables are"
+          + " upserted by key, so a rerun never doubles rows.")
   @Default.String(DEFAULT_SINK)
   String getSink();
 

@@ -9,8 +9,9 @@ public interface SourceOptions extends PipelineOptions {
 
   @Description(
       "Source URI. generator:interactions?events=N&seed=S&rate=R (seeded synthetic producer;"
-          + " bounded when events is set) or file:<path-or-glob> (JSON lines; watched for new"
-          + " files with --streaming). `./meshflow endpoints` lists every parameter.")
+          + " bounded when events is set), file:<path-or-glob> (JSON lines; watched for new"
+          + " files with --streaming) or kafka://host:port/topic?group=G&start=earliest|latest|committed"
+          + " (needs --streaming). `./meshflow endpoints` lists every parameter.")
   @Default.String("generator:interactions?events=200000&seed=42")
   String getSource();
 

@@ -55,8 +55,11 @@ public final class Main {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      err.println("meshflow: failed: " + root.getClass().getSimpleName() + ": "
-          + root.getMessage() + (verbose ? "" : " (--verbose shows the stack trace)"));
+      // Our own IllegalStateExceptions say what was being done (which database, which file);
+      // otherwise the root cause is the informative part of a runner's wrapped exception.
+      String message = e instanceof IllegalStateException && e.getMessage() != null
+          ? e.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage();
+      err.println("meshflow: failed: " + message + (verbose ? "" : " (--verbose shows the stack trace)"));
       if (verbose) {
         e.printStackTrace(err);
       }
@@ -126,11 +129,13 @@ public final class Main {
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds)) {
       result = pipeline.run(options);
       state = result.waitUntilFinish();
+    } finally {
+      // Reached on success and on failure alike; only an interrupt leaves the hook to run.
+      Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
+      if (sink != null) {
+        sink.close();
+      }
     }
-    if (sink != null) {
-      sink.close();
-    }
-    Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
     RunSummary.print(out, pipeline, options, result, state, source, sink,
         (System.nanoTime() - start) / 1e9);
     return state == PipelineResult.State.DONE ? OK : FAILED;

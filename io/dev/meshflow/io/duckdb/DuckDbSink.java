@@ -89,7 +89,7 @@ public final class DuckDbSink implements TableSink {
           RowSql.execute(c, sql);
         }
       } catch (SQLException e) {
-        throw new IllegalStateException("DuckDB " + file + " refused DDL: " + e.getMessage(), e);
+        throw new IllegalStateException("DuckDB " + file + ": cannot prepare tables: " + e.getMessage(), e);
       }
     }
   }

@@ -105,7 +105,7 @@ public final class PostgresSink implements TableSink {
         RowSql.execute(c, sql);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException(describe() + " refused DDL: " + e.getMessage(), e);
+      throw new IllegalStateException(describe() + ": cannot prepare tables: " + e.getMessage(), e);
     }
   }
 

@@ -24,10 +24,20 @@ public final class EndpointsHelp {
     out.println("  file:<path-or-glob>[?pollSeconds=S]");
     out.println("      JSON lines (.gz allowed). Batch reads the matching files; --streaming watches the");
     out.println("      pattern every S seconds (default 10) and reads each new file once.");
+    out.println("  kafka://host:port[,host:port]/topic[,topic]?group=G&start=...  (needs --streaming)");
+    out.println("      Raw bytes, parsed downstream; origin kafka:topic/partition/offset.");
+    out.println("      group=G            consumer group; offsets are committed after results are durable");
+    out.println("      start=S            earliest | latest | committed (default: committed with a group, else earliest)");
+    out.println("      maxDelaySeconds=D  the watermark trails each partition's newest event time by D (default 30)");
+    out.println("      idleSeconds=I      a partition with nothing waiting for I s stops holding the watermark (default 5)");
+    out.println("      With --runFor each reader stops after that long; the run then flushes and ends.");
     out.println();
     out.println("Sinks (--sink):");
     out.println("  duckdb:<file>      embedded warehouse (default " + SinkOptions.DEFAULT_SINK + ");");
     out.println("                     tables are upserted by key, so reruns never double rows");
+    out.println("  postgresql://host:port/db?user=U[&password=P&schema=S&batchRows=N]  (or jdbc:postgresql://...)");
+    out.println("                     a real PostgreSQL; batched upserts with reWriteBatchedInserts;");
+    out.println("                     micro-batches use COPY; the password (or PGPASSWORD) is never printed");
     out.println("  console:           prints every row");
   }
 }

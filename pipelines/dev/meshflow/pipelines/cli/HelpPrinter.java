@@ -99,6 +99,9 @@ public final class HelpPrinter {
     if (m.isAnnotationPresent(Default.String.class)) {
       return m.getAnnotation(Default.String.class).value();
     }
+    if (m.isAnnotationPresent(Default.Enum.class)) {
+      return m.getAnnotation(Default.Enum.class).value();
+    }
     if (m.isAnnotationPresent(Default.Integer.class)) {
       return String.valueOf(m.getAnnotation(Default.Integer.class).value());
     }
