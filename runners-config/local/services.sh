@@ -42,7 +42,7 @@ start() {
     "$name" "$port" "$STATE/$name" > "$STATE/$name.log" 2>&1 &
   echo $! > "$STATE/$name.pid"
   for _ in $(seq 1 120); do
-    if grep -q '^ready:' "$STATE/$name.log"; then grep '^ready:' "$STATE/$name.log"; return; fi
+    if grep -q "^ready:" "$STATE/$name.log" 2>/dev/null; then grep '^ready:' "$STATE/$name.log"; return; fi
     if ! kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
       echo "$name failed to start; see $STATE/$name.log" >&2; tail -20 "$STATE/$name.log" >&2; exit 1
     fi

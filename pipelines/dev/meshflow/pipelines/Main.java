@@ -7,6 +7,7 @@ import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
 import dev.meshflow.pipelines.cli.EndpointsHelp;
+import dev.meshflow.pipelines.cli.GenerateCommand;
 import dev.meshflow.pipelines.cli.HelpPrinter;
 import dev.meshflow.pipelines.cli.ProgressReporter;
 import dev.meshflow.pipelines.cli.QueryCommand;
@@ -84,6 +85,9 @@ public final class Main {
         return OK;
       case "query":
         QueryCommand.run(rest, out);
+        return OK;
+      case "generate":
+        GenerateCommand.run(rest, out);
         return OK;
       default:
         MeshflowPipeline<?> pipeline = PipelineCatalog.get(command);
@@ -173,5 +177,6 @@ public final class Main {
     out.println("  endpoints                the --source and --sink URIs and their parameters");
     out.println("  query [--db=FILE] [SQL]  look at the warehouse (default "
         + QueryCommand.DEFAULT_DB + ")");
+    out.println("  generate [GENERATOR-URI] write generated events as JSON lines to standard output");
   }
 }

@@ -87,6 +87,14 @@ public final class GeneratorSource implements RecordSource {
     return new GeneratorSource(new InteractionGenerator(spec), events, rate, unbounded);
   }
 
+  /** How many records a bounded generator emits. */
+  public long events() {
+    if (events == null) {
+      throw new IllegalArgumentException("the generator URI needs events=N here");
+    }
+    return events;
+  }
+
   public InteractionGenerator generator() {
     return generator;
   }

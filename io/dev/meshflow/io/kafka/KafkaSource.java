@@ -37,12 +37,15 @@ import org.joda.time.Instant;
  *       after the results are durable ({@code commitOffsetsInFinalize}); auto-commit stays off.
  *   <li>{@code start}: earliest or latest ignore committed offsets; committed resumes the group
  *       (earliest where it has none). Default: committed with a group, else earliest.
+ *   <li>{@code maxRecords=N} reads N records and ends, which also allows a batch run. Beam divides
+ *       the cap evenly among the readers (one per partition), so it suits balanced partitions; a
+ *       reader whose partition holds fewer records waits for more.
  * </ul>
  */
 public final class KafkaSource implements RecordSource {
   public static final String SCHEME = "kafka";
   public static final Set<String> PARAMS =
-      Set.of("group", "start", "maxDelaySeconds", "idleSeconds");
+      Set.of("group", "start", "maxDelaySeconds", "idleSeconds", "maxRecords");
 
   private final String bootstrap;
   private final List<String> topics;
@@ -50,9 +53,11 @@ public final class KafkaSource implements RecordSource {
   private final String start;
   private final Duration maxDelay;
   private final Duration idleAfter;
+  private final Long maxRecords;
 
   private KafkaSource(String bootstrap, List<String> topics, String group, String start,
-      Duration maxDelay, Duration idleAfter) {
+      Duration maxDelay, Duration idleAfter, Long maxRecords) {
+    this.maxRecords = maxRecords;
     this.bootstrap = bootstrap;
     this.topics = topics;
     this.group = group;
@@ -64,9 +69,11 @@ public final class KafkaSource implements RecordSource {
   public static KafkaSource from(EndpointUri uri, boolean streaming) {
     uri.requireOnly(PARAMS);
     KafkaAddress address = KafkaAddress.parse(uri);
-    if (!streaming) {
+    Long maxRecords = uri.params().containsKey("maxRecords")
+        ? uri.longParam("maxRecords", 0, 1, Long.MAX_VALUE) : null;
+    if (!streaming && maxRecords == null) {
       throw new IllegalArgumentException("--source=" + uri + " is a stream; add --streaming"
-          + " (and --runFor=PT1M to stop after a minute)");
+          + " (and --runFor=PT1M to stop after a minute), or maxRecords=N to read N records in batch");
     }
     String group = uri.params().get("group");
     String start = uri.params().getOrDefault("start", group == null ? "earliest" : "committed");
@@ -79,18 +86,19 @@ public final class KafkaSource implements RecordSource {
     }
     return new KafkaSource(address.bootstrap(), address.topics(), group, start,
         Duration.standardSeconds(uri.longParam("maxDelaySeconds", 30, 0, 86_400)),
-        Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)));
+        Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)), maxRecords);
   }
 
   @Override
   public boolean isBounded() {
-    return false;
+    return maxRecords != null;
   }
 
   @Override
   public String describe() {
     return "Kafka " + bootstrap + " topics " + String.join(",", topics)
-        + (group == null ? "" : ", group " + group) + ", from " + start;
+        + (group == null ? "" : ", group " + group) + ", from " + start
+        + (maxRecords == null ? "" : ", " + maxRecords + " records");
   }
 
   @Override
@@ -122,6 +130,9 @@ public final class KafkaSource implements RecordSource {
         }
         if (stopAfter != null) {
           read = read.withMaxReadTime(stopAfter);
+        }
+        if (maxRecords != null) {
+          read = read.withMaxNumRecords(maxRecords);
         }
         return begin
             .apply("ReadKafka", read)

@@ -30,6 +30,8 @@ public final class EndpointsHelp {
     out.println("      start=S            earliest | latest | committed (default: committed with a group, else earliest)");
     out.println("      maxDelaySeconds=D  the watermark trails each partition's newest event time by D (default 30)");
     out.println("      idleSeconds=I      a partition with nothing waiting for I s stops holding the watermark (default 5)");
+    out.println("      maxRecords=N       read N records, then end (also allows a batch run); Beam splits N");
+    out.println("                         evenly over the partitions, so use it on balanced partitions");
     out.println("      With --runFor each reader stops after that long; the run then flushes and ends.");
     out.println();
     out.println("Sinks (--sink):");

@@ -114,8 +114,18 @@ public final class KafkaBroker {
     }
   }
 
-  /** Produces each value keyed by the given key (null key: round robin), and waits for acks. */
+  /** Produces each value keyed by the given key (null key: the sticky partitioner), and waits for acks. */
   public void produce(String topic, List<byte[]> keys, List<byte[]> values) throws Exception {
+    produce(topic, keys, values, 0);
+  }
+
+  /** Produces value i to partition i mod {@code partitions}, so partitions hold equal counts. */
+  public void produceEvenly(String topic, List<byte[]> values, int partitions) throws Exception {
+    produce(topic, null, values, partitions);
+  }
+
+  private void produce(String topic, List<byte[]> keys, List<byte[]> values, int partitions)
+      throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -124,7 +134,9 @@ public final class KafkaBroker {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
       for (int i = 0; i < values.size(); i++) {
-        acks.add(producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(i), values.get(i))));
+        Integer partition = partitions > 0 ? i % partitions : null;
+        acks.add(producer.send(new ProducerRecord<>(topic, partition, keys == null ? null : keys.get(i),
+            values.get(i))));
       }
       producer.flush();
       for (java.util.concurrent.Future<?> ack : acks) {

@@ -1,0 +1,238 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.sql.RowSql;
+import dev.meshflow.pipelines.IngestPipeline;
+import dev.meshflow.pipelines.MicroBatchLoadPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.pipelines.cli.RunnerDefaults;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.ingest.EtlSpec;
+import dev.meshflow.transforms.ingest.IngestEtl;
+import dev.meshflow.transforms.ingest.InteractionsTable;
+import dev.meshflow.transforms.ingest.model.IngestEtlModel;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.junit.Test;
+import org.postgresql.PGConnection;
+
+/**
+ * Loading speed against each warehouse's own bulk loader, and pipelined ingestion against JdbcIO
+ * with its default settings, each ratio measured in one run on the same input. Run with
+ * {@code mvn -B -Pbenchmarks test -Dtest=IngestBenchmark [-Dbench.ingest.events=300000]}; the table
+ * is printed and written to target/benchmarks/ingest.md.
+ */
+public class IngestBenchmark {
+  private static final long EVENTS = Long.getLong("bench.ingest.events", 300_000) / 4 * 4;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS + "&seed=42";
+  private static final String COLUMNS = "{event_id: 'VARCHAR', ts: 'VARCHAR', user_id: 'VARCHAR',"
+      + " item_id: 'VARCHAR', item_type: 'VARCHAR', event_type: 'VARCHAR', device: 'VARCHAR',"
+      + " session_id: 'VARCHAR', duration_ms: 'BIGINT'}";
+
+  private final List<String> rows = new ArrayList<>();
+
+  @Test
+  public void loadersAndIngestion() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-ingest-bench");
+    Path landing = dir.resolve("landing");
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 8, 3);
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
+    IngestEtlModel.Result model = IngestEtlModel.run(records, EtlSpec.identity(), null);
+    long unique = model.rows.size();
+
+    // 1. micro-batch-load into DuckDB vs DuckDB's read_json of the same files.
+    double readJson = best(2, () -> {
+      String db = Files.createTempDirectory(dir, "rj").resolve("rj.duckdb").toString();
+      try (Connection c = DuckDbDatabases.connect(db); Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE interactions AS SELECT * FROM read_json('" + landing + "/part-*',"
+            + " format = 'newline_delimited', ignore_errors = true, columns = " + COLUMNS + ")");
+      }
+      DuckDbDatabases.close(db);
+    });
+    double microDuck = best(2, () -> {
+      String db = Files.createTempDirectory(dir, "mb").resolve("mb.duckdb").toString();
+      microBatch("duckdb:" + db, landing, unique);
+      DuckDbDatabases.close(db);
+    });
+    row("micro-batch-load -> DuckDB", microDuck, "DuckDB read_json of the same files", readJson);
+
+    // 2. micro-batch-load into PostgreSQL vs COPY of the rows it loads.
+    String copyDb = Postgres.newDatabase("bench_copy");
+    TableSink copySink = Endpoints.sink(Postgres.sinkUri(copyDb));
+    copySink.createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA, InteractionsTable.KEY);
+    String csv = csv(model.rows.values());
+    double copy = best(2, () -> {
+      try (Connection c = Postgres.connect(copyDb); Statement st = c.createStatement()) {
+        st.execute("TRUNCATE interactions");
+        ((PGConnection) c).getCopyAPI().copyIn("COPY interactions ("
+            + String.join(", ", InteractionsTable.SCHEMA.getFieldNames()) + ") FROM STDIN WITH (FORMAT csv)",
+            new StringReader(csv));
+      }
+    });
+    double microPg = best(2, () -> microBatch(Postgres.sinkUri(Postgres.newDatabase("bench_mb")), landing, unique));
+    row("micro-batch-load -> PostgreSQL", microPg, "COPY (CopyManager) of the loaded rows", copy);
+
+    // 3. ingest from Kafka into PostgreSQL vs the same pipeline writing with JdbcIO defaults.
+    KafkaBroker kafka = KafkaBroker.shared();
+    kafka.createTopic("bench", 4);
+    List<byte[]> values = new ArrayList<>();
+    records.forEach(r -> values.add(r.payload()));
+    // maxRecords is split evenly across the readers (one per partition), so partitions are even.
+    kafka.produceEvenly("bench", values, 4);
+    String source = "kafka://" + kafka.bootstrap() + "/bench?maxRecords=" + EVENTS;
+    // Alternate the two, best of two each, so neither profits from a warmer JVM.
+    double ingest = Double.MAX_VALUE;
+    double jdbcIo = Double.MAX_VALUE;
+    for (int i = 0; i < 2; i++) {
+      String ingestDb = Postgres.newDatabase("bench_ingest");
+      ingest = Math.min(ingest, timed(() -> {
+        PipelineResult r = IngestPipeline.run(options(IngestPipeline.Options.class,
+            "--source=" + source, "--sink=" + Postgres.sinkUri(ingestDb)));
+        assertEquals(PipelineResult.State.DONE, r.waitUntilFinish());
+      }));
+      assertEquals(unique, Tables.postgres(ingestDb).count("SELECT count(*) FROM interactions"));
+      String jdbcDb = Postgres.newDatabase("bench_jdbcio");
+      jdbcIo = Math.min(jdbcIo, timed(() -> jdbcIoDefault(source, jdbcDb)));
+      assertEquals(unique, Tables.postgres(jdbcDb).count("SELECT count(*) FROM interactions"));
+    }
+    row("ingest Kafka -> PostgreSQL (batched upserts)", ingest, "same pipeline, JdbcIO.write() defaults", jdbcIo);
+
+    // 4. The write path alone: the same rows from memory into PostgreSQL.
+    List<Row> loaded = new ArrayList<>(model.rows.values());
+    double sinkOnly = Double.MAX_VALUE;
+    double jdbcOnly = Double.MAX_VALUE;
+    for (int i = 0; i < 2; i++) {
+      sinkOnly = Math.min(sinkOnly, timed(() -> writeRows(loaded, Postgres.newDatabase("bench_w"), false)));
+      jdbcOnly = Math.min(jdbcOnly, timed(() -> writeRows(loaded, Postgres.newDatabase("bench_wj"), true)));
+    }
+    row("upsert rows from memory -> PostgreSQL (meshflow sink)", sinkOnly, "JdbcIO.write() defaults", jdbcOnly);
+
+    String table = String.join("\n", List.of(
+        "Input: " + String.format("%,d", EVENTS) + " generated records (seed 42; "
+            + String.format("%,d", unique) + " unique valid events), DirectRunner with the launcher's"
+            + " defaults; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+            + System.getProperty("java.version") + ".",
+        "",
+        "| job | seconds | records/s | baseline | baseline seconds | ratio |",
+        "|---|---:|---:|---|---:|---:|",
+        String.join("\n", rows)));
+    System.out.println(table);
+    Path report = Path.of("target/benchmarks/ingest.md");
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, table + "\n");
+  }
+
+  /** ratio = baseline seconds / job seconds: the job's throughput as a share of the baseline's. */
+  private void row(String job, double seconds, String baseline, double baselineSeconds) {
+    rows.add(String.format("| %s | %.1f | %,.0f | %s | %.1f | %.2f |", job, seconds, EVENTS / seconds,
+        baseline, baselineSeconds, baselineSeconds / seconds));
+  }
+
+  private static <O extends org.apache.beam.sdk.options.PipelineOptions> O options(Class<O> type, String... args) {
+    List<String> all = new ArrayList<>(List.of("--runner=DirectRunner"));
+    all.addAll(List.of(args));
+    return PipelineOptionsFactory.fromArgs(RunnerDefaults.apply(all).toArray(new String[0])).as(type);
+  }
+
+  private static void microBatch(String sink, Path landing, long unique) throws Exception {
+    PipelineResult r = MicroBatchLoadPipeline.run(options(MicroBatchLoadPipeline.Options.class,
+        "--landing=" + landing + "/part-*", "--sink=" + sink, "--batchFiles=2"));
+    assertEquals(PipelineResult.State.DONE, r.waitUntilFinish());
+    assertEquals("the benchmark must load the right rows", unique, RunCounts.of(r).valid());
+  }
+
+  private static void jdbcIoDefault(String source, String db) throws Exception {
+    TableSink sink = Endpoints.sink(Postgres.sinkUri(db));
+    sink.createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA, InteractionsTable.KEY);
+    IngestPipeline.Options o = options(IngestPipeline.Options.class, "--source=" + source);
+    Pipeline p = Pipeline.create(o);
+    p.apply("ReadRecords", Endpoints.source(source, false).read())
+        .apply("IngestEtl", IngestEtl.batch(EtlSpec.identity(), Duration.standardMinutes(10), null))
+        .get(IngestEtl.ROWS)
+        .apply("JdbcIoDefaults", jdbcIoWrite(db));
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+  }
+
+  /** Writes rows from memory with the meshflow sink or with JdbcIO's defaults, and checks the count. */
+  private static void writeRows(List<Row> rows, String db, boolean jdbcIo) throws Exception {
+    TableSink sink = Endpoints.sink(Postgres.sinkUri(db));
+    sink.createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA, InteractionsTable.KEY);
+    Pipeline p = Pipeline.create(options(IngestPipeline.Options.class));
+    org.apache.beam.sdk.values.PCollection<Row> input = p.apply("Rows",
+        org.apache.beam.sdk.transforms.Create.of(rows).withRowSchema(InteractionsTable.SCHEMA));
+    if (jdbcIo) {
+      input.apply("JdbcIoDefaults", jdbcIoWrite(db));
+    } else {
+      input.apply("MeshflowSink", sink.upsert(InteractionsTable.TABLE, InteractionsTable.KEY));
+    }
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    assertEquals(rows.size(), Tables.postgres(db).count("SELECT count(*) FROM interactions"));
+  }
+
+  private static JdbcIO.Write<Row> jdbcIoWrite(String db) throws Exception {
+    return JdbcIO.<Row>write()
+        .withDataSourceConfiguration(JdbcIO.DataSourceConfiguration.create(
+            "org.postgresql.Driver", "jdbc:postgresql://127.0.0.1:" + Postgres.port() + "/" + db)
+            .withUsername("postgres"))
+        .withStatement(RowSql.upsertSql(InteractionsTable.TABLE, InteractionsTable.SCHEMA,
+            InteractionsTable.KEY, 1))
+        .withPreparedStatementSetter((row, st) -> RowSql.bind(st, 0, row));
+  }
+
+  private static String csv(Iterable<Row> rows) {
+    StringBuilder out = new StringBuilder();
+    for (Row r : rows) {
+      for (int i = 0; i < r.getFieldCount(); i++) {
+        Object v = r.getValue(i);
+        out.append(i == 0 ? "" : ",");
+        if (v instanceof org.joda.time.ReadableInstant) {
+          out.append(RowSql.utc(((org.joda.time.ReadableInstant) v).getMillis()));
+        } else if (v instanceof String) {
+          out.append('"').append(((String) v).replace("\"", "\"\"")).append('"');
+        } else if (v != null) {
+          out.append(v);
+        }
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  interface Work {
+    void run() throws Exception;
+  }
+
+  private static double timed(Work work) throws Exception {
+    long t0 = System.nanoTime();
+    work.run();
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static double best(int times, Work work) throws Exception {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < times; i++) {
+      best = Math.min(best, timed(work));
+    }
+    return best;
+  }
+}
