@@ -2,8 +2,10 @@ package dev.meshflow.io;
 
 import dev.meshflow.io.console.ConsoleSink;
 import dev.meshflow.io.duckdb.DuckDbSink;
+import dev.meshflow.io.file.FileSink;
 import dev.meshflow.io.file.FileSource;
 import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.kafka.KafkaSink;
 import dev.meshflow.io.kafka.KafkaSource;
 import dev.meshflow.io.postgres.PostgresSink;
 import java.util.LinkedHashMap;
@@ -27,6 +29,8 @@ public final class Endpoints {
     SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
     SINKS.put(PostgresSink.SCHEME, PostgresSink::from);
     SINKS.put("jdbc", PostgresSink::from);
+    SINKS.put(KafkaSink.SCHEME, KafkaSink::from);
+    SINKS.put(FileSink.SCHEME, FileSink::from);
     SINKS.put(ConsoleSink.SCHEME, ConsoleSink::from);
   }
 

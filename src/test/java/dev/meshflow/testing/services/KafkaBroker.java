@@ -145,6 +145,30 @@ public final class KafkaBroker {
     }
   }
 
+  /**
+   * Reads a topic from the beginning until {@code count} messages have arrived or the timeout
+   * passes, and returns them as (key, value) strings.
+   */
+  public List<String[]> consume(String topic, int count, java.time.Duration timeout) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("group.id", "meshflow-test-reader-" + System.nanoTime());
+    p.put("auto.offset.reset", "earliest");
+    List<String[]> out = new ArrayList<>();
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      Await.until(count + " messages in " + topic, timeout, () -> {
+        consumer.poll(java.time.Duration.ofMillis(500))
+            .forEach(r -> out.add(new String[] {r.key(), r.value()}));
+        return out.size();
+      }, n -> n >= count);
+    }
+    return out;
+  }
+
   public static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
