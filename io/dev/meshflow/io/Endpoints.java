@@ -7,6 +7,7 @@ import dev.meshflow.io.file.FileSource;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.kafka.KafkaSink;
 import dev.meshflow.io.kafka.KafkaSource;
+import dev.meshflow.io.kinesis.KinesisSource;
 import dev.meshflow.io.postgres.PostgresSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class Endpoints {
     SOURCES.put(GeneratorSource.SCHEME, GeneratorSource::from);
     SOURCES.put(FileSource.SCHEME, FileSource::from);
     SOURCES.put(KafkaSource.SCHEME, KafkaSource::from);
+    SOURCES.put(KinesisSource.SCHEME, KinesisSource::from);
     SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
     SINKS.put(PostgresSink.SCHEME, PostgresSink::from);
     SINKS.put("jdbc", PostgresSink::from);

@@ -1,8 +1,5 @@
 package dev.meshflow.io.kafka;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -20,8 +17,6 @@ import org.joda.time.Instant;
  * usable {@code ts} takes the broker's timestamp; the parser dead-letters it anyway.
  */
 final class PayloadTimePolicy extends TimestampPolicy<byte[], byte[]> {
-  private static final JsonFactory JSON = JsonFactory.builder().build();
-
   private final Duration maxDelay;
   private final Duration idleAfter;
   private Instant maxEventTime = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -53,7 +48,7 @@ final class PayloadTimePolicy extends TimestampPolicy<byte[], byte[]> {
   @Override
   public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<byte[], byte[]> record) {
     lastRecordWallMillis = System.currentTimeMillis();
-    Instant t = eventTime(record.getKV().getValue());
+    Instant t = dev.meshflow.io.PayloadEventTime.of(record.getKV().getValue());
     if (t == null) {
       t = new Instant(record.getTimestamp());
     }
@@ -77,33 +72,5 @@ final class PayloadTimePolicy extends TimestampPolicy<byte[], byte[]> {
       watermark = candidate;
     }
     return watermark;
-  }
-
-  /** The top-level {@code ts} string of a JSON object, or null. */
-  static Instant eventTime(byte[] payload) {
-    if (payload == null || payload.length == 0) {
-      return null;
-    }
-    try (JsonParser p = JSON.createParser(payload)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if (name.equals("ts")) {
-          return value == JsonToken.VALUE_STRING
-              ? new Instant(java.time.Instant.parse(p.getText()).toEpochMilli()) : null;
-        }
-        p.skipChildren();
-      }
-      return null;
-    } catch (Exception malformed) {
-      return null;
-    }
-  }
-
-  private static final class BoundedWindowMin {
-    static final Instant VALUE = org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE;
   }
 }

@@ -1,6 +1,7 @@
 package dev.meshflow.io;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
@@ -16,10 +17,21 @@ public class EndpointsTest {
   @Test
   public void unknownSchemesListWhatIsAccepted() {
     assertThat(error(() -> Endpoints.source("kafak://localhost/topic", false)),
-        containsString("unknown scheme 'kafak'; accepted: generator, file"));
+        containsString("unknown scheme 'kafak'; accepted: generator, file, kafka, kinesis"));
     assertThat(error(() -> Endpoints.sink("mysql:db")),
-        containsString("accepted: duckdb, console"));
+        containsString("accepted: duckdb, postgresql, jdbc, kafka, file, console"));
     assertThat(error(() -> Endpoints.source("no-scheme", false)), containsString("has no scheme"));
+  }
+
+  @Test
+  public void secretsNeverShowInMessages() {
+    String message = error(() -> Endpoints.sink("postgresql://h:5432/db?user=u&password=hunter2&bogus=1"));
+    assertThat(message, containsString("unknown parameter 'bogus'"));
+    assertThat(message, not(containsString("hunter2")));
+    assertThat(Endpoints.sink("postgresql://h:5432/db?user=u&password=hunter2").describe(),
+        not(containsString("hunter2")));
+    assertThat(error(() -> Endpoints.source("kafka://localhost:9092/t", false)),
+        containsString("add --streaming"));
   }
 
   @Test
