@@ -2,17 +2,19 @@
 # Starts and stops the same Kafka broker (3.9, KRaft) and PostgreSQL 16 the tests use, for manual
 # runs. Everything comes from Maven Central on first use; data stays under target/local-services.
 #
-#   runners-config/local/services.sh start kafka|postgres|all
-#   runners-config/local/services.sh stop  kafka|postgres|all
+#   runners-config/local/services.sh start kafka|postgres|kinesis|all
+#   runners-config/local/services.sh stop  kafka|postgres|kinesis|all
 #   runners-config/local/services.sh status
 #   runners-config/local/services.sh kafka-produce <topic>     # Kafka's own console producer
 #
-# Ports: Kafka 9092 (controller 9093), PostgreSQL 5432. Override with KAFKA_PORT and PG_PORT.
+# Ports: Kafka 9092 (controller 9093), PostgreSQL 5432, Kinesis emulator 4568 (plain HTTP; TLS on
+# 4567). Override with KAFKA_PORT, PG_PORT and KINESIS_PORT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STATE=target/local-services
 KAFKA_PORT=${KAFKA_PORT:-9092}
 PG_PORT=${PG_PORT:-5432}
+KINESIS_PORT=${KINESIS_PORT:-4568}
 mkdir -p "$STATE"
 
 test_classpath() {
@@ -32,8 +34,26 @@ kafka_classpath() {
   cat "$STATE/kafka-broker.classpath"
 }
 
+start_kinesis() {
+  local home=runners-config/local/kinesis
+  [[ -d $home/node_modules/kinesis-local ]] || (cd "$home" && npm install --no-audit --no-fund >&2)
+  KINESIS_MOCK_PLAIN_PORT=$KINESIS_PORT KINESIS_MOCK_TLS_PORT=$((KINESIS_PORT - 1)) \
+    KINESIS_MOCK_CERT_PATH="$PWD/$home/node_modules/kinesis-local/server.json" \
+    nohup node "$home/node_modules/kinesis-local/main.js" > "$STATE/kinesis.log" 2>&1 &
+  echo $! > "$STATE/kinesis.pid"
+  for _ in $(seq 1 60); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$KINESIS_PORT") 2>/dev/null; then
+      echo "ready: kinesis://<stream>?endpoint=http://127.0.0.1:$KINESIS_PORT&region=us-east-1" | tee -a "$STATE/kinesis.log"
+      return
+    fi
+    sleep 1
+  done
+  echo "kinesis did not start; see $STATE/kinesis.log" >&2; exit 1
+}
+
 start() {
   local name=$1 port=$2
+  if [[ $name == kinesis ]]; then start_kinesis; return; fi
   if [[ -f "$STATE/$name.pid" ]] && kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
     echo "$name: already running (pid $(cat "$STATE/$name.pid"))"; return
   fi
@@ -62,14 +82,14 @@ stop() {
   fi
 }
 
-services() { case "${1:-all}" in all) echo kafka postgres;; kafka|postgres) echo "$1";; *) echo "unknown service $1" >&2; exit 2;; esac; }
+services() { case "${1:-all}" in all) echo kafka postgres kinesis;; kafka|postgres|kinesis) echo "$1";; *) echo "unknown service $1" >&2; exit 2;; esac; }
 port_of() { [[ $1 == kafka ]] && echo "$KAFKA_PORT" || echo "$PG_PORT"; }
 
 case "${1:-}" in
   start) for s in $(services "${2:-all}"); do start "$s" "$(port_of "$s")"; done ;;
   stop) for s in $(services "${2:-all}"); do stop "$s"; done ;;
   status)
-    for s in kafka postgres; do
+    for s in kafka postgres kinesis; do
       if [[ -f "$STATE/$s.pid" ]] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then
         echo "$s: running (pid $(cat "$STATE/$s.pid")) $(grep '^ready:' "$STATE/$s.log" | cut -d' ' -f2)"
       else echo "$s: stopped"; fi
