@@ -1,26 +1,21 @@
 package dev.meshflow.io.duckdb;
 
 import dev.meshflow.io.EndpointUri;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
+import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.io.sql.SqlTableSink;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.io.sql.RowSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
-import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.Row;
 
 /**
  * {@code duckdb:<file>}: the embedded warehouse. Tables are created from the rows' schema and
  * upserted by key. A DuckDB file has one writing process, so this sink suits local runs and
  * single-node engines; clusters write to a shared warehouse sink instead.
  */
-public final class DuckDbSink implements TableSink {
+public final class DuckDbSink extends SqlTableSink {
   public static final String SCHEME = "duckdb";
   public static final String DEFAULT_FILE = SinkOptions.DEFAULT_DUCKDB_FILE;
 
@@ -44,54 +39,27 @@ public final class DuckDbSink implements TableSink {
   }
 
   @Override
-  public PTransform<PCollection<Row>, PCollection<Row>> upsert(String table, List<String> keyColumns) {
-    return write(table, keyColumns, false);
+  protected RowSql.Dialect dialect() {
+    return RowSql.Dialect.DUCKDB;
   }
 
   @Override
-  public PTransform<PCollection<Row>, PCollection<Row>> insertNew(String table, List<String> keyColumns) {
-    return write(table, keyColumns, true);
+  protected BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly) {
+    return new DuckDbUpsertFn(file, table, keys, insertOnly);
   }
 
-  private PTransform<PCollection<Row>, PCollection<Row>> write(
-      String table, List<String> keyColumns, boolean insertOnly) {
-    List<String> keys = List.copyOf(keyColumns);
-    return new PTransform<>() {
-      @Override
-      public PCollection<Row> expand(PCollection<Row> rows) {
-        return rows
-            .apply("UpsertInto_" + table, ParDo.of(new DuckDbUpsertFn(file, table, keys, insertOnly)))
-            .setRowSchema(SinkRejects.SCHEMA);
+  @Override
+  protected void withDdlConnection(ConnectionWork work) throws SQLException {
+    synchronized (DuckDbDatabases.writeLock(file)) {
+      try (Connection c = DuckDbDatabases.connect(file)) {
+        work.run(c);
       }
-    };
+    }
   }
 
   @Override
   public dev.meshflow.io.sql.BulkLoader bulkLoader() {
     return new DuckDbBulkLoader(file);
-  }
-
-  @Override
-  public String sqlDialect() {
-    return "duckdb";
-  }
-
-  @Override
-  public void createTable(String table, Schema schema, List<String> keyColumns) {
-    executeDdl(List.of(RowSql.createTableSql(RowSql.Dialect.DUCKDB, table, schema, keyColumns)));
-  }
-
-  @Override
-  public void executeDdl(List<String> statements) {
-    synchronized (DuckDbDatabases.writeLock(file)) {
-      try (Connection c = DuckDbDatabases.connect(file)) {
-        for (String sql : statements) {
-          RowSql.execute(c, sql);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("DuckDB " + file + ": cannot prepare tables: " + e.getMessage(), e);
-      }
-    }
   }
 
   @Override

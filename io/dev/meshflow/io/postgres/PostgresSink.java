@@ -1,19 +1,14 @@
 package dev.meshflow.io.postgres;
 
 import dev.meshflow.io.EndpointUri;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
+import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.io.sql.SqlTableSink;
 import dev.meshflow.io.sql.RowSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.Row;
 
 /**
  * {@code postgresql://host:port/db?user=U&password=P} or {@code jdbc:postgresql://...}: a real
@@ -22,7 +17,7 @@ import org.apache.beam.sdk.values.Row;
  * the same rows. The password may also come from the {@code PGPASSWORD} environment variable; it
  * is never printed.
  */
-public final class PostgresSink implements TableSink {
+public final class PostgresSink extends SqlTableSink {
   public static final String SCHEME = "postgresql";
   public static final Set<String> PARAMS = Set.of("user", "password", "schema", "batchRows");
 
@@ -60,53 +55,25 @@ public final class PostgresSink implements TableSink {
   }
 
   @Override
-  public PTransform<PCollection<Row>, PCollection<Row>> upsert(String table, List<String> keyColumns) {
-    return write(table, keyColumns, false);
+  protected RowSql.Dialect dialect() {
+    return RowSql.Dialect.POSTGRES;
   }
 
   @Override
-  public PTransform<PCollection<Row>, PCollection<Row>> insertNew(String table, List<String> keyColumns) {
-    return write(table, keyColumns, true);
+  protected BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly) {
+    return new PostgresUpsertFn(target, table, keys, insertOnly, batchRows);
   }
 
-  private PTransform<PCollection<Row>, PCollection<Row>> write(
-      String table, List<String> keyColumns, boolean insertOnly) {
-    List<String> keys = List.copyOf(keyColumns);
-    return new PTransform<>() {
-      @Override
-      public PCollection<Row> expand(PCollection<Row> rows) {
-        return rows
-            .apply("UpsertInto_" + table,
-                ParDo.of(new PostgresUpsertFn(target, table, keys, insertOnly, batchRows)))
-            .setRowSchema(SinkRejects.SCHEMA);
-      }
-    };
+  @Override
+  protected void withDdlConnection(ConnectionWork work) throws SQLException {
+    try (Connection c = target.open()) {
+      work.run(c);
+    }
   }
 
   @Override
   public dev.meshflow.io.sql.BulkLoader bulkLoader() {
     return new PostgresBulkLoader(target);
-  }
-
-  @Override
-  public String sqlDialect() {
-    return "postgres";
-  }
-
-  @Override
-  public void createTable(String table, Schema schema, List<String> keyColumns) {
-    executeDdl(List.of(RowSql.createTableSql(RowSql.Dialect.POSTGRES, table, schema, keyColumns)));
-  }
-
-  @Override
-  public void executeDdl(List<String> statements) {
-    try (Connection c = target.open()) {
-      for (String sql : statements) {
-        RowSql.execute(c, sql);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(describe() + ": cannot prepare tables: " + e.getMessage(), e);
-    }
   }
 
   @Override
