@@ -3,6 +3,7 @@ package dev.meshflow.pipelines;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
@@ -108,7 +109,9 @@ public final class Main {
     String source = options instanceof SourceOptions
         ? Endpoints.source(((SourceOptions) options).getSource(),
             options.as(StreamingOptions.class).isStreaming()).describe()
-        : "";
+        : options instanceof MicroBatchOptions
+            ? "landed files " + ((MicroBatchOptions) options).getLanding()
+            : "";
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();

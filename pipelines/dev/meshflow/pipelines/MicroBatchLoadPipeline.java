@@ -69,6 +69,12 @@ public final class MicroBatchLoadPipeline {
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
     Duration runFor = options.getRunFor().isEmpty() ? null : Durations.parse("runFor", options.getRunFor());
+    GroupIntoBatches<String, String> batches = GroupIntoBatches.ofSize(options.getBatchFiles());
+    if (options.isStreaming()) {
+      // A finite listing needs no timer: the last batch flushes when the input ends. (On the
+      // Direct runner a processing-time timer also keeps its scheduler polling.)
+      batches = batches.withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval()));
+    }
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("ListLanding", options.isStreaming()
@@ -80,8 +86,7 @@ public final class MicroBatchLoadPipeline {
         // file loaded once (a losing batch fails, is retried, and finds the file loaded).
         .apply("OneLoadQueue", WithKeys.of("landing"))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("BatchFiles", GroupIntoBatches.<String, String>ofSize(options.getBatchFiles())
-            .withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval())))
+        .apply("BatchFiles", batches)
         .apply("LoadBatch", ParDo.of(new LoadMicroBatchFn(sink.bulkLoader())));
     return pipeline;
   }
