@@ -45,4 +45,21 @@ public final class Durations {
           "--" + optionName + "=" + text + " is not a duration; use e.g. 10m, 90s, 2h or PT10M");
     }
   }
+
+  /**
+   * The run's lifetime, or null to run until stopped. One check for every pipeline that takes
+   * {@code --runFor}.
+   *
+   * @throws IllegalArgumentException for a malformed duration, or a lifetime on a batch run
+   */
+  public static Duration lifetime(RunForOptions options, boolean streaming) {
+    if (options.getRunFor().isEmpty()) {
+      return null;
+    }
+    if (!streaming) {
+      throw new IllegalArgumentException("--runFor only applies with --streaming; a batch run"
+          + " ends when its input does");
+    }
+    return parse("runFor", options.getRunFor());
+  }
 }

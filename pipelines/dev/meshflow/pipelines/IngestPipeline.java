@@ -69,7 +69,7 @@ public final class IngestPipeline {
   public static void validate(Options options) {
     Durations.parse("allowedLateness", options.getAllowedLateness());
     Durations.parse("dedupeWindow", options.getDedupeWindow());
-    runFor(options);
+    Durations.lifetime(options, options.isStreaming());
     boolean etl = options.getMode() == IngestOptions.Mode.ETL;
     if (!etl) {
       for (Map.Entry<String, Boolean> o : Map.of(
@@ -101,17 +101,6 @@ public final class IngestPipeline {
       throw new IllegalArgumentException("--mode=ELT needs a SQL warehouse sink (duckdb: or"
           + " postgresql:) to hold the view " + EltViews.VIEW + "; " + sink.describe() + " has none");
     }
-  }
-
-  static Duration runFor(Options options) {
-    if (options.getRunFor().isEmpty()) {
-      return null;
-    }
-    if (!options.isStreaming()) {
-      throw new IllegalArgumentException("--runFor only applies with --streaming; a batch run"
-          + " ends when its input does");
-    }
-    return Durations.parse("runFor", options.getRunFor());
   }
 
   static EtlSpec etlSpec(Options options) {
@@ -159,7 +148,7 @@ public final class IngestPipeline {
   public static Pipeline build(Options options) {
     RecordSource source = Endpoints.source(options.getSource(), options.isStreaming());
     TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = runFor(options);
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
     Pipeline pipeline = Pipeline.create(options);
     PCollection<KV<String, byte[]>> records = pipeline.apply("ReadRecords", source.read(runFor));
 

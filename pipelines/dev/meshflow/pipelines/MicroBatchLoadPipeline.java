@@ -50,13 +50,7 @@ public final class MicroBatchLoadPipeline {
     if (options.getBatchFiles() < 1) {
       throw new IllegalArgumentException("--batchFiles must be at least 1");
     }
-    if (!options.getRunFor().isEmpty() && !options.isStreaming()) {
-      throw new IllegalArgumentException(
-          "--runFor only applies with --streaming; a batch run loads what has landed and ends");
-    }
-    if (!options.getRunFor().isEmpty()) {
-      Durations.parse("runFor", options.getRunFor());
-    }
+    Durations.lifetime(options, options.isStreaming());
     TableSink sink = Endpoints.sink(options.getSink());
     sink.bulkLoader(); // fails with a clear message where the sink cannot load batches
   }
@@ -68,7 +62,7 @@ public final class MicroBatchLoadPipeline {
 
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = options.getRunFor().isEmpty() ? null : Durations.parse("runFor", options.getRunFor());
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
     GroupIntoBatches<String, String> batches = GroupIntoBatches.ofSize(options.getBatchFiles());
     if (options.isStreaming()) {
       // A finite listing needs no timer: the last batch flushes when the input ends. (On the
