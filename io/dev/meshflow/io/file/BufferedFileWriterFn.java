@@ -8,13 +8,12 @@ import java.nio.channels.Channels;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -30,8 +29,10 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
 
 /**
- * Buffers one shard's rows in state and writes them as one file when the buffer reaches its size,
- * when its interval (processing time) has passed since it opened, or when the input ends.
+ * Buffers one shard's rows in state, already rendered as JSON lines (each row is rendered once, and
+ * the buffer's size is the size of the file it becomes), and writes them as one file when the
+ * buffer reaches its size, when its interval (processing time) has passed since it opened, or when
+ * the input ends.
  */
 final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
   private static final DateTimeFormatter HOUR_PATH =
@@ -47,7 +48,7 @@ final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
   private final RunMetrics.StageCounter files;
 
   @StateId("rows")
-  private final StateSpec<BagState<Row>> rowsSpec;
+  private final StateSpec<BagState<byte[]>> rowsSpec = StateSpecs.bag(ByteArrayCoder.of());
 
   @StateId("bytes")
   private final StateSpec<ValueState<Long>> bytesSpec = StateSpecs.value(VarLongCoder.of());
@@ -61,18 +62,17 @@ final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
   @TimerId("endOfInput")
   private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  BufferedFileWriterFn(String table, String dir, Schema schema, long bufferBytes, Duration bufferInterval) {
+  BufferedFileWriterFn(String table, String dir, long bufferBytes, Duration bufferInterval) {
     this.table = table;
     this.dir = dir;
     this.bufferBytes = bufferBytes;
     this.bufferInterval = bufferInterval;
-    this.rowsSpec = StateSpecs.bag(SchemaCoder.of(schema));
     this.written = RunMetrics.counter(RunMetrics.rowsWritten(table));
     this.files = RunMetrics.counter("files_written." + table);
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, Row> element, @StateId("rows") BagState<Row> rows,
+  public void process(@Element KV<Integer, Row> element, @StateId("rows") BagState<byte[]> rows,
       @StateId("bytes") ValueState<Long> bytes, @StateId("openedAt") ValueState<Long> openedAt,
       @TimerId("interval") Timer interval, @TimerId("endOfInput") Timer endOfInput) throws IOException {
     if (openedAt.read() == null) {
@@ -80,9 +80,9 @@ final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
       interval.offset(bufferInterval).setRelative();
       endOfInput.set(GlobalWindow.INSTANCE.maxTimestamp());
     }
-    Row row = element.getValue();
-    rows.add(row);
-    long size = (bytes.read() == null ? 0 : bytes.read()) + RowJson.toJson(row).length + 1;
+    byte[] line = RowJson.toJson(element.getValue());
+    rows.add(line);
+    long size = (bytes.read() == null ? 0 : bytes.read()) + line.length + 1;
     bytes.write(size);
     if (size >= bufferBytes) {
       flush(element.getKey(), rows, bytes, openedAt);
@@ -90,20 +90,20 @@ final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
   }
 
   @OnTimer("interval")
-  public void onInterval(@Key Integer shard, @StateId("rows") BagState<Row> rows,
+  public void onInterval(@Key Integer shard, @StateId("rows") BagState<byte[]> rows,
       @StateId("bytes") ValueState<Long> bytes, @StateId("openedAt") ValueState<Long> openedAt)
       throws IOException {
     flush(shard, rows, bytes, openedAt);
   }
 
   @OnTimer("endOfInput")
-  public void onEnd(@Key Integer shard, @StateId("rows") BagState<Row> rows,
+  public void onEnd(@Key Integer shard, @StateId("rows") BagState<byte[]> rows,
       @StateId("bytes") ValueState<Long> bytes, @StateId("openedAt") ValueState<Long> openedAt)
       throws IOException {
     flush(shard, rows, bytes, openedAt);
   }
 
-  private void flush(int shard, BagState<Row> rows, ValueState<Long> bytes, ValueState<Long> openedAt)
+  private void flush(int shard, BagState<byte[]> rows, ValueState<Long> bytes, ValueState<Long> openedAt)
       throws IOException {
     Long opened = openedAt.read();
     if (opened == null) {
@@ -117,8 +117,8 @@ final class BufferedFileWriterFn extends DoFn<KV<Integer, Row>, Row> {
     ResourceId target = folder.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
     long count = 0;
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(temp, "application/jsonl"))) {
-      for (Row r : rows.read()) {
-        out.write(RowJson.toJson(r));
+      for (byte[] line : rows.read()) {
+        out.write(line);
         out.write('\n');
         count++;
       }

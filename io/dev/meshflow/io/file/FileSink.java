@@ -80,7 +80,7 @@ public final class FileSink implements TableSink {
                 .withKeyType(TypeDescriptors.integers()))
             .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(rows.getSchema())))
             .apply("Buffer_" + table,
-                ParDo.of(new BufferedFileWriterFn(table, tableDir, rows.getSchema(), bufferBytes, bufferInterval)))
+                ParDo.of(new BufferedFileWriterFn(table, tableDir, bufferBytes, bufferInterval)))
             .setRowSchema(SinkRejects.SCHEMA);
       }
     };
