@@ -91,6 +91,13 @@ public final class Tables {
     return out;
   }
 
+  /** A map's values, sorted: dead letters by content where origins differ by source. */
+  public static List<String> sortedValues(Map<String, String> byKey) {
+    List<String> out = new ArrayList<>(byKey.values());
+    out.sort(String::compareTo);
+    return out;
+  }
+
   public long count(String sql) throws Exception {
     try (Connection c = connect.call(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();

@@ -14,9 +14,11 @@ import java.util.TreeMap;
 /** Reads the tables a pipeline wrote, through the same in-JVM DuckDB instance the sink used. */
 public final class Warehouse {
   private final String file;
+  private final Tables tables;
 
   public Warehouse(String file) {
     this.file = file;
+    this.tables = Tables.duckDb(file);
   }
 
   public List<ItemMinuteStats> stats() throws SQLException {
@@ -36,15 +38,8 @@ public final class Warehouse {
   }
 
   /** Dead letters as origin to "stage: reason". */
-  public Map<String, String> deadLetters() throws SQLException {
-    Map<String, String> out = new TreeMap<>();
-    try (Connection c = DuckDbDatabases.connect(file); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT origin, stage, reason FROM dead_letter")) {
-      while (rs.next()) {
-        out.put(rs.getString(1), rs.getString(2) + ": " + rs.getString(3));
-      }
-    }
-    return out;
+  public Map<String, String> deadLetters() throws Exception {
+    return tables.deadLetters();
   }
 
   /** Dead-letter payloads by origin, exactly as stored. */
@@ -59,30 +54,13 @@ public final class Warehouse {
     return out;
   }
 
-  public long count(String sql) throws SQLException {
-    try (Connection c = DuckDbDatabases.connect(file); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  public long count(String sql) throws Exception {
+    return tables.count(sql);
   }
 
-  /** Everything in a table except the column named, as text, for before/after comparisons. */
-  public List<String> dump(String table, String orderBy, String... excluded) throws SQLException {
-    List<String> out = new ArrayList<>();
+  /** Everything in a table except the columns named, as text, for before/after comparisons. */
+  public List<String> dump(String table, String orderBy, String... excluded) throws Exception {
     String exclude = excluded.length == 0 ? "" : " EXCLUDE (" + String.join(", ", excluded) + ")";
-    try (Connection c = DuckDbDatabases.connect(file); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT *" + exclude + " FROM " + table + " ORDER BY " + orderBy)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          Object v = rs.getObject(i);
-          row.append(v instanceof byte[] ? java.util.Arrays.toString((byte[]) v) : String.valueOf(v)).append('|');
-        }
-        out.add(row.toString());
-      }
-    }
-    return out;
+    return tables.dump("SELECT *" + exclude + " FROM " + table + " ORDER BY " + orderBy);
   }
 }
