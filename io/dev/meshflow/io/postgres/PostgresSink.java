@@ -19,14 +19,16 @@ import java.util.Set;
  */
 public final class PostgresSink extends SqlTableSink {
   public static final String SCHEME = "postgresql";
-  public static final Set<String> PARAMS = Set.of("user", "password", "schema", "batchRows");
+  public static final Set<String> PARAMS = Set.of("user", "password", "schema", "batchRows", "copyRows");
 
   private final PostgresConnections.Target target;
   private final int batchRows;
+  private final int copyRows;
 
-  private PostgresSink(PostgresConnections.Target target, int batchRows) {
+  private PostgresSink(PostgresConnections.Target target, int batchRows, int copyRows) {
     this.target = target;
     this.batchRows = batchRows;
+    this.copyRows = copyRows;
   }
 
   public static PostgresSink from(EndpointUri uri) {
@@ -45,9 +47,10 @@ public final class PostgresSink extends SqlTableSink {
     Map<String, String> p = uri.params();
     String password = p.getOrDefault("password", System.getenv("PGPASSWORD"));
     int batch = (int) uri.longParam("batchRows", 5000, 1, 1_000_000);
+    int copy = (int) uri.longParam("copyRows", PostgresUpsertFn.COPY_MIN_ROWS, 1, 1_000_000);
     return new PostgresSink(new PostgresConnections.Target(
         "jdbc:postgresql:" + body, p.getOrDefault("user", System.getProperty("user.name")),
-        password, p.getOrDefault("schema", "public")), batch);
+        password, p.getOrDefault("schema", "public")), batch, copy);
   }
 
   public PostgresConnections.Target target() {
@@ -61,7 +64,7 @@ public final class PostgresSink extends SqlTableSink {
 
   @Override
   protected BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly) {
-    return new PostgresUpsertFn(target, table, keys, insertOnly, batchRows);
+    return new PostgresUpsertFn(target, table, keys, insertOnly, batchRows, copyRows);
   }
 
   @Override

@@ -12,17 +12,23 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Batched upserts into PostgreSQL, one transaction per batch. Rows are sorted by key first, so two
- * workers that touch the same keys lock them in the same order and cannot deadlock.
+ * Batched upserts into PostgreSQL, one transaction per batch. A large batch is copied into a
+ * staging table and merged with one statement; a small one is sent as batched upserts, which
+ * {@code reWriteBatchedInserts} turns into multi-row statements. Rows are sorted by key first, so
+ * two workers that touch the same keys lock them in the same order and cannot deadlock.
  */
 final class PostgresUpsertFn extends BufferedUpsertFn {
+  /** From this many rows on, COPY and one merge beat batched statements (measured in IngestBenchmark). */
+  static final int COPY_MIN_ROWS = 500;
   private final PostgresConnections.Target target;
+  private final int copyRows;
   private transient Connection connection;
 
   PostgresUpsertFn(PostgresConnections.Target target, String table, List<String> keys,
-      boolean insertOnly, int batchRows) {
+      boolean insertOnly, int batchRows, int copyRows) {
     super(table, keys, insertOnly, batchRows);
     this.target = target;
+    this.copyRows = copyRows;
   }
 
   @Override
@@ -33,16 +39,26 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
     List<Row> sorted = new ArrayList<>(rows);
     sorted.sort(Comparator.comparing(this::keyText));
     c.setAutoCommit(false);
-    try (PreparedStatement st = c.prepareStatement(RowSql.upsertSql(table, schema, keys, 1, insertOnly))) {
-      for (Row row : sorted) {
-        RowSql.bind(st, 0, row);
-        st.addBatch();
+    try {
+      if (sorted.size() >= copyRows) {
+        PostgresCopyMerge.copyAndMerge(c, table, keys, sorted, insertOnly);
+      } else {
+        upsertStatements(c, schema, sorted);
       }
-      st.executeBatch();
       c.commit();
     } catch (SQLException e) {
       rollbackQuietly(c);
       throw unwrap(e);
+    }
+  }
+
+  private void upsertStatements(Connection c, Schema schema, List<Row> rows) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(RowSql.upsertSql(table, schema, keys, 1, insertOnly))) {
+      for (Row row : rows) {
+        RowSql.bind(st, 0, row);
+        st.addBatch();
+      }
+      st.executeBatch();
     }
   }
 

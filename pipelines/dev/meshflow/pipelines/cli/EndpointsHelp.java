@@ -37,9 +37,12 @@ public final class EndpointsHelp {
     out.println("Sinks (--sink):");
     out.println("  duckdb:<file>      embedded warehouse (default " + SinkOptions.DEFAULT_SINK + ");");
     out.println("                     tables are upserted by key, so reruns never double rows");
-    out.println("  postgresql://host:port/db?user=U[&password=P&schema=S&batchRows=N]  (or jdbc:postgresql://...)");
-    out.println("                     a real PostgreSQL; batched upserts with reWriteBatchedInserts;");
-    out.println("                     micro-batches use COPY; the password (or PGPASSWORD) is never printed");
+    out.println("  postgresql://host:port/db?user=U[&password=P&schema=S&batchRows=N&copyRows=N]  (or jdbc:postgresql://...)");
+    out.println("                     a real PostgreSQL; upserts flush every batchRows rows (default 5000)");
+    out.println("                     and at each bundle's end: a flush of copyRows rows or more (default 500)");
+    out.println("                     is COPYed to staging and merged, a smaller one sent with");
+    out.println("                     reWriteBatchedInserts; micro-batches use COPY; the password (or");
+    out.println("                     PGPASSWORD) is never printed");
     out.println("  console:           prints every row");
   }
 }

@@ -10,6 +10,7 @@ import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
@@ -21,7 +22,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * A row the warehouse refuses is a dead letter, not a failed pipeline: PostgreSQL text cannot hold
  * a NUL character, which JSON allows as an escape, so such an event passes validation and is then
- * refused by the database. The rest of its batch still lands.
+ * refused by the database. The rest of its batch still lands, whether the batch was sent as
+ * statements (small) or copied and merged (large).
  */
 public class WarehouseRefusalTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -33,19 +35,34 @@ public class WarehouseRefusalTest {
   }
 
   @Test
-  public void refusedRowsBecomeSinkDeadLetters() throws Exception {
+  public void refusedRowsOfASmallBatchBecomeSinkDeadLetters() throws Exception {
+    refusedRowsBecomeSinkDeadLetters(3, "");
+  }
+
+  @Test
+  public void refusedRowsOfACopiedBatchBecomeSinkDeadLetters() throws Exception {
+    refusedRowsBecomeSinkDeadLetters(300, "&copyRows=1");
+  }
+
+  private void refusedRowsBecomeSinkDeadLetters(int good, String sinkParams) throws Exception {
     Path input = tmp.newFile("events.jsonl").toPath();
-    Files.write(input, List.of(event("ok-1", "ios"), event("nul-1", "io\\u0000s"),
-        event("ok-2", "web"), event("nul-2", "\\u0000"), event("ok-3", "android")));
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= good; i++) {
+      lines.add(event("ok-" + i, i % 2 == 0 ? "web" : "ios"));
+      if (i == 1 || i == good - 1) {
+        lines.add(event("nul-" + i, i == 1 ? "io\\u0000s" : "\\u0000"));
+      }
+    }
+    Files.write(input, lines);
     String db = Postgres.newDatabase("refusal");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
-        "DirectRunner", "--source=file:" + input, "--sink=" + Postgres.sinkUri(db)))
+        "DirectRunner", "--source=file:" + input, "--sink=" + Postgres.sinkUri(db) + sinkParams))
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
 
     Tables tables = Tables.postgres(db);
-    assertEquals(3, tables.count("SELECT count(*) FROM interactions"));
+    assertEquals(good, tables.count("SELECT count(*) FROM interactions"));
     Map<String, String> deadLetters = tables.deadLetters();
     assertEquals(2, deadLetters.size());
     deadLetters.forEach((origin, reason) -> {
