@@ -3,6 +3,7 @@ package dev.meshflow.pipelines;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.FleetOptions;
 import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
@@ -111,7 +112,10 @@ public final class Main {
             options.as(StreamingOptions.class).isStreaming()).describe()
         : options instanceof MicroBatchOptions
             ? "landed files " + ((MicroBatchOptions) options).getLanding()
-            : "";
+            : options instanceof FleetOptions
+                ? Endpoints.source(((FleetOptions) options).getPositions(),
+                    options.as(StreamingOptions.class).isStreaming()).describe()
+                : "";
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();

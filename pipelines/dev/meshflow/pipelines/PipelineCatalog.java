@@ -27,6 +27,11 @@ public final class PipelineCatalog {
         MicroBatchLoadPipeline::run,
         "SELECT path, rows, loaded_at FROM loaded_files ORDER BY loaded_at DESC LIMIT 10",
         MicroBatchLoadPipeline::conservation));
+    add(MeshflowPipeline.of(
+        FleetAlertsPipeline.NAME, FleetAlertsPipeline.DESCRIPTION, FleetAlertsPipeline.Options.class,
+        FleetAlertsPipeline::validate, FleetAlertsPipeline::run,
+        "SELECT alert_type, count(*) AS alerts, count(DISTINCT vehicle_id) AS vehicles FROM alerts"
+            + " GROUP BY alert_type ORDER BY alert_type"));
   }
 
   private PipelineCatalog() {}

@@ -18,7 +18,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
- * {@code generator:interactions?events=N&seed=S&rate=R&...}: the seeded Interactions producer.
+ * {@code generator:interactions?events=N&seed=S&rate=R&...}: the seeded Interactions producer, and
+ * {@code generator:vehicles?vehicles=V&events=N&...}: the fleet's position reports.
  *
  * <p>Bounded when {@code events} is given and the run is in batch mode. In streaming mode it emits
  * {@code rate} records per second, forever unless {@code events} caps it, with event times that
@@ -30,13 +31,16 @@ public final class GeneratorSource implements RecordSource {
       Set.of(
           "events", "seed", "rate", "start", "eventsPerSecond", "items", "users", "duplicates",
           "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes");
+  public static final Set<String> VEHICLE_PARAMS =
+      Set.of("events", "seed", "rate", "start", "vehicles", "zones", "reportSeconds", "missingSpeed",
+          "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
 
-  private final InteractionGenerator generator;
+  private final RecordGenerator generator;
   private final Long events;
   private final long rate;
   private final boolean unbounded;
 
-  private GeneratorSource(InteractionGenerator generator, Long events, long rate, boolean unbounded) {
+  private GeneratorSource(RecordGenerator generator, Long events, long rate, boolean unbounded) {
     this.generator = generator;
     this.events = events;
     this.rate = rate;
@@ -44,17 +48,70 @@ public final class GeneratorSource implements RecordSource {
   }
 
   public static GeneratorSource from(EndpointUri uri, boolean streaming) {
-    uri.requireOnly(PARAMS);
-    if (!uri.body().equals("interactions")) {
-      throw new IllegalArgumentException(
-          uri + ": unknown generator '" + uri.body() + "'; accepted: interactions");
+    switch (uri.body()) {
+      case "interactions":
+        return interactions(uri, streaming);
+      case "vehicles":
+        return vehicles(uri, streaming);
+      default:
+        throw new IllegalArgumentException(
+            uri + ": unknown generator '" + uri.body() + "'; accepted: interactions, vehicles");
     }
+  }
+
+  private static Long events(EndpointUri uri, boolean streaming) {
     Long events = uri.params().containsKey("events")
         ? uri.longParam("events", 0, 1, Long.MAX_VALUE / 2) : null;
     if (events == null && !streaming) {
       throw new IllegalArgumentException(
           uri + ": an endless generator needs --streaming; add events=N for a batch run");
     }
+    return events;
+  }
+
+  private static Long startMillis(EndpointUri uri) {
+    String start = uri.params().get("start");
+    if (start == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(start).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          uri + ": start=" + start + " is not an ISO-8601 instant like 2026-03-07T23:00:00Z");
+    }
+  }
+
+  private static GeneratorSource vehicles(EndpointUri uri, boolean streaming) {
+    uri.requireOnly(VEHICLE_PARAMS);
+    Long events = events(uri, streaming);
+    VehicleGenerator.Spec spec = new VehicleGenerator.Spec();
+    spec.seed = uri.longParam("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+    spec.vehicles = (int) uri.longParam("vehicles", spec.vehicles, 1, 10_000_000);
+    spec.zones = (int) uri.longParam("zones", spec.zones, 1, 10_000);
+    spec.reportSeconds = (int) uri.longParam("reportSeconds", spec.reportSeconds, 1, 3600);
+    spec.missingSpeed = uri.fractionParam("missingSpeed", spec.missingSpeed);
+    spec.duplicates = uri.fractionParam("duplicates", spec.duplicates);
+    spec.malformed = uri.fractionParam("malformed", spec.malformed);
+    spec.speedingPerSlot = uri.fractionParam("speedingPerSlot", spec.speedingPerSlot);
+    spec.exitPerSlot = uri.fractionParam("exitPerSlot", spec.exitPerSlot);
+    if (spec.duplicates + spec.malformed > 1.0) {
+      throw new IllegalArgumentException(uri + ": duplicates+malformed must be at most 1");
+    }
+    Long start = startMillis(uri);
+    if (start != null) {
+      spec.startMillis = start;
+    } else if (streaming) {
+      spec.startMillis = System.currentTimeMillis();
+    }
+    // A live run reports at the fleet's own pace unless rate says otherwise.
+    long rate = uri.longParam("rate", Math.max(1, spec.vehicles / spec.reportSeconds), 1, 10_000_000);
+    return new GeneratorSource(new VehicleGenerator(spec), events, rate, streaming);
+  }
+
+  private static GeneratorSource interactions(EndpointUri uri, boolean streaming) {
+    uri.requireOnly(PARAMS);
+    Long events = events(uri, streaming);
     long rate = uri.longParam("rate", 1000, 1, 10_000_000);
     boolean unbounded = streaming;
     InteractionGenerator.Spec spec = new InteractionGenerator.Spec();
@@ -73,14 +130,9 @@ public final class GeneratorSource implements RecordSource {
     spec.lateByMillis = 60_000 * uri.longParam("lateByMinutes", 15, 1, 100_000);
     // Live runs keep event time near the wall clock, so windows close as a dashboard expects.
     spec.eventsPerSecond = uri.longParam("eventsPerSecond", unbounded ? rate : 100, 1, 10_000_000);
-    String start = uri.params().get("start");
+    Long start = startMillis(uri);
     if (start != null) {
-      try {
-        spec.startMillis = Instant.parse(start).toEpochMilli();
-      } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(
-            uri + ": start=" + start + " is not an ISO-8601 instant like 2026-03-07T23:00:00Z");
-      }
+      spec.startMillis = start;
     } else if (unbounded) {
       spec.startMillis = System.currentTimeMillis();
     }
@@ -95,7 +147,7 @@ public final class GeneratorSource implements RecordSource {
     return events;
   }
 
-  public InteractionGenerator generator() {
+  public RecordGenerator generator() {
     return generator;
   }
 
@@ -106,7 +158,9 @@ public final class GeneratorSource implements RecordSource {
 
   @Override
   public String describe() {
-    return "interaction generator, seed " + generator.spec().seed
+    return (generator instanceof VehicleGenerator ? "vehicle generator, seed "
+        + ((VehicleGenerator) generator).spec().seed : "interaction generator, seed "
+        + ((InteractionGenerator) generator).spec().seed)
         + (events == null ? ", endless" : ", " + events + " records")
         + (unbounded ? ", " + rate + " records/s" : "");
   }
@@ -122,7 +176,7 @@ public final class GeneratorSource implements RecordSource {
         }
         if (unbounded) {
           // Event time doubles as the element timestamp, so the source's watermark follows it.
-          InteractionGenerator g = generator;
+          RecordGenerator g = generator;
           sequence = sequence
               .withRate(rate, Duration.standardSeconds(1))
               .withTimestampFn(i -> new org.joda.time.Instant(g.recordAt(i).eventTimeMillis));
@@ -139,9 +193,9 @@ public final class GeneratorSource implements RecordSource {
   }
 
   private static final class RenderFn extends DoFn<Long, KV<String, byte[]>> {
-    private final InteractionGenerator generator;
+    private final RecordGenerator generator;
 
-    RenderFn(InteractionGenerator generator) {
+    RenderFn(RecordGenerator generator) {
       this.generator = generator;
     }
 

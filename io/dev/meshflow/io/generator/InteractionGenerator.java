@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  *   <li>malformed: one of {@link #MALFORMED_KINDS} kinds of broken line.
  * </ul>
  */
-public final class InteractionGenerator implements Serializable {
+public final class InteractionGenerator implements RecordGenerator {
   public static final int MALFORMED_KINDS = 14;
   private static final String[] DEVICES = {"ios", "android", "web", "desktop"};
   private static final int DUPLICATE_LOOKBACK = 20;
@@ -30,19 +30,6 @@ public final class InteractionGenerator implements Serializable {
 
   public Spec spec() {
     return spec;
-  }
-
-  /** One generated line: its bytes and its event time (nominal time for a malformed line). */
-  public static final class Record {
-    public final long index;
-    public final byte[] payload;
-    public final long eventTimeMillis;
-
-    Record(long index, byte[] payload, long eventTimeMillis) {
-      this.index = index;
-      this.payload = payload;
-      this.eventTimeMillis = eventTimeMillis;
-    }
   }
 
   /** Generator parameters; see {@link GeneratorSource} for the URI form. */
@@ -60,6 +47,7 @@ public final class InteractionGenerator implements Serializable {
     public long lateByMillis = 15 * 60_000;
   }
 
+  @Override
   public String originOf(long index) {
     return "generator:seed=" + spec.seed + "#" + index;
   }
@@ -68,14 +56,15 @@ public final class InteractionGenerator implements Serializable {
     return spec.startMillis + (long) (index * 1000.0 / spec.eventsPerSecond);
   }
 
-  public Record recordAt(long index) {
+  @Override
+  public GeneratedRecord recordAt(long index) {
     long i = index;
     // A duplicate re-sends an earlier record; follow the chain to the original.
     while (true) {
       SplittableRandom r = rng(i);
       double kind = r.nextDouble();
       if (kind < spec.malformed) {
-        return new Record(index, malformed(i, r), nominalTimeMillis(i));
+        return new GeneratedRecord(index, malformed(i, r), nominalTimeMillis(i));
       }
       if (kind < spec.malformed + spec.duplicates && i > 0) {
         i = i - 1 - r.nextInt((int) Math.min(i, DUPLICATE_LOOKBACK));
@@ -86,13 +75,10 @@ public final class InteractionGenerator implements Serializable {
   }
 
   private SplittableRandom rng(long i) {
-    long z = spec.seed * 0x9E3779B97F4A7C15L + i;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return new SplittableRandom(z ^ (z >>> 31));
+    return SeededRandom.of(spec.seed, i);
   }
 
-  private Record valid(long index, long i, SplittableRandom r) {
+  private GeneratedRecord valid(long index, long i, SplittableRandom r) {
     long ts = nominalTimeMillis(i);
     double shift = r.nextDouble();
     if (shift < spec.late) {
@@ -125,7 +111,7 @@ public final class InteractionGenerator implements Serializable {
       json.append(",\"duration_ms\":").append(duration);
     }
     json.append('}');
-    return new Record(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
+    return new GeneratedRecord(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
   }
 
   private byte[] malformed(long i, SplittableRandom r) {

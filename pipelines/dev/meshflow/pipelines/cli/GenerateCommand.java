@@ -3,7 +3,7 @@ package dev.meshflow.pipelines.cli;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.generator.GeneratorSource;
-import dev.meshflow.io.generator.InteractionGenerator;
+import dev.meshflow.io.generator.RecordGenerator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,7 @@ public final class GenerateCommand {
     if (!(source instanceof GeneratorSource)) {
       throw new IllegalArgumentException("generate takes a generator: URI, not " + uri);
     }
-    InteractionGenerator g = ((GeneratorSource) source).generator();
+    RecordGenerator g = ((GeneratorSource) source).generator();
     long events = ((GeneratorSource) source).events();
     OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     for (long i = 0; i < events; i++) {

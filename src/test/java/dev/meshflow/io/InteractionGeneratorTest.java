@@ -16,24 +16,24 @@ public class InteractionGeneratorTest {
 
   @Test
   public void recordsArePureFunctionsOfSeedAndIndex() {
-    InteractionGenerator a = GeneratedInput.generator(URI);
-    InteractionGenerator b = GeneratedInput.generator(URI);
+    InteractionGenerator a = (InteractionGenerator) GeneratedInput.generator(URI);
+    InteractionGenerator b = (InteractionGenerator) GeneratedInput.generator(URI);
     for (long i : new long[] {0, 1, 17, 999, 19_999}) {
       assertArrayEquals(a.recordAt(i).payload, b.recordAt(i).payload);
     }
-    InteractionGenerator other = GeneratedInput.generator("generator:interactions?events=10&seed=12");
+    InteractionGenerator other = (InteractionGenerator) GeneratedInput.generator("generator:interactions?events=10&seed=12");
     assertTrue(!java.util.Arrays.equals(a.recordAt(5).payload, other.recordAt(5).payload));
   }
 
   @Test
   public void plantsTheConfiguredShareOfEachImperfection() {
-    InteractionGenerator g = GeneratedInput.generator(
+    InteractionGenerator g = (InteractionGenerator) GeneratedInput.generator(
         "generator:interactions?events=20000&seed=3&duplicates=0.05&malformed=0.03&late=0.02&outOfOrder=0.2");
     int n = 20_000, malformed = 0, duplicates = 0, late = 0, outOfOrder = 0;
     Set<String> ids = new HashSet<>();
     long lateBy = g.spec().lateByMillis;
     for (long i = 0; i < n; i++) {
-      InteractionGenerator.Record r = g.recordAt(i);
+      dev.meshflow.io.generator.GeneratedRecord r = g.recordAt(i);
       InteractionParser.Result p = InteractionParser.parse("g", r.payload);
       if (!p.isValid()) {
         malformed++;
@@ -60,7 +60,7 @@ public class InteractionGeneratorTest {
 
   @Test
   public void everyMalformedKindIsRejectedByTheContract() {
-    InteractionGenerator g = GeneratedInput.generator(
+    InteractionGenerator g = (InteractionGenerator) GeneratedInput.generator(
         "generator:interactions?events=5000&seed=5&malformed=1&duplicates=0");
     Set<String> reasons = new HashSet<>();
     for (long i = 0; i < 2000; i++) {

@@ -2,7 +2,7 @@ package dev.meshflow.testing;
 
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.generator.GeneratorSource;
-import dev.meshflow.io.generator.InteractionGenerator;
+import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,12 +18,12 @@ import java.util.zip.GZIPOutputStream;
 public final class GeneratedInput {
   private GeneratedInput() {}
 
-  public static InteractionGenerator generator(String uri) {
+  public static RecordGenerator generator(String uri) {
     return ((GeneratorSource) Endpoints.source(uri, false)).generator();
   }
 
   public static List<InteractionAnalyticsModel.Record> records(String uri, long events) {
-    InteractionGenerator g = generator(uri);
+    RecordGenerator g = generator(uri);
     List<InteractionAnalyticsModel.Record> out = new ArrayList<>();
     for (long i = 0; i < events; i++) {
       out.add(new InteractionAnalyticsModel.Record(g.originOf(i), g.recordAt(i).payload));
@@ -34,7 +34,7 @@ public final class GeneratedInput {
   /** Writes the generated lines shuffled (seeded) across {@code files} files, the last gzipped. */
   public static List<byte[]> writeShuffled(String uri, long events, Path dir, int files, long seed)
       throws IOException {
-    InteractionGenerator g = generator(uri);
+    RecordGenerator g = generator(uri);
     List<byte[]> lines = new ArrayList<>();
     for (long i = 0; i < events; i++) {
       lines.add(g.recordAt(i).payload);

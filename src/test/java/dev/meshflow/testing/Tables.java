@@ -40,7 +40,12 @@ public final class Tables {
   public static final String ALL = TYPED + ", device_filled, title, artist, genre, source_origin";
 
   private String millis() {
-    return postgres ? "(extract(epoch FROM event_ts) * 1000)::bigint" : "epoch_ms(event_ts)";
+    return epochMillis("event_ts");
+  }
+
+  /** SQL for a timestamp column as epoch milliseconds, in this warehouse's dialect. */
+  public String epochMillis(String column) {
+    return postgres ? "(extract(epoch FROM " + column + ") * 1000)::bigint" : "epoch_ms(" + column + ")";
   }
 
   /** {@code columns} (TYPED or ALL) of a table or view, one line per row, by event_id. */

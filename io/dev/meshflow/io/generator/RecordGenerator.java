@@ -1,0 +1,14 @@
+package dev.meshflow.io.generator;
+
+import java.io.Serializable;
+
+/**
+ * A seeded producer whose record {@code i} is a pure function of (seed, i), so any runner, at any
+ * parallelism, produces the same records, and a test can recompute them.
+ */
+public interface RecordGenerator extends Serializable {
+  GeneratedRecord recordAt(long index);
+
+  /** Where record {@code index} came from, as dead letters and origins name it. */
+  String originOf(long index);
+}
