@@ -97,7 +97,13 @@ public final class FleetAlertsPipeline {
           + " state and event-time timers, which the SparkRunner does not run; use DirectRunner or"
           + " FlinkRunner (batch and streaming)");
     }
-    RecordSource source = Endpoints.source(options.getPositions(), options.isStreaming());
+    RecordSource source;
+    try {
+      source = Endpoints.source(options.getPositions(), options.isStreaming());
+    } catch (IllegalArgumentException e) {
+      // The sources name the option they usually come from; here it is --positions.
+      throw new IllegalArgumentException(e.getMessage().replace("--source=", "--positions="), e);
+    }
     if (options.getZones().equals("generator") && world(source) == null) {
       throw new IllegalArgumentException("--zones=generator needs --positions=generator:vehicles...;"
           + " for other sources give --zones=<GeoJSON file>");

@@ -4,6 +4,7 @@ import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.RecordGenerator;
+import dev.meshflow.io.generator.VehicleGenerator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,14 +13,18 @@ import java.util.List;
 
 /**
  * {@code ./meshflow generate [generator-uri]}: writes the generator's records as JSON lines to
- * standard output, to feed Kafka's console producer or a landing folder.
+ * standard output, to feed Kafka's console producer or a landing folder. With
+ * {@code --zones} after a {@code generator:vehicles} URI it writes that fleet's zones as GeoJSON
+ * instead, for {@code fleet-alerts --zones}.
  */
 public final class GenerateCommand {
   private GenerateCommand() {}
 
   public static void run(List<String> args, PrintStream out) throws IOException {
-    if (args.size() > 1) {
-      throw new IllegalArgumentException("usage: ./meshflow generate ['generator:interactions?events=N&seed=S']");
+    boolean zones = args.size() == 2 && args.get(1).equals("--zones");
+    if (args.size() > 2 || (args.size() == 2 && !zones)) {
+      throw new IllegalArgumentException("usage: ./meshflow generate ['generator:interactions?events=N&seed=S']"
+          + " | ./meshflow generate 'generator:vehicles?vehicles=V&events=N' [--zones]");
     }
     String uri = args.isEmpty() ? "generator:interactions?events=1000" : args.get(0);
     RecordSource source = Endpoints.source(uri, false);
@@ -27,6 +32,14 @@ public final class GenerateCommand {
       throw new IllegalArgumentException("generate takes a generator: URI, not " + uri);
     }
     RecordGenerator g = ((GeneratorSource) source).generator();
+    if (zones) {
+      if (!(g instanceof VehicleGenerator)) {
+        throw new IllegalArgumentException("--zones needs a generator:vehicles URI, not " + uri);
+      }
+      out.print(((VehicleGenerator) g).world().geoJson());
+      out.flush();
+      return;
+    }
     long events = ((GeneratorSource) source).events();
     OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     for (long i = 0; i < events; i++) {

@@ -168,4 +168,32 @@ public class FleetAlertsTest {
     assertMatchesModel(Tables.postgres(db), expected);
     assertConserved(result, expected);
   }
+
+  private static String rejection(String... args) {
+    FleetAlertsPipeline.Options options = PipelineOptionsFactory.fromArgs(args).as(FleetAlertsPipeline.Options.class);
+    try {
+      FleetAlertsPipeline.validate(options);
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("accepted " + List.of(args));
+  }
+
+  private static void assertRejected(String fragment, String... args) {
+    String message = rejection(args);
+    assertTrue("'" + message + "' should say " + fragment, message.contains(fragment));
+  }
+
+  @Test
+  public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
+    assertRejected("whole number of --speedPeriod", "--speedWindow=1m", "--speedPeriod=7s");
+    assertRejected("at most --speedWindow", "--speedWindow=10s", "--speedPeriod=1m");
+    assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
+    assertRejected("--positions=file:/nowhere", "--positions=file:/nowhere/*.jsonl");
+    Path history = tmp.newFile("history.jsonl").toPath();
+    assertRejected("--zones=<GeoJSON file>", "--positions=file:" + history);
+    Path badZones = tmp.newFile("bad.geojson").toPath();
+    Files.writeString(badZones, "{\"type\":\"FeatureCollection\",\"features\":[{\"properties\":{}}]}");
+    assertRejected("needs properties zone_id and speed_limit_kmh", "--zones=" + badZones);
+  }
 }
