@@ -174,12 +174,8 @@ public final class FleetAlertsPipeline {
     if (options.getZones().equals("generator")) {
       geoJson = pipeline.apply("GeneratorZones", Create.of(world(source).geoJson()));
     } else {
-      // Refreshing only makes sense while the input is endless; a refresh ticker would keep a
-      // bounded run alive.
-      FileSnapshots snapshots = source.isBounded()
-          ? FileSnapshots.once(options.getZones())
-          : FileSnapshots.every(options.getZones(),
-              Durations.parse("zonesRefresh", options.getZonesRefresh()), runFor);
+      FileSnapshots snapshots = FileSnapshots.forInput(options.getZones(), !source.isBounded(),
+          Durations.parse("zonesRefresh", options.getZonesRefresh()), runFor);
       geoJson = pipeline.apply("ReadZones", snapshots)
           .apply("JoinLines", MapElements.into(TypeDescriptor.of(String.class))
               .via((List<String> lines) -> String.join("\n", lines)));

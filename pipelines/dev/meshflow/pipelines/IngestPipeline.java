@@ -115,6 +115,9 @@ public final class IngestPipeline {
     if (miss.equals("deadletter") && options.getCatalog().isEmpty()) {
       throw new IllegalArgumentException("--onCatalogMiss=deadletter needs --catalog=<file>");
     }
+    if (!options.getCatalog().isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(options.getCatalog()))) {
+      throw new IllegalArgumentException("--catalog=" + options.getCatalog() + ": no such readable file");
+    }
     String key = System.getenv(options.getHmacKeyEnv());
     PrivacyRules privacy = PrivacyRules.of(options.getHashFields(), options.getMaskFields(),
         options.getDropFields(), key == null ? null : key.getBytes(StandardCharsets.UTF_8),
@@ -181,12 +184,8 @@ public final class IngestPipeline {
     if (options.getCatalog().isEmpty()) {
       return null;
     }
-    // Refreshing only makes sense while the input is endless; a bounded input (even in streaming
-    // mode) ends the run, and a refresh ticker would keep it alive.
-    FileSnapshots snapshots = endless
-        ? FileSnapshots.every(options.getCatalog(),
-            Durations.parse("catalogRefresh", options.getCatalogRefresh()), runFor)
-        : FileSnapshots.once(options.getCatalog());
+    FileSnapshots snapshots = FileSnapshots.forInput(options.getCatalog(), endless,
+        Durations.parse("catalogRefresh", options.getCatalogRefresh()), runFor);
     return Catalog.asView(pipeline.apply("ReadCatalog", snapshots));
   }
 }

@@ -53,6 +53,14 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
     return new FileSnapshots(path, refresh, stopAfter);
   }
 
+  /**
+   * Re-read every {@code refresh} while the input is endless; read once when it is bounded (even in
+   * streaming mode), since a refresh ticker would keep a bounded run alive.
+   */
+  public static FileSnapshots forInput(String path, boolean endlessInput, Duration refresh, Duration stopAfter) {
+    return endlessInput ? every(path, refresh, stopAfter) : once(path);
+  }
+
   private static void requireExists(String path) {
     try {
       MatchResult.Metadata m = FileSystems.matchSingleFileSpec(path);
@@ -60,7 +68,7 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
         throw new IOException("unreadable");
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("--catalog=" + path + ": no such file (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(path + ": no such reference file (" + e.getMessage() + ")");
     }
   }
 
