@@ -115,8 +115,12 @@ public final class IngestPipeline {
     if (miss.equals("deadletter") && options.getCatalog().isEmpty()) {
       throw new IllegalArgumentException("--onCatalogMiss=deadletter needs --catalog=<file>");
     }
-    if (!options.getCatalog().isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(options.getCatalog()))) {
-      throw new IllegalArgumentException("--catalog=" + options.getCatalog() + ": no such readable file");
+    if (!options.getCatalog().isEmpty()) {
+      try {
+        FileSnapshots.once(options.getCatalog()); // any Beam file system, checked before the run
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--catalog=" + e.getMessage(), e);
+      }
     }
     String key = System.getenv(options.getHmacKeyEnv());
     PrivacyRules privacy = PrivacyRules.of(options.getHashFields(), options.getMaskFields(),
