@@ -5,6 +5,7 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.FleetOptions;
 import dev.meshflow.options.MicroBatchOptions;
+import dev.meshflow.options.NotifyOptions;
 import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
@@ -115,7 +116,10 @@ public final class Main {
             : options instanceof FleetOptions
                 ? Endpoints.source(((FleetOptions) options).getPositions(),
                     options.as(StreamingOptions.class).isStreaming()).describe()
-                : "";
+                : options instanceof NotifyOptions
+                    ? Endpoints.source(((NotifyOptions) options).getAlerts(),
+                        options.as(StreamingOptions.class).isStreaming()).describe()
+                    : "";
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();

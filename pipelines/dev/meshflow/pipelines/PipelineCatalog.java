@@ -32,6 +32,11 @@ public final class PipelineCatalog {
         FleetAlertsPipeline::validate, FleetAlertsPipeline::run,
         "SELECT alert_type, count(*) AS alerts, count(DISTINCT vehicle_id) AS vehicles FROM alerts"
             + " GROUP BY alert_type ORDER BY alert_type"));
+    add(MeshflowPipeline.of(
+        FleetNotifyPipeline.NAME, FleetNotifyPipeline.DESCRIPTION, FleetNotifyPipeline.Options.class,
+        FleetNotifyPipeline::validate, FleetNotifyPipeline::run,
+        "SELECT status, count(*) AS alerts, sum(attempts) AS attempts FROM notifications"
+            + " GROUP BY status ORDER BY status"));
   }
 
   private PipelineCatalog() {}
