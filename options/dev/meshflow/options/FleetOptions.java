@@ -24,7 +24,8 @@ public interface FleetOptions extends PipelineOptions {
 
   void setZones(String value);
 
-  @Description("Streaming: re-read the zones file this often, so edits apply while running.")
+  @Description("Streaming: re-read the zones file this often, so edits apply while running."
+      + " 0s: read once at start (needed on FlinkRunner).")
   @Default.String("5m")
   String getZonesRefresh();
 

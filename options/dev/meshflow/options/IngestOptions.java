@@ -47,7 +47,8 @@ public interface IngestOptions extends PipelineOptions {
 
   void setCatalog(String value);
 
-  @Description("ETL, streaming from an endless source: how often the catalog file is re-read.")
+  @Description("ETL, streaming from an endless source: how often the catalog file is re-read."
+      + " 0s: read once at start (needed on FlinkRunner).")
   @Default.String("1m")
   String getCatalogRefresh();
 

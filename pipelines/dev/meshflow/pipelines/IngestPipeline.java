@@ -87,6 +87,9 @@ public final class IngestPipeline {
     }
     if (etl) {
       etlSpec(options);
+      if (!options.getCatalog().isEmpty()) {
+        RefreshedSideInputs.check("catalogRefresh", options.getCatalogRefresh(), options);
+      }
       Durations.parse("catalogRefresh", options.getCatalogRefresh());
     }
     if (etl && options.isStreaming() && options.getRunner().getSimpleName().equals("SparkRunner")) {

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -23,6 +24,7 @@ import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -55,10 +57,11 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
 
   /**
    * Re-read every {@code refresh} while the input is endless; read once when it is bounded (even in
-   * streaming mode), since a refresh ticker would keep a bounded run alive.
+   * streaming mode), since a refresh ticker would keep a bounded run alive, or when {@code refresh}
+   * is zero.
    */
   public static FileSnapshots forInput(String path, boolean endlessInput, Duration refresh, Duration stopAfter) {
-    return endlessInput ? every(path, refresh, stopAfter) : once(path);
+    return endlessInput && refresh.getMillis() > 0 ? every(path, refresh, stopAfter) : once(path);
   }
 
   private static void requireExists(String path) {
@@ -84,12 +87,18 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
         impulse = impulse.stopAt(start.plus(stopAfter));
       }
       String p = path;
-      ticks = begin.apply("CatalogRefreshTicks", impulse)
-          .apply("LatestTickWins", Window.<Instant>into(new GlobalWindows())
-              .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
-              .discardingFiredPanes())
+      // A first read that does not depend on the ticker: a runner may start the pipeline after
+      // the ticker's stop time (Flink takes seconds to start), and a side input that never got a
+      // value fails when it is read.
+      PCollection<String> first = begin.apply("FirstRead", Create.of(path));
+      PCollection<String> refreshes = begin.apply("CatalogRefreshTicks", impulse)
           .apply("CatalogPathPerTick", org.apache.beam.sdk.transforms.MapElements
               .into(org.apache.beam.sdk.values.TypeDescriptors.strings()).via(t -> p));
+      ticks = PCollectionList.of(first).and(refreshes)
+          .apply("FirstAndRefreshes", Flatten.pCollections())
+          .apply("LatestTickWins", Window.<String>into(new GlobalWindows())
+              .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+              .discardingFiredPanes());
     }
     return ticks.apply("ReadCatalogLines", ParDo.of(new ReadAllLinesFn()))
         .setCoder(ListCoder.of(StringUtf8Coder.of()));

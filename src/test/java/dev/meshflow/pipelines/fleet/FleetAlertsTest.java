@@ -41,7 +41,7 @@ public class FleetAlertsTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private static VehicleGenerator generator() {
+  static VehicleGenerator generator() {
     return (VehicleGenerator) GeneratedInput.generator(GENERATOR);
   }
 
@@ -96,7 +96,7 @@ public class FleetAlertsTest {
     return out;
   }
 
-  private static void assertMatchesModel(Tables tables, FleetAlertsModel.Result expected) throws Exception {
+  static void assertMatchesModel(Tables tables, FleetAlertsModel.Result expected) throws Exception {
     Diff.assertSameLines("vehicle_minute_stats", renderStats(expected.minuteStats.values()),
         tables.dump("SELECT " + tables.epochMillis("window_start") + ", vehicle_id, points, avg_speed_kmh,"
             + " max_speed_kmh, filled_points, outside_points FROM vehicle_minute_stats"));
@@ -108,7 +108,7 @@ public class FleetAlertsTest {
         Tables.sortedValues(tables.deadLetters()));
   }
 
-  private static void assertConserved(PipelineResult result, FleetAlertsModel.Result expected) {
+  static void assertConserved(PipelineResult result, FleetAlertsModel.Result expected) {
     RunCounts counts = RunCounts.of(result);
     assertEquals(expected.read, counts.read());
     assertEquals(expected.valid, counts.valid());
@@ -195,5 +195,8 @@ public class FleetAlertsTest {
     Path badZones = tmp.newFile("bad.geojson").toPath();
     Files.writeString(badZones, "{\"type\":\"FeatureCollection\",\"features\":[{\"properties\":{}}]}");
     assertRejected("needs properties zone_id and speed_limit_kmh", "--zones=" + badZones);
+    Path zones = zonesFile();
+    assertRejected("--zonesRefresh=0s to read it once", "--runner=FlinkRunner", "--streaming",
+        "--positions=kafka://127.0.0.1:9/positions", "--zones=" + zones);
   }
 }

@@ -1,0 +1,25 @@
+package dev.meshflow.pipelines;
+
+import dev.meshflow.options.Durations;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * Where a reference file re-read while the job runs (a side input fed by a ticker) can be used.
+ * On the FlinkRunner in streaming mode such a side input never reached the workers before the run
+ * ended in our tests ({@code FleetStreamingKafkaTest}): the main input waited for it, and met it
+ * empty at the end. Reading the file once at start works there, so that is what we offer.
+ */
+final class RefreshedSideInputs {
+  private RefreshedSideInputs() {}
+
+  static void check(String option, String value, PipelineOptions options) {
+    long refresh = Durations.parse(option, value).getMillis();
+    boolean streaming = options.as(StreamingOptions.class).isStreaming();
+    if (streaming && refresh > 0 && options.getRunner().getSimpleName().equals("FlinkRunner")) {
+      throw new IllegalArgumentException("--" + option + "=" + value + ": on FlinkRunner a reference"
+          + " file re-read while streaming does not reach the running job; use --" + option
+          + "=0s to read it once at start (restart the job to pick up a change), or DirectRunner");
+    }
+  }
+}
