@@ -57,7 +57,7 @@ import org.joda.time.Instant;
 public final class FleetNotifyPipeline {
   public static final String NAME = "fleet-notify";
   public static final String DESCRIPTION =
-      "Acts on fleet alerts: per-vehicle rate limit, HTTP POST with retries (or a log line)";
+      "Acts on fleet alerts: per-vehicle rate limit, HTTP POST with retries (or printed lines)";
   public static final String NOTIFY_STAGE = "notify";
   private static final TupleTag<Row> ROWS = new TupleTag<>() {};
   private static final TupleTag<DeadLetter> DEAD = new TupleTag<>() {};
