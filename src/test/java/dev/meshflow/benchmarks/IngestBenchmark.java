@@ -46,6 +46,8 @@ import org.postgresql.PGConnection;
  */
 public class IngestBenchmark {
   private static final long EVENTS = Long.getLong("bench.ingest.events", 300_000) / 4 * 4;
+  /** The runner of every pipeline here (-Dbench.runner=FlinkRunner); the baselines need none. */
+  private static final String RUNNER = System.getProperty("bench.runner", "DirectRunner");
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS + "&seed=42";
   private static final String COLUMNS = "{event_id: 'VARCHAR', ts: 'VARCHAR', user_id: 'VARCHAR',"
       + " item_id: 'VARCHAR', item_type: 'VARCHAR', event_type: 'VARCHAR', device: 'VARCHAR',"
@@ -148,7 +150,7 @@ public class IngestBenchmark {
 
     String table = String.join("\n", List.of(
         "Input: " + String.format("%,d", EVENTS) + " generated records (seed 42; "
-            + String.format("%,d", unique) + " unique valid events), DirectRunner with the launcher's"
+            + String.format("%,d", unique) + " unique valid events), " + RUNNER + " with the launcher's"
             + " defaults; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
             + System.getProperty("java.version") + ".",
         "",
@@ -156,7 +158,7 @@ public class IngestBenchmark {
         "|---|---:|---:|---|---:|---:|",
         String.join("\n", rows)));
     System.out.println(table);
-    Path report = Path.of("target/benchmarks/ingest.md");
+    Path report = Path.of("target/benchmarks/ingest-" + RUNNER + ".md");
     Files.createDirectories(report.getParent());
     Files.writeString(report, table + "\n");
   }
@@ -168,7 +170,7 @@ public class IngestBenchmark {
   }
 
   private static <O extends org.apache.beam.sdk.options.PipelineOptions> O options(Class<O> type, String... args) {
-    List<String> all = new ArrayList<>(List.of("--runner=DirectRunner"));
+    List<String> all = new ArrayList<>(List.of("--runner=" + RUNNER));
     all.addAll(List.of(args));
     return PipelineOptionsFactory.fromArgs(RunnerDefaults.apply(all).toArray(new String[0])).as(type);
   }
