@@ -12,18 +12,21 @@ import java.util.Set;
  * against what the endpoint accepts, so a typo fails fast with the list of valid names.
  */
 public final class EndpointUri {
+  private final String kind;
   private final String text;
   private final String scheme;
   private final String body;
   private final Map<String, String> params;
 
-  private EndpointUri(String text, String scheme, String body, Map<String, String> params) {
+  private EndpointUri(String kind, String text, String scheme, String body, Map<String, String> params) {
+    this.kind = kind;
     this.text = text;
     this.scheme = scheme;
     this.body = body;
     this.params = params;
   }
 
+  /** @param kind the option's name without dashes ("source", "sink", "positions"), for messages */
   public static EndpointUri parse(String kind, String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("--" + kind + " is empty");
@@ -48,7 +51,7 @@ public final class EndpointUri {
         params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
       }
     }
-    return new EndpointUri(redact(text), scheme, body, Collections.unmodifiableMap(params));
+    return new EndpointUri(kind, redact(text), scheme, body, Collections.unmodifiableMap(params));
   }
 
   private static final java.util.regex.Pattern SECRET_PARAM =
@@ -67,6 +70,11 @@ public final class EndpointUri {
   }
 
   /** The URI for messages and logs, with secrets masked. */
+  /** The option as the user gave it, e.g. {@code --positions=file:...}, for error messages (redacted). */
+  public String option() {
+    return "--" + kind + "=" + text;
+  }
+
   public String text() {
     return text;
   }

@@ -40,11 +40,16 @@ public final class Endpoints {
 
   /** @param streaming whether the run is in streaming mode (unbounded where the source can be) */
   public static RecordSource source(String uri, boolean streaming) {
-    EndpointUri parsed = EndpointUri.parse("source", uri);
+    return source("source", uri, streaming);
+  }
+
+  /** A source given by an option other than {@code --source}; its messages name that option. */
+  public static RecordSource source(String option, String uri, boolean streaming) {
+    EndpointUri parsed = EndpointUri.parse(option, uri);
     BiFunction<EndpointUri, Boolean, RecordSource> factory = SOURCES.get(parsed.scheme());
     if (factory == null) {
       throw new IllegalArgumentException(
-          "--source=" + uri + ": unknown scheme '" + parsed.scheme() + "'; accepted: "
+          parsed.option() + ": unknown scheme '" + parsed.scheme() + "'; accepted: "
               + String.join(", ", SOURCES.keySet()));
     }
     return factory.apply(parsed, streaming);

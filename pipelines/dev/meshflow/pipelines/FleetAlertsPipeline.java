@@ -104,13 +104,7 @@ public final class FleetAlertsPipeline {
           + " state and event-time timers, which the SparkRunner does not run; use DirectRunner or"
           + " FlinkRunner (batch and streaming)");
     }
-    RecordSource source;
-    try {
-      source = Endpoints.source(options.getPositions(), options.isStreaming());
-    } catch (IllegalArgumentException e) {
-      // The sources name the option they usually come from; here it is --positions.
-      throw new IllegalArgumentException(e.getMessage().replace("--source=", "--positions="), e);
-    }
+    RecordSource source = Endpoints.source("positions", options.getPositions(), options.isStreaming());
     if (options.getZones().equals("generator") && world(source) == null) {
       throw new IllegalArgumentException("--zones=generator needs --positions=generator:vehicles...;"
           + " for other sources give --zones=<GeoJSON file>");
@@ -146,7 +140,7 @@ public final class FleetAlertsPipeline {
   }
 
   public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source(options.getPositions(), options.isStreaming());
+    RecordSource source = Endpoints.source("positions", options.getPositions(), options.isStreaming());
     TableSink sink = Endpoints.sink(options.getSink());
     Duration runFor = Durations.lifetime(options, options.isStreaming());
     Duration window = Durations.parse("speedWindow", options.getSpeedWindow());

@@ -84,11 +84,7 @@ public final class FleetNotifyPipeline {
           + " event-time timers, which the SparkRunner does not run; use DirectRunner or FlinkRunner");
     }
     Durations.lifetime(options, options.isStreaming());
-    try {
-      Endpoints.source(options.getAlerts(), options.isStreaming());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().replace("--source=", "--alerts="), e);
-    }
+    Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
     Endpoints.sink(options.getSink());
   }
 
@@ -106,7 +102,7 @@ public final class FleetNotifyPipeline {
   }
 
   public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source(options.getAlerts(), options.isStreaming());
+    RecordSource source = Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
     TableSink sink = Endpoints.sink(options.getSink());
     Duration runFor = Durations.lifetime(options, options.isStreaming());
     long minInterval = Durations.parse("notifyMinInterval", options.getNotifyMinInterval()).getMillis();

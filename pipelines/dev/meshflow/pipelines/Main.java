@@ -102,24 +102,31 @@ public final class Main {
     }
   }
 
+  /** What the summary names as the run's input: the source of whichever input option it has. */
+  private static String describeInput(PipelineOptions options) {
+    boolean streaming = options.as(StreamingOptions.class).isStreaming();
+    if (options instanceof SourceOptions) {
+      return Endpoints.source(((SourceOptions) options).getSource(), streaming).describe();
+    }
+    if (options instanceof FleetOptions) {
+      return Endpoints.source("positions", ((FleetOptions) options).getPositions(), streaming).describe();
+    }
+    if (options instanceof NotifyOptions) {
+      return Endpoints.source("alerts", ((NotifyOptions) options).getAlerts(), streaming).describe();
+    }
+    if (options instanceof MicroBatchOptions) {
+      return "landed files " + ((MicroBatchOptions) options).getLanding();
+    }
+    return "";
+  }
+
   private static <O extends PipelineOptions> int runPipeline(
       MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
     O options = parseOptions(pipeline, args);
     pipeline.validate(options); // run() checks again; this fails before anything is printed
     TableSink sink = options instanceof SinkOptions
         ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
-    String source = options instanceof SourceOptions
-        ? Endpoints.source(((SourceOptions) options).getSource(),
-            options.as(StreamingOptions.class).isStreaming()).describe()
-        : options instanceof MicroBatchOptions
-            ? "landed files " + ((MicroBatchOptions) options).getLanding()
-            : options instanceof FleetOptions
-                ? Endpoints.source(((FleetOptions) options).getPositions(),
-                    options.as(StreamingOptions.class).isStreaming()).describe()
-                : options instanceof NotifyOptions
-                    ? Endpoints.source(((NotifyOptions) options).getAlerts(),
-                        options.as(StreamingOptions.class).isStreaming()).describe()
-                    : "";
+    String source = describeInput(options);
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();

@@ -58,11 +58,11 @@ public final class FileSource implements RecordSource {
       MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
         throw new IllegalArgumentException(
-            "--source=" + uri + ": no file matches " + pattern
+            uri.option() + ": no file matches " + pattern
                 + " (give an existing file, or a glob such as landing/*.jsonl)");
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("--source=" + uri + ": cannot list " + pattern + ": " + e);
+      throw new IllegalArgumentException(uri.option() + ": cannot list " + pattern + ": " + e);
     }
   }
 

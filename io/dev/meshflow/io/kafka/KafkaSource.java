@@ -72,7 +72,7 @@ public final class KafkaSource implements RecordSource {
     Long maxRecords = uri.params().containsKey("maxRecords")
         ? uri.longParam("maxRecords", 0, 1, Long.MAX_VALUE) : null;
     if (!streaming && maxRecords == null) {
-      throw new IllegalArgumentException("--source=" + uri + " is a stream; add --streaming"
+      throw new IllegalArgumentException(uri.option() + " is a stream; add --streaming"
           + " (and --runFor=PT1M to stop after a minute), or maxRecords=N to read N records in batch");
     }
     String group = uri.params().get("group");
