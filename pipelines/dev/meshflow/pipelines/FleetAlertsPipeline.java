@@ -24,15 +24,10 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.StreamingOptions;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Latest;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Reify;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.windowing.AfterPane;
-import org.apache.beam.sdk.transforms.windowing.Repeatedly;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -184,15 +179,7 @@ public final class FleetAlertsPipeline {
     return geoJson
         .apply("ParseZones", MapElements.into(TypeDescriptor.of(Zones.class)).via(Zones::parse))
         .setCoder(SerializableCoder.of(Zones.class))
-        // Without a default: an empty pane must not become a view of "no zones".
-        .apply("StampZones", Reify.timestamps())
-        .apply("LatestZones", Combine.globally(Latest.<Zones>combineFn()).withoutDefaults())
-        .apply("NonEmptyPanesOnly", Window.<Zones>configure()
-            .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
-            .discardingFiredPanes()
-            // Flink fires the on-time pane at the end of a streaming run even when it is empty,
-            // and an empty pane cannot be a singleton view.
-            .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY))
+        .apply("LatestZones", Latest.globally())
         .apply("ZonesView", View.asSingleton());
   }
 }

@@ -77,30 +77,28 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
 
   @Override
   public PCollection<List<String>> expand(PBegin begin) {
-    PCollection<String> ticks;
-    if (refresh == null) {
-      ticks = begin.apply("CatalogPath", Create.of(path));
-    } else {
-      Instant start = Instant.now();
-      PeriodicImpulse impulse = PeriodicImpulse.create().startAt(start).withInterval(refresh);
+    // The first read does not depend on a ticker: a runner may start the pipeline after the
+    // ticker's stop time (Flink takes seconds to start), and a side input that never got a value
+    // fails when it is read.
+    PCollection<String> ticks = begin.apply("FirstRead", Create.of(path));
+    Instant start = Instant.now();
+    Instant firstRefresh = refresh == null ? null : start.plus(refresh);
+    if (firstRefresh != null && (stopAfter == null || firstRefresh.isBefore(start.plus(stopAfter)))) {
+      PeriodicImpulse impulse = PeriodicImpulse.create().startAt(firstRefresh).withInterval(refresh);
       if (stopAfter != null) {
         impulse = impulse.stopAt(start.plus(stopAfter));
       }
       String p = path;
-      // A first read that does not depend on the ticker: a runner may start the pipeline after
-      // the ticker's stop time (Flink takes seconds to start), and a side input that never got a
-      // value fails when it is read.
-      PCollection<String> first = begin.apply("FirstRead", Create.of(path));
-      PCollection<String> refreshes = begin.apply("CatalogRefreshTicks", impulse)
-          .apply("CatalogPathPerTick", org.apache.beam.sdk.transforms.MapElements
+      PCollection<String> refreshes = begin.apply("RefreshTicks", impulse)
+          .apply("PathPerTick", org.apache.beam.sdk.transforms.MapElements
               .into(org.apache.beam.sdk.values.TypeDescriptors.strings()).via(t -> p));
-      ticks = PCollectionList.of(first).and(refreshes)
+      ticks = PCollectionList.of(ticks).and(refreshes)
           .apply("FirstAndRefreshes", Flatten.pCollections())
           .apply("LatestTickWins", Window.<String>into(new GlobalWindows())
               .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
               .discardingFiredPanes());
     }
-    return ticks.apply("ReadCatalogLines", ParDo.of(new ReadAllLinesFn()))
+    return ticks.apply("ReadLines", ParDo.of(new ReadAllLinesFn()))
         .setCoder(ListCoder.of(StringUtf8Coder.of()));
   }
 
