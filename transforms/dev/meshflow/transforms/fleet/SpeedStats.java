@@ -44,12 +44,16 @@ public final class SpeedStats {
     }
     filled += p.speedFilled ? 1 : 0;
     outside += p.zoneId == null ? 1 : 0;
-    if (p.tsMillis > lastTs) {
-      lastTs = p.tsMillis;
-      lastZone = p.zoneId;
-      lastLimit = p.limitKmh;
-      lastLat = p.lat;
-      lastLon = p.lon;
+    keepLatest(p.tsMillis, p.zoneId, p.limitKmh, p.lat, p.lon);
+  }
+
+  private void keepLatest(long ts, String zone, int limit, double lat, double lon) {
+    if (ts > lastTs) {
+      lastTs = ts;
+      lastZone = zone;
+      lastLimit = limit;
+      lastLat = lat;
+      lastLon = lon;
     }
   }
 
@@ -60,13 +64,7 @@ public final class SpeedStats {
     speedMax = Math.max(speedMax, o.speedMax);
     filled += o.filled;
     outside += o.outside;
-    if (o.lastTs > lastTs) {
-      lastTs = o.lastTs;
-      lastZone = o.lastZone;
-      lastLimit = o.lastLimit;
-      lastLat = o.lastLat;
-      lastLon = o.lastLon;
-    }
+    keepLatest(o.lastTs, o.lastZone, o.lastLimit, o.lastLat, o.lastLon);
   }
 
   /** The mean of the known speeds, or null when no point had one. */

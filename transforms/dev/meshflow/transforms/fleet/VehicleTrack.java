@@ -12,6 +12,7 @@ import java.util.function.Consumer;
  */
 public final class VehicleTrack implements OrderedPerKey.Step<VehiclePosition, VehicleTrack.State, VehiclePosition> {
   private final RunMetrics.StageCounter duplicates = RunMetrics.counter(RunMetrics.DUPLICATES);
+  private final RunMetrics.StageCounter valid = RunMetrics.counter(RunMetrics.VALID);
 
   /** What the track remembers between reports. */
   public static final class State implements Serializable {
@@ -36,6 +37,7 @@ public final class VehicleTrack implements OrderedPerKey.Step<VehiclePosition, V
     if (tracked == null) {
       duplicates.inc();
     } else {
+      valid.inc();
       out.accept(tracked);
     }
   }

@@ -178,20 +178,31 @@ public final class OrderedPerKey<V, S extends Serializable, O>
         return;
       }
       waiting.add(TimestampedValue.of(element.getValue(), ts));
-      long target = Math.min(window.maxTimestamp().getMillis(), (ts.getMillis() / flushMillis + 1) * flushMillis);
+      long target = flushAfter(ts.getMillis(), window);
       Long pendingDue = due.read();
       Long pendingHold = hold.read();
       long newDue = pendingDue == null ? target : Math.min(pendingDue, target);
       long newHold = pendingHold == null ? ts.getMillis() : Math.min(pendingHold, ts.getMillis());
       if (pendingDue == null || newDue != pendingDue || newHold != pendingHold) {
-        flush.withOutputTimestamp(new Instant(newHold)).set(new Instant(newDue));
-        due.write(newDue);
-        hold.write(newHold);
+        arm(flush, due, hold, newDue, newHold);
       }
     }
 
+    /** The first interval boundary after {@code millis}, within the window. */
+    private long flushAfter(long millis, BoundedWindow window) {
+      return Math.min(window.maxTimestamp().getMillis(), (millis / flushMillis + 1) * flushMillis);
+    }
+
+    /** Sets the flush timer, holding the watermark at {@code holdMillis}, and remembers both. */
+    private static void arm(Timer flush, ValueState<Long> due, ValueState<Long> hold, long dueMillis,
+        long holdMillis) {
+      flush.withOutputTimestamp(new Instant(holdMillis)).set(new Instant(dueMillis));
+      due.write(dueMillis);
+      hold.write(holdMillis);
+    }
+
     @OnTimer("flush")
-    public void onFlush(OnTimerContext context,
+    public void onFlush(OnTimerContext context, BoundedWindow window,
         @StateId("waiting") BagState<TimestampedValue<V>> waiting,
         @StateId("machine") ValueState<S> machine,
         @StateId("flushed") ValueState<Long> flushed,
@@ -225,10 +236,7 @@ public final class OrderedPerKey<V, S extends Serializable, O>
           waiting.add(v);
           oldest = Math.min(oldest, v.getTimestamp().getMillis());
         }
-        long next = (oldest / flushMillis + 1) * flushMillis;
-        flush.withOutputTimestamp(new Instant(oldest)).set(new Instant(next));
-        due.write(next);
-        hold.write(oldest);
+        arm(flush, due, hold, flushAfter(oldest, window), oldest);
       }
     }
   }
