@@ -3,7 +3,6 @@ package dev.meshflow.benchmarks;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
-import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.io.generator.VehicleGenerator;
 import dev.meshflow.pipelines.FleetAlertsPipeline;
 import dev.meshflow.pipelines.RunCounts;
@@ -11,14 +10,11 @@ import dev.meshflow.pipelines.cli.RunnerDefaults;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.fleet.Zones;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;
-import java.io.InputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Test;
@@ -91,19 +87,9 @@ public class FleetAlertsBenchmark {
     return seconds;
   }
 
-  private static List<FleetAlertsModel.Record> readAll(Path dir) throws Exception {
+  private static List<FleetAlertsModel.Record> readAll(Path dir) throws IOException {
     List<FleetAlertsModel.Record> records = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().collect(Collectors.toList());
-    }
-    for (Path file : files) {
-      String origin = "file:" + file + "#L";
-      try (InputStream raw = Files.newInputStream(file);
-          InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
-        LineSplitter.forEachLine(in, (n, line) -> records.add(new FleetAlertsModel.Record(origin + n, line)));
-      }
-    }
+    PartFiles.forEachLine(dir, (origin, line) -> records.add(new FleetAlertsModel.Record(origin, line)));
     return records;
   }
 }

@@ -3,21 +3,17 @@ package dev.meshflow.benchmarks;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
-import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.pipelines.InteractionAnalyticsPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.pipelines.cli.RunnerDefaults;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Test;
@@ -94,19 +90,7 @@ public class InteractionAnalyticsBenchmark {
 
   private static List<InteractionAnalyticsModel.Record> readAll(Path dir) throws IOException {
     List<InteractionAnalyticsModel.Record> records = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted()
-          .collect(Collectors.toList());
-    }
-    for (Path file : files) {
-      String origin = "file:" + file + "#L";
-      try (InputStream raw = Files.newInputStream(file);
-          InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
-        LineSplitter.forEachLine(in,
-            (n, line) -> records.add(new InteractionAnalyticsModel.Record(origin + n, line)));
-      }
-    }
+    PartFiles.forEachLine(dir, (origin, line) -> records.add(new InteractionAnalyticsModel.Record(origin, line)));
     return records;
   }
 }
