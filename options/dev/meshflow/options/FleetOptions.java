@@ -2,10 +2,9 @@ package dev.meshflow.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /** What {@code fleet-alerts} reads, how it averages speeds, and where its alerts go. */
-public interface FleetOptions extends PipelineOptions {
+public interface FleetOptions extends OrderingOptions {
   @Description(
       "Position reports {vehicle_id, ts, lat, lon, speed_kmh?} as a source URI:"
           + " generator:vehicles?vehicles=V&events=N&seed=S (seeded fleet with planted speeding and"
@@ -42,14 +41,6 @@ public interface FleetOptions extends PipelineOptions {
   String getSpeedPeriod();
 
   void setSpeedPeriod(String value);
-
-  @Description(
-      "Streaming: how often each vehicle's waiting reports are put in time order and processed."
-          + " A report older than its vehicle's last processed time is a dead letter (stage late).")
-  @Default.String("10s")
-  String getOrderingInterval();
-
-  void setOrderingInterval(String value);
 
   @Description(
       "The alerts stream, besides the warehouse's alerts table: kafka://host:port/topic, or"

@@ -3,6 +3,7 @@ package dev.meshflow.pipelines;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.ClickstreamOptions;
 import dev.meshflow.options.FleetOptions;
 import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.NotifyOptions;
@@ -110,6 +111,9 @@ public final class Main {
     }
     if (options instanceof FleetOptions) {
       return Endpoints.source("positions", ((FleetOptions) options).getPositions(), streaming).describe();
+    }
+    if (options instanceof ClickstreamOptions) {
+      return Endpoints.source("clicks", ((ClickstreamOptions) options).getClicks(), streaming).describe();
     }
     if (options instanceof NotifyOptions) {
       return Endpoints.source("alerts", ((NotifyOptions) options).getAlerts(), streaming).describe();

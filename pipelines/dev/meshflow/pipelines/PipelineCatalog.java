@@ -37,6 +37,14 @@ public final class PipelineCatalog {
         FleetNotifyPipeline::validate, FleetNotifyPipeline::run,
         "SELECT status, count(*) AS alerts, sum(attempts) AS attempts FROM notifications"
             + " GROUP BY status ORDER BY status"));
+    add(MeshflowPipeline.of(
+        ClickstreamBackfillPipeline.NAME, ClickstreamBackfillPipeline.DESCRIPTION,
+        ClickstreamBackfillPipeline.Options.class, ClickstreamBackfillPipeline::validate,
+        ClickstreamBackfillPipeline::run,
+        "SELECT is_bot, bot_reason, count(*) AS sessions, count(DISTINCT person_id) AS people,"
+            + " sum(events) AS events, sum(CASE WHEN purchased THEN 1 ELSE 0 END) AS purchases"
+            + " FROM sessions GROUP BY is_bot, bot_reason ORDER BY is_bot, bot_reason",
+        ClickstreamBackfillPipeline::conservation));
   }
 
   private PipelineCatalog() {}

@@ -34,6 +34,10 @@ public final class GeneratorSource implements RecordSource {
   public static final Set<String> VEHICLE_PARAMS =
       Set.of("events", "seed", "rate", "start", "vehicles", "zones", "reportSeconds", "missingSpeed",
           "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
+  public static final Set<String> CLICK_PARAMS =
+      Set.of("events", "seed", "rate", "start", "persons", "products", "visitEvents", "visitSeconds",
+          "registered", "login", "bots", "duplicates", "malformed", "late", "lateByMinutes",
+          "missingPrice", "pii");
 
   private final RecordGenerator generator;
   private final Long events;
@@ -53,9 +57,11 @@ public final class GeneratorSource implements RecordSource {
         return interactions(uri, streaming);
       case "vehicles":
         return vehicles(uri, streaming);
+      case "clicks":
+        return clicks(uri, streaming);
       default:
         throw new IllegalArgumentException(
-            uri + ": unknown generator '" + uri.body() + "'; accepted: interactions, vehicles");
+            uri + ": unknown generator '" + uri.body() + "'; accepted: interactions, vehicles, clicks");
     }
   }
 
@@ -109,6 +115,38 @@ public final class GeneratorSource implements RecordSource {
     return new GeneratorSource(new VehicleGenerator(spec), events, rate, streaming);
   }
 
+  private static GeneratorSource clicks(EndpointUri uri, boolean streaming) {
+    uri.requireOnly(CLICK_PARAMS);
+    Long events = events(uri, streaming);
+    ClickGenerator.Spec spec = new ClickGenerator.Spec();
+    spec.seed = uri.longParam("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+    spec.persons = (int) uri.longParam("persons", spec.persons, 1, 100_000_000);
+    spec.products = (int) uri.longParam("products", spec.products, 1, 1_000_000);
+    spec.visitEvents = (int) uri.longParam("visitEvents", spec.visitEvents, 1, 1000);
+    spec.visitSeconds = (int) uri.longParam("visitSeconds", spec.visitSeconds, 1, 86_400);
+    spec.registered = uri.fractionParam("registered", spec.registered);
+    spec.login = uri.fractionParam("login", spec.login);
+    spec.bots = uri.fractionParam("bots", spec.bots);
+    spec.duplicates = uri.fractionParam("duplicates", spec.duplicates);
+    spec.malformed = uri.fractionParam("malformed", spec.malformed);
+    spec.late = uri.fractionParam("late", spec.late);
+    spec.lateByMinutes = (int) uri.longParam("lateByMinutes", spec.lateByMinutes, 1, 100_000);
+    spec.missingPrice = uri.fractionParam("missingPrice", spec.missingPrice);
+    spec.pii = uri.fractionParam("pii", spec.pii);
+    if (spec.duplicates + spec.malformed > 1.0) {
+      throw new IllegalArgumentException(uri + ": duplicates+malformed must be at most 1");
+    }
+    Long start = startMillis(uri);
+    if (start != null) {
+      spec.startMillis = start;
+    } else if (streaming) {
+      spec.startMillis = System.currentTimeMillis();
+    }
+    // A live run emits at the shop's own pace unless rate says otherwise.
+    long rate = uri.longParam("rate", Math.max(1, spec.visitEvents / spec.visitSeconds), 1, 10_000_000);
+    return new GeneratorSource(new ClickGenerator(spec), events, rate, streaming);
+  }
+
   private static GeneratorSource interactions(EndpointUri uri, boolean streaming) {
     uri.requireOnly(PARAMS);
     Long events = events(uri, streaming);
@@ -158,11 +196,19 @@ public final class GeneratorSource implements RecordSource {
 
   @Override
   public String describe() {
-    return (generator instanceof VehicleGenerator ? "vehicle generator, seed "
-        + ((VehicleGenerator) generator).spec().seed : "interaction generator, seed "
-        + ((InteractionGenerator) generator).spec().seed)
+    return describeGenerator()
         + (events == null ? ", endless" : ", " + events + " records")
         + (unbounded ? ", " + rate + " records/s" : "");
+  }
+
+  private String describeGenerator() {
+    if (generator instanceof VehicleGenerator) {
+      return "vehicle generator, seed " + ((VehicleGenerator) generator).spec().seed;
+    }
+    if (generator instanceof ClickGenerator) {
+      return "clickstream generator, seed " + ((ClickGenerator) generator).spec().seed;
+    }
+    return "interaction generator, seed " + ((InteractionGenerator) generator).spec().seed;
   }
 
   @Override

@@ -62,18 +62,21 @@ public final class OrderedPerKey<V, S extends Serializable, O>
   private final Step<V, S, O> step;
   private final Coder<O> outputCoder;
   private final Duration flushEvery;
+  /** Streaming: a key idle this long loses its state (zero: never). */
+  private final Duration expireIdle;
   private final TupleTag<O> output = new TupleTag<>() {};
   private final TupleTag<V> tooLate = new TupleTag<>() {};
 
-  private OrderedPerKey(Step<V, S, O> step, Coder<O> outputCoder, Duration flushEvery) {
+  private OrderedPerKey(Step<V, S, O> step, Coder<O> outputCoder, Duration flushEvery, Duration expireIdle) {
     this.step = step;
     this.outputCoder = outputCoder;
     this.flushEvery = flushEvery;
+    this.expireIdle = expireIdle;
   }
 
   /** Batch: one flush per key when the input ends. */
   public static <V, S extends Serializable, O> OrderedPerKey<V, S, O> atEnd(Step<V, S, O> step, Coder<O> coder) {
-    return new OrderedPerKey<>(step, coder, Duration.ZERO);
+    return new OrderedPerKey<>(step, coder, Duration.ZERO, Duration.ZERO);
   }
 
   /** Streaming: a flush per key each time the watermark crosses a multiple of {@code interval}. */
@@ -82,7 +85,16 @@ public final class OrderedPerKey<V, S extends Serializable, O>
     if (!interval.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("the flush interval must be positive");
     }
-    return new OrderedPerKey<>(step, coder, interval);
+    return new OrderedPerKey<>(step, coder, interval, Duration.ZERO);
+  }
+
+  /**
+   * Streaming: drops a key's state once no element has arrived for {@code idle} of event time, so
+   * an endless stream of short-lived keys keeps bounded state. The step must treat such a gap as a
+   * fresh start itself (batch never expires state), so that both modes give the same output.
+   */
+  public OrderedPerKey<V, S, O> expiringAfterIdle(Duration idle) {
+    return new OrderedPerKey<>(step, outputCoder, flushEvery, idle);
   }
 
   public TupleTag<O> output() {
@@ -99,7 +111,7 @@ public final class OrderedPerKey<V, S extends Serializable, O>
     Coder<V> valueCoder = ((KvCoder<String, V>) input.getCoder()).getValueCoder();
     PCollectionTuple out = input
         .apply("GlobalWindow", Window.<KV<String, V>>into(new GlobalWindows()))
-        .apply("StepInOrder", ParDo.of(new OrderedFn<>(step, valueCoder, flushEvery.getMillis(), output, tooLate))
+        .apply("StepInOrder", ParDo.of(new OrderedFn<>(step, valueCoder, flushEvery.getMillis(), expireIdle.getMillis(), output, tooLate))
             .withOutputTags(output, TupleTagList.of(tooLate)));
     out.get(output).setCoder(outputCoder);
     out.get(tooLate).setCoder(valueCoder);
@@ -109,6 +121,7 @@ public final class OrderedPerKey<V, S extends Serializable, O>
   private static final class OrderedFn<V, S extends Serializable, O> extends DoFn<KV<String, V>, O> {
     private final Step<V, S, O> step;
     private final long flushMillis;
+    private final long expireMillis;
     private final TupleTag<O> output;
     private final TupleTag<V> tooLate;
 
@@ -132,9 +145,14 @@ public final class OrderedPerKey<V, S extends Serializable, O>
     @TimerId("flush")
     private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    OrderedFn(Step<V, S, O> step, Coder<V> valueCoder, long flushMillis, TupleTag<O> output, TupleTag<V> tooLate) {
+    @TimerId("expire")
+    private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    OrderedFn(Step<V, S, O> step, Coder<V> valueCoder, long flushMillis, long expireMillis,
+        TupleTag<O> output, TupleTag<V> tooLate) {
       this.step = step;
       this.flushMillis = flushMillis;
+      this.expireMillis = expireMillis;
       this.output = output;
       this.tooLate = tooLate;
       this.waitingSpec = StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(valueCoder));
@@ -208,7 +226,8 @@ public final class OrderedPerKey<V, S extends Serializable, O>
         @StateId("flushed") ValueState<Long> flushed,
         @StateId("due") ValueState<Long> due,
         @StateId("hold") ValueState<Long> hold,
-        @TimerId("flush") Timer flush) {
+        @TimerId("flush") Timer flush,
+        @TimerId("expire") Timer expire) {
       long now = context.fireTimestamp().getMillis();
       List<TimestampedValue<V>> ready = new ArrayList<>();
       List<TimestampedValue<V>> later = new ArrayList<>();
@@ -237,6 +256,23 @@ public final class OrderedPerKey<V, S extends Serializable, O>
           oldest = Math.min(oldest, v.getTimestamp().getMillis());
         }
         arm(flush, due, hold, flushAfter(oldest, window), oldest);
+      } else if (flushMillis > 0 && expireMillis > 0
+          && now + expireMillis < window.maxTimestamp().getMillis()) {
+        expire.withNoOutputTimestamp().set(new Instant(now + expireMillis)); // holds nothing back
+      }
+    }
+
+    /** Fires once a key has been idle for the expiry time; a newer flush moved it on otherwise. */
+    @OnTimer("expire")
+    public void onExpire(OnTimerContext context,
+        @StateId("machine") ValueState<S> machine,
+        @StateId("flushed") ValueState<Long> flushed,
+        @StateId("due") ValueState<Long> due) {
+      Long last = flushed.read();
+      if (due.read() == null && last != null
+          && last + expireMillis <= context.fireTimestamp().getMillis()) {
+        machine.clear();
+        flushed.clear();
       }
     }
   }

@@ -1,0 +1,233 @@
+package dev.meshflow.pipelines.clickstream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.io.generator.ClickGenerator;
+import dev.meshflow.pipelines.ClickstreamBackfillPipeline;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.clickstream.Clickstream;
+import dev.meshflow.transforms.clickstream.Products;
+import dev.meshflow.transforms.clickstream.TrafficStats;
+import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.Row;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code clickstream-backfill} in batch (a backfill over shuffled history files with duplicates,
+ * late and malformed lines) on the Direct and Flink runners: exact sessions, identity map, traffic
+ * aggregate and dead letters against {@link ClickstreamModel}, conservation, a replay that changes
+ * nothing, a date range, and stitching and bot quality against what the generator planted.
+ */
+public class ClickstreamBackfillTest {
+  private static final long EVENTS = 16_000; // 2,000 visits, about 3.5 hours
+  static final String GENERATOR = "generator:clicks?events=" + EVENTS
+      + "&seed=7&persons=150&duplicates=0.02&malformed=0.02&late=0.005";
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  static ClickGenerator generator() {
+    return (ClickGenerator) GeneratedInput.generator(GENERATOR);
+  }
+
+  static ClickstreamModel.Result model(Clickstream.Settings settings) {
+    ClickGenerator g = generator();
+    List<ClickstreamModel.Record> records = new ArrayList<>();
+    for (long i = 0; i < EVENTS; i++) {
+      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
+    }
+    return ClickstreamModel.run(records, Products.parse(g.productsJsonLines()), settings);
+  }
+
+  private Path history() throws Exception {
+    Path dir = tmp.newFolder("history").toPath();
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 3, 11);
+    return dir;
+  }
+
+  private Path productsFile() throws Exception {
+    Path products = tmp.newFile("products.jsonl").toPath();
+    Files.writeString(products, generator().productsJsonLines());
+    return products;
+  }
+
+  private PipelineResult run(String runner, Path history, Path products, String sink, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--clicks=file:" + history + "/part-*",
+        "--products=" + products, "--sink=" + sink));
+    args.addAll(List.of(extra));
+    ClickstreamBackfillPipeline.Options options = PipelineOptionsFactory
+        .fromArgs(RunnerArgs.forRunner(runner, args.toArray(new String[0])))
+        .as(ClickstreamBackfillPipeline.Options.class);
+    PipelineResult result = ClickstreamBackfillPipeline.run(options);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    return result;
+  }
+
+  static List<String> renderSessions(Iterable<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(r.getString("session_id") + "|" + r.getString("cookie_id") + "|" + r.getString("device_id")
+          + "|" + r.getString("person_id") + "|" + r.getString("country") + "|"
+          + r.getDateTime("start_ts").getMillis() + "|" + r.getDateTime("end_ts").getMillis() + "|"
+          + r.getInt64("events") + "|" + r.getInt64("page_views") + "|" + r.getInt64("actions") + "|"
+          + r.getBoolean("added_to_cart") + "|" + r.getBoolean("purchased") + "|" + r.getInt64("revenue_cents")
+          + "|" + r.getDouble("events_per_minute") + "|" + r.getBoolean("is_bot") + "|" + r.getString("bot_reason"));
+    }
+    return out;
+  }
+
+  static List<String> renderTraffic(Iterable<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(r.getDateTime("hour_start").getMillis() + "|" + r.getString("country") + "|" + r.getInt64("sessions")
+          + "|" + r.getInt64("visitors") + "|" + r.getInt64("page_views") + "|" + r.getInt64("purchases")
+          + "|" + r.getInt64("revenue_cents"));
+    }
+    return out;
+  }
+
+  static void assertMatchesModel(Tables tables, ClickstreamModel.Result expected) throws Exception {
+    Diff.assertSameLines("sessions", renderSessions(expected.sessions.values()),
+        tables.dump("SELECT session_id, cookie_id, device_id, person_id, country, "
+            + tables.epochMillis("start_ts") + ", " + tables.epochMillis("end_ts") + ", events, page_views,"
+            + " actions, added_to_cart, purchased, revenue_cents, events_per_minute, is_bot, bot_reason"
+            + " FROM sessions"));
+    List<String> identities = new ArrayList<>();
+    expected.identities.forEach((identity, person) -> identities.add(identity + "|" + person + "|true"));
+    Diff.assertSameLines("identity_map", identities,
+        tables.dump("SELECT identity, person_id, linked FROM identity_map"));
+    Diff.assertSameLines(TrafficStats.TABLE, renderTraffic(expected.traffic.values()),
+        tables.dump("SELECT " + tables.epochMillis("hour_start") + ", country, sessions, visitors, page_views,"
+            + " purchases, revenue_cents FROM " + TrafficStats.TABLE));
+    // Origins differ (generator index vs file line), so dead letters are compared by content.
+    Diff.assertSameLines("dead letters", Tables.sortedValues(expected.deadLetters),
+        Tables.sortedValues(tables.deadLetters()));
+  }
+
+  static void assertConserved(PipelineResult result, ClickstreamModel.Result expected) {
+    RunCounts counts = RunCounts.of(result);
+    assertEquals(expected.read, counts.read());
+    assertEquals(expected.valid, counts.valid());
+    assertEquals(expected.duplicates, counts.duplicates());
+    assertEquals(expected.filtered, counts.filtered());
+    assertEquals(expected.suppressedGroups, counts.get(TrafficStats.SUPPRESSED));
+    assertTrue("read = valid + filtered + duplicates + dead letters: " + counts,
+        counts.conserved(Conservation.aggregated()));
+  }
+
+  @Test
+  public void directBackfillMatchesTheModelAndFindsWhatWasPlanted() throws Exception {
+    ClickstreamModel.Result expected = model(new Clickstream.Settings());
+    assertTrue("the seed plants duplicates, malformed lines and withheld groups",
+        expected.duplicates > 0 && !expected.deadLetters.isEmpty() && expected.suppressedGroups > 0);
+    Path history = history();
+    Path products = productsFile();
+    String db = tmp.getRoot() + "/clicks.duckdb";
+    PipelineResult result = run("DirectRunner", history, products, "duckdb:" + db);
+    Tables tables = Tables.duckDb(db);
+    assertMatchesModel(tables, expected);
+    assertConserved(result, expected);
+
+    // Quality against the planted truth (the model equals the pipeline, as just checked).
+    ClickGenerator g = generator();
+    ClickstreamTruth.Score stitching = ClickstreamTruth.stitching(expected.identities, g.plantedIdentities(EVENTS));
+    ClickstreamTruth.Score bots = ClickstreamTruth.bots("bot sessions (rules and test)",
+        new ArrayList<>(expected.sessions.values()), g.plantedBotCookies(EVENTS));
+    System.out.println("clickstream quality, seed 7: " + stitching + "; " + bots);
+    assertTrue(stitching.toString(), stitching.precision() >= 0.95 && stitching.recall() >= 0.95);
+    assertTrue(bots.toString(), bots.precision() >= 0.95 && bots.recall() >= 0.95);
+
+    // No IP leaves whole, and no e-mail address or phone number survives in the warehouse.
+    assertEquals(0, tables.count("SELECT count(*) FROM dead_letter WHERE stage <> 'parse'"));
+
+    // A replay of the same history upserts the same rows: nothing doubles, nothing changes.
+    List<String> before = tables.dump("SELECT * FROM sessions ORDER BY session_id");
+    List<String> identitiesBefore = tables.dump("SELECT * FROM identity_map ORDER BY identity");
+    run("DirectRunner", history, products, "duckdb:" + db);
+    assertEquals(before, tables.dump("SELECT * FROM sessions ORDER BY session_id"));
+    assertEquals(identitiesBefore, tables.dump("SELECT * FROM identity_map ORDER BY identity"));
+  }
+
+  /** Each half of bot detection alone, next to the user-agent rule, finds the fast bots. */
+  @Test
+  public void theRateRuleAndTheStatisticalTestEachFindTheFastBots() {
+    ClickGenerator g = generator();
+    Clickstream.Settings rulesOnly = new Clickstream.Settings();
+    rulesOnly.botSigmas = 1e9; // the statistical test never fires
+    Clickstream.Settings testOnly = new Clickstream.Settings();
+    testOnly.botMaxRatePerMinute = 1e9; // the rate rule never fires
+    Map<String, Clickstream.Settings> variants = new TreeMap<>(Map.of(
+        "user-agent and rate rules", rulesOnly, "user-agent rule and statistical test", testOnly));
+    for (Map.Entry<String, Clickstream.Settings> v : variants.entrySet()) {
+      List<Row> sessions = new ArrayList<>(model(v.getValue()).sessions.values());
+      String disabled = v.getValue() == rulesOnly ? "outlier" : "rate";
+      assertTrue(disabled + " is off", sessions.stream().noneMatch(s -> disabled.equals(s.getString("bot_reason"))));
+      ClickstreamTruth.Score score = ClickstreamTruth.bots(v.getKey(), sessions, g.plantedBotCookies(EVENTS));
+      System.out.println("clickstream quality, seed 7: " + score);
+      assertTrue(score.toString(), score.precision() >= 0.95 && score.recall() >= 0.95);
+    }
+  }
+
+  @Test
+  public void flinkBackfillOfADateRangeIntoPostgresMatchesTheModel() throws Exception {
+    Clickstream.Settings range = new Clickstream.Settings();
+    range.fromMillis = java.time.Instant.parse("2026-03-07T23:30:00Z").toEpochMilli();
+    range.toMillis = java.time.Instant.parse("2026-03-08T01:30:00Z").toEpochMilli();
+    ClickstreamModel.Result expected = model(range);
+    assertTrue("the range leaves events out", expected.filtered > 0);
+    String db = Postgres.newDatabase("clicks");
+    PipelineResult result = run("FlinkRunner", history(), productsFile(), Postgres.sinkUri(db),
+        "--from=2026-03-07T23:30:00Z", "--to=2026-03-08T01:30:00Z");
+    assertMatchesModel(Tables.postgres(db), expected);
+    assertConserved(result, expected);
+  }
+
+  private static String rejection(String... args) {
+    ClickstreamBackfillPipeline.Options options =
+        PipelineOptionsFactory.fromArgs(args).as(ClickstreamBackfillPipeline.Options.class);
+    try {
+      ClickstreamBackfillPipeline.validate(options);
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("accepted " + List.of(args));
+  }
+
+  private static void assertRejected(String fragment, String... args) {
+    String message = rejection(args);
+    assertTrue("'" + message + "' should say " + fragment, message.contains(fragment));
+  }
+
+  @Test
+  public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
+    assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
+    assertRejected("is not one of truncate, hmac", "--ipPrivacy=blur");
+    assertRejected("needs a key of at least 16 bytes in the environment variable MESHFLOW_TEST_NO_SUCH_KEY",
+        "--ipPrivacy=hmac", "--ipKeyEnv=MESHFLOW_TEST_NO_SUCH_KEY");
+    assertRejected("--from=yesterday is neither a date", "--from=yesterday");
+    assertRejected("from must be before to", "--from=2026-03-08", "--to=2026-03-07");
+    assertRejected("--sessionGap=soon is not a duration", "--sessionGap=soon");
+    assertRejected("k at least 1", "--anonymityK=0");
+    Path history = tmp.newFile("history.jsonl").toPath();
+    assertRejected("--products=<JSON lines file>", "--clicks=file:" + history);
+    Path badProducts = tmp.newFile("bad.jsonl").toPath();
+    Files.writeString(badProducts, "{\"product_id\":\"sku-1\",\"price\":\"free\"}\n");
+    assertRejected("products line 1 needs a string product_id", "--products=" + badProducts);
+  }
+}
