@@ -11,6 +11,7 @@ import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
+import dev.meshflow.transforms.clickstream.ClickEventsTable;
 import dev.meshflow.transforms.clickstream.ClickPrivacy;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.IdentityMap;
@@ -49,7 +50,7 @@ import org.joda.time.Duration;
  * <ol>
  *   <li>Read events from {@code --clicks}; read the product catalog into a side input.
  *   <li>Run {@link Clickstream}.
- *   <li>Upsert {@code sessions}, {@code identity_map} and {@code traffic_by_country_hour} into
+ *   <li>Upsert {@code click_events}, {@code sessions}, {@code identity_map} and {@code traffic_by_country_hour} into
  *       {@code --sink}; dead letters to its dead_letter table. Keys are deterministic (a session is
  *       its cookie and start), so rerunning a backfill replaces rows and never doubles them.
  * </ol>
@@ -114,7 +115,7 @@ public final class ClickstreamBackfillPipeline {
     s.botMaxRatePerMinute = options.getBotMaxRate();
     s.botSigmas = options.getBotSigmas();
     s.botStatsWindow = Durations.parse("botStatsWindow", options.getBotStatsWindow());
-    s.kAnonymity = options.getAnonymityK();
+    s.anonymityK = options.getAnonymityK();
     s.fromMillis = instant("from", options.getFrom());
     s.toMillis = instant("to", options.getTo());
     if (options.isStreaming()) {
@@ -174,6 +175,8 @@ public final class ClickstreamBackfillPipeline {
         .apply("ReadClicks", source.read(runFor))
         .apply("Clickstream", new Clickstream(settings(options), products));
 
+    PCollection<DeadLetter> refusedEvents = WarehouseWrites.upsert("WriteEvents",
+        results.get(Clickstream.EVENTS_OUT), sink, ClickEventsTable.TABLE, ClickEventsTable.KEY);
     PCollection<DeadLetter> refusedSessions = WarehouseWrites.upsert("WriteSessions",
         results.get(Clickstream.SESSIONS), sink, SessionsTable.TABLE, SessionsTable.KEY);
     PCollection<DeadLetter> refusedIdentities = WarehouseWrites.upsert("WriteIdentityMap",
@@ -181,7 +184,7 @@ public final class ClickstreamBackfillPipeline {
     PCollection<DeadLetter> refusedTraffic = WarehouseWrites.upsert("WriteTraffic",
         results.get(Clickstream.TRAFFIC), sink, TrafficStats.TABLE, TrafficStats.KEY);
     WarehouseWrites.writeDeadLetters(PCollectionList.of(results.get(Clickstream.DEAD_LETTERS))
-        .and(refusedSessions).and(refusedIdentities).and(refusedTraffic), sink);
+        .and(refusedEvents).and(refusedSessions).and(refusedIdentities).and(refusedTraffic), sink);
     return pipeline;
   }
 

@@ -49,6 +49,7 @@ import org.joda.time.Instant;
  *       their cookie and device to it; changes go to {@code identity_map}.
  *   <li>Per cookie, in event-time order ({@link PersonTrack}): drop duplicate event ids and give
  *       each event its person. Events too late to be put in order are dead letters (stage late).
+ *   <li>The events, with their person, into {@code click_events}.
  *   <li>Session windows per cookie into {@code sessions}, with the rule-based bot verdict.
  *   <li>The statistical bot test: per window of session starts, a session whose rate is above the
  *       mean plus N standard deviations of all sessions there (a side input) is a bot.
@@ -59,6 +60,7 @@ import org.joda.time.Instant;
  * <p>Batch and streaming differ only in how often the ordered steps flush ({@link Settings#flushEvery}).
  */
 public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
+  public static final TupleTag<Row> EVENTS_OUT = new TupleTag<>() {};
   public static final TupleTag<Row> SESSIONS = new TupleTag<>() {};
   public static final TupleTag<Row> IDENTITIES = new TupleTag<>() {};
   public static final TupleTag<Row> TRAFFIC = new TupleTag<>() {};
@@ -75,7 +77,7 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
     public double botMaxRatePerMinute = 30;
     public double botSigmas = 2;
     public Duration botStatsWindow = Duration.standardHours(1);
-    public int kAnonymity = 5;
+    public int anonymityK = 5;
     /** Inclusive start and exclusive end of event times kept; null: open. */
     public Long fromMillis;
     public Long toMillis;
@@ -87,7 +89,7 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
           || !botStatsWindow.isLongerThan(Duration.ZERO)) {
         throw new IllegalArgumentException("the session gap, identity ttl and bot stats window must be positive");
       }
-      if (botMaxRatePerMinute <= 0 || botSigmas <= 0 || kAnonymity < 1) {
+      if (botMaxRatePerMinute <= 0 || botSigmas <= 0 || anonymityK < 1) {
         throw new IllegalArgumentException("the bot rate limit and sigmas must be positive, k at least 1");
       }
       if (fromMillis != null && toMillis != null && fromMillis >= toMillis) {
@@ -145,7 +147,11 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
         .apply("TooLateToDeadLetters", ParDo.of(new TooLateFn()))
         .setCoder(DeadLetterCoder.of());
 
-    PCollection<Row> ruledSessions = tracked.get(track.output())
+    PCollection<ClickEvent> withPerson = tracked.get(track.output());
+    PCollection<Row> eventRows = withPerson
+        .apply("EventRows", ParDo.of(new EventRowFn()))
+        .setCoder(SchemaCoder.of(ClickEventsTable.SCHEMA));
+    PCollection<Row> ruledSessions = withPerson
         .apply("KeyByCookieForSessions", ParDo.of(new KeyByCookieFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ClickEventCoder.of()))
         .apply("SessionWindows", Window.<KV<String, ClickEvent>>into(Sessions.withGapDuration(settings.sessionGap))
@@ -168,12 +174,12 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(SessionsTable.SCHEMA)))
         .apply("HourWindows", Window.into(FixedWindows.of(Duration.standardHours(1))))
         .apply("TrafficStats", Combine.perKey(new TrafficStats.Fn()))
-        .apply("TrafficRowsWithK", ParDo.of(new TrafficRowFn(settings.kAnonymity)))
+        .apply("TrafficRowsWithK", ParDo.of(new TrafficRowFn(settings.anonymityK)))
         .setCoder(SchemaCoder.of(TrafficStats.SCHEMA));
 
     PCollection<DeadLetter> deadLetters = PCollectionList.of(parsed.get(DEAD_LETTERS)).and(tooLate)
         .apply("AllDeadLetters", Flatten.pCollections());
-    return PCollectionTuple.of(SESSIONS, sessions).and(IDENTITIES, identities)
+    return PCollectionTuple.of(EVENTS_OUT, eventRows).and(SESSIONS, sessions).and(IDENTITIES, identities)
         .and(TRAFFIC, traffic).and(DEAD_LETTERS, deadLetters);
   }
 
@@ -276,6 +282,13 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
       dead.inc();
       out.output(new DeadLetter(Stages.LATE, "arrived after its cookie's events up to a later time"
           + " were put in order and sessionized", e.origin, e.payload, e.tsMillis, System.currentTimeMillis()));
+    }
+  }
+
+  private static final class EventRowFn extends DoFn<ClickEvent, Row> {
+    @ProcessElement
+    public void process(@Element ClickEvent e, OutputReceiver<Row> out) {
+      out.output(ClickEventsTable.toRow(e));
     }
   }
 

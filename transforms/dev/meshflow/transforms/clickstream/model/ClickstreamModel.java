@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.clickstream.model;
 
 import dev.meshflow.transforms.clickstream.ClickEvent;
+import dev.meshflow.transforms.clickstream.ClickEventsTable;
 import dev.meshflow.transforms.clickstream.ClickParser;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.IdentityMap;
@@ -43,6 +44,7 @@ public final class ClickstreamModel {
 
   /** What the pipeline must produce. */
   public static final class Result {
+    public final Map<String, Row> events = new TreeMap<>();
     public final Map<String, Row> sessions = new TreeMap<>();
     /** identity to person, for every linked identity. */
     public final Map<String, String> identities = new TreeMap<>();
@@ -99,7 +101,9 @@ public final class ClickstreamModel {
         out.valid++;
         String cookie = IdentityMap.identity("cookie", e.cookieId);
         String person = people.contains(cookie) ? people.person(cookie) : cookie;
-        byCookie.computeIfAbsent(e.cookieId, k -> new ArrayList<>()).add(e.ofPerson(person));
+        ClickEvent tracked = e.ofPerson(person);
+        out.events.put(tracked.eventId, ClickEventsTable.toRow(tracked));
+        byCookie.computeIfAbsent(e.cookieId, k -> new ArrayList<>()).add(tracked);
       }
       next = end;
     }
@@ -148,7 +152,7 @@ public final class ClickstreamModel {
     }
     for (Map.Entry<String, TrafficStats> e : traffic.entrySet()) {
       String[] key = e.getKey().split("\\|", 2);
-      Row row = e.getValue().toRow(Long.parseLong(key[0]), key[1], s.kAnonymity);
+      Row row = e.getValue().toRow(Long.parseLong(key[0]), key[1], s.anonymityK);
       if (row == null) {
         out.suppressedGroups++;
       } else {
