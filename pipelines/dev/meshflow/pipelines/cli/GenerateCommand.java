@@ -2,6 +2,7 @@ package dev.meshflow.pipelines.cli;
 
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.io.generator.VehicleGenerator;
@@ -15,16 +16,19 @@ import java.util.List;
  * {@code ./meshflow generate [generator-uri]}: writes the generator's records as JSON lines to
  * standard output, to feed Kafka's console producer or a landing folder. With
  * {@code --zones} after a {@code generator:vehicles} URI it writes that fleet's zones as GeoJSON
- * instead, for {@code fleet-alerts --zones}.
+ * instead, for {@code fleet-alerts --zones}; with {@code --products} after a {@code generator:clicks}
+ * URI, that shop's catalog as JSON lines, for {@code clickstream-backfill --products}.
  */
 public final class GenerateCommand {
   private GenerateCommand() {}
 
   public static void run(List<String> args, PrintStream out) throws IOException {
     boolean zones = args.size() == 2 && args.get(1).equals("--zones");
-    if (args.size() > 2 || (args.size() == 2 && !zones)) {
+    boolean products = args.size() == 2 && args.get(1).equals("--products");
+    if (args.size() > 2 || (args.size() == 2 && !zones && !products)) {
       throw new IllegalArgumentException("usage: ./meshflow generate ['generator:interactions?events=N&seed=S']"
-          + " | ./meshflow generate 'generator:vehicles?vehicles=V&events=N' [--zones]");
+          + " | ./meshflow generate 'generator:vehicles?vehicles=V&events=N' [--zones]"
+          + " | ./meshflow generate 'generator:clicks?events=N' [--products]");
     }
     String uri = args.isEmpty() ? "generator:interactions?events=1000" : args.get(0);
     RecordSource source = Endpoints.source(uri, false);
@@ -37,6 +41,14 @@ public final class GenerateCommand {
         throw new IllegalArgumentException("--zones needs a generator:vehicles URI, not " + uri);
       }
       out.print(((VehicleGenerator) g).world().geoJson());
+      out.flush();
+      return;
+    }
+    if (products) {
+      if (!(g instanceof ClickGenerator)) {
+        throw new IllegalArgumentException("--products needs a generator:clicks URI, not " + uri);
+      }
+      out.print(((ClickGenerator) g).productsJsonLines());
       out.flush();
       return;
     }

@@ -1,0 +1,92 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.generator.ClickGenerator;
+import dev.meshflow.pipelines.ClickstreamBackfillPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.pipelines.cli.RunnerDefaults;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.transforms.clickstream.Clickstream;
+import dev.meshflow.transforms.clickstream.Products;
+import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Test;
+
+/**
+ * clickstream-backfill in batch on the Direct and Flink runners against the plain-Java floor: the
+ * reference model fed by a plain read of the same files, in the same JVM and run. Run with
+ * {@code mvn -B -Pbenchmarks test -Dtest=ClickstreamBenchmark [-Dbench.clicks.events=200000]}; the
+ * table is printed and written to target/benchmarks/clickstream.md.
+ */
+public class ClickstreamBenchmark {
+  private static final long EVENTS = Long.getLong("bench.clicks.events", 200_000);
+  private static final String GENERATOR = "generator:clicks?events=" + EVENTS + "&seed=42&persons=2000";
+
+  @Test
+  public void runnersAgainstThePlainJavaFloor() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-clicks-bench");
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 4, 1);
+    Path products = dir.resolve("products.jsonl");
+    Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
+
+    // Floor: best of two, so the JIT is warm as it is for the engines that follow.
+    double floor = Double.MAX_VALUE;
+    ClickstreamModel.Result model = null;
+    for (int i = 0; i < 2; i++) {
+      long t0 = System.nanoTime();
+      model = ClickstreamModel.run(readAll(dir), Products.parse(Files.readString(products)), new Clickstream.Settings());
+      floor = Math.min(floor, (System.nanoTime() - t0) / 1e9);
+    }
+
+    List<String> rows = new ArrayList<>();
+    rows.add(row("plain-Java loop (read + ClickstreamModel)", floor, floor));
+    for (String runner : List.of("DirectRunner", "FlinkRunner")) {
+      rows.add(row(runner, runPipeline(runner, dir, products, model), floor));
+    }
+    String table = String.join("\n", List.of(
+        "Input: " + String.format("%,d", EVENTS) + " click events in 4 files (1 gzipped), seed 42, "
+            + model.sessions.size() + " sessions, " + model.identities.size() + " linked identities; "
+            + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".",
+        "",
+        "| job | seconds | records/s | throughput vs plain Java |",
+        "|---|---:|---:|---:|",
+        String.join("\n", rows)));
+    System.out.println(table);
+    Path report = Path.of("target/benchmarks/clickstream.md");
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, table + "\n");
+  }
+
+  private static String row(String job, double seconds, double floor) {
+    return String.format("| %s | %.1f | %,.0f | %.2f |", job, seconds, EVENTS / seconds, floor / seconds);
+  }
+
+  private static double runPipeline(String runner, Path dir, Path products, ClickstreamModel.Result model) {
+    String db = dir.resolve(runner + ".duckdb").toString();
+    List<String> args = RunnerDefaults.apply(List.of("--runner=" + runner,
+        "--clicks=file:" + dir + "/part-*", "--products=" + products, "--sink=duckdb:" + db));
+    ClickstreamBackfillPipeline.Options options = PipelineOptionsFactory
+        .fromArgs(args.toArray(new String[0])).as(ClickstreamBackfillPipeline.Options.class);
+    long t0 = System.nanoTime();
+    PipelineResult result = ClickstreamBackfillPipeline.run(options);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals("the benchmark must compute the right answer", model.valid, RunCounts.of(result).valid());
+    DuckDbDatabases.close(db);
+    return seconds;
+  }
+
+  private static List<ClickstreamModel.Record> readAll(Path dir) throws IOException {
+    List<ClickstreamModel.Record> records = new ArrayList<>();
+    PartFiles.forEachLine(dir, (origin, line) -> records.add(new ClickstreamModel.Record(origin, line)));
+    return records;
+  }
+}
