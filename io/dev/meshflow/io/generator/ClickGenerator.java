@@ -193,16 +193,20 @@ public final class ClickGenerator implements RecordGenerator {
 
   /** Event {@code index} as planned; null when the record is malformed. */
   public Planned planned(long index) {
-    SplittableRandom r = rng(index);
-    double kind = r.nextDouble();
+    long event = eventOf(index);
+    return event < 0 ? null : plannedValid(event);
+  }
+
+  /**
+   * Which planned event record {@code index} carries: its own, the visit's previous one (an exact
+   * re-send), or none (-1: a malformed line). The one decision both the records and the truth use.
+   */
+  private long eventOf(long index) {
+    double kind = rng(index).nextDouble();
     if (kind < spec.malformed) {
-      return null;
+      return -1;
     }
-    int step = (int) (index % spec.visitEvents);
-    if (kind < spec.malformed + spec.duplicates && step > 0) {
-      return plannedValid(index - 1); // the re-send renders the previous event as planned
-    }
-    return plannedValid(index);
+    return kind < spec.malformed + spec.duplicates && index % spec.visitEvents > 0 ? index - 1 : index;
   }
 
   private Planned plannedValid(long index) {
@@ -248,14 +252,19 @@ public final class ClickGenerator implements RecordGenerator {
 
   @Override
   public GeneratedRecord recordAt(long index) {
-    long visit = index / spec.visitEvents;
-    SplittableRandom r = rng(index);
-    double kind = r.nextDouble();
-    if (kind < spec.malformed) {
-      return new GeneratedRecord(index, malformed(index, r), visitStart(visit));
+    long event = eventOf(index);
+    if (event < 0) {
+      SplittableRandom r = rng(index);
+      r.nextDouble(); // the draw eventOf decided by
+      return new GeneratedRecord(index, malformed(index, r), emitTimeMillis(index));
     }
-    long rendered = kind < spec.malformed + spec.duplicates && index % spec.visitEvents > 0 ? index - 1 : index;
-    return new GeneratedRecord(index, render(rendered), visitStart(visit));
+    return new GeneratedRecord(index, render(event), emitTimeMillis(index));
+  }
+
+  /** A record is emitted at its visit's start, known without rendering it. */
+  @Override
+  public long emitTimeMillis(long index) {
+    return visitStart(index / spec.visitEvents);
   }
 
   private byte[] render(long index) {

@@ -18,8 +18,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
- * {@code generator:interactions?events=N&seed=S&rate=R&...}: the seeded Interactions producer, and
- * {@code generator:vehicles?vehicles=V&events=N&...}: the fleet's position reports.
+ * {@code generator:interactions?events=N&seed=S&rate=R&...}: the seeded Interactions producer,
+ * {@code generator:vehicles?vehicles=V&events=N&...}: the fleet's position reports, and
+ * {@code generator:clicks?events=N&persons=P&...}: the shop's clickstream.
  *
  * <p>Bounded when {@code events} is given and the run is in batch mode. In streaming mode it emits
  * {@code rate} records per second, forever unless {@code events} caps it, with event times that
@@ -75,10 +76,14 @@ public final class GeneratorSource implements RecordSource {
     return events;
   }
 
-  private static Long startMillis(EndpointUri uri) {
+  /**
+   * The first event time: {@code start} when given; otherwise now for a live run (so windows close
+   * as a dashboard expects), or the spec's fixed default, so a batch run is reproducible.
+   */
+  private static long startMillis(EndpointUri uri, boolean live, long fixedDefault) {
     String start = uri.params().get("start");
     if (start == null) {
-      return null;
+      return live ? System.currentTimeMillis() : fixedDefault;
     }
     try {
       return Instant.parse(start).toEpochMilli();
@@ -104,12 +109,7 @@ public final class GeneratorSource implements RecordSource {
     if (spec.duplicates + spec.malformed > 1.0) {
       throw new IllegalArgumentException(uri + ": duplicates+malformed must be at most 1");
     }
-    Long start = startMillis(uri);
-    if (start != null) {
-      spec.startMillis = start;
-    } else if (streaming) {
-      spec.startMillis = System.currentTimeMillis();
-    }
+    spec.startMillis = startMillis(uri, streaming, spec.startMillis);
     // A live run reports at the fleet's own pace unless rate says otherwise.
     long rate = uri.longParam("rate", Math.max(1, spec.vehicles / spec.reportSeconds), 1, 10_000_000);
     return new GeneratorSource(new VehicleGenerator(spec), events, rate, streaming);
@@ -136,12 +136,7 @@ public final class GeneratorSource implements RecordSource {
     if (spec.duplicates + spec.malformed > 1.0) {
       throw new IllegalArgumentException(uri + ": duplicates+malformed must be at most 1");
     }
-    Long start = startMillis(uri);
-    if (start != null) {
-      spec.startMillis = start;
-    } else if (streaming) {
-      spec.startMillis = System.currentTimeMillis();
-    }
+    spec.startMillis = startMillis(uri, streaming, spec.startMillis);
     // A live run emits at the shop's own pace unless rate says otherwise.
     long rate = uri.longParam("rate", Math.max(1, spec.visitEvents / spec.visitSeconds), 1, 10_000_000);
     return new GeneratorSource(new ClickGenerator(spec), events, rate, streaming);
@@ -168,12 +163,7 @@ public final class GeneratorSource implements RecordSource {
     spec.lateByMillis = 60_000 * uri.longParam("lateByMinutes", 15, 1, 100_000);
     // Live runs keep event time near the wall clock, so windows close as a dashboard expects.
     spec.eventsPerSecond = uri.longParam("eventsPerSecond", unbounded ? rate : 100, 1, 10_000_000);
-    Long start = startMillis(uri);
-    if (start != null) {
-      spec.startMillis = start;
-    } else if (unbounded) {
-      spec.startMillis = System.currentTimeMillis();
-    }
+    spec.startMillis = startMillis(uri, unbounded, spec.startMillis);
     return new GeneratorSource(new InteractionGenerator(spec), events, rate, unbounded);
   }
 
@@ -225,7 +215,7 @@ public final class GeneratorSource implements RecordSource {
           RecordGenerator g = generator;
           sequence = sequence
               .withRate(rate, Duration.standardSeconds(1))
-              .withTimestampFn(i -> new org.joda.time.Instant(g.recordAt(i).eventTimeMillis));
+              .withTimestampFn(i -> new org.joda.time.Instant(g.emitTimeMillis(i)));
           if (stopAfter != null) {
             sequence = sequence.withMaxReadTime(stopAfter);
           }
