@@ -62,8 +62,4 @@ public final class Products implements Serializable {
     Product p = e.productId == null ? null : byId.get(e.productId);
     return p == null ? e : e.enriched(p.category, p.priceCents);
   }
-
-  public int size() {
-    return byId.size();
-  }
 }

@@ -34,17 +34,8 @@ public final class SessionStats {
   boolean botAgent;
 
   public void add(ClickEvent e) {
-    if (e.tsMillis < startMillis || (e.tsMillis == startMillis && e.eventId.compareTo(firstEventId) < 0)) {
-      startMillis = e.tsMillis;
-      firstEventId = e.eventId;
-      deviceId = e.deviceId;
-      country = e.country;
-    }
-    if (e.tsMillis > lastMillis || (e.tsMillis == lastMillis && e.eventId.compareTo(lastEventId) > 0)) {
-      lastMillis = e.tsMillis;
-      lastEventId = e.eventId;
-      personId = e.personId;
-    }
+    takeFirst(e.tsMillis, e.eventId, e.deviceId, e.country);
+    takeLast(e.tsMillis, e.eventId, e.personId);
     events++;
     if ("view".equals(e.action)) {
       pageViews++;
@@ -61,19 +52,8 @@ public final class SessionStats {
     if (o.events == 0) {
       return;
     }
-    if (events == 0 || o.startMillis < startMillis
-        || (o.startMillis == startMillis && o.firstEventId.compareTo(firstEventId) < 0)) {
-      startMillis = o.startMillis;
-      firstEventId = o.firstEventId;
-      deviceId = o.deviceId;
-      country = o.country;
-    }
-    if (events == 0 || o.lastMillis > lastMillis
-        || (o.lastMillis == lastMillis && o.lastEventId.compareTo(lastEventId) > 0)) {
-      lastMillis = o.lastMillis;
-      lastEventId = o.lastEventId;
-      personId = o.personId;
-    }
+    takeFirst(o.startMillis, o.firstEventId, o.deviceId, o.country);
+    takeLast(o.lastMillis, o.lastEventId, o.personId);
     events += o.events;
     pageViews += o.pageViews;
     addedToCart |= o.addedToCart;
@@ -82,16 +62,23 @@ public final class SessionStats {
     botAgent |= o.botAgent;
   }
 
-  public long startMillis() {
-    return startMillis;
+  /** Keeps the earliest event's fields (the smaller id on a tie). */
+  private void takeFirst(long ts, String eventId, String device, String eventCountry) {
+    if (firstEventId == null || ts < startMillis || (ts == startMillis && eventId.compareTo(firstEventId) < 0)) {
+      startMillis = ts;
+      firstEventId = eventId;
+      deviceId = device;
+      country = eventCountry;
+    }
   }
 
-  public long lastMillis() {
-    return lastMillis;
-  }
-
-  public long events() {
-    return events;
+  /** Keeps the latest event's fields (the larger id on a tie). */
+  private void takeLast(long ts, String eventId, String person) {
+    if (lastEventId == null || ts > lastMillis || (ts == lastMillis && eventId.compareTo(lastEventId) > 0)) {
+      lastMillis = ts;
+      lastEventId = eventId;
+      personId = person;
+    }
   }
 
   /** The combine that builds a session from its events. */
