@@ -20,8 +20,6 @@ import dev.meshflow.transforms.clickstream.SessionsTable;
 import dev.meshflow.transforms.clickstream.TrafficStats;
 import dev.meshflow.transforms.deadletter.DeadLetter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -81,15 +79,7 @@ public final class ClickstreamBackfillPipeline {
           + " for other sources give --products=<JSON lines file>");
     }
     if (!options.getProducts().equals("generator")) {
-      Path products = Path.of(options.getProducts());
-      if (!Files.isReadable(products)) {
-        throw new IllegalArgumentException("--products=" + products + ": no such readable file");
-      }
-      try {
-        Products.parse(Files.readString(products)); // fail now, not on a worker
-      } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("--products=" + products + ": " + e.getMessage());
-      }
+      LocalReferenceFile.check("products", options.getProducts(), Products::parse);
     }
     Endpoints.sink(options.getSink());
   }

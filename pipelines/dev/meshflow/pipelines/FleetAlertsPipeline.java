@@ -17,8 +17,6 @@ import dev.meshflow.transforms.fleet.Alerts;
 import dev.meshflow.transforms.fleet.FleetAlerts;
 import dev.meshflow.transforms.fleet.VehicleMinuteStats;
 import dev.meshflow.transforms.fleet.Zones;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -105,15 +103,7 @@ public final class FleetAlertsPipeline {
           + " for other sources give --zones=<GeoJSON file>");
     }
     if (!options.getZones().equals("generator")) {
-      Path zones = Path.of(options.getZones());
-      if (!Files.isReadable(zones)) {
-        throw new IllegalArgumentException("--zones=" + zones + ": no such readable file");
-      }
-      try {
-        Zones.parse(Files.readString(zones)); // fail now, not on a worker
-      } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("--zones=" + zones + ": " + e.getMessage());
-      }
+      LocalReferenceFile.check("zones", options.getZones(), Zones::parse);
     }
     Endpoints.sink(options.getSink());
     if (!options.getAlertsStream().isEmpty()) {
