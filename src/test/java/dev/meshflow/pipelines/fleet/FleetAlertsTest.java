@@ -9,6 +9,7 @@ import dev.meshflow.pipelines.FleetAlertsPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
@@ -169,19 +170,8 @@ public class FleetAlertsTest {
     assertConserved(result, expected);
   }
 
-  private static String rejection(String... args) {
-    FleetAlertsPipeline.Options options = PipelineOptionsFactory.fromArgs(args).as(FleetAlertsPipeline.Options.class);
-    try {
-      FleetAlertsPipeline.validate(options);
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
-    throw new AssertionError("accepted " + List.of(args));
-  }
-
   private static void assertRejected(String fragment, String... args) {
-    String message = rejection(args);
-    assertTrue("'" + message + "' should say " + fragment, message.contains(fragment));
+    OptionChecks.assertRejected(FleetAlertsPipeline.Options.class, FleetAlertsPipeline::validate, fragment, args);
   }
 
   @Test
