@@ -46,27 +46,14 @@ public class ClickstreamBenchmark {
       floor = Math.min(floor, (System.nanoTime() - t0) / 1e9);
     }
 
-    List<String> rows = new ArrayList<>();
-    rows.add(row("plain-Java loop (read + ClickstreamModel)", floor, floor));
+    BenchmarkReport.VersusFloor table =
+        new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + ClickstreamModel)", floor);
     for (String runner : List.of("DirectRunner", "FlinkRunner")) {
-      rows.add(row(runner, runPipeline(runner, dir, products, model), floor));
+      table.add(runner, runPipeline(runner, dir, products, model));
     }
-    String table = String.join("\n", List.of(
-        "Input: " + String.format("%,d", EVENTS) + " click events in 4 files (1 gzipped), seed 42, "
-            + model.sessions.size() + " sessions, " + model.identities.size() + " linked identities; "
-            + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".",
-        "",
-        "| job | seconds | records/s | throughput vs plain Java |",
-        "|---|---:|---:|---:|",
-        String.join("\n", rows)));
-    System.out.println(table);
-    Path report = Path.of("target/benchmarks/clickstream.md");
-    Files.createDirectories(report.getParent());
-    Files.writeString(report, table + "\n");
-  }
-
-  private static String row(String job, double seconds, double floor) {
-    return String.format("| %s | %.1f | %,.0f | %.2f |", job, seconds, EVENTS / seconds, floor / seconds);
+    table.publish("clickstream.md", "Input: " + String.format("%,d", EVENTS) + " click events in 4 files"
+        + " (1 gzipped), seed 42, " + model.sessions.size() + " sessions, " + model.identities.size()
+        + " linked identities; " + BenchmarkReport.machine());
   }
 
   private static double runPipeline(String runner, Path dir, Path products, ClickstreamModel.Result model) {

@@ -48,27 +48,14 @@ public class FleetAlertsBenchmark {
       floor = Math.min(floor, (System.nanoTime() - t0) / 1e9);
     }
 
-    List<String> rows = new ArrayList<>();
-    rows.add(row("plain-Java loop (read + FleetAlertsModel)", floor, floor));
+    BenchmarkReport.VersusFloor table =
+        new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + FleetAlertsModel)", floor);
     for (String runner : List.of("DirectRunner", "FlinkRunner")) {
-      rows.add(row(runner, runPipeline(runner, dir, zones, model), floor));
+      table.add(runner, runPipeline(runner, dir, zones, model));
     }
-    String table = String.join("\n", List.of(
-        "Input: " + String.format("%,d", EVENTS) + " position reports of " + VEHICLES + " vehicles in 4"
-            + " files (1 gzipped), seed 42, " + model.alerts.size() + " alerts; "
-            + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".",
-        "",
-        "| job | seconds | records/s | throughput vs plain Java |",
-        "|---|---:|---:|---:|",
-        String.join("\n", rows)));
-    System.out.println(table);
-    Path report = Path.of("target/benchmarks/fleet-alerts.md");
-    Files.createDirectories(report.getParent());
-    Files.writeString(report, table + "\n");
-  }
-
-  private static String row(String job, double seconds, double floor) {
-    return String.format("| %s | %.1f | %,.0f | %.2f |", job, seconds, EVENTS / seconds, floor / seconds);
+    table.publish("fleet-alerts.md", "Input: " + String.format("%,d", EVENTS) + " position reports of "
+        + VEHICLES + " vehicles in 4 files (1 gzipped), seed 42, " + model.alerts.size() + " alerts; "
+        + BenchmarkReport.machine());
   }
 
   private static double runPipeline(String runner, Path dir, Path zones, FleetAlertsModel.Result model) {

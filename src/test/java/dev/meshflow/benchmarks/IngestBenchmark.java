@@ -151,16 +151,12 @@ public class IngestBenchmark {
     String table = String.join("\n", List.of(
         "Input: " + String.format("%,d", EVENTS) + " generated records (seed 42; "
             + String.format("%,d", unique) + " unique valid events), " + RUNNER + " with the launcher's"
-            + " defaults; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
-            + System.getProperty("java.version") + ".",
+            + " defaults; " + BenchmarkReport.machine(),
         "",
         "| job | seconds | records/s | baseline | baseline seconds | ratio |",
         "|---|---:|---:|---|---:|---:|",
         String.join("\n", rows)));
-    System.out.println(table);
-    Path report = Path.of("target/benchmarks/ingest-" + RUNNER + ".md");
-    Files.createDirectories(report.getParent());
-    Files.writeString(report, table + "\n");
+    BenchmarkReport.publish("ingest-" + RUNNER + ".md", table);
   }
 
   /** ratio = baseline seconds / job seconds: the job's throughput as a share of the baseline's. */

@@ -47,29 +47,12 @@ public class InteractionAnalyticsBenchmark {
       valid = model.valid;
     }
 
-    List<String> rows = new ArrayList<>();
-    rows.add(row("plain-Java loop (read + model)", floor, floor));
+    BenchmarkReport.VersusFloor table = new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + model)", floor);
     for (String runner : List.of("DirectRunner", "FlinkRunner", "SparkRunner")) {
-      double seconds = runPipeline(runner, dir, valid);
-      rows.add(row(runner, seconds, floor));
+      table.add(runner, runPipeline(runner, dir, valid));
     }
-
-    String table = String.join("\n", List.of(
-        "Input: " + String.format("%,d", EVENTS) + " records, " + (bytes >> 20) + " MiB of JSON lines in 4 files"
-            + " (1 gzipped), seed 42; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
-            + System.getProperty("java.version") + ".",
-        "",
-        "| job | seconds | records/s | throughput vs plain Java |",
-        "|---|---:|---:|---:|",
-        String.join("\n", rows)));
-    System.out.println(table);
-    Path report = Path.of("target/benchmarks/interaction-analytics.md");
-    Files.createDirectories(report.getParent());
-    Files.writeString(report, table + "\n");
-  }
-
-  private static String row(String job, double seconds, double floor) {
-    return String.format("| %s | %.1f | %,.0f | %.2f |", job, seconds, EVENTS / seconds, floor / seconds);
+    table.publish("interaction-analytics.md", "Input: " + String.format("%,d", EVENTS) + " records, "
+        + (bytes >> 20) + " MiB of JSON lines in 4 files (1 gzipped), seed 42; " + BenchmarkReport.machine());
   }
 
   private static double runPipeline(String runner, Path dir, long expectedValid) {
