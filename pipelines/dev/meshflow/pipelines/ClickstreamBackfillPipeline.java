@@ -178,7 +178,7 @@ public final class ClickstreamBackfillPipeline {
     return pipeline;
   }
 
-  private static PCollectionView<Products> productsView(Pipeline pipeline, Options options,
+  static PCollectionView<Products> productsView(Pipeline pipeline, Options options,
       RecordSource source) {
     PCollection<String> lines;
     if (options.getProducts().equals("generator")) {

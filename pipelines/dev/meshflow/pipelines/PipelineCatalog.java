@@ -45,6 +45,17 @@ public final class PipelineCatalog {
             + " sum(events) AS events, sum(CASE WHEN purchased THEN 1 ELSE 0 END) AS purchases"
             + " FROM sessions GROUP BY is_bot, bot_reason ORDER BY is_bot, bot_reason",
         ClickstreamBackfillPipeline::conservation));
+    add(MeshflowPipeline.of(
+        AnomalyModelPipeline.NAME, AnomalyModelPipeline.DESCRIPTION, AnomalyModelPipeline.Options.class,
+        AnomalyModelPipeline::validate, AnomalyModelPipeline::run,
+        "SELECT stage, reason, count(*) AS dead_letters FROM dead_letter GROUP BY stage, reason ORDER BY 3 DESC LIMIT 10",
+        AnomalyModelPipeline::conservation));
+    add(MeshflowPipeline.of(
+        AnomalyScoringPipeline.NAME, AnomalyScoringPipeline.DESCRIPTION, AnomalyScoringPipeline.Options.class,
+        AnomalyScoringPipeline::validate, AnomalyScoringPipeline::run,
+        "SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"
+            + " ORDER BY score DESC LIMIT 15",
+        AnomalyScoringPipeline::conservation));
   }
 
   private PipelineCatalog() {}

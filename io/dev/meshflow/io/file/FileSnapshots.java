@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
@@ -37,11 +38,27 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
   private final String path;
   private final Duration refresh;
   private final Duration stopAfter;
+  /** The path is a glob: every matching file's lines, in file-name order; none is an empty list. */
+  private final boolean glob;
 
-  private FileSnapshots(String path, Duration refresh, Duration stopAfter) {
+  private FileSnapshots(String path, Duration refresh, Duration stopAfter, boolean glob) {
     this.path = path;
     this.refresh = refresh;
     this.stopAfter = stopAfter;
+    this.glob = glob;
+  }
+
+  private FileSnapshots(String path, Duration refresh, Duration stopAfter) {
+    this(path, refresh, stopAfter, false);
+  }
+
+  /**
+   * The lines of every file matching {@code glob} (none yet is fine: a directory that another job
+   * fills), re-read every {@code refresh} while the input is endless.
+   */
+  public static FileSnapshots allMatching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter) {
+    boolean refreshing = endlessInput && refresh.getMillis() > 0;
+    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true);
   }
 
   public static FileSnapshots once(String path) {
@@ -98,19 +115,35 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
               .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
               .discardingFiredPanes());
     }
-    return ticks.apply("ReadLines", ParDo.of(new ReadAllLinesFn()))
+    return ticks.apply("ReadLines", ParDo.of(new ReadAllLinesFn(glob)))
         .setCoder(ListCoder.of(StringUtf8Coder.of()));
   }
 
   private static final class ReadAllLinesFn extends DoFn<String, List<String>> {
+    private final boolean glob;
+
+    ReadAllLinesFn(boolean glob) {
+      this.glob = glob;
+    }
+
     @ProcessElement
     public void process(@Element String path, OutputReceiver<List<String>> out) throws IOException {
-      ResourceId id = FileSystems.matchSingleFileSpec(path).resourceId();
+      List<ResourceId> files = new ArrayList<>();
+      if (glob) {
+        for (MatchResult.Metadata m : FileSystems.match(path, EmptyMatchTreatment.ALLOW).metadata()) {
+          files.add(m.resourceId());
+        }
+        files.sort(java.util.Comparator.comparing(ResourceId::toString));
+      } else {
+        files.add(FileSystems.matchSingleFileSpec(path).resourceId());
+      }
       List<String> lines = new ArrayList<>();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(
-          Channels.newInputStream(FileSystems.open(id)), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
+      for (ResourceId id : files) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+            Channels.newInputStream(FileSystems.open(id)), StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            lines.add(line);
+          }
         }
       }
       out.output(lines);

@@ -21,6 +21,8 @@ import java.util.SplittableRandom;
  *   <li><b>Bots.</b> A share of visits are bots, each with a fresh cookie: half announce themselves
  *       in the user agent (crawlers, at a human pace), half pose as browsers and click every 0.3 to
  *       1.5 seconds.
+ *   <li><b>Anomalies.</b> A share of visits ({@code anomalies}, none by default) are shoppers who
+ *       behave like nobody else, each with a fresh cookie, of one of the {@link AnomalyKind}s.
  *   <li><b>Imperfections.</b> Exact re-sends of the visit's previous event (duplicates), malformed
  *       lines, late events (an app that was offline: event time {@code lateByMinutes} earlier),
  *       prices left out (the catalog has them), and e-mail addresses or phone numbers typed into
@@ -65,6 +67,7 @@ public final class ClickGenerator implements RecordGenerator {
     public double registered = 0.6;
     public double login = 0.5;
     public double bots = 0.06;
+    public double anomalies = 0;
     public double duplicates = 0.01;
     public double malformed = 0.01;
     public double late = 0.003;
@@ -73,6 +76,19 @@ public final class ClickGenerator implements RecordGenerator {
     public double pii = 0.3;
   }
 
+  /** The kinds of anomalous visit the generator plants; each is normal in all other respects. */
+  public enum AnomalyKind {
+    /** Browses, then buys in bulk: four purchases at 20 to 40 times the list price. */
+    BULK_BUYER,
+    /** Lingers: 20 to 28 minutes between clicks, so one visit is a session of about three hours. */
+    MARATHON,
+    /** Fills the cart at speed: every click after the first is an add-to-cart, 2 to 6 s apart. */
+    CART_STUFFER
+  }
+
+  static final int BOT = -1;
+  static final int ANOMALY = -2;
+
   /** One event as planned, before it is rendered (or broken). */
   public static final class Planned {
     public final String eventId;
@@ -80,7 +96,7 @@ public final class ClickGenerator implements RecordGenerator {
     public final String cookieId;
     public final String deviceId;
     public final String userId;
-    /** -1 for a bot. */
+    /** -1 for a bot, -2 for an anomalous shopper. */
     public final int person;
 
     Planned(String eventId, long tsMillis, String cookieId, String deviceId, String userId, int person) {
@@ -129,6 +145,15 @@ public final class ClickGenerator implements RecordGenerator {
 
   private boolean isBot(long visit) {
     return unit(mix(spec.seed, visit, 2)) < spec.bots;
+  }
+
+  /** The visit's anomaly, or null for an ordinary one (bots are never anomalies). */
+  public AnomalyKind anomalyOf(long visit) {
+    double u = unit(mix(spec.seed, visit, 2));
+    if (u < spec.bots || u >= spec.bots + spec.anomalies) {
+      return null;
+    }
+    return AnomalyKind.values()[(int) Math.floorMod(mix(spec.seed, visit, 18), (long) AnomalyKind.values().length)];
   }
 
   private boolean isCrawler(long visit) {
@@ -184,9 +209,16 @@ public final class ClickGenerator implements RecordGenerator {
     SplittableRandom r = rng(-1 - visit);
     boolean bot = isBot(visit);
     boolean fast = bot && !isCrawler(visit);
+    AnomalyKind anomaly = anomalyOf(visit);
     long at = 0;
     for (int s = 1; s <= step; s++) {
-      at += fast ? 300 + r.nextInt(1200) : bot ? 5_000 + r.nextInt(25_000) : 15_000 + r.nextInt(165_000);
+      if (anomaly == AnomalyKind.MARATHON) {
+        at += 20 * 60_000 + r.nextInt(8 * 60_000);
+      } else if (anomaly == AnomalyKind.CART_STUFFER) {
+        at += 2_000 + r.nextInt(4_000);
+      } else {
+        at += fast ? 300 + r.nextInt(1200) : bot ? 5_000 + r.nextInt(25_000) : 15_000 + r.nextInt(165_000);
+      }
     }
     return at;
   }
@@ -212,7 +244,7 @@ public final class ClickGenerator implements RecordGenerator {
   private Planned plannedValid(long index) {
     long visit = index / spec.visitEvents;
     int step = (int) (index % spec.visitEvents);
-    int person = isBot(visit) ? -1 : personOf(visit);
+    int person = isBot(visit) ? BOT : anomalyOf(visit) != null ? ANOMALY : personOf(visit);
     long ts = visitStart(visit) + offsetOf(visit, step);
     if (unit(mix(spec.seed, index, 15)) < spec.late) {
       ts -= spec.lateByMinutes * 60_000L;
@@ -243,8 +275,20 @@ public final class ClickGenerator implements RecordGenerator {
     Set<String> out = new HashSet<>();
     for (long i = 0; i < events; i++) {
       Planned p = planned(i);
-      if (p != null && p.person < 0) {
+      if (p != null && p.person == BOT) {
         out.add(p.cookieId);
+      }
+    }
+    return out;
+  }
+
+  /** The cookie of each anomalous visit in the first {@code events} records, with its kind. */
+  public Map<String, AnomalyKind> plantedAnomalies(long events) {
+    Map<String, AnomalyKind> out = new HashMap<>();
+    for (long i = 0; i < events; i++) {
+      Planned p = planned(i);
+      if (p != null && p.person == ANOMALY) {
+        out.put(p.cookieId, anomalyOf(i / spec.visitEvents));
       }
     }
     return out;
@@ -273,15 +317,22 @@ public final class ClickGenerator implements RecordGenerator {
     int step = (int) (index % spec.visitEvents);
     SplittableRandom r = rng(index ^ 0x5A5A5A5AL);
     String ua;
-    if (p.person < 0) {
+    if (p.person == ANOMALY) {
+      ua = BROWSERS[(int) Math.floorMod(visit, (long) BROWSERS.length)];
+    } else if (p.person < 0) {
       ua = isCrawler(visit) ? CRAWLERS[(int) Math.floorMod(visit, (long) CRAWLERS.length)] : BROWSERS[0];
     } else {
       ua = BROWSERS[(int) Math.floorMod(mix(spec.seed, p.person, 16), (long) BROWSERS.length)];
     }
     String action;
     double a = r.nextDouble();
+    AnomalyKind anomaly = anomalyOf(visit);
     if (step == 0) {
       action = "view";
+    } else if (anomaly == AnomalyKind.CART_STUFFER) {
+      action = "add_to_cart";
+    } else if (anomaly == AnomalyKind.BULK_BUYER && step >= spec.visitEvents / 2) {
+      action = "purchase";
     } else if (a < 0.5) {
       action = "view";
     } else if (a < 0.65) {
@@ -319,7 +370,10 @@ public final class ClickGenerator implements RecordGenerator {
       case "purchase":
         json.append(",\"page\":\"/").append(action.equals("purchase") ? "checkout" : "cart").append('"');
         json.append(",\"product_id\":\"").append(productId(product)).append('"');
-        if (r.nextDouble() >= spec.missingPrice) {
+        if (anomaly == AnomalyKind.BULK_BUYER && action.equals("purchase")) {
+          long bulk = priceCents(product) * (20 + r.nextInt(21));
+          json.append(String.format(Locale.ROOT, ",\"price\":%.2f", bulk / 100.0));
+        } else if (r.nextDouble() >= spec.missingPrice) {
           json.append(String.format(Locale.ROOT, ",\"price\":%.2f", priceCents(product) / 100.0));
         }
         break;
@@ -336,6 +390,9 @@ public final class ClickGenerator implements RecordGenerator {
   }
 
   private String ipOf(Planned p, long visit) {
+    if (p.person == ANOMALY) {
+      return "31." + Math.floorMod(visit, 250L) + "." + Math.floorMod(visit * 3, 250L) + ".20";
+    }
     if (p.person < 0) {
       return "34." + Math.floorMod(visit, 250L) + "." + Math.floorMod(visit * 7, 250L) + ".10";
     }

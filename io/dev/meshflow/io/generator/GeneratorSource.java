@@ -37,7 +37,7 @@ public final class GeneratorSource implements RecordSource {
           "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
   public static final Set<String> CLICK_PARAMS =
       Set.of("events", "seed", "rate", "start", "persons", "products", "visitEvents", "visitSeconds",
-          "registered", "login", "bots", "duplicates", "malformed", "late", "lateByMinutes",
+          "registered", "login", "bots", "anomalies", "duplicates", "malformed", "late", "lateByMinutes",
           "missingPrice", "pii");
 
   private final RecordGenerator generator;
@@ -127,6 +127,10 @@ public final class GeneratorSource implements RecordSource {
     spec.registered = uri.fractionParam("registered", spec.registered);
     spec.login = uri.fractionParam("login", spec.login);
     spec.bots = uri.fractionParam("bots", spec.bots);
+    spec.anomalies = uri.fractionParam("anomalies", spec.anomalies);
+    if (spec.bots + spec.anomalies > 1.0) {
+      throw new IllegalArgumentException(uri + ": bots+anomalies must be at most 1");
+    }
     spec.duplicates = uri.fractionParam("duplicates", spec.duplicates);
     spec.malformed = uri.fractionParam("malformed", spec.malformed);
     spec.late = uri.fractionParam("late", spec.late);

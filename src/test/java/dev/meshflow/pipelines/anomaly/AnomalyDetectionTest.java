@@ -1,0 +1,185 @@
+package dev.meshflow.pipelines.anomaly;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.io.generator.ClickGenerator;
+import dev.meshflow.pipelines.AnomalyModelPipeline;
+import dev.meshflow.pipelines.AnomalyScoringPipeline;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.OptionChecks;
+import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.anomaly.AnomaliesTable;
+import dev.meshflow.transforms.anomaly.KMeansModel;
+import dev.meshflow.transforms.anomaly.KMeansTrainer;
+import dev.meshflow.transforms.anomaly.ScoreSessions;
+import dev.meshflow.transforms.anomaly.TrainModels;
+import dev.meshflow.transforms.anomaly.model.AnomalyModel;
+import dev.meshflow.transforms.clickstream.Clickstream;
+import dev.meshflow.transforms.clickstream.Products;
+import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code anomaly-model} then {@code anomaly-scoring}, in batch over shuffled history files with
+ * duplicates, late and malformed lines, on the Direct and Flink runners: the published models
+ * equal {@link AnomalyModel}'s to the last bit, the anomalies table equals its scoring, counts are
+ * conserved, and a replay changes nothing. Quality against the planted anomalies is measured on
+ * the model (which the runners equal) over a larger seeded input.
+ */
+public class AnomalyDetectionTest {
+  private static final long EVENTS = 24_000; // 3,000 visits, about 5 hours
+  static final String GENERATOR = "generator:clicks?events=" + EVENTS
+      + "&seed=5&persons=2000&anomalies=0.015&duplicates=0.02&malformed=0.02&late=0.005";
+  private static final String[] WINDOWS = {"--trainWindow=2h", "--trainEvery=1h"};
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  /** The clickstream model's sessions for a generator URI. */
+  static Collection<Row> sessions(String uri, long events) {
+    ClickGenerator g = (ClickGenerator) GeneratedInput.generator(uri);
+    List<ClickstreamModel.Record> records = new ArrayList<>();
+    for (long i = 0; i < events; i++) {
+      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
+    }
+    return ClickstreamModel.run(records, Products.parse(g.productsJsonLines()), new Clickstream.Settings())
+        .sessions.values();
+  }
+
+  private PipelineResult run(boolean model, String runner, String... args) {
+    String[] all = RunnerArgs.forRunner(runner, args);
+    PipelineResult result = model
+        ? AnomalyModelPipeline.run(PipelineOptionsFactory.fromArgs(all).as(AnomalyModelPipeline.Options.class))
+        : AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(all).as(AnomalyScoringPipeline.Options.class));
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    return result;
+  }
+
+  private String[] args(Path history, Path products, Path models, String sink) {
+    List<String> args = new ArrayList<>(List.of("--clicks=file:" + history + "/part-*",
+        "--products=" + products, "--models=" + models, "--sink=" + sink));
+    args.addAll(List.of(WINDOWS));
+    return args.toArray(new String[0]);
+  }
+
+  private static List<String> modelFiles(Path models) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(models)) {
+      for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+        out.add(f.getFileName() + " " + Files.readString(f));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> expectedModelFiles(List<KMeansModel> models) {
+    List<String> out = new ArrayList<>();
+    for (KMeansModel m : models) {
+      out.add(m.id + ".json " + m.toJson());
+    }
+    return out;
+  }
+
+  /** Scores as integers in millionths, so each database's float formatting does not matter. */
+  private static List<String> renderAnomalies(Collection<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(r.getString("session_id") + "|" + r.getString("model_id") + "|" + r.getInt32("nearest_cluster")
+          + "|" + Math.round(r.getDouble("distance") * 1e6) + "|" + Math.round(r.getDouble("threshold") * 1e6)
+          + "|" + Math.round(r.getDouble("score") * 1e6) + "|" + r.getString("features"));
+    }
+    return out;
+  }
+
+  private static List<String> anomaliesIn(Tables tables) throws Exception {
+    return tables.dump("SELECT session_id, model_id, nearest_cluster, CAST(round(distance * 1000000) AS BIGINT),"
+        + " CAST(round(threshold * 1000000) AS BIGINT), CAST(round(score * 1000000) AS BIGINT), features FROM "
+        + AnomaliesTable.TABLE);
+  }
+
+  private void runsMatchTheModel(String runner, String sink, Tables tables) throws Exception {
+    Collection<Row> sessions = sessions(GENERATOR, EVENTS);
+    List<KMeansModel> expectedModels = AnomalyModel.train(sessions, Duration.standardHours(2),
+        Duration.standardHours(1), new KMeansTrainer.Settings());
+    AnomalyModel.Scored expected = AnomalyModel.score(sessions, expectedModels);
+    assertTrue("several models, anomalies and unscored sessions are expected",
+        expectedModels.size() >= 4 && expected.anomalies.size() > 10 && expected.unscored > 0);
+
+    Path history = tmp.newFolder("history").toPath();
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
+    Path products = tmp.newFile("products.jsonl").toPath();
+    Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
+    Path models = tmp.getRoot().toPath().resolve("models");
+
+    PipelineResult trained = run(true, runner, args(history, products, models, sink));
+    Diff.assertSameLines("models", expectedModelFiles(expectedModels), modelFiles(models));
+    RunCounts trainCounts = RunCounts.of(trained);
+    assertEquals(expectedModels.size(), trainCounts.get(TrainModels.MODELS_TRAINED));
+    assertTrue("read = valid + filtered + duplicates + dead letters: " + trainCounts,
+        trainCounts.conserved(Conservation.aggregated()));
+
+    PipelineResult scored = run(false, runner, args(history, products, models, sink));
+    Diff.assertSameLines("anomalies", renderAnomalies(expected.anomalies.values()), anomaliesIn(tables));
+    RunCounts counts = RunCounts.of(scored);
+    assertEquals(expected.scored, counts.get(ScoreSessions.SCORED));
+    assertEquals(expected.unscored, counts.get(ScoreSessions.UNSCORED));
+    assertEquals(expected.bots, counts.get(ScoreSessions.BOTS_SKIPPED));
+    assertEquals(expected.anomalies.size(), counts.get(ScoreSessions.ANOMALIES));
+    assertTrue("read = valid + filtered + duplicates + dead letters: " + counts,
+        counts.conserved(Conservation.aggregated()));
+
+    // Retraining and rescoring the same history replaces files and rows; nothing doubles.
+    run(true, runner, args(history, products, models, sink));
+    Diff.assertSameLines("models after a replay", expectedModelFiles(expectedModels), modelFiles(models));
+    run(false, runner, args(history, products, models, sink));
+    Diff.assertSameLines("anomalies after a replay", renderAnomalies(expected.anomalies.values()), anomaliesIn(tables));
+  }
+
+  @Test
+  public void directRunsMatchTheModel() throws Exception {
+    String db = tmp.getRoot() + "/anomalies.duckdb";
+    runsMatchTheModel("DirectRunner", "duckdb:" + db, Tables.duckDb(db));
+  }
+
+  @Test
+  public void flinkRunsIntoPostgresMatchTheModel() throws Exception {
+    String db = Postgres.newDatabase("anomalies");
+    runsMatchTheModel("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db));
+  }
+
+  private static void assertRejected(String fragment, String... args) {
+    OptionChecks.assertRejected(AnomalyScoringPipeline.Options.class, AnomalyScoringPipeline::validate, fragment, args);
+  }
+
+  @Test
+  public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
+    Path models = tmp.newFolder("no-models").toPath();
+    assertRejected("holds no model (kmeans-*.json); run anomaly-model first", "--models=" + models);
+    assertRejected("must be a positive multiple of --trainEvery=1h", "--trainWindow=90m");
+    assertRejected("the quantile must be in (0, 1]", "--thresholdQuantile=1.5");
+    assertRejected("need clusters <= minimum sessions", "--clusters=100", "--minTrainingSessions=50");
+    assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
+    Path products = tmp.newFile("p.jsonl").toPath();
+    Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
+    assertRejected("--modelsRefresh=0s to read it once", "--runner=FlinkRunner", "--streaming",
+        "--clicks=kafka://localhost:9092/clicks", "--products=" + products);
+  }
+}
