@@ -1,0 +1,103 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.generator.ClickGenerator;
+import dev.meshflow.pipelines.AnomalyModelPipeline;
+import dev.meshflow.pipelines.AnomalyScoringPipeline;
+import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.pipelines.cli.RunnerDefaults;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.transforms.anomaly.KMeansModel;
+import dev.meshflow.transforms.anomaly.KMeansTrainer;
+import dev.meshflow.transforms.anomaly.ScoreSessions;
+import dev.meshflow.transforms.anomaly.TrainModels;
+import dev.meshflow.transforms.anomaly.model.AnomalyModel;
+import dev.meshflow.transforms.clickstream.Clickstream;
+import dev.meshflow.transforms.clickstream.Products;
+import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.joda.time.Duration;
+import org.junit.Test;
+
+/**
+ * anomaly-model and anomaly-scoring in batch on the FlinkRunner against the plain-Java floor: a
+ * plain read of the same files, ClickstreamModel for the sessions, then AnomalyModel's training or
+ * scoring, in the same JVM and run. Run with
+ * {@code mvn -B -Pbenchmarks test -Dtest=AnomalyBenchmark [-Dbench.anomaly.events=64000]}; the
+ * tables are printed and written to target/benchmarks/anomaly-*.md.
+ */
+public class AnomalyBenchmark {
+  private static final long EVENTS = Long.getLong("bench.anomaly.events", 64_000);
+  private static final String GENERATOR = "generator:clicks?events=" + EVENTS
+      + "&seed=11&persons=2000&anomalies=0.015";
+
+  @Test
+  public void flinkAgainstThePlainJavaFloor() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-anomaly-bench");
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 4, 1);
+    Path products = dir.resolve("products.jsonl");
+    Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
+
+    // Floors: best of two, so the JIT is warm as it is for the engine that follows.
+    double trainFloor = Double.MAX_VALUE;
+    double scoreFloor = Double.MAX_VALUE;
+    List<KMeansModel> models = null;
+    AnomalyModel.Scored scored = null;
+    for (int i = 0; i < 2; i++) {
+      long t0 = System.nanoTime();
+      List<ClickstreamModel.Record> records = new ArrayList<>();
+      PartFiles.forEachLine(dir, (origin, line) -> records.add(new ClickstreamModel.Record(origin, line)));
+      ClickstreamModel.Result sessions = ClickstreamModel.run(records,
+          Products.parse(Files.readString(products)), new Clickstream.Settings());
+      long t1 = System.nanoTime();
+      models = AnomalyModel.train(sessions.sessions.values(), Duration.standardHours(4), Duration.standardHours(1),
+          new KMeansTrainer.Settings());
+      long t2 = System.nanoTime();
+      scored = AnomalyModel.score(sessions.sessions.values(), models);
+      long t3 = System.nanoTime();
+      trainFloor = Math.min(trainFloor, (t2 - t0) / 1e9);
+      scoreFloor = Math.min(scoreFloor, (t1 - t0 + t3 - t2) / 1e9);
+    }
+
+    Path modelDir = dir.resolve("models");
+    String note = "Input: " + String.format("%,d", EVENTS) + " click events in 4 files (1 gzipped), seed 11, "
+        + models.size() + " models (4 h windows every hour), " + scored.anomalies.size() + " anomalies; "
+        + BenchmarkReport.machine();
+    BenchmarkReport.VersusFloor training =
+        new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + ClickstreamModel + AnomalyModel.train)", trainFloor);
+    PipelineResult trained = run(true, dir, products, modelDir, training);
+    assertEquals("the benchmark must compute the right answer", models.size(),
+        RunCounts.of(trained).get(TrainModels.MODELS_TRAINED));
+    training.publish("anomaly-model.md", note);
+
+    BenchmarkReport.VersusFloor scoring =
+        new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + ClickstreamModel + AnomalyModel.score)", scoreFloor);
+    PipelineResult result = run(false, dir, products, modelDir, scoring);
+    assertEquals("the benchmark must compute the right answer", scored.anomalies.size(),
+        RunCounts.of(result).get(ScoreSessions.ANOMALIES));
+    scoring.publish("anomaly-scoring.md", note);
+  }
+
+  private static PipelineResult run(boolean train, Path dir, Path products, Path models,
+      BenchmarkReport.VersusFloor table) {
+    String db = dir.resolve("anomalies.duckdb").toString();
+    List<String> args = RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--clicks=file:" + dir + "/part-*",
+        "--products=" + products, "--models=" + models, "--sink=duckdb:" + db, "--trainWindow=4h", "--trainEvery=1h"));
+    String[] a = args.toArray(new String[0]);
+    long t0 = System.nanoTime();
+    PipelineResult result = train
+        ? AnomalyModelPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyModelPipeline.Options.class))
+        : AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyScoringPipeline.Options.class));
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    table.add("FlinkRunner", (System.nanoTime() - t0) / 1e9);
+    DuckDbDatabases.close(db);
+    return result;
+  }
+}
