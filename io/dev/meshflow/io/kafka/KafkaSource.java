@@ -120,8 +120,11 @@ public final class KafkaSource implements RecordSource {
             .withValueDeserializer(ByteArrayDeserializer.class)
             .withConsumerConfigUpdates(config)
             .withTimestampPolicyFactory(new PayloadTimePolicy.Factory(maxDelay, idleAfter));
-        if (start.equals("earliest")) {
-          read = read.withStartReadTime(new Instant(0)); // past any committed offset
+        if (start.equals("earliest") && group != null) {
+          // Past the group's committed offsets. KafkaIO fails a partition that has no message
+          // yet in this mode, so without a group auto.offset.reset=earliest does it instead: a
+          // live job may start before its producer has written anything.
+          read = read.withStartReadTime(new Instant(0));
         } else if (start.equals("latest") && group != null) {
           read = read.withStartReadTime(Instant.now());
         }

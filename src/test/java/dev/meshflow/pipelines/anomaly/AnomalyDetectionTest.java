@@ -46,7 +46,7 @@ import org.junit.rules.TemporaryFolder;
  * the model (which the runners equal) over a larger seeded input.
  */
 public class AnomalyDetectionTest {
-  private static final long EVENTS = 24_000; // 3,000 visits, about 5 hours
+  static final long EVENTS = 24_000; // 3,000 visits, about 5 hours
   static final String GENERATOR = "generator:clicks?events=" + EVENTS
       + "&seed=5&persons=2000&anomalies=0.015&duplicates=0.02&malformed=0.02&late=0.005";
   private static final String[] WINDOWS = {"--trainWindow=2h", "--trainEvery=1h"};
@@ -80,7 +80,7 @@ public class AnomalyDetectionTest {
     return args.toArray(new String[0]);
   }
 
-  private static List<String> modelFiles(Path models) throws Exception {
+  static List<String> modelFiles(Path models) throws Exception {
     List<String> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(models)) {
       for (Path f : (Iterable<Path>) files.sorted()::iterator) {
@@ -90,7 +90,7 @@ public class AnomalyDetectionTest {
     return out;
   }
 
-  private static List<String> expectedModelFiles(List<KMeansModel> models) {
+  static List<String> expectedModelFiles(List<KMeansModel> models) {
     List<String> out = new ArrayList<>();
     for (KMeansModel m : models) {
       out.add(m.id + ".json " + m.toJson());
@@ -99,7 +99,7 @@ public class AnomalyDetectionTest {
   }
 
   /** Scores as integers in millionths, so each database's float formatting does not matter. */
-  private static List<String> renderAnomalies(Collection<Row> rows) {
+  static List<String> renderAnomalies(Collection<Row> rows) {
     List<String> out = new ArrayList<>();
     for (Row r : rows) {
       out.add(r.getString("session_id") + "|" + r.getString("model_id") + "|" + r.getInt32("nearest_cluster")
@@ -109,7 +109,7 @@ public class AnomalyDetectionTest {
     return out;
   }
 
-  private static List<String> anomaliesIn(Tables tables) throws Exception {
+  static List<String> anomaliesIn(Tables tables) throws Exception {
     return tables.dump("SELECT session_id, model_id, nearest_cluster, CAST(round(distance * 1000000) AS BIGINT),"
         + " CAST(round(threshold * 1000000) AS BIGINT), CAST(round(score * 1000000) AS BIGINT), features FROM "
         + AnomaliesTable.TABLE);
