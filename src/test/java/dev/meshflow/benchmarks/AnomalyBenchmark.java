@@ -91,12 +91,18 @@ public class AnomalyBenchmark {
     List<String> args = RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--clicks=file:" + dir + "/part-*",
         "--products=" + products, "--models=" + models, "--sink=duckdb:" + db, "--trainWindow=4h", "--trainEvery=1h"));
     String[] a = args.toArray(new String[0]);
-    long t0 = System.nanoTime();
-    PipelineResult result = train
-        ? AnomalyModelPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyModelPipeline.Options.class))
-        : AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyScoringPipeline.Options.class));
-    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    table.add("FlinkRunner", (System.nanoTime() - t0) / 1e9);
+    // Best of two, as for the floor: the first Flink job in a JVM also pays for starting Flink.
+    double best = Double.MAX_VALUE;
+    PipelineResult result = null;
+    for (int i = 0; i < 2; i++) {
+      long t0 = System.nanoTime();
+      result = train
+          ? AnomalyModelPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyModelPipeline.Options.class))
+          : AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(a).as(AnomalyScoringPipeline.Options.class));
+      assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    table.add("FlinkRunner (best of two)", best);
     DuckDbDatabases.close(db);
     return result;
   }
