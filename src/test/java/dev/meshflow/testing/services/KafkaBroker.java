@@ -107,10 +107,20 @@ public final class KafkaBroker {
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
   }
 
+  /**
+   * Creates the topic and returns once every partition has a leader. The create call returns when
+   * the controller has the topic, possibly before the broker leads its partitions; a producer
+   * that writes in that gap got NOT_LEADER_OR_FOLLOWER and then, being idempotent,
+   * OUT_OF_ORDER_SEQUENCE until its delivery timeout (seen once in CI).
+   */
   public void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
           .get(30, TimeUnit.SECONDS);
+      dev.meshflow.testing.Await.until("leaders for every partition of " + topic, java.time.Duration.ofSeconds(30),
+          () -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+              .partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty()).count(),
+          led -> led == partitions);
     }
   }
 
@@ -130,6 +140,10 @@ public final class KafkaBroker {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // Plain retries in order, not the idempotent producer's sequence numbers: after a leadership
+    // change on a new topic those can loop on OUT_OF_ORDER_SEQUENCE until the delivery timeout.
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
