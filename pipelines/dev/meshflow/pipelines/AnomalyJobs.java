@@ -1,22 +1,15 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.Endpoints;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.AnomalyOptions;
 import dev.meshflow.options.Durations;
 import dev.meshflow.transforms.anomaly.KMeansTrainer;
-import dev.meshflow.transforms.clickstream.Clickstream;
-import dev.meshflow.transforms.clickstream.Products;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.joda.time.Duration;
 
 /**
- * What the two anomaly jobs share: the session features come from the clickstream domain's own
- * transform ({@link Clickstream}, so sessions, duplicates, late events and bots are handled as in
- * {@code clickstream-backfill}), and the options that describe the models.
+ * What the two anomaly jobs share: the options that describe the models. Their sessions come from
+ * the clickstream domain's own transform ({@link ClickstreamBackfillPipeline#clickstream}), so
+ * duplicates, late events and bots are handled as in {@code clickstream-backfill}.
  */
 final class AnomalyJobs {
   /** Every option both anomaly jobs read. */
@@ -56,15 +49,5 @@ final class AnomalyJobs {
       throw new IllegalArgumentException("--models must name a directory");
     }
     NamedFiles.directory(options.getModels());
-  }
-
-  /** The clickstream transform's outputs (sessions, dead letters, ...) for the jobs' input. */
-  static PCollectionTuple clickstream(Pipeline pipeline, Options options) {
-    RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    PCollectionView<Products> products = ClickstreamBackfillPipeline.productsView(pipeline, options, source);
-    return pipeline
-        .apply("ReadClicks", source.read(runFor))
-        .apply("Clickstream", new Clickstream(ClickstreamBackfillPipeline.settings(options), products));
   }
 }

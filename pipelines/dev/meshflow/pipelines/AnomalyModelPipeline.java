@@ -56,7 +56,9 @@ public final class AnomalyModelPipeline {
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple clicks = AnomalyJobs.clickstream(pipeline, options);
+    PCollectionTuple clicks = ClickstreamBackfillPipeline.clickstream(pipeline, options,
+        Endpoints.source("clicks", options.getClicks(), options.isStreaming()),
+        Durations.lifetime(options, options.isStreaming()));
     clicks.get(Clickstream.SESSIONS)
         .apply("TrainPerWindow", new TrainModels(Durations.parse("trainWindow", options.getTrainWindow()),
             Durations.parse("trainEvery", options.getTrainEvery()), AnomalyJobs.trainer(options)))

@@ -157,13 +157,9 @@ public final class ClickstreamBackfillPipeline {
   public static Pipeline build(Options options) {
     RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
     TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionView<Products> products = productsView(pipeline, options, source);
-    PCollectionTuple results = pipeline
-        .apply("ReadClicks", source.read(runFor))
-        .apply("Clickstream", new Clickstream(settings(options), products));
+    PCollectionTuple results = clickstream(pipeline, options, source,
+        Durations.lifetime(options, options.isStreaming()));
 
     PCollection<DeadLetter> refusedEvents = WarehouseWrites.upsert("WriteEvents",
         results.get(Clickstream.EVENTS_OUT), sink, ClickEventsTable.TABLE, ClickEventsTable.KEY);
@@ -178,7 +174,18 @@ public final class ClickstreamBackfillPipeline {
     return pipeline;
   }
 
-  static PCollectionView<Products> productsView(Pipeline pipeline, Options options,
+  /**
+   * Reads the clicks and runs {@link Clickstream} on them: the whole clickstream domain, shared by
+   * this job and the anomaly jobs, which build their features from its sessions.
+   */
+  static PCollectionTuple clickstream(Pipeline pipeline, Options options, RecordSource source, Duration runFor) {
+    PCollectionView<Products> products = productsView(pipeline, options, source);
+    return pipeline
+        .apply("ReadClicks", source.read(runFor))
+        .apply("Clickstream", new Clickstream(settings(options), products));
+  }
+
+  private static PCollectionView<Products> productsView(Pipeline pipeline, Options options,
       RecordSource source) {
     PCollection<String> lines;
     if (options.getProducts().equals("generator")) {

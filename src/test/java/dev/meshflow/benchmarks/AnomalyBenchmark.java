@@ -19,7 +19,6 @@ import dev.meshflow.transforms.clickstream.Products;
 import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -52,9 +51,7 @@ public class AnomalyBenchmark {
     AnomalyModel.Scored scored = null;
     for (int i = 0; i < 2; i++) {
       long t0 = System.nanoTime();
-      List<ClickstreamModel.Record> records = new ArrayList<>();
-      PartFiles.forEachLine(dir, (origin, line) -> records.add(new ClickstreamModel.Record(origin, line)));
-      ClickstreamModel.Result sessions = ClickstreamModel.run(records,
+      ClickstreamModel.Result sessions = ClickstreamModel.run(ClickstreamBenchmark.readAll(dir),
           Products.parse(Files.readString(products)), new Clickstream.Settings());
       long t1 = System.nanoTime();
       models = AnomalyModel.train(sessions.sessions.values(), Duration.standardHours(4), Duration.standardHours(1),

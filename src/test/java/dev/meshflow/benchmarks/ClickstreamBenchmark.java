@@ -71,7 +71,8 @@ public class ClickstreamBenchmark {
     return seconds;
   }
 
-  private static List<ClickstreamModel.Record> readAll(Path dir) throws IOException {
+  /** The part files' lines as model records, read as the floors read them. */
+  static List<ClickstreamModel.Record> readAll(Path dir) throws IOException {
     List<ClickstreamModel.Record> records = new ArrayList<>();
     PartFiles.forEachLine(dir, (origin, line) -> records.add(new ClickstreamModel.Record(origin, line)));
     return records;

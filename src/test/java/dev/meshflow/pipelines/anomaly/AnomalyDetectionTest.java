@@ -8,6 +8,7 @@ import dev.meshflow.pipelines.AnomalyModelPipeline;
 import dev.meshflow.pipelines.AnomalyScoringPipeline;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.pipelines.clickstream.ClickstreamBackfillTest;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;
@@ -21,14 +22,11 @@ import dev.meshflow.transforms.anomaly.ScoreSessions;
 import dev.meshflow.transforms.anomaly.TrainModels;
 import dev.meshflow.transforms.anomaly.model.AnomalyModel;
 import dev.meshflow.transforms.clickstream.Clickstream;
-import dev.meshflow.transforms.clickstream.Products;
-import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -55,13 +53,7 @@ public class AnomalyDetectionTest {
 
   /** The clickstream model's sessions for a generator URI. */
   static Collection<Row> sessions(String uri, long events) {
-    ClickGenerator g = (ClickGenerator) GeneratedInput.generator(uri);
-    List<ClickstreamModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < events; i++) {
-      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
-    return ClickstreamModel.run(records, Products.parse(g.productsJsonLines()), new Clickstream.Settings())
-        .sessions.values();
+    return ClickstreamBackfillTest.model(uri, events, new Clickstream.Settings()).sessions.values();
   }
 
   private PipelineResult run(boolean model, String runner, String... args) {

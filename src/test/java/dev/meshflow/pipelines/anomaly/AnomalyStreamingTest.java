@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.pipelines.AnomalyModelPipeline;
 import dev.meshflow.pipelines.AnomalyScoringPipeline;
+import dev.meshflow.pipelines.clickstream.ClickstreamStreamingKafkaTest;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
@@ -17,15 +18,12 @@ import dev.meshflow.transforms.anomaly.KMeansModel;
 import dev.meshflow.transforms.anomaly.KMeansTrainer;
 import dev.meshflow.transforms.anomaly.SessionFeatures;
 import dev.meshflow.transforms.anomaly.model.AnomalyModel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
@@ -44,24 +42,10 @@ import org.junit.rules.TemporaryFolder;
  * </ul>
  */
 public class AnomalyStreamingTest {
-  private static final Pattern COOKIE = Pattern.compile("\"cookie_id\":\"([^\"]+)\"");
   private static final long T0 = java.time.Instant.parse("2026-03-10T00:00:00Z").toEpochMilli();
   private static final long HOUR = 3_600_000L;
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
-
-  private static void produce(KafkaBroker kafka, String topic, String uri, long events) throws Exception {
-    ClickGenerator g = (ClickGenerator) GeneratedInput.generator(uri);
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (long i = 0; i < events; i++) {
-      byte[] payload = g.recordAt(i).payload;
-      Matcher m = COOKIE.matcher(new String(payload, StandardCharsets.UTF_8));
-      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
-      values.add(payload);
-    }
-    kafka.produce(topic, keys, values);
-  }
 
   private Path products(String uri) throws Exception {
     Path products = tmp.getRoot().toPath().resolve("products.jsonl");
@@ -79,7 +63,8 @@ public class AnomalyStreamingTest {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "clicks-anomaly-flink";
     kafka.createTopic(topic, 4);
-    produce(kafka, topic, uri, AnomalyDetectionTest.EVENTS);
+    ClickstreamStreamingKafkaTest.produceKeyedByCookie(kafka, topic,
+        (ClickGenerator) GeneratedInput.generator(uri), AnomalyDetectionTest.EVENTS);
     Path models = tmp.getRoot().toPath().resolve("models");
     String db = Postgres.newDatabase("anomalies_streaming");
     String[] args = RunnerArgs.forRunner("FlinkRunner",

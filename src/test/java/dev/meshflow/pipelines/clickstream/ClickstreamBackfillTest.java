@@ -48,9 +48,14 @@ public class ClickstreamBackfillTest {
   }
 
   static ClickstreamModel.Result model(Clickstream.Settings settings) {
-    ClickGenerator g = generator();
+    return model(GENERATOR, EVENTS, settings);
+  }
+
+  /** The reference model over the first {@code events} records of a click generator URI. */
+  public static ClickstreamModel.Result model(String uri, long events, Clickstream.Settings settings) {
+    ClickGenerator g = (ClickGenerator) GeneratedInput.generator(uri);
     List<ClickstreamModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < EVENTS; i++) {
+    for (long i = 0; i < events; i++) {
       records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
     }
     return ClickstreamModel.run(records, Products.parse(g.productsJsonLines()), settings);

@@ -34,6 +34,20 @@ public class ClickstreamStreamingKafkaTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
+  /** The generator's first {@code events} records, keyed by cookie as a shop's producer would. */
+  public static void produceKeyedByCookie(KafkaBroker kafka, String topic, ClickGenerator g, long events)
+      throws Exception {
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    for (long i = 0; i < events; i++) {
+      byte[] payload = g.recordAt(i).payload;
+      Matcher m = COOKIE.matcher(new String(payload, StandardCharsets.UTF_8));
+      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
+      values.add(payload);
+    }
+    kafka.produce(topic, keys, values);
+  }
+
   @Test
   public void flinkStreamingFromKafkaMatchesTheBatchModel() throws Exception {
     ClickGenerator g = ClickstreamBackfillTest.generator();
@@ -41,15 +55,7 @@ public class ClickstreamStreamingKafkaTest {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "clicks-flink";
     kafka.createTopic(topic, 4);
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (long i = 0; i < expected.read; i++) {
-      byte[] payload = g.recordAt(i).payload;
-      Matcher m = COOKIE.matcher(new String(payload, StandardCharsets.UTF_8));
-      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
-      values.add(payload);
-    }
-    kafka.produce(topic, keys, values);
+    produceKeyedByCookie(kafka, topic, g, expected.read);
     Path products = tmp.newFile("products.jsonl").toPath();
     Files.writeString(products, g.productsJsonLines());
     String db = Postgres.newDatabase("clicks_streaming");
