@@ -40,16 +40,19 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
   private final Duration stopAfter;
   /** The path is a glob: every matching file's lines, in file-name order; none is an empty list. */
   private final boolean glob;
+  /** Each snapshot lists the matching files' paths instead of their lines (binary files: models). */
+  private final boolean namesOnly;
 
-  private FileSnapshots(String path, Duration refresh, Duration stopAfter, boolean glob) {
+  private FileSnapshots(String path, Duration refresh, Duration stopAfter, boolean glob, boolean namesOnly) {
     this.path = path;
     this.refresh = refresh;
     this.stopAfter = stopAfter;
     this.glob = glob;
+    this.namesOnly = namesOnly;
   }
 
   private FileSnapshots(String path, Duration refresh, Duration stopAfter) {
-    this(path, refresh, stopAfter, false);
+    this(path, refresh, stopAfter, false, false);
   }
 
   /**
@@ -58,7 +61,16 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
    */
   public static FileSnapshots allMatching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter) {
     boolean refreshing = endlessInput && refresh.getMillis() > 0;
-    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true);
+    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true, false);
+  }
+
+  /**
+   * The paths of the files matching {@code glob}, in name order, re-listed every {@code refresh}
+   * while the input is endless: how a job watches a directory that another job publishes into.
+   */
+  public static FileSnapshots namesMatching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter) {
+    boolean refreshing = endlessInput && refresh.getMillis() > 0;
+    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true, true);
   }
 
   public static FileSnapshots once(String path) {
@@ -115,15 +127,17 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
               .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
               .discardingFiredPanes());
     }
-    return ticks.apply("ReadLines", ParDo.of(new ReadAllLinesFn(glob)))
+    return ticks.apply("ReadLines", ParDo.of(new ReadAllLinesFn(glob, namesOnly)))
         .setCoder(ListCoder.of(StringUtf8Coder.of()));
   }
 
   private static final class ReadAllLinesFn extends DoFn<String, List<String>> {
     private final boolean glob;
+    private final boolean namesOnly;
 
-    ReadAllLinesFn(boolean glob) {
+    ReadAllLinesFn(boolean glob, boolean namesOnly) {
       this.glob = glob;
+      this.namesOnly = namesOnly;
     }
 
     @ProcessElement
@@ -138,6 +152,11 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
         files.add(FileSystems.matchSingleFileSpec(path).resourceId());
       }
       List<String> lines = new ArrayList<>();
+      if (namesOnly) {
+        files.forEach(f -> lines.add(f.toString()));
+        out.output(lines);
+        return;
+      }
       for (ResourceId id : files) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
             Channels.newInputStream(FileSystems.open(id)), StandardCharsets.UTF_8))) {

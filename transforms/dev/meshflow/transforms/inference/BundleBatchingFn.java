@@ -1,0 +1,96 @@
+package dev.meshflow.transforms.inference;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Batches within a bundle, as Beam Python's BatchElements does: no shuffle, no state, a buffer per
+ * (window, model group, model), flushed when it reaches the estimator's size and when the bundle
+ * ends. Results keep their element's timestamp and window.
+ */
+final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
+  private final BatchRunner<E, I, O, M, R> runner;
+  private final ModelRef fixed;
+  private final PCollectionView<ModelRef> watched;
+  private transient Map<List<Object>, Buffer<E>> buffers;
+
+  private static final class Buffer<E> {
+    final ModelRef ref;
+    final int target;
+    final List<Pending<E>> items = new ArrayList<>();
+
+    Buffer(ModelRef ref, int target) {
+      this.ref = ref;
+      this.target = target;
+    }
+  }
+
+  BundleBatchingFn(BatchRunner<E, I, O, M, R> runner, ModelRef fixed, PCollectionView<ModelRef> watched) {
+    this.runner = runner;
+    this.fixed = fixed;
+    this.watched = watched;
+  }
+
+  @Setup
+  public void setup() {
+    runner.setup();
+  }
+
+  @StartBundle
+  public void startBundle() {
+    buffers = new LinkedHashMap<>();
+  }
+
+  @ProcessElement
+  public void process(ProcessContext c, BoundedWindow window) {
+    E element = c.element();
+    String group = runner.route().group(element);
+    ModelRef ref = runner.route().model(group, watched == null ? fixed : c.sideInput(watched));
+    List<Object> key = Arrays.asList(window, group, ref);
+    Buffer<E> buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
+    buffer.items.add(new Pending<>(element, c.timestamp(), window));
+    if (buffer.items.size() >= buffer.target) {
+      buffers.remove(key);
+      runner.run(buffer.items, ref, new BatchRunner.Emitter() {
+        @Override
+        public <T> void emit(TupleTag<T> tag, T value, Instant timestamp, BoundedWindow w) {
+          // Same window as the current element (buffers are per window); maybe an earlier time.
+          c.outputWithTimestamp(tag, value, timestamp);
+        }
+      });
+    }
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext c) {
+    for (Buffer<E> buffer : buffers.values()) {
+      runner.run(buffer.items, buffer.ref, new BatchRunner.Emitter() {
+        @Override
+        public <T> void emit(TupleTag<T> tag, T value, Instant timestamp, BoundedWindow window) {
+          c.output(tag, value, timestamp, window);
+        }
+      });
+    }
+    buffers = null;
+  }
+
+  /**
+   * A result may carry the timestamp of an earlier element of the same bundle. That is safe: the
+   * runner holds the watermark for a bundle's elements until the bundle commits, and a buffer
+   * never outlives its bundle.
+   */
+  @SuppressWarnings("deprecation")
+  @Override
+  public Duration getAllowedTimestampSkew() {
+    return Duration.millis(Long.MAX_VALUE);
+  }
+}

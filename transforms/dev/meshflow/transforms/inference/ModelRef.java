@@ -1,0 +1,49 @@
+package dev.meshflow.transforms.inference;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * Which model to use: a unique id (never reused for different contents, so a cache keyed by it
+ * can't serve a stale model) and where its bytes live (any Beam file system path, or empty for a
+ * handler that builds its model itself).
+ */
+public final class ModelRef implements Serializable {
+  private final String id;
+  private final String location;
+
+  private ModelRef(String id, String location) {
+    this.id = Objects.requireNonNull(id, "model id");
+    this.location = Objects.requireNonNull(location, "model location");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("a model id must not be blank");
+    }
+  }
+
+  public static ModelRef of(String id, String location) {
+    return new ModelRef(id, location);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String location() {
+    return location;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelRef && ((ModelRef) o).id.equals(id) && ((ModelRef) o).location.equals(location);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode() * 31 + location.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return id + " (" + location + ")";
+  }
+}
