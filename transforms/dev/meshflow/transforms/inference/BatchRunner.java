@@ -62,7 +62,9 @@ final class BatchRunner<E, I, O, M, R> implements Serializable {
       inputs.add(route.input(p.element));
     }
     if (ref == null) {
-      fail(batch, inputs, "none", "no model for key group '" + route.group(batch.get(0).element) + "'", out);
+      String group = route.group(batch.get(0).element);
+      fail(batch, inputs, "none", group.isEmpty() ? "no model published yet"
+          : "no model for key group '" + group + "'", out);
       return;
     }
     List<O> outputs;

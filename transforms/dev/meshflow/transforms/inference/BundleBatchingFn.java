@@ -21,6 +21,7 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   private final BatchRunner<E, I, O, M, R> runner;
   private final ModelRef fixed;
   private final PCollectionView<ModelRef> watched;
+  private transient ModelRef lastWatched;
   private transient Map<List<Object>, Buffer<E>> buffers;
 
   private static final class Buffer<E> {
@@ -45,6 +46,17 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
     runner.setup();
   }
 
+  /**
+   * The watched model; while the side input shows none (before its first listing reaches this
+   * worker, or in an empty pane), the last one seen, else the model the job started with.
+   */
+  private ModelRef current(ModelRef watchedNow) {
+    if (!watchedNow.isNone()) {
+      lastWatched = watchedNow;
+    }
+    return lastWatched != null ? lastWatched : fixed;
+  }
+
   @StartBundle
   public void startBundle() {
     buffers = new LinkedHashMap<>();
@@ -54,7 +66,7 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   public void process(ProcessContext c, BoundedWindow window) {
     E element = c.element();
     String group = runner.route().group(element);
-    ModelRef ref = runner.route().model(group, watched == null ? fixed : c.sideInput(watched));
+    ModelRef ref = runner.route().model(group, watched == null ? fixed : current(c.sideInput(watched)));
     List<Object> key = Arrays.asList(window, group, ref);
     Buffer<E> buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
     buffer.items.add(new Pending<>(element, c.timestamp(), window));

@@ -15,6 +15,7 @@ final class InferBatchesFn<E, I, O, M, R> extends DoFn<KV<String, List<Timestamp
   private final BatchRunner<E, I, O, M, R> runner;
   private final ModelRef fixed;
   private final PCollectionView<ModelRef> watched;
+  private transient ModelRef lastWatched;
 
   InferBatchesFn(BatchRunner<E, I, O, M, R> runner, ModelRef fixed, PCollectionView<ModelRef> watched) {
     this.runner = runner;
@@ -27,6 +28,17 @@ final class InferBatchesFn<E, I, O, M, R> extends DoFn<KV<String, List<Timestamp
     runner.setup();
   }
 
+  /**
+   * The watched model; while the side input shows none (before its first listing reaches this
+   * worker, or in an empty pane), the last one seen, else the model the job started with.
+   */
+  private ModelRef current(ModelRef watchedNow) {
+    if (!watchedNow.isNone()) {
+      lastWatched = watchedNow;
+    }
+    return lastWatched != null ? lastWatched : fixed;
+  }
+
   @ProcessElement
   public void process(ProcessContext c, BoundedWindow window) {
     List<TimestampedValue<E>> batch = c.element().getValue();
@@ -34,7 +46,7 @@ final class InferBatchesFn<E, I, O, M, R> extends DoFn<KV<String, List<Timestamp
       return;
     }
     String group = runner.route().group(batch.get(0).getValue());
-    ModelRef ref = runner.route().model(group, watched == null ? fixed : c.sideInput(watched));
+    ModelRef ref = runner.route().model(group, watched == null ? fixed : current(c.sideInput(watched)));
     List<Pending<E>> pending = new ArrayList<>(batch.size());
     for (TimestampedValue<E> v : batch) {
       pending.add(new Pending<>(v.getValue(), v.getTimestamp(), window));

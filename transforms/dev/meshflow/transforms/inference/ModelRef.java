@@ -24,6 +24,15 @@ public final class ModelRef implements Serializable {
     return new ModelRef(id, location);
   }
 
+  /** Stands for "no model yet" where a side input needs a value; inference with it fails. */
+  public static ModelRef none() {
+    return new ModelRef("<none>", "");
+  }
+
+  public boolean isNone() {
+    return id.equals("<none>") && location.isEmpty();
+  }
+
   public String id() {
     return id;
   }

@@ -56,6 +56,7 @@ public final class NewestModel extends PTransform<PCollection<List<String>>, PCo
         .apply("NewestByName", MapElements.into(TypeDescriptor.of(ModelRef.class)).via(paths -> newest(paths, s)))
         .setCoder(ModelRefCoder.of())
         .apply("LatestListing", Latest.globally())
-        .apply("ModelView", View.asSingleton());
+        // The default only shows in an empty pane (as the global window closes at the end of a run).
+        .apply("ModelView", View.<ModelRef>asSingleton().withDefaultValue(ModelRef.none()));
   }
 }

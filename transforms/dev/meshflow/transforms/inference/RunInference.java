@@ -47,9 +47,14 @@ public final class RunInference<I, O> extends PTransform<PCollection<I>, PCollec
     return new RunInference<>(handler, Objects.requireNonNull(model, "model"), null, 4);
   }
 
-  /** Inference with whatever model {@code models} currently holds (model hot swap). */
-  public static <I, O> RunInference<I, O> watching(ModelHandler<I, O, ?> handler, PCollectionView<ModelRef> models) {
-    return new RunInference<>(handler, null, Objects.requireNonNull(models, "models"), 4);
+  /**
+   * Inference with whatever model {@code models} currently holds (model hot swap), and with {@code
+   * initial} until the side input first holds one, as Beam Python requires a model at start.
+   */
+  public static <I, O> RunInference<I, O> watching(ModelHandler<I, O, ?> handler, ModelRef initial,
+      PCollectionView<ModelRef> models) {
+    return new RunInference<>(handler, Objects.requireNonNull(initial, "initial model"),
+        Objects.requireNonNull(models, "models"), 4);
   }
 
   /** How many keys the streaming batcher spreads elements over (its parallelism); default 4. */
@@ -97,8 +102,8 @@ public final class RunInference<I, O> extends PTransform<PCollection<I>, PCollec
     }
 
     @Override
-    public ModelRef model(String group, ModelRef watched) {
-      return watched;
+    public ModelRef model(String group, ModelRef model) {
+      return model == null || model.isNone() ? null : model;
     }
   }
 }
