@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Writes each (file name, text) into a directory, on any Beam file system. A file appears whole
+ * Writes each (file name, text or bytes) into a directory, on any Beam file system. A file appears whole
  * or not at all (written under a temporary name, then renamed), and writing the same name again
  * replaces it, so a replay never leaves a half file or a second copy. Outputs the paths written.
  */
@@ -40,10 +40,21 @@ public final class NamedFiles extends PTransform<PCollection<KV<String, String>>
 
   @Override
   public PCollection<String> expand(PCollection<KV<String, String>> files) {
-    return files.apply("WriteWholeFiles", ParDo.of(new WriteFn(directory)));
+    return files
+        .apply("Utf8", org.apache.beam.sdk.transforms.MapElements
+            .into(org.apache.beam.sdk.values.TypeDescriptors.kvs(
+                org.apache.beam.sdk.values.TypeDescriptors.strings(),
+                org.apache.beam.sdk.values.TypeDescriptor.of(byte[].class)))
+            .via((KV<String, String> f) -> KV.of(f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8))))
+        .apply("WriteWholeFiles", ParDo.of(new WriteFn(directory)));
   }
 
-  private static final class WriteFn extends DoFn<KV<String, String>, String> {
+  /** The same for binary files (models): (file name, bytes). */
+  public static ParDo.SingleOutput<KV<String, byte[]>, String> binaryInto(String directory) {
+    return ParDo.of(new WriteFn(directory));
+  }
+
+  private static final class WriteFn extends DoFn<KV<String, byte[]>, String> {
     private final String directory;
 
     WriteFn(String directory) {
@@ -51,7 +62,7 @@ public final class NamedFiles extends PTransform<PCollection<KV<String, String>>
     }
 
     @ProcessElement
-    public void process(@Element KV<String, String> file, OutputReceiver<String> out) throws IOException {
+    public void process(@Element KV<String, byte[]> file, OutputReceiver<String> out) throws IOException {
       ResourceId dir = directory(directory);
       ResourceId target = dir.resolve(file.getKey(), StandardResolveOptions.RESOLVE_FILE);
       ResourceId temp = dir.resolve("." + file.getKey() + "." + UUID.randomUUID() + ".tmp",
@@ -59,8 +70,8 @@ public final class NamedFiles extends PTransform<PCollection<KV<String, String>>
       if (dir.getScheme().equals("file")) {
         java.nio.file.Files.createDirectories(java.nio.file.Paths.get(dir.toString()));
       }
-      try (OutputStream o = Channels.newOutputStream(FileSystems.create(temp, "application/json"))) {
-        o.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+      try (OutputStream o = Channels.newOutputStream(FileSystems.create(temp, "application/octet-stream"))) {
+        o.write(file.getValue());
       }
       FileSystems.rename(List.of(temp), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
       out.output(target.toString());

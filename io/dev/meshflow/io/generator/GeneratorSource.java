@@ -31,7 +31,8 @@ public final class GeneratorSource implements RecordSource {
   public static final Set<String> PARAMS =
       Set.of(
           "events", "seed", "rate", "start", "eventsPerSecond", "items", "users", "duplicates",
-          "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes");
+          "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes", "taste",
+          "driftAfterMinutes");
   public static final Set<String> VEHICLE_PARAMS =
       Set.of("events", "seed", "rate", "start", "vehicles", "zones", "reportSeconds", "missingSpeed",
           "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
@@ -165,9 +166,15 @@ public final class GeneratorSource implements RecordSource {
     }
     spec.maxDisorderMillis = 1000 * uri.longParam("maxDisorderSeconds", 30, 0, 86_400);
     spec.lateByMillis = 60_000 * uri.longParam("lateByMinutes", 15, 1, 100_000);
+    spec.taste = uri.longParam("taste", 0, 0, 1) == 1;
     // Live runs keep event time near the wall clock, so windows close as a dashboard expects.
     spec.eventsPerSecond = uri.longParam("eventsPerSecond", unbounded ? rate : 100, 1, 10_000_000);
     spec.startMillis = startMillis(uri, unbounded, spec.startMillis);
+    long driftMinutes = uri.longParam("driftAfterMinutes", -1, -1, 10_000_000);
+    if (driftMinutes >= 0 && !spec.taste) {
+      throw new IllegalArgumentException(uri + ": driftAfterMinutes needs taste=1 (a signal to drift)");
+    }
+    spec.driftAtMillis = driftMinutes < 0 ? Long.MAX_VALUE : spec.startMillis + driftMinutes * 60_000;
     return new GeneratorSource(new InteractionGenerator(spec), events, rate, unbounded);
   }
 

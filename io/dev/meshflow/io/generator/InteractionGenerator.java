@@ -45,11 +45,24 @@ public final class InteractionGenerator implements RecordGenerator {
     public double malformed = 0.01;
     public long maxDisorderMillis = 30_000;
     public long lateByMillis = 15 * 60_000;
+    /** Listens with a learnable skip signal: see {@link Taste}. Off keeps the original data. */
+    public boolean taste = false;
+    /** With taste: listens starting at or after this instant follow the drifted tastes. */
+    public long driftAtMillis = Long.MAX_VALUE;
   }
 
   @Override
   public String originOf(long index) {
     return "generator:seed=" + spec.seed + "#" + index;
+  }
+
+  /**
+   * With taste, a live run stamps records with their nominal time: an outcome's event time lies up
+   * to 200 s ahead, and a source watermark that followed it would make the next plays late.
+   */
+  @Override
+  public long emitTimeMillis(long index) {
+    return spec.taste ? nominalTimeMillis(index) : recordAt(index).eventTimeMillis;
   }
 
   public long nominalTimeMillis(long index) {
@@ -70,7 +83,7 @@ public final class InteractionGenerator implements RecordGenerator {
         i = i - 1 - r.nextInt((int) Math.min(i, DUPLICATE_LOOKBACK));
         continue;
       }
-      return valid(index, i, r);
+      return spec.taste ? Taste.listenRecord(spec, index, i, r, this) : valid(index, i, r);
     }
   }
 
@@ -160,7 +173,7 @@ public final class InteractionGenerator implements RecordGenerator {
     }
   }
 
-  private static String pad4(int n) {
+  static String pad4(int n) {
     String digits = Integer.toString(n);
     return digits.length() >= 4 ? digits : "0000".substring(digits.length()) + digits;
   }

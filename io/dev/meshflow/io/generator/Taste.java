@@ -1,0 +1,119 @@
+package dev.meshflow.io.generator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * The Interactions generator's learnable mode: each listen is a {@code play} (record 2k) followed
+ * by its outcome (record 2k+1): a {@code skip} of the same item 2 to 20 s later, or, if the user
+ * listened on, a {@code like} 40 to 200 s later.
+ *
+ * <p>Whether a listen is skipped depends on the user's taste: users fall into {@link #COHORTS}
+ * cohorts (an attribute the Users domain publishes), items into {@link #GENRES}; each cohort likes
+ * two genres and dislikes two. Podcasts and some users skip more. At the drift instant every
+ * cohort's taste turns around: the liked genres become the disliked ones.
+ */
+public final class Taste {
+  public static final String[] GENRES = {"pop", "rock", "hiphop", "jazz", "classical", "electronic"};
+  public static final int COHORTS = 4;
+  public static final String[] DEVICES = {"ios", "android", "web", "desktop"};
+  /** Listens per session block: a user's listens k / this share a session id. */
+  public static final int LISTENS_PER_SESSION = 400;
+  private static final long LISTEN_SALT = 0x7A57E5EEDL;
+
+  private Taste() {}
+
+  public static int genreOf(int item) {
+    return item % GENRES.length;
+  }
+
+  public static int cohortOf(int user) {
+    return user % COHORTS;
+  }
+
+  /** +1 liked, -1 disliked, 0 neutral; the drift shifts tastes by three genres. */
+  public static int affinity(int cohort, int genre, boolean drifted) {
+    int d = Math.floorMod(genre - 2 * cohort - (drifted ? 3 : 0), GENRES.length);
+    return d <= 1 ? 1 : (d == 3 || d == 4) ? -1 : 0;
+  }
+
+  /** What listen k is, whichever of its two records is asked for. */
+  public static final class Listen {
+    public final long k;
+    public final int user;
+    public final int item;
+    public final boolean song;
+    public final String device;
+    public final long startMillis;
+    public final boolean skipped;
+    public final long outcomeDelayMillis;
+
+    Listen(long k, int user, int item, boolean song, String device, long startMillis, boolean skipped,
+        long outcomeDelayMillis) {
+      this.k = k;
+      this.user = user;
+      this.item = item;
+      this.song = song;
+      this.device = device;
+      this.startMillis = startMillis;
+      this.skipped = skipped;
+      this.outcomeDelayMillis = outcomeDelayMillis;
+    }
+
+    public String sessionId() {
+      return "s-" + user + "-" + (k / LISTENS_PER_SESSION);
+    }
+
+    public String itemId() {
+      return (song ? "song-" : "podcast-") + InteractionGenerator.pad4(item);
+    }
+  }
+
+  public static Listen listen(InteractionGenerator.Spec spec, long k, long startMillis) {
+    SplittableRandom r = SeededRandom.of(spec.seed ^ LISTEN_SALT, k);
+    int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
+    boolean song = item < Math.max(1, spec.items * 8 / 10);
+    int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
+    String device = DEVICES[r.nextInt(DEVICES.length)];
+    boolean drifted = startMillis >= spec.driftAtMillis;
+    double logit = -0.3 - 1.8 * affinity(cohortOf(user), genreOf(item), drifted)
+        + (song ? 0 : 0.6) + userBias(spec.seed, user) + (device.equals("web") ? 0.3 : 0);
+    boolean skipped = r.nextDouble() < 1 / (1 + Math.exp(-logit));
+    long delay = skipped ? r.nextLong(2_000, 20_000) : r.nextLong(40_000, 200_000);
+    return new Listen(k, user, item, song, device, startMillis, skipped, delay);
+  }
+
+  /** Some users skip more than others, whatever the genre. */
+  static double userBias(long seed, int user) {
+    return 0.8 * (SeededRandom.of(seed ^ 0xB1A5L, user).nextDouble() - 0.5);
+  }
+
+  static GeneratedRecord listenRecord(InteractionGenerator.Spec spec, long index, long i,
+      SplittableRandom r, InteractionGenerator g) {
+    long k = i / 2;
+    Listen listen = listen(spec, k, g.nominalTimeMillis(2 * k));
+    boolean outcome = i % 2 == 1;
+    long ts = listen.startMillis + (outcome ? listen.outcomeDelayMillis : 0);
+    double shift = r.nextDouble();
+    if (shift < spec.late) {
+      ts -= spec.lateByMillis + r.nextLong(spec.lateByMillis / 2 + 1);
+    } else if (shift < spec.late + spec.outOfOrder) {
+      ts -= r.nextLong(spec.maxDisorderMillis + 1);
+    }
+    String type = !outcome ? "play" : listen.skipped ? "skip" : "like";
+    StringBuilder json = new StringBuilder(220);
+    json.append("{\"event_id\":\"ev-").append(spec.seed).append('-').append(i).append('"');
+    json.append(",\"ts\":\"").append(java.time.Instant.ofEpochMilli(ts)).append('"');
+    json.append(",\"user_id\":\"user-").append(listen.user).append('"');
+    json.append(",\"item_id\":\"").append(listen.itemId()).append('"');
+    json.append(",\"item_type\":\"").append(listen.song ? "song" : "podcast").append('"');
+    json.append(",\"event_type\":\"").append(type).append('"');
+    json.append(",\"device\":\"").append(listen.device).append('"');
+    json.append(",\"session_id\":\"").append(listen.sessionId()).append('"');
+    if (type.equals("skip")) {
+      json.append(",\"duration_ms\":").append(listen.outcomeDelayMillis);
+    }
+    json.append('}');
+    return new GeneratedRecord(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.meshflow.transforms.skips;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The features a skip model sees for one play, as a fixed-order float vector. Names are
+ * zero-padded ({@code f00_...}) because Tribuo orders features by name and the ONNX model takes
+ * them in that order.
+ *
+ * <ul>
+ *   <li>the user's cohort (an attribute of the Users data product; here the user number mod 4)
+ *       crossed with the item's genre (the Songs catalog's; here the item number mod 6), and each
+ *       alone: a linear model learns taste only from the cross;
+ *   <li>podcast or song, device, hour of day (as sine and cosine);
+ *   <li>position in the session, and the user's skip rate so far (smoothed: (skips+1)/(plays+2)).
+ * </ul>
+ */
+public final class SkipFeatures {
+  public static final int COHORTS = 4;
+  public static final int GENRES = 6;
+  public static final String[] DEVICES = {"ios", "android", "web", "desktop"};
+  public static final List<String> NAMES = names();
+  public static final int COUNT = NAMES.size();
+
+  private static final int CROSS = 0;
+  private static final int GENRE = CROSS + COHORTS * GENRES;
+  private static final int COHORT = GENRE + GENRES;
+  private static final int PODCAST = COHORT + COHORTS;
+  private static final int DEVICE = PODCAST + 1;
+  private static final int HOUR_SIN = DEVICE + DEVICES.length;
+  private static final int HOUR_COS = HOUR_SIN + 1;
+  private static final int POSITION = HOUR_COS + 1;
+  private static final int USER_SKIP_RATE = POSITION + 1;
+
+  private SkipFeatures() {}
+
+  private static List<String> names() {
+    List<String> n = new ArrayList<>();
+    for (int c = 0; c < COHORTS; c++) {
+      for (int g = 0; g < GENRES; g++) {
+        n.add("cohort" + c + "_x_genre" + g);
+      }
+    }
+    for (int g = 0; g < GENRES; g++) {
+      n.add("genre" + g);
+    }
+    for (int c = 0; c < COHORTS; c++) {
+      n.add("cohort" + c);
+    }
+    n.add("podcast");
+    for (String d : DEVICES) {
+      n.add("device_" + d);
+    }
+    n.add("hour_sin");
+    n.add("hour_cos");
+    n.add("log_session_position");
+    n.add("user_skip_rate");
+    List<String> padded = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      padded.add(String.format("f%02d_%s", i, n.get(i)));
+    }
+    return List.copyOf(padded);
+  }
+
+  /** The number in an id such as {@code user-17} or {@code song-0042}; -1 when there is none. */
+  static int numberIn(String id) {
+    int dash = id.lastIndexOf('-');
+    try {
+      return dash < 0 ? -1 : Integer.parseInt(id.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  public static float[] vector(String userId, String itemId, String itemType, String device,
+      long tsMillis, int sessionPosition, long userPlays, long userSkips) {
+    float[] f = new float[COUNT];
+    int user = numberIn(userId);
+    int item = numberIn(itemId);
+    int cohort = user < 0 ? -1 : user % COHORTS;
+    int genre = item < 0 ? -1 : item % GENRES;
+    if (cohort >= 0 && genre >= 0) {
+      f[CROSS + cohort * GENRES + genre] = 1;
+    }
+    if (genre >= 0) {
+      f[GENRE + genre] = 1;
+    }
+    if (cohort >= 0) {
+      f[COHORT + cohort] = 1;
+    }
+    f[PODCAST] = "podcast".equals(itemType) ? 1 : 0;
+    for (int d = 0; d < DEVICES.length; d++) {
+      if (DEVICES[d].equals(device)) {
+        f[DEVICE + d] = 1;
+      }
+    }
+    double hour = Math.floorMod(tsMillis, 86_400_000L) / 3_600_000.0;
+    f[HOUR_SIN] = (float) Math.sin(2 * Math.PI * hour / 24);
+    f[HOUR_COS] = (float) Math.cos(2 * Math.PI * hour / 24);
+    f[POSITION] = (float) Math.log1p(sessionPosition);
+    f[USER_SKIP_RATE] = (float) ((userSkips + 1.0) / (userPlays + 2.0));
+    return f;
+  }
+}

@@ -1,0 +1,11 @@
+package dev.meshflow.transforms.skips;
+
+import java.io.Serializable;
+
+/** What the feature step remembers of a user: plays and skips so far, and the current session. */
+public final class UserHistory implements Serializable {
+  long plays;
+  long skips;
+  String session = "";
+  int position;
+}
