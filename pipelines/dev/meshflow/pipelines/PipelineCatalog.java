@@ -56,6 +56,18 @@ public final class PipelineCatalog {
         "SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"
             + " ORDER BY score DESC LIMIT 15",
         AnomalyScoringPipeline::conservation));
+    add(MeshflowPipeline.of(
+        SkipModelPipeline.NAME, SkipModelPipeline.DESCRIPTION, SkipModelPipeline.Options.class,
+        SkipModelPipeline::validate, SkipModelPipeline::run,
+        "SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
+            + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end",
+        SkipModelPipeline::conservation));
+    add(MeshflowPipeline.of(
+        SkipScoringPipeline.NAME, SkipScoringPipeline.DESCRIPTION, SkipScoringPipeline.Options.class,
+        SkipScoringPipeline::validate, SkipScoringPipeline::run,
+        "SELECT window_start, model_id, predictions, round(auc, 3) AS auc, round(log_loss, 3) AS log_loss,"
+            + " round(max_psi, 3) AS max_psi, reason FROM model_evaluation ORDER BY window_start, model_id",
+        SkipScoringPipeline::conservation));
   }
 
   private PipelineCatalog() {}

@@ -5,17 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.apache.beam.sdk.coders.ByteCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.StructuredCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -29,6 +30,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -44,8 +46,8 @@ import org.joda.time.Instant;
  * skip} of the same item in the same session arrives within {@code timeout} of the play, listened
  * on once the timeout passes without one.
  *
- * <p>Per user, one event-time timer at the earliest deadline (one per play would swamp the Direct
- * runner), whose output timestamp holds the watermark at the oldest waiting play: labels go out at
+ * <p>Per bucket of users, one event-time timer at the earliest deadline (one per play would swamp
+ * the Direct runner), whose output timestamp holds the watermark at the oldest waiting play: labels go out at
  * their play's timestamp and land in the play's windows on time. Labels are decided when the
  * timeout has passed, with everything on time in hand, so batch and streaming agree.
  */
@@ -58,28 +60,42 @@ public final class LabelOutcomes {
    * @param plays what to label (a listen, or a prediction of one)
    * @param listenOf the listen behind each play
    * @param events the interaction events; only skips are used
+   * @param flushEvery streaming: labels are decided when the watermark crosses a multiple of this
+   *     past a deadline, so a user's timer fires at most once per interval; zero (batch): once,
+   *     when the input ends
    */
   public static <V> PCollection<Labeled<V>> label(String name, PCollection<V> plays,
-      SerializableFunction<V, Listen> listenOf, PCollection<InteractionEvent> events, Duration timeout) {
+      SerializableFunction<V, Listen> listenOf, PCollection<InteractionEvent> events, Duration timeout,
+      Duration flushEvery) {
     Coder<V> playCoder = plays.getCoder();
     PlayOrSkipCoder<V> coder = new PlayOrSkipCoder<>(playCoder);
     KvCoder<String, PlayOrSkip<V>> kvCoder = KvCoder.of(StringUtf8Coder.of(), coder);
     PCollection<KV<String, PlayOrSkip<V>>> fromPlays = plays
         .apply(name + "/KeyPlays", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
-            .via(v -> KV.of(listenOf.apply(v).userId, PlayOrSkip.play(v, listenOf.apply(v).outcomeKey()))))
+            .via(v -> KV.of(bucket(listenOf.apply(v).userId), PlayOrSkip.play(v, listenOf.apply(v).outcomeKey()))))
         .setCoder(kvCoder);
     PCollection<KV<String, PlayOrSkip<V>>> fromSkips = events
         .apply(name + "/OnlySkips", Filter.by(e -> e.eventType().equals("skip")))
         .apply(name + "/KeySkips", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
-            .via(e -> KV.of(e.userId(), PlayOrSkip.<V>skip((e.sessionId() == null ? "" : e.sessionId())
+            .via(e -> KV.of(bucket(e.userId()), PlayOrSkip.<V>skip((e.sessionId() == null ? "" : e.sessionId())
                 + "|" + e.itemId()))))
         .setCoder(kvCoder);
     return PCollectionList.of(fromPlays).and(fromSkips)
         .apply(name + "/PlaysAndSkips", Flatten.pCollections())
         .apply(name + "/GlobalWindow", Window.<KV<String, PlayOrSkip<V>>>into(new GlobalWindows()))
-        .apply(name + "/MatchPerUser", ParDo.of(new MatchFn<>(playCoder, timeout.getMillis())))
+        .apply(name + "/MatchPerUser", ParDo.of(new MatchFn<>(playCoder, timeout.getMillis(), flushEvery.getMillis())))
         .setCoder(Labeled.LabeledCoder.of(playCoder));
   }
+
+  /**
+   * Users share 64 state buckets: a key per user makes a bundle per user when labels are decided,
+   * and the Direct runner copies a downstream group's state once per bundle.
+   */
+  static String bucket(String userId) {
+    return Integer.toString(Math.floorMod(userId.hashCode(), BUCKETS));
+  }
+
+  private static final int BUCKETS = 64;
 
   /** Either a play waiting for its outcome or a skip, keyed for matching by session and item. */
   static final class PlayOrSkip<V> {
@@ -136,41 +152,56 @@ public final class LabelOutcomes {
 
   static final class MatchFn<V> extends DoFn<KV<String, PlayOrSkip<V>>, Labeled<V>> {
     private final long timeoutMillis;
+    private final long flushMillis;
     private final Counter skipped = Metrics.counter(NAMESPACE, "labels_skipped");
     private final Counter listened = Metrics.counter(NAMESPACE, "labels_listened");
 
-    /** Waiting plays: (outcome key, play) at the play's timestamp. */
+    /** Waiting plays: (outcome key, play) at the play's timestamp. Appended to, rewritten only when labelling. */
     @StateId("plays")
-    private final StateSpec<ValueState<List<TimestampedValue<KV<String, V>>>>> playsSpec;
+    private final StateSpec<BagState<TimestampedValue<KV<String, V>>>> playsSpec;
 
-    /** Skips no play has claimed yet: (outcome key, skip time). */
+    /** Skips that may still decide a waiting play: (outcome key, skip time). */
     @StateId("skips")
-    private final StateSpec<ValueState<List<KV<String, Long>>>> skipsSpec =
-        StateSpecs.value(ListCoder.of(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+    private final StateSpec<BagState<KV<String, Long>>> skipsSpec =
+        StateSpecs.bag(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+
+    /** The earliest waiting play's time (the watermark hold) and the earliest deadline. */
+    @StateId("bounds")
+    private final StateSpec<ValueState<KV<Long, Long>>> boundsSpec =
+        StateSpecs.value(KvCoder.of(VarLongCoder.of(), VarLongCoder.of()));
 
     @TimerId("due")
     private final TimerSpec dueSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    MatchFn(Coder<V> playCoder, long timeoutMillis) {
+    MatchFn(Coder<V> playCoder, long timeoutMillis, long flushMillis) {
       this.timeoutMillis = timeoutMillis;
-      this.playsSpec = StateSpecs.value(ListCoder.of(TimestampedValue.TimestampedValueCoder.of(
-          KvCoder.of(StringUtf8Coder.of(), playCoder))));
+      this.flushMillis = flushMillis;
+      this.playsSpec = StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(
+          KvCoder.of(StringUtf8Coder.of(), playCoder)));
     }
 
     @ProcessElement
     public void process(@Element KV<String, PlayOrSkip<V>> element, @Timestamp Instant ts,
-        @StateId("plays") ValueState<List<TimestampedValue<KV<String, V>>>> playsState,
-        @StateId("skips") ValueState<List<KV<String, Long>>> skipsState,
+        @StateId("plays") BagState<TimestampedValue<KV<String, V>>> plays,
+        @StateId("skips") BagState<KV<String, Long>> skips,
+        @StateId("bounds") ValueState<KV<Long, Long>> bounds,
         @TimerId("due") Timer due) {
-      List<TimestampedValue<KV<String, V>>> plays = orEmpty(playsState.read());
-      List<KV<String, Long>> skips = orEmpty(skipsState.read());
       PlayOrSkip<V> e = element.getValue();
+      long t = ts.getMillis();
+      KV<Long, Long> b = bounds.read();
+      long hold = b == null ? Long.MAX_VALUE : b.getKey();
+      long deadline = b == null ? Long.MAX_VALUE : b.getValue();
       if (e.play != null) {
         plays.add(TimestampedValue.of(KV.of(e.key, e.play), ts));
+        hold = Math.min(hold, t);
       } else {
-        skips.add(KV.of(e.key, ts.getMillis()));
+        skips.add(KV.of(e.key, t));
       }
-      save(plays, skips, playsState, skipsState, due);
+      deadline = Math.min(deadline, t + timeoutMillis);
+      if (b == null || hold != b.getKey() || deadline != b.getValue()) {
+        bounds.write(KV.of(hold, deadline));
+        setDue(due, hold, deadline);
+      }
     }
 
     /**
@@ -181,23 +212,39 @@ public final class LabelOutcomes {
      */
     @OnTimer("due")
     public void onDue(OnTimerContext c,
-        @StateId("plays") ValueState<List<TimestampedValue<KV<String, V>>>> playsState,
-        @StateId("skips") ValueState<List<KV<String, Long>>> skipsState,
+        @StateId("plays") BagState<TimestampedValue<KV<String, V>>> playsState,
+        @StateId("skips") BagState<KV<String, Long>> skipsState,
+        @StateId("bounds") ValueState<KV<Long, Long>> bounds,
         @TimerId("due") Timer due) {
-      long now = c.timestamp().getMillis();
-      List<TimestampedValue<KV<String, V>>> plays = orEmpty(playsState.read());
-      List<KV<String, Long>> skips = orEmpty(skipsState.read());
-      List<TimestampedValue<KV<String, V>>> remaining = new ArrayList<>();
+      // Batch: one firing when the input has ended, when every deadline has passed.
+      long now = flushMillis == 0 ? Long.MAX_VALUE : c.timestamp().getMillis();
+      List<TimestampedValue<KV<String, V>>> plays = new ArrayList<>();
+      playsState.read().forEach(plays::add);
+      List<KV<String, Long>> skips = new ArrayList<>();
+      skipsState.read().forEach(skips::add);
+      Map<String, List<TimestampedValue<KV<String, V>>>> playsByKey = new HashMap<>();
+      for (TimestampedValue<KV<String, V>> p : plays) {
+        playsByKey.computeIfAbsent(p.getValue().getKey(), k -> new ArrayList<>()).add(p);
+      }
+      Map<String, List<Long>> skipsByKey = new HashMap<>();
+      for (KV<String, Long> sk : skips) {
+        skipsByKey.computeIfAbsent(sk.getKey(), k -> new ArrayList<>()).add(sk.getValue());
+      }
+      playsState.clear();
+      long hold = Long.MAX_VALUE;
+      long deadline = Long.MAX_VALUE;
       for (TimestampedValue<KV<String, V>> p : plays) {
         long start = p.getTimestamp().getMillis();
-        if (start + timeoutMillis > now) {
-          remaining.add(p);
+        if (now != Long.MAX_VALUE && start + timeoutMillis > now) {
+          playsState.add(p);
+          hold = Math.min(hold, start);
+          deadline = Math.min(deadline, start + timeoutMillis);
           continue;
         }
         boolean isSkipped = false;
-        for (KV<String, Long> s : skips) {
-          if (s.getKey().equals(p.getValue().getKey()) && s.getValue() >= start
-              && s.getValue() <= start + timeoutMillis && !laterPlayClaims(plays, p, s)) {
+        List<TimestampedValue<KV<String, V>>> sameKey = playsByKey.get(p.getValue().getKey());
+        for (long s : skipsByKey.getOrDefault(p.getValue().getKey(), List.of())) {
+          if (s >= start && s <= start + timeoutMillis && !laterPlayClaims(sameKey, p, s)) {
             isSkipped = true;
             break;
           }
@@ -205,49 +252,39 @@ public final class LabelOutcomes {
         (isSkipped ? skipped : listened).inc();
         c.outputWithTimestamp(new Labeled<>(p.getValue().getValue(), isSkipped), p.getTimestamp());
       }
-      skips.removeIf(s -> s.getValue() + timeoutMillis <= now);
-      save(remaining, skips, playsState, skipsState, due);
+      skipsState.clear();
+      for (KV<String, Long> sk : skips) {
+        if (now != Long.MAX_VALUE && sk.getValue() + timeoutMillis > now) {
+          skipsState.add(sk);
+          deadline = Math.min(deadline, sk.getValue() + timeoutMillis);
+        }
+      }
+      if (deadline == Long.MAX_VALUE) {
+        bounds.clear();
+        return;
+      }
+      bounds.write(KV.of(hold, deadline));
+      setDue(due, hold, deadline);
+    }
+
+    private void setDue(Timer due, long hold, long deadline) {
+      Instant at = flushMillis == 0 ? GlobalWindow.INSTANCE.maxTimestamp()
+          : new Instant(Math.floorDiv(deadline + flushMillis - 1, flushMillis) * flushMillis);
+      // Hold the watermark at the oldest waiting play, whose label will carry its timestamp.
+      due.withOutputTimestamp(hold == Long.MAX_VALUE ? at : new Instant(hold)).set(at);
     }
 
     /** Whether another play of the same session and item lies after {@code p} and at or before the skip. */
-    private static <V> boolean laterPlayClaims(List<TimestampedValue<KV<String, V>>> plays,
-        TimestampedValue<KV<String, V>> p, KV<String, Long> skip) {
-      for (TimestampedValue<KV<String, V>> q : plays) {
+    private static <V> boolean laterPlayClaims(List<TimestampedValue<KV<String, V>>> sameKey,
+        TimestampedValue<KV<String, V>> p, long skip) {
+      for (TimestampedValue<KV<String, V>> q : sameKey) {
         long t = q.getTimestamp().getMillis();
-        if (q != p && q.getValue().getKey().equals(skip.getKey()) && t <= skip.getValue()
+        if (q != p && t <= skip
             && (t > p.getTimestamp().getMillis() || (t == p.getTimestamp().getMillis() && q.hashCode() > p.hashCode()))) {
           return true;
         }
       }
       return false;
-    }
-
-    private void save(List<TimestampedValue<KV<String, V>>> plays, List<KV<String, Long>> skips,
-        ValueState<List<TimestampedValue<KV<String, V>>>> playsState,
-        ValueState<List<KV<String, Long>>> skipsState, Timer due) {
-      if (plays.isEmpty() && skips.isEmpty()) {
-        playsState.clear();
-        skipsState.clear();
-        due.clear();
-        return;
-      }
-      playsState.write(plays);
-      skipsState.write(skips);
-      long next = Long.MAX_VALUE;
-      long hold = Long.MAX_VALUE;
-      for (TimestampedValue<KV<String, V>> p : plays) {
-        next = Math.min(next, p.getTimestamp().getMillis() + timeoutMillis);
-        hold = Math.min(hold, p.getTimestamp().getMillis());
-      }
-      for (KV<String, Long> s : skips) {
-        next = Math.min(next, s.getValue() + timeoutMillis);
-      }
-      // Hold the watermark at the oldest waiting play, whose label will carry its timestamp.
-      due.withOutputTimestamp(new Instant(hold == Long.MAX_VALUE ? next : hold)).set(new Instant(next));
-    }
-
-    private static <T> List<T> orEmpty(List<T> list) {
-      return list == null ? new ArrayList<>() : new ArrayList<>(list);
     }
 
     /** A label goes out at its play's time, which the due timer has been holding. */

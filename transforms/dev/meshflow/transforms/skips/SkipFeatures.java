@@ -35,6 +35,15 @@ public final class SkipFeatures {
 
   private SkipFeatures() {}
 
+  /**
+   * Whether a drift in this feature should trigger a retrain. Hour of day, session position and
+   * the user's running skip rate move with the clock and with history in any live window, so their
+   * PSI is reported but does not trigger.
+   */
+  public static boolean driftTriggers(int feature) {
+    return feature < HOUR_SIN;
+  }
+
   private static List<String> names() {
     List<String> n = new ArrayList<>();
     for (int c = 0; c < COHORTS; c++) {

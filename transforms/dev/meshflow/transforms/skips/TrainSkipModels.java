@@ -57,9 +57,6 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
 
   @Override
   public PCollection<SkipTrainer.Trained> expand(PCollection<Labeled<Listen>> labelled) {
-    Comparator<Labeled<Listen>> byHash = Comparator
-        .comparingInt((Labeled<Listen> l) -> l.value.listenId.hashCode() * 0x9E3779B1)
-        .thenComparing(l -> l.value.listenId);
     ParDo.SingleOutput<List<Labeled<Listen>>, SkipTrainer.Trained> train =
         ParDo.of(new TrainFn(trainer, minRows, triggers));
     if (triggers != null) {
@@ -67,10 +64,19 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
     }
     return labelled
         .apply("TrainingWindows", Window.into(SlidingWindows.of(size).every(period)))
-        .apply("BoundedSample", Combine.globally(new BoundedSample<>(maxRows, byHash,
+        .apply("BoundedSample", Combine.globally(new BoundedSample<>(maxRows, new ByIdHash(),
             Labeled.LabeledCoder.of(ListenCoder.of()))).withoutDefaults())
         .apply("Train", train)
         .setCoder(TrainedModelCoder.of());
+  }
+
+  /** A fixed pseudo-random order of listens: a sample is the same whichever runner draws it. */
+  private static final class ByIdHash implements Comparator<Labeled<Listen>>, java.io.Serializable {
+    @Override
+    public int compare(Labeled<Listen> a, Labeled<Listen> b) {
+      int c = Integer.compare(a.value.listenId.hashCode() * 0x9E3779B1, b.value.listenId.hashCode() * 0x9E3779B1);
+      return c != 0 ? c : a.value.listenId.compareTo(b.value.listenId);
+    }
   }
 
   private static final class TrainFn extends DoFn<List<Labeled<Listen>>, SkipTrainer.Trained> {
