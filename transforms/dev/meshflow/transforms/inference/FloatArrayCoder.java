@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.inference;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,21 +19,20 @@ public final class FloatArrayCoder extends AtomicCoder<float[]> {
   @Override
   public void encode(float[] value, OutputStream out) throws IOException {
     VarIntCoder.of().encode(value.length, out);
-    DataOutputStream data = new DataOutputStream(out);
-    for (float f : value) {
-      data.writeInt(Float.floatToRawIntBits(f));
-    }
-    data.flush();
+    ByteBuffer bytes = ByteBuffer.allocate(4 * value.length);
+    bytes.asFloatBuffer().put(value);
+    out.write(bytes.array());
   }
 
   @Override
   public float[] decode(InputStream in) throws IOException {
     int n = VarIntCoder.of().decode(in);
-    DataInputStream data = new DataInputStream(in);
-    float[] value = new float[n];
-    for (int i = 0; i < n; i++) {
-      value[i] = Float.intBitsToFloat(data.readInt());
+    byte[] bytes = new DataInputStream(in).readNBytes(4 * n);
+    if (bytes.length != 4 * n) {
+      throw new java.io.EOFException("a float vector of " + n + " ended after " + bytes.length + " bytes");
     }
+    float[] value = new float[n];
+    ByteBuffer.wrap(bytes).asFloatBuffer().get(value);
     return value;
   }
 

@@ -91,7 +91,7 @@ public final class LabelOutcomes {
    * Users share 64 state buckets: a key per user makes a bundle per user when labels are decided,
    * and the Direct runner copies a downstream group's state once per bundle.
    */
-  static String bucket(String userId) {
+  public static String bucket(String userId) {
     return Integer.toString(Math.floorMod(userId.hashCode(), BUCKETS));
   }
 
@@ -188,6 +188,7 @@ public final class LabelOutcomes {
         @TimerId("due") Timer due) {
       PlayOrSkip<V> e = element.getValue();
       long t = ts.getMillis();
+
       KV<Long, Long> b = bounds.read();
       long hold = b == null ? Long.MAX_VALUE : b.getKey();
       long deadline = b == null ? Long.MAX_VALUE : b.getValue();
@@ -217,7 +218,8 @@ public final class LabelOutcomes {
         @StateId("bounds") ValueState<KV<Long, Long>> bounds,
         @TimerId("due") Timer due) {
       // Batch: one firing when the input has ended, when every deadline has passed.
-      long now = flushMillis == 0 ? Long.MAX_VALUE : c.timestamp().getMillis();
+      // fireTimestamp: when the timer was due (timestamp() is its output timestamp, the hold).
+      long now = flushMillis == 0 ? Long.MAX_VALUE : c.fireTimestamp().getMillis();
       List<TimestampedValue<KV<String, V>>> plays = new ArrayList<>();
       playsState.read().forEach(plays::add);
       List<KV<String, Long>> skips = new ArrayList<>();

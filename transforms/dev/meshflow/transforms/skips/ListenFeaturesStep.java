@@ -5,13 +5,13 @@ import dev.meshflow.transforms.ordering.OrderedPerKey;
 import java.util.function.Consumer;
 
 /**
- * Per user, in event-time order: each play becomes a {@link Listen} with features from what came
+ * Per user (users share state buckets, see {@link SkipSignals}), in event-time order: each play becomes a {@link Listen} with features from what came
  * before it (never from its own outcome), then counts towards the user's history.
  */
-public final class ListenFeaturesStep implements OrderedPerKey.Step<InteractionEvent, UserHistory, Listen> {
+public final class ListenFeaturesStep implements OrderedPerKey.Step<InteractionEvent, UserHistory.Bucket, Listen> {
   @Override
-  public UserHistory start() {
-    return new UserHistory();
+  public UserHistory.Bucket start() {
+    return new UserHistory.Bucket();
   }
 
   @Override
@@ -20,7 +20,8 @@ public final class ListenFeaturesStep implements OrderedPerKey.Step<InteractionE
   }
 
   @Override
-  public void step(UserHistory h, InteractionEvent e, long tsMillis, Consumer<Listen> out) {
+  public void step(UserHistory.Bucket bucket, InteractionEvent e, long tsMillis, Consumer<Listen> out) {
+    UserHistory h = bucket.of(e.userId());
     switch (e.eventType()) {
       case "play":
         String session = e.sessionId() == null ? "" : e.sessionId();

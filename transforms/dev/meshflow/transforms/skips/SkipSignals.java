@@ -59,17 +59,19 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
-    PCollectionTuple parsed = records.apply("Parse", new ParseInteractions(true));
+    // Payloads ride along only where an event can still become a dead letter: too late, in streaming.
+    PCollectionTuple parsed = records.apply("Parse", new ParseInteractions(streaming));
     PCollection<InteractionEvent> events = parsed.get(ParseInteractions.EVENTS)
         .apply("Deduplicate", streaming ? DedupeByEventId.streaming(dedupeRetention) : DedupeByEventId.batch());
     ListenFeaturesStep step = new ListenFeaturesStep();
-    OrderedPerKey<InteractionEvent, UserHistory, Listen> ordered = streaming
+    OrderedPerKey<InteractionEvent, UserHistory.Bucket, Listen> ordered = streaming
         ? OrderedPerKey.every(flushEvery, step, ListenCoder.of())
         : OrderedPerKey.atEnd(step, ListenCoder.of());
     PCollectionTuple stepped = events
-        .apply("KeyByUser", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
+        // Users share 64 buckets: a key per user means a bundle per user on the Direct runner.
+        .apply("KeyByUserBucket", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
                 org.apache.beam.sdk.values.TypeDescriptor.of(InteractionEvent.class)))
-            .via(e -> KV.of(e.userId(), e)))
+            .via(e -> KV.of(LabelOutcomes.bucket(e.userId()), e)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), InteractionEventCoder.of()))
         .apply("FeaturesPerUser", ordered);
     PCollection<DeadLetter> tooLate = stepped.get(ordered.tooLate())

@@ -8,4 +8,11 @@ public final class UserHistory implements Serializable {
   long skips;
   String session = "";
   int position;
+
+  /** The histories of the users that share a state bucket. */
+  public static final class Bucket extends java.util.HashMap<String, UserHistory> {
+    UserHistory of(String userId) {
+      return computeIfAbsent(userId, u -> new UserHistory());
+    }
+  }
 }

@@ -108,7 +108,7 @@ public class SkipLoopBatchTest {
     assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
     assertEquals("every listen predicted", reference.labelled.size(), tables.count("SELECT count(*) FROM predictions"));
 
-    List<String> verdicts = tables.dump("SELECT " + tables.epochMillis("window_start") + ", round(auc, 3),"
+    List<String> verdicts = tables.dump("SELECT " + tables.epochMillis("window_start") + ", round(CAST(auc AS numeric), 3),"
         + " triggers_retrain, predictions FROM model_evaluation WHERE model_id = '" + PRE_DRIFT + "' ORDER BY 1");
     System.out.println("skip-scoring " + runner + " (window start ms | AUC | retrain): " + verdicts);
     long drift = java.time.Instant.parse("2026-03-07T23:20:00Z").toEpochMilli();
