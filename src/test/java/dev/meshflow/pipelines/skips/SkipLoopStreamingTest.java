@@ -69,15 +69,14 @@ public class SkipLoopStreamingTest {
     PipelineResult job = SkipScoringPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
         "DirectRunner", "--streaming=true", "--listens=generator:interactions?rate=400&" + SPEC,
         "--models=" + models, "--sink=" + Postgres.sinkUri(db), "--trainWindow=4m", "--trainEvery=2m",
-        "--outcomeTimeout=30s", "--modelsRefresh=1s", "--minTrainingRows=500", "--inferenceMaxWait=500ms",
-        System.getenv().getOrDefault("SKIP_EXTRA", "--retrain=true")))
+        "--outcomeTimeout=30s", "--modelsRefresh=1s", "--minTrainingRows=500", "--inferenceMaxWait=500ms"))
         .as(SkipScoringPipeline.Options.class));
     String start = tables.epochMillis("window_start");
     String evaluation = "SELECT " + start + ", model_id, predictions, round(CAST(auc AS numeric), 3), triggers_retrain"
         + " FROM model_evaluation ORDER BY 1, 2";
     List<String> rows;
     try {
-      Await.until("a retrained model evaluated well after the drift", Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("SKIP_WAIT", "120"))),
+      Await.until("a retrained model evaluated well after the drift", Duration.ofMinutes(5),
           () -> progress(job, tables, "SELECT model_id FROM model_evaluation WHERE model_id <> '" + first.card.id
               + "' AND " + start + " >= " + DRIFT + " AND predictions >= 200 AND auc > 0.7"),
           ids -> !ids.isEmpty());
