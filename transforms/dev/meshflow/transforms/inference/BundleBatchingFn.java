@@ -19,9 +19,7 @@ import org.joda.time.Instant;
  */
 final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   private final BatchRunner<E, I, O, M, R> runner;
-  private final ModelRef fixed;
-  private final PCollectionView<ModelRef> watched;
-  private transient ModelRef lastWatched;
+  private final ModelSource models;
   private transient Map<List<Object>, Buffer<E>> buffers;
 
   private static final class Buffer<E> {
@@ -37,24 +35,12 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
 
   BundleBatchingFn(BatchRunner<E, I, O, M, R> runner, ModelRef fixed, PCollectionView<ModelRef> watched) {
     this.runner = runner;
-    this.fixed = fixed;
-    this.watched = watched;
+    this.models = new ModelSource(fixed, watched);
   }
 
   @Setup
   public void setup() {
     runner.setup();
-  }
-
-  /**
-   * The watched model; while the side input shows none (before its first listing reaches this
-   * worker, or in an empty pane), the last one seen, else the model the job started with.
-   */
-  private ModelRef current(ModelRef watchedNow) {
-    if (!watchedNow.isNone()) {
-      lastWatched = watchedNow;
-    }
-    return lastWatched != null ? lastWatched : fixed;
   }
 
   @StartBundle
@@ -66,7 +52,7 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   public void process(ProcessContext c, BoundedWindow window) {
     E element = c.element();
     String group = runner.route().group(element);
-    ModelRef ref = runner.route().model(group, watched == null ? fixed : current(c.sideInput(watched)));
+    ModelRef ref = runner.route().model(group, models.current(c));
     List<Object> key = Arrays.asList(window, group, ref);
     Buffer<E> buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
     buffer.items.add(new Pending<>(element, c.timestamp(), window));

@@ -13,30 +13,16 @@ import org.joda.time.Instant;
 /** Runs the batches {@link BufferWithinWindowFn} made; results go out at their own timestamps. */
 final class InferBatchesFn<E, I, O, M, R> extends DoFn<KV<String, List<TimestampedValue<E>>>, R> {
   private final BatchRunner<E, I, O, M, R> runner;
-  private final ModelRef fixed;
-  private final PCollectionView<ModelRef> watched;
-  private transient ModelRef lastWatched;
+  private final ModelSource models;
 
   InferBatchesFn(BatchRunner<E, I, O, M, R> runner, ModelRef fixed, PCollectionView<ModelRef> watched) {
     this.runner = runner;
-    this.fixed = fixed;
-    this.watched = watched;
+    this.models = new ModelSource(fixed, watched);
   }
 
   @Setup
   public void setup() {
     runner.setup();
-  }
-
-  /**
-   * The watched model; while the side input shows none (before its first listing reaches this
-   * worker, or in an empty pane), the last one seen, else the model the job started with.
-   */
-  private ModelRef current(ModelRef watchedNow) {
-    if (!watchedNow.isNone()) {
-      lastWatched = watchedNow;
-    }
-    return lastWatched != null ? lastWatched : fixed;
   }
 
   @ProcessElement
@@ -46,7 +32,7 @@ final class InferBatchesFn<E, I, O, M, R> extends DoFn<KV<String, List<Timestamp
       return;
     }
     String group = runner.route().group(batch.get(0).getValue());
-    ModelRef ref = runner.route().model(group, watched == null ? fixed : current(c.sideInput(watched)));
+    ModelRef ref = runner.route().model(group, models.current(c));
     List<Pending<E>> pending = new ArrayList<>(batch.size());
     for (TimestampedValue<E> v : batch) {
       pending.add(new Pending<>(v.getValue(), v.getTimestamp(), window));

@@ -8,6 +8,7 @@ import dev.meshflow.pipelines.AnomalyModelPipeline;
 import dev.meshflow.pipelines.AnomalyScoringPipeline;
 import dev.meshflow.pipelines.clickstream.ClickstreamStreamingKafkaTest;
 import dev.meshflow.testing.Await;
+import dev.meshflow.testing.JobProgress;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
@@ -92,22 +93,6 @@ public class AnomalyStreamingTest {
   }
 
   /** The job's error if it failed; its counters otherwise, so a timeout shows how far it got. */
-  private static List<String> progress(PipelineResult job, Tables tables, String sql) throws Exception {
-    // Not getState(): on the Direct runner that records the failure, and the error is then lost.
-    PipelineResult.State state = job.waitUntilFinish(org.joda.time.Duration.millis(1)); // throws if it failed
-    List<String> rows;
-    try {
-      rows = tables.dump(sql);
-    } catch (java.sql.SQLException noTableYet) {
-      rows = List.of();
-    }
-    return new ArrayList<>(rows) {
-      @Override
-      public String toString() {
-        return super.toString() + " (job " + state + ", counters " + dev.meshflow.pipelines.RunCounts.of(job) + ")";
-      }
-    };
-  }
 
   @Test
   public void directScoringPicksUpANewModelWhileRunning() throws Exception {
@@ -138,7 +123,7 @@ public class AnomalyStreamingTest {
     String start = tables.epochMillis("start_ts");
     try {
       List<String> early = Await.until("anomalies scored with the first model", Duration.ofMinutes(3),
-          () -> progress(result, tables, "SELECT DISTINCT model_id FROM anomalies"), ids -> !ids.isEmpty());
+          () -> JobProgress.rows(result, tables, "SELECT DISTINCT model_id FROM anomalies"), ids -> !ids.isEmpty());
       assertEquals("while it is the only model", List.of(first.id), early);
 
       // Publish a newer model while the job runs, as anomaly-model does: whole, by a rename.
@@ -146,7 +131,7 @@ public class AnomalyStreamingTest {
       Files.writeString(temp, second.toJson());
       Files.move(temp, models.resolve(second.id + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Await.until("anomalies scored with the new model", Duration.ofMinutes(3),
-          () -> progress(result, tables, "SELECT DISTINCT model_id FROM anomalies"), ids -> ids.contains(second.id));
+          () -> JobProgress.rows(result, tables, "SELECT DISTINCT model_id FROM anomalies"), ids -> ids.contains(second.id));
     } finally {
       result.cancel();
     }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.pipelines.SkipScoringPipeline;
 import dev.meshflow.testing.Await;
+import dev.meshflow.testing.JobProgress;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
@@ -12,7 +13,6 @@ import dev.meshflow.transforms.skips.SkipTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -37,23 +37,6 @@ public class SkipLoopStreamingTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private static List<String> progress(PipelineResult job, Tables tables, String sql) throws Exception {
-    // Not getState(): on the Direct runner that records the failure, and the error is then lost.
-    PipelineResult.State state = job.waitUntilFinish(org.joda.time.Duration.millis(1)); // throws if it failed
-    List<String> rows;
-    try {
-      rows = tables.dump(sql);
-    } catch (java.sql.SQLException noTableYet) {
-      rows = List.of();
-    }
-    return new ArrayList<>(rows) {
-      @Override
-      public String toString() {
-        return super.toString() + " (job " + state + ", counters " + RunCounts.of(job) + ")";
-      }
-    };
-  }
-
   @Test
   public void qualityDropsAfterTheDriftARetrainIsSwappedInAndQualityRecovers() throws Exception {
     // The served model: trained on the ten minutes before the drift, as skip-model would.
@@ -77,15 +60,15 @@ public class SkipLoopStreamingTest {
     List<String> rows;
     try {
       Await.until("a retrained model evaluated well after the drift", Duration.ofMinutes(5),
-          () -> progress(job, tables, "SELECT model_id FROM model_evaluation WHERE model_id <> '" + first.card.id
+          () -> JobProgress.rows(job, tables, "SELECT model_id FROM model_evaluation WHERE model_id <> '" + first.card.id
               + "' AND " + start + " >= " + DRIFT + " AND predictions >= 200 AND auc > 0.7"),
           ids -> !ids.isEmpty());
     } finally {
       System.out.println("skip loop, counters: " + RunCounts.of(job));
-      rows = progress(job, tables, evaluation);
+      rows = JobProgress.rows(job, tables, evaluation);
       System.out.println("skip loop, model_evaluation (window start | model | plays | AUC | retrain):\n  "
           + String.join("\n  ", rows));
-      System.out.println("skip loop, skip_models: " + progress(job, tables, "SELECT model_id, train_rows,"
+      System.out.println("skip loop, skip_models: " + JobProgress.rows(job, tables, "SELECT model_id, train_rows,"
           + " round(CAST(holdout_auc AS numeric), 3), reason FROM skip_models ORDER BY 1"));
       job.cancel();
     }
