@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  */
 public final class InteractionGenerator implements RecordGenerator {
   public static final int MALFORMED_KINDS = 14;
-  private static final String[] DEVICES = {"ios", "android", "web", "desktop"};
+  static final String[] DEVICES = {"ios", "android", "web", "desktop"};
   private static final int DUPLICATE_LOOKBACK = 20;
 
   private final Spec spec;
@@ -83,7 +83,7 @@ public final class InteractionGenerator implements RecordGenerator {
         i = i - 1 - r.nextInt((int) Math.min(i, DUPLICATE_LOOKBACK));
         continue;
       }
-      return spec.taste ? Taste.listenRecord(spec, index, i, r, this) : valid(index, i, r);
+      return spec.taste ? Taste.listenRecord(index, i, r, this) : valid(index, i, r);
     }
   }
 
@@ -92,39 +92,56 @@ public final class InteractionGenerator implements RecordGenerator {
   }
 
   private GeneratedRecord valid(long index, long i, SplittableRandom r) {
-    long ts = nominalTimeMillis(i);
-    double shift = r.nextDouble();
-    if (shift < spec.late) {
-      ts -= spec.lateByMillis + r.nextLong(spec.lateByMillis / 2 + 1);
-    } else if (shift < spec.late + spec.outOfOrder) {
-      ts -= r.nextLong(spec.maxDisorderMillis + 1);
-    }
+    long ts = shifted(nominalTimeMillis(i), r);
     // Squaring skews popularity towards low item and user numbers, as real catalogs are skewed.
     int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
     boolean song = item < Math.max(1, spec.items * 8 / 10);
     int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
     double e = r.nextDouble();
     String eventType = e < 0.55 ? "play" : e < 0.80 ? "skip" : e < 0.92 ? "like" : "playlist_add";
+    String device = r.nextDouble() < 0.9 ? DEVICES[r.nextInt(DEVICES.length)] : null;
+    Long duration = eventType.equals("play") ? Long.valueOf(r.nextLong(30_000, 400_000))
+        : eventType.equals("skip") ? Long.valueOf(r.nextLong(500, 30_000)) : null;
+    byte[] json = eventJson(i, ts, user, itemId(item, song), song, eventType, device,
+        "s-" + user + "-" + (i / 500), duration);
+    return new GeneratedRecord(index, json, ts);
+  }
+
+  /** Moves an event time back as the late and out-of-order shares say. */
+  long shifted(long ts, SplittableRandom r) {
+    double shift = r.nextDouble();
+    if (shift < spec.late) {
+      return ts - spec.lateByMillis - r.nextLong(spec.lateByMillis / 2 + 1);
+    }
+    if (shift < spec.late + spec.outOfOrder) {
+      return ts - r.nextLong(spec.maxDisorderMillis + 1);
+    }
+    return ts;
+  }
+
+  static String itemId(int item, boolean song) {
+    return (song ? "song-" : "podcast-") + pad4(item);
+  }
+
+  /** One valid event as a JSON line; {@code device} and {@code durationMs} may be absent (null). */
+  byte[] eventJson(long i, long ts, int user, String itemId, boolean song, String eventType, String device,
+      String sessionId, Long durationMs) {
     StringBuilder json = new StringBuilder(220);
     json.append("{\"event_id\":\"ev-").append(spec.seed).append('-').append(i).append('"');
     json.append(",\"ts\":\"").append(java.time.Instant.ofEpochMilli(ts)).append('"');
     json.append(",\"user_id\":\"user-").append(user).append('"');
-    json.append(",\"item_id\":\"")
-        .append(song ? "song-" : "podcast-")
-        .append(pad4(item))
-        .append('"');
+    json.append(",\"item_id\":\"").append(itemId).append('"');
     json.append(",\"item_type\":\"").append(song ? "song" : "podcast").append('"');
     json.append(",\"event_type\":\"").append(eventType).append('"');
-    if (r.nextDouble() < 0.9) {
-      json.append(",\"device\":\"").append(DEVICES[r.nextInt(DEVICES.length)]).append('"');
+    if (device != null) {
+      json.append(",\"device\":\"").append(device).append('"');
     }
-    json.append(",\"session_id\":\"s-").append(user).append('-').append(i / 500).append('"');
-    if (eventType.equals("play") || eventType.equals("skip")) {
-      long duration = eventType.equals("play") ? r.nextLong(30_000, 400_000) : r.nextLong(500, 30_000);
-      json.append(",\"duration_ms\":").append(duration);
+    json.append(",\"session_id\":\"").append(sessionId).append('"');
+    if (durationMs != null) {
+      json.append(",\"duration_ms\":").append(durationMs);
     }
     json.append('}');
-    return new GeneratedRecord(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
+    return json.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private byte[] malformed(long i, SplittableRandom r) {

@@ -1,6 +1,5 @@
 package dev.meshflow.io.generator;
 
-import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
@@ -16,7 +15,6 @@ import java.util.SplittableRandom;
 public final class Taste {
   public static final String[] GENRES = {"pop", "rock", "hiphop", "jazz", "classical", "electronic"};
   public static final int COHORTS = 4;
-  public static final String[] DEVICES = {"ios", "android", "web", "desktop"};
   /** Listens per session block: a user's listens k / this share a session id. */
   public static final int LISTENS_PER_SESSION = 400;
   private static final long LISTEN_SALT = 0x7A57E5EEDL;
@@ -65,7 +63,7 @@ public final class Taste {
     }
 
     public String itemId() {
-      return (song ? "song-" : "podcast-") + InteractionGenerator.pad4(item);
+      return InteractionGenerator.itemId(item, song);
     }
   }
 
@@ -74,7 +72,7 @@ public final class Taste {
     int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
     boolean song = item < Math.max(1, spec.items * 8 / 10);
     int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
-    String device = DEVICES[r.nextInt(DEVICES.length)];
+    String device = InteractionGenerator.DEVICES[r.nextInt(InteractionGenerator.DEVICES.length)];
     boolean drifted = startMillis >= spec.driftAtMillis;
     double logit = -0.3 - 1.8 * affinity(cohortOf(user), genreOf(item), drifted)
         + (song ? 0 : 0.6) + userBias(spec.seed, user) + (device.equals("web") ? 0.3 : 0);
@@ -88,32 +86,14 @@ public final class Taste {
     return 0.8 * (SeededRandom.of(seed ^ 0xB1A5L, user).nextDouble() - 0.5);
   }
 
-  static GeneratedRecord listenRecord(InteractionGenerator.Spec spec, long index, long i,
-      SplittableRandom r, InteractionGenerator g) {
+  static GeneratedRecord listenRecord(long index, long i, SplittableRandom r, InteractionGenerator g) {
     long k = i / 2;
-    Listen listen = listen(spec, k, g.nominalTimeMillis(2 * k));
+    Listen listen = listen(g.spec(), k, g.nominalTimeMillis(2 * k));
     boolean outcome = i % 2 == 1;
-    long ts = listen.startMillis + (outcome ? listen.outcomeDelayMillis : 0);
-    double shift = r.nextDouble();
-    if (shift < spec.late) {
-      ts -= spec.lateByMillis + r.nextLong(spec.lateByMillis / 2 + 1);
-    } else if (shift < spec.late + spec.outOfOrder) {
-      ts -= r.nextLong(spec.maxDisorderMillis + 1);
-    }
+    long ts = g.shifted(listen.startMillis + (outcome ? listen.outcomeDelayMillis : 0), r);
     String type = !outcome ? "play" : listen.skipped ? "skip" : "like";
-    StringBuilder json = new StringBuilder(220);
-    json.append("{\"event_id\":\"ev-").append(spec.seed).append('-').append(i).append('"');
-    json.append(",\"ts\":\"").append(java.time.Instant.ofEpochMilli(ts)).append('"');
-    json.append(",\"user_id\":\"user-").append(listen.user).append('"');
-    json.append(",\"item_id\":\"").append(listen.itemId()).append('"');
-    json.append(",\"item_type\":\"").append(listen.song ? "song" : "podcast").append('"');
-    json.append(",\"event_type\":\"").append(type).append('"');
-    json.append(",\"device\":\"").append(listen.device).append('"');
-    json.append(",\"session_id\":\"").append(listen.sessionId()).append('"');
-    if (type.equals("skip")) {
-      json.append(",\"duration_ms\":").append(listen.outcomeDelayMillis);
-    }
-    json.append('}');
-    return new GeneratedRecord(index, json.toString().getBytes(StandardCharsets.UTF_8), ts);
+    byte[] json = g.eventJson(i, ts, listen.user, listen.itemId(), listen.song, type, listen.device,
+        listen.sessionId(), type.equals("skip") ? Long.valueOf(listen.outcomeDelayMillis) : null);
+    return new GeneratedRecord(index, json, ts);
   }
 }
