@@ -10,7 +10,6 @@ import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SkipModelOptions;
 import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.skips.SkipModelCard;
 import dev.meshflow.transforms.skips.SkipSignals;
 import dev.meshflow.transforms.skips.SkipTables;
 import dev.meshflow.transforms.skips.SkipTrainer;
@@ -136,9 +135,5 @@ final class SkipJobs {
   static String modelGlob(SkipModelOptions options, String suffix) {
     String dir = NamedFiles.directory(options.getModels()).toString();
     return dir + (dir.endsWith("/") ? "" : "/") + "skip-*" + suffix;
-  }
-
-  static String describe(SkipModelCard card) {
-    return card.id + " (AUC " + String.format("%.3f", card.holdoutAuc) + ")";
   }
 }

@@ -60,8 +60,7 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
    * fills), re-read every {@code refresh} while the input is endless.
    */
   public static FileSnapshots allMatching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter) {
-    boolean refreshing = endlessInput && refresh.getMillis() > 0;
-    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true, false);
+    return watching(glob, endlessInput, refresh, stopAfter, false);
   }
 
   /**
@@ -69,8 +68,13 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
    * while the input is endless: how a job watches a directory that another job publishes into.
    */
   public static FileSnapshots namesMatching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter) {
+    return watching(glob, endlessInput, refresh, stopAfter, true);
+  }
+
+  private static FileSnapshots watching(String glob, boolean endlessInput, Duration refresh, Duration stopAfter,
+      boolean namesOnly) {
     boolean refreshing = endlessInput && refresh.getMillis() > 0;
-    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true, true);
+    return new FileSnapshots(glob, refreshing ? refresh : null, refreshing ? stopAfter : null, true, namesOnly);
   }
 
   public static FileSnapshots once(String path) {

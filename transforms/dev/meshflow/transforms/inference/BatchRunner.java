@@ -53,10 +53,6 @@ final class BatchRunner<E, I, O, M, R> implements Serializable {
 
   /** Runs {@code batch}, already sized by its maker, as one batch with the model {@code ref}. */
   void run(List<Pending<E>> batch, ModelRef ref, Emitter out) {
-    runOne(batch, ref, out);
-  }
-
-  private void runOne(List<Pending<E>> batch, ModelRef ref, Emitter out) {
     List<I> inputs = new ArrayList<>(batch.size());
     for (Pending<E> p : batch) {
       inputs.add(route.input(p.element));

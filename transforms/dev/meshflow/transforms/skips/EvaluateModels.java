@@ -94,13 +94,8 @@ public final class EvaluateModels extends PTransform<PCollection<Labeled<Predict
       SkipModelCard card = c.sideInput(cards).get(modelId);
       double[] psi = card == null ? new double[0] : psi(card.baseline, rows);
       double auc = BinaryMetrics.auc(p, y);
-      double worstPsi = 0;
-      for (int f = 0; f < psi.length; f++) {
-        if (SkipFeatures.driftTriggers(f)) {
-          worstPsi = Math.max(worstPsi, psi[f]);
-        }
-      }
-      String reason = WindowEvaluation.retrainReason(rows.size(), auc, worstPsi, minRows, minAuc, maxPsi);
+      String reason = WindowEvaluation.retrainReason(rows.size(), auc, WindowEvaluation.maxTriggeringPsi(psi),
+          minRows, minAuc, maxPsi);
       if (reason != null) {
         triggers.inc();
       }

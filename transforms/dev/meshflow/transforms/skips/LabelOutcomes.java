@@ -72,13 +72,15 @@ public final class LabelOutcomes {
     KvCoder<String, PlayOrSkip<V>> kvCoder = KvCoder.of(StringUtf8Coder.of(), coder);
     PCollection<KV<String, PlayOrSkip<V>>> fromPlays = plays
         .apply(name + "/KeyPlays", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
-            .via(v -> KV.of(bucket(listenOf.apply(v).userId), PlayOrSkip.play(v, listenOf.apply(v).outcomeKey()))))
+            .via(v -> {
+              Listen listen = listenOf.apply(v);
+              return KV.of(UserBuckets.of(listen.userId), PlayOrSkip.play(v, listen.outcomeKey()));
+            }))
         .setCoder(kvCoder);
     PCollection<KV<String, PlayOrSkip<V>>> fromSkips = events
         .apply(name + "/OnlySkips", Filter.by(e -> e.eventType().equals("skip")))
         .apply(name + "/KeySkips", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
-            .via(e -> KV.of(bucket(e.userId()), PlayOrSkip.<V>skip((e.sessionId() == null ? "" : e.sessionId())
-                + "|" + e.itemId()))))
+            .via(e -> KV.of(UserBuckets.of(e.userId()), PlayOrSkip.<V>skip(Listen.outcomeKey(e.sessionId(), e.itemId())))))
         .setCoder(kvCoder);
     return PCollectionList.of(fromPlays).and(fromSkips)
         .apply(name + "/PlaysAndSkips", Flatten.pCollections())
@@ -86,16 +88,6 @@ public final class LabelOutcomes {
         .apply(name + "/MatchPerUser", ParDo.of(new MatchFn<>(playCoder, timeout.getMillis(), flushEvery.getMillis())))
         .setCoder(Labeled.LabeledCoder.of(playCoder));
   }
-
-  /**
-   * Users share 64 state buckets: a key per user makes a bundle per user when labels are decided,
-   * and the Direct runner copies a downstream group's state once per bundle.
-   */
-  public static String bucket(String userId) {
-    return Integer.toString(Math.floorMod(userId.hashCode(), BUCKETS));
-  }
-
-  private static final int BUCKETS = 64;
 
   /** Either a play waiting for its outcome or a skip, keyed for matching by session and item. */
   static final class PlayOrSkip<V> {
@@ -237,7 +229,7 @@ public final class LabelOutcomes {
       long deadline = Long.MAX_VALUE;
       for (TimestampedValue<KV<String, V>> p : plays) {
         long start = p.getTimestamp().getMillis();
-        if (now != Long.MAX_VALUE && start + timeoutMillis > now) {
+        if (start + timeoutMillis > now) {
           playsState.add(p);
           hold = Math.min(hold, start);
           deadline = Math.min(deadline, start + timeoutMillis);
@@ -256,7 +248,7 @@ public final class LabelOutcomes {
       }
       skipsState.clear();
       for (KV<String, Long> sk : skips) {
-        if (now != Long.MAX_VALUE && sk.getValue() + timeoutMillis > now) {
+        if (sk.getValue() + timeoutMillis > now) {
           skipsState.add(sk);
           deadline = Math.min(deadline, sk.getValue() + timeoutMillis);
         }

@@ -23,7 +23,12 @@ public final class Listen {
 
   /** What an outcome must match: the same session and item. */
   public String outcomeKey() {
-    return sessionId + "|" + itemId;
+    return outcomeKey(sessionId, itemId);
+  }
+
+  /** The outcome key of an event in {@code sessionId} (none: "") about {@code itemId}. */
+  public static String outcomeKey(String sessionId, String itemId) {
+    return (sessionId == null ? "" : sessionId) + "|" + itemId;
   }
 
   @Override

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 
 /**
  * What is published next to a skip model ({@code <id>.json} beside {@code <id>.onnx}): its
@@ -118,9 +117,5 @@ public final class SkipModelCard implements Serializable {
       out[i] = node.get(i).asDouble();
     }
     return out;
-  }
-
-  public static List<String> fileNames(String id) {
-    return List.of(id + ".json", id + ".onnx");
   }
 }

@@ -68,10 +68,9 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
         ? OrderedPerKey.every(flushEvery, step, ListenCoder.of())
         : OrderedPerKey.atEnd(step, ListenCoder.of());
     PCollectionTuple stepped = events
-        // Users share 64 buckets: a key per user means a bundle per user on the Direct runner.
         .apply("KeyByUserBucket", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
                 org.apache.beam.sdk.values.TypeDescriptor.of(InteractionEvent.class)))
-            .via(e -> KV.of(LabelOutcomes.bucket(e.userId()), e)))
+            .via(e -> KV.of(UserBuckets.of(e.userId()), e)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), InteractionEventCoder.of()))
         .apply("FeaturesPerUser", ordered);
     PCollection<DeadLetter> tooLate = stepped.get(ordered.tooLate())

@@ -33,6 +33,11 @@ public final class WindowEvaluation implements Serializable {
 
   /** The largest PSI among the features whose drift triggers a retrain. */
   public double maxPsi() {
+    return maxTriggeringPsi(psi);
+  }
+
+  /** The largest of {@code psi} (per feature, in name order) among features whose drift triggers. */
+  public static double maxTriggeringPsi(double[] psi) {
     double max = 0;
     for (int f = 0; f < psi.length; f++) {
       if (SkipFeatures.driftTriggers(f)) {

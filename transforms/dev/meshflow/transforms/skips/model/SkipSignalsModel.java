@@ -68,7 +68,7 @@ public final class SkipSignalsModel {
   private void label(List<InteractionEvent> events, long timeoutMillis) {
     Map<String, InteractionEvent> latestPlay = new TreeMap<>();
     for (InteractionEvent e : events) {
-      String key = (e.sessionId() == null ? "" : e.sessionId()) + "|" + e.itemId();
+      String key = Listen.outcomeKey(e.sessionId(), e.itemId());
       if (e.eventType().equals("play")) {
         labels.put(e.eventId(), false);
         latestPlay.put(key, e);

@@ -1,9 +1,7 @@
 package dev.meshflow.pipelines.skips;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.SkipModelScores;
 import dev.meshflow.transforms.skips.BinaryMetrics;
 import dev.meshflow.transforms.skips.FeatureBaseline;
 import dev.meshflow.transforms.skips.Labeled;
@@ -11,8 +9,8 @@ import dev.meshflow.transforms.skips.Listen;
 import dev.meshflow.transforms.skips.SkipFeatures;
 import dev.meshflow.transforms.skips.SkipModelCard;
 import dev.meshflow.transforms.skips.SkipTrainer;
+import dev.meshflow.transforms.skips.WindowEvaluation;
 import dev.meshflow.transforms.skips.model.SkipSignalsModel;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,24 +65,23 @@ final class SkipLoopReference {
     Map<Long, String> out = new TreeMap<>();
     for (Map.Entry<Long, List<Labeled<Listen>>> w : windows.entrySet()) {
       List<Labeled<Listen>> rows = w.getValue();
-      float[] p = predict(onnx, rows);
+      float[] p = SkipModelScores.of(Files.readAllBytes(onnx), rows);
       double[] pd = new double[p.length];
       boolean[] y = new boolean[p.length];
       for (int i = 0; i < p.length; i++) {
         pd[i] = p[i];
         y[i] = rows.get(i).skipped;
       }
-      double maxPsi = 0;
+      double[] psi = new double[SkipFeatures.COUNT];
       FeatureBaseline b = card.baseline;
       for (int f = 0; f < SkipFeatures.COUNT; f++) {
         long[] counts = new long[b.bins(f)];
         for (Labeled<Listen> r : rows) {
           counts[b.binOf(f, r.value.features[f])]++;
         }
-        if (SkipFeatures.driftTriggers(f)) {
-          maxPsi = Math.max(maxPsi, b.psi(f, counts));
-        }
+        psi[f] = b.psi(f, counts);
       }
+      double maxPsi = WindowEvaluation.maxTriggeringPsi(psi);
       out.put(w.getKey(), rows.size() + "|" + micro(BinaryMetrics.auc(pd, y)) + "|"
           + micro(BinaryMetrics.logLoss(pd, y)) + "|" + micro(maxPsi));
     }
@@ -93,23 +90,5 @@ final class SkipLoopReference {
 
   static long micro(double v) {
     return Math.round(v * 1e6);
-  }
-
-  static float[] predict(Path onnx, List<Labeled<Listen>> rows) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions())) {
-      FloatBuffer data = FloatBuffer.allocate(rows.size() * SkipFeatures.COUNT);
-      rows.forEach(r -> data.put(r.value.features));
-      data.flip();
-      try (OnnxTensor t = OnnxTensor.createTensor(env, data, new long[] {rows.size(), SkipFeatures.COUNT});
-          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
-        float[][] out = (float[][]) res.get(0).getValue();
-        float[] p = new float[out.length];
-        for (int i = 0; i < p.length; i++) {
-          p[i] = out[i][1];
-        }
-        return p;
-      }
-    }
   }
 }

@@ -2,15 +2,11 @@ package dev.meshflow.transforms.skips;
 
 import static org.junit.Assert.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.SkipModelScores;
 import dev.meshflow.transforms.skips.model.SkipSignalsModel;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.Test;
 
 /**
@@ -45,22 +41,13 @@ public class SkipSignalQualityTest {
   }
 
   static double auc(byte[] onnx, List<Labeled<Listen>> rows) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(onnx, new OrtSession.SessionOptions())) {
-      FloatBuffer data = FloatBuffer.allocate(rows.size() * SkipFeatures.COUNT);
-      rows.forEach(r -> data.put(r.value.features));
-      data.flip();
-      try (OnnxTensor t = OnnxTensor.createTensor(env, data, new long[] {rows.size(), SkipFeatures.COUNT});
-          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
-        float[][] out = (float[][]) res.get(0).getValue();
-        double[] p = new double[rows.size()];
-        boolean[] y = new boolean[rows.size()];
-        for (int i = 0; i < p.length; i++) {
-          p[i] = out[i][1];
-          y[i] = rows.get(i).skipped;
-        }
-        return BinaryMetrics.auc(p, y);
-      }
+    float[] scores = SkipModelScores.of(onnx, rows);
+    double[] p = new double[rows.size()];
+    boolean[] y = new boolean[rows.size()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = scores[i];
+      y[i] = rows.get(i).skipped;
     }
+    return BinaryMetrics.auc(p, y);
   }
 }
