@@ -17,6 +17,7 @@ import dev.meshflow.transforms.fleet.AlertNotice;
 import dev.meshflow.transforms.fleet.Notifications;
 import dev.meshflow.transforms.fleet.NotifyRateLimit;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -152,7 +153,7 @@ public final class FleetNotifyPipeline {
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE); // alert time comes from the payload
+      return TimestampSkew.UNLIMITED; // alert time comes from the payload
     }
   }
 

@@ -6,6 +6,7 @@ import dev.meshflow.transforms.deadletter.DeadLetterCoder;
 import dev.meshflow.transforms.deadletter.Stages;
 import dev.meshflow.transforms.ingest.IngestEtl;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -213,7 +214,7 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return TimestampSkew.UNLIMITED;
     }
   }
 

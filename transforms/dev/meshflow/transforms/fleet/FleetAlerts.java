@@ -5,6 +5,7 @@ import dev.meshflow.transforms.deadletter.DeadLetter;
 import dev.meshflow.transforms.deadletter.DeadLetterCoder;
 import dev.meshflow.transforms.deadletter.Stages;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.schemas.SchemaCoder;
@@ -155,7 +156,7 @@ public final class FleetAlerts extends PTransform<PCollection<KV<String, byte[]>
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return TimestampSkew.UNLIMITED;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.meshflow.transforms.inference;
 
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -148,6 +149,6 @@ final class BufferWithinWindowFn<E> extends DoFn<KV<String, E>, KV<String, List<
   @SuppressWarnings("deprecation")
   @Override
   public Duration getAllowedTimestampSkew() {
-    return Duration.millis(Long.MAX_VALUE);
+    return TimestampSkew.UNLIMITED;
   }
 }

@@ -1,10 +1,12 @@
 package dev.meshflow.transforms.inference;
 
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -21,6 +23,9 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   private final BatchRunner<E, I, O, M, R> runner;
   private final ModelSource models;
   private transient Map<List<Object>, Buffer<E>> buffers;
+  /** The buffer the previous element went to; consecutive elements nearly always share it. */
+  private transient List<Object> lastKey;
+  private transient Buffer<E> lastBuffer;
 
   private static final class Buffer<E> {
     final ModelRef ref;
@@ -46,6 +51,8 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   @StartBundle
   public void startBundle() {
     buffers = new LinkedHashMap<>();
+    lastKey = null;
+    lastBuffer = null;
   }
 
   @ProcessElement
@@ -53,11 +60,22 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
     E element = c.element();
     String group = runner.route().group(element);
     ModelRef ref = runner.route().model(group, models.current(c));
-    List<Object> key = Arrays.asList(window, group, ref);
-    Buffer<E> buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
+    Buffer<E> buffer;
+    List<Object> key;
+    if (lastBuffer != null && lastKey.get(0).equals(window) && lastKey.get(1).equals(group)
+        && Objects.equals(lastKey.get(2), ref)) {
+      key = lastKey;
+      buffer = lastBuffer;
+    } else {
+      key = Arrays.asList(window, group, ref);
+      buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
+      lastKey = key;
+      lastBuffer = buffer;
+    }
     buffer.items.add(new Pending<>(element, c.timestamp(), window));
     if (buffer.items.size() >= buffer.target) {
       buffers.remove(key);
+      lastBuffer = null;
       runner.run(buffer.items, ref, new BatchRunner.Emitter() {
         @Override
         public <T> void emit(TupleTag<T> tag, T value, Instant timestamp, BoundedWindow w) {
@@ -89,6 +107,6 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   @SuppressWarnings("deprecation")
   @Override
   public Duration getAllowedTimestampSkew() {
-    return Duration.millis(Long.MAX_VALUE);
+    return TimestampSkew.UNLIMITED;
   }
 }

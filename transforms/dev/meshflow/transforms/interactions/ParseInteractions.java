@@ -4,6 +4,7 @@ import dev.meshflow.options.RunMetrics;
 import dev.meshflow.transforms.deadletter.DeadLetter;
 import dev.meshflow.transforms.deadletter.DeadLetterCoder;
 import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -74,7 +75,7 @@ public final class ParseInteractions
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return TimestampSkew.UNLIMITED;
     }
   }
 }

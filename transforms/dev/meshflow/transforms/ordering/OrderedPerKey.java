@@ -1,5 +1,6 @@
 package dev.meshflow.transforms.ordering;
 
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -164,7 +165,7 @@ public final class OrderedPerKey<V, S extends Serializable, O>
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return TimestampSkew.UNLIMITED;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.skips;
 
 import dev.meshflow.transforms.interactions.InteractionEvent;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -285,7 +286,7 @@ public final class LabelOutcomes {
     @SuppressWarnings("deprecation")
     @Override
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return TimestampSkew.UNLIMITED;
     }
   }
 }
