@@ -117,6 +117,23 @@ public final class RunCounts {
     return out;
   }
 
+  /**
+   * The stage counters the summary has no line of its own for, such as models trained, files
+   * loaded or sessions scored.
+   */
+  public Map<String, Long> others() {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> {
+      boolean shown = k.equals(RunMetrics.READ) || k.equals(RunMetrics.VALID) || k.equals(RunMetrics.DUPLICATES)
+          || k.equals(FILTERED) || k.equals(RUNNER_DROPPED_LATE) || k.startsWith(RunMetrics.DEAD_LETTERS + ".")
+          || k.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX);
+      if (!shown) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
   /** Events the ETL chain filtered out by type, on purpose. */
   public long filtered() {
     return get(FILTERED);

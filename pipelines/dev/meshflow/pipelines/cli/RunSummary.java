@@ -44,6 +44,11 @@ public final class RunSummary {
     row(out, "written", c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
         .collect(Collectors.joining(", ")));
+    if (!c.others().isEmpty()) {
+      row(out, "also counted", c.others().entrySet().stream()
+          .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
+          .collect(Collectors.joining(", ")));
+    }
     if (sink != null) {
       row(out, "output", sink.describe());
       String look = sink.lookCommand(pipeline.exampleQuery());

@@ -96,4 +96,21 @@ public class CommandLineTest {
     assertThat(out, containsString("dead_letter"));
     assertThat(out, containsString("item_minute_stats"));
   }
+
+  @Test
+  public void theSummaryShowsEachPipelinesOwnCounters() {
+    int code = run("anomaly-model", "--clicks=generator:clicks?events=8000&seed=5&persons=500",
+        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.getRoot() + "/models",
+        "--sink=duckdb:" + tmp.getRoot() + "/anomaly.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("anomaly-model finished"));
+    java.util.regex.Matcher trained = java.util.regex.Pattern.compile("also counted .*models_trained ([0-9,]+)").matcher(out);
+    org.junit.Assert.assertTrue(out, trained.find());
+    long models = Long.parseLong(trained.group(1).replace(",", ""));
+    org.junit.Assert.assertTrue("models trained: " + models, models > 0);
+    String[] files = new java.io.File(tmp.getRoot(), "models").list((d, n) -> n.endsWith(".json") || n.endsWith(".model"));
+    org.junit.Assert.assertNotNull(files);
+    org.junit.Assert.assertTrue("the summary's count matches the model files written: " + java.util.Arrays.toString(files),
+        files.length >= models);
+  }
 }
