@@ -147,9 +147,10 @@ public class RunInferenceBenchmark {
       double medianFixed = jobs.median(r.id() + "/fixed") - medianShape;
       double medianAdaptive = jobs.median(r.id() + "/adaptive") - medianShape;
       notes.add(String.format("%s, medians of the rounds instead of the best: the inference step takes %.2f s (batches of"
-          + " %d) and %.2f s (adaptive), %.2f and %.2f of the raw loop, and %.1f× and %.1f× faster than one element per"
-          + " call (%.2f s).", name, medianFixed, BATCH, medianAdaptive, raw.wall / medianFixed, raw.wall / medianAdaptive,
-          medianPerElement / medianFixed, medianPerElement / medianAdaptive, medianPerElement));
+          + " %d) and %.2f s (adaptive), %s and %s of the raw loop, and %s and %s faster than one element per call"
+          + " (%.2f s).", name, medianFixed, BATCH, medianAdaptive, ratio(raw.wall, medianFixed),
+          ratio(raw.wall, medianAdaptive), times(medianPerElement, medianFixed), times(medianPerElement, medianAdaptive),
+          medianPerElement));
       notes.add(String.format("Model load, %s (ONNX Runtime session from the file), mean of 10: %.1f ms.", name,
           loadMillis(r)));
     }
@@ -347,6 +348,7 @@ public class RunInferenceBenchmark {
     private Timing run(String name) throws Exception {
       COUNTED.remove(name);
       Pipeline p = builds.get(name).apply(name);
+      System.gc(); // each job starts from a collected heap, not the previous job's garbage
       PipelineResult[] result = {null};
       Timing t = Timing.of(() -> {
         result[0] = p.run();
