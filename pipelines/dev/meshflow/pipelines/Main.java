@@ -178,7 +178,8 @@ public final class Main {
     }
     List<String> withDefaults = RunnerDefaults.apply(args);
     try {
-      PipelineOptionsFactory.register(pipeline.optionsClass());
+      // Not registered: pipelines share option names with different defaults (--models), which
+      // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.
       return PipelineOptionsFactory.fromArgs(withDefaults.toArray(new String[0]))
           .withValidation()
           .as(pipeline.optionsClass());

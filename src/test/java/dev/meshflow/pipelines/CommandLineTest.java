@@ -113,4 +113,17 @@ public class CommandLineTest {
     org.junit.Assert.assertTrue("the summary's count matches the model files written: " + java.util.Arrays.toString(files),
         files.length >= models);
   }
+
+  /**
+   * Pipelines share option names with their own defaults (--models, --modelsRefresh, ...). Beam
+   * refuses that once both interfaces are registered in one JVM, so the launcher must not register
+   * them: one launcher JVM (a notebook, a test run) may start several pipelines.
+   */
+  @Test
+  public void pipelinesWithTheSameOptionNamesRunInOneJvm() {
+    for (String pipeline : new String[] {"anomaly-model", "skip-model", "anomaly-scoring", "skip-scoring"}) {
+      assertOneLineError(run(pipeline, "--runner=NoSuchRunner"), "NoSuchRunner");
+      assertThat(err, not(containsString("contradictory")));
+    }
+  }
 }
