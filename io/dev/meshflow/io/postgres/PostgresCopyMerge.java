@@ -21,11 +21,12 @@ final class PostgresCopyMerge {
   private PostgresCopyMerge() {}
 
   /** @return how many rows were inserted or updated */
-  static long copyAndMerge(Connection c, String table, List<String> keys, List<Row> rows,
+  static long copyAndMerge(Connection c, String table, List<String> keys, List<Row> unordered,
       boolean insertOnly) throws SQLException {
-    if (rows.isEmpty()) {
+    if (unordered.isEmpty()) {
       return 0;
     }
+    List<Row> rows = inKeyOrder(unordered, keys);
     Schema schema = rows.get(0).getSchema();
     String staging = "stage_" + table;
     RowSql.execute(c, "CREATE TEMP TABLE IF NOT EXISTS " + staging + " (LIKE " + RowSql.identifier(table)
@@ -46,5 +47,23 @@ final class PostgresCopyMerge {
       st.execute("TRUNCATE " + staging); // the next batch of this transaction starts empty
       return n;
     }
+  }
+
+  /**
+   * The rows sorted by key. Transactions that touch the same keys then lock them in the same
+   * order, so two concurrent loads or sink bundles with overlapping keys cannot deadlock.
+   */
+  static List<Row> inKeyOrder(List<Row> rows, List<String> keys) {
+    List<Row> sorted = new java.util.ArrayList<>(rows);
+    sorted.sort(java.util.Comparator.comparing(row -> keyText(row, keys)));
+    return sorted;
+  }
+
+  private static String keyText(Row row, List<String> keys) {
+    StringBuilder k = new StringBuilder();
+    for (String key : keys) {
+      k.append(String.valueOf((Object) row.getValue(key))).append('\u0001');
+    }
+    return k.toString();
   }
 }

@@ -5,8 +5,6 @@ import dev.meshflow.io.sql.RowSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
@@ -36,8 +34,7 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
     Schema schema = rows.get(0).getSchema();
     Connection c = connection();
     PostgresConnections.ensureTable(target, c, table, schema, keys);
-    List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparing(this::keyText));
+    List<Row> sorted = PostgresCopyMerge.inKeyOrder(rows, keys);
     c.setAutoCommit(false);
     try {
       if (sorted.size() >= copyRows) {
@@ -60,14 +57,6 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
       }
       st.executeBatch();
     }
-  }
-
-  private String keyText(Row row) {
-    StringBuilder k = new StringBuilder();
-    for (String key : keys) {
-      k.append(String.valueOf((Object) row.getValue(key))).append('\u0001');
-    }
-    return k.toString();
   }
 
   @Override
