@@ -34,13 +34,12 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
     Schema schema = rows.get(0).getSchema();
     Connection c = connection();
     PostgresConnections.ensureTable(target, c, table, schema, keys);
-    List<Row> sorted = PostgresCopyMerge.inKeyOrder(rows, keys);
     c.setAutoCommit(false);
     try {
-      if (sorted.size() >= copyRows) {
-        PostgresCopyMerge.copyAndMerge(c, table, keys, sorted, insertOnly);
+      if (rows.size() >= copyRows) {
+        PostgresCopyMerge.copyAndMerge(c, table, keys, rows, insertOnly); // merges in key order
       } else {
-        upsertStatements(c, schema, sorted);
+        upsertStatements(c, schema, PostgresCopyMerge.inKeyOrder(rows, keys));
       }
       c.commit();
     } catch (SQLException e) {

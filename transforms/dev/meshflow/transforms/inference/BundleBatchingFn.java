@@ -24,15 +24,17 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   private final ModelSource models;
   private transient Map<List<Object>, Buffer<E>> buffers;
   /** The buffer the previous element went to; consecutive elements nearly always share it. */
-  private transient List<Object> lastKey;
   private transient Buffer<E> lastBuffer;
 
   private static final class Buffer<E> {
+    /** (window, model group, model): the buffer's entry in {@code buffers}. */
+    final List<Object> key;
     final ModelRef ref;
     final int target;
     final List<Pending<E>> items = new ArrayList<>();
 
-    Buffer(ModelRef ref, int target) {
+    Buffer(List<Object> key, ModelRef ref, int target) {
+      this.key = key;
       this.ref = ref;
       this.target = target;
     }
@@ -51,7 +53,6 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
   @StartBundle
   public void startBundle() {
     buffers = new LinkedHashMap<>();
-    lastKey = null;
     lastBuffer = null;
   }
 
@@ -60,21 +61,16 @@ final class BundleBatchingFn<E, I, O, M, R> extends DoFn<E, R> {
     E element = c.element();
     String group = runner.route().group(element);
     ModelRef ref = runner.route().model(group, models.current(c));
-    Buffer<E> buffer;
-    List<Object> key;
-    if (lastBuffer != null && lastKey.get(0).equals(window) && lastKey.get(1).equals(group)
-        && Objects.equals(lastKey.get(2), ref)) {
-      key = lastKey;
-      buffer = lastBuffer;
-    } else {
-      key = Arrays.asList(window, group, ref);
-      buffer = buffers.computeIfAbsent(key, k -> new Buffer<>(ref, runner.nextSize()));
-      lastKey = key;
+    Buffer<E> buffer = lastBuffer;
+    if (buffer == null || !buffer.key.get(0).equals(window) || !buffer.key.get(1).equals(group)
+        || !Objects.equals(buffer.ref, ref)) {
+      buffer = buffers.computeIfAbsent(Arrays.asList(window, group, ref),
+          k -> new Buffer<>(k, ref, runner.nextSize()));
       lastBuffer = buffer;
     }
     buffer.items.add(new Pending<>(element, c.timestamp(), window));
     if (buffer.items.size() >= buffer.target) {
-      buffers.remove(key);
+      buffers.remove(buffer.key);
       lastBuffer = null;
       runner.run(buffer.items, ref, new BatchRunner.Emitter() {
         @Override
