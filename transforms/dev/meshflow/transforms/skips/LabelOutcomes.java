@@ -75,13 +75,13 @@ public final class LabelOutcomes {
         .apply(name + "/KeyPlays", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
             .via(v -> {
               Listen listen = listenOf.apply(v);
-              return KV.of(UserBuckets.of(listen.userId), PlayOrSkip.play(v, listen.outcomeKey()));
+              return KV.of(StateBuckets.of(listen.userId), PlayOrSkip.play(v, listen.outcomeKey()));
             }))
         .setCoder(kvCoder);
     PCollection<KV<String, PlayOrSkip<V>>> fromSkips = events
         .apply(name + "/OnlySkips", Filter.by(e -> e.eventType().equals("skip")))
         .apply(name + "/KeySkips", MapElements.into(new TypeDescriptor<KV<String, PlayOrSkip<V>>>() {})
-            .via(e -> KV.of(UserBuckets.of(e.userId()), PlayOrSkip.<V>skip(Listen.outcomeKey(e.sessionId(), e.itemId())))))
+            .via(e -> KV.of(StateBuckets.of(e.userId()), PlayOrSkip.<V>skip(Listen.outcomeKey(e.sessionId(), e.itemId())))))
         .setCoder(kvCoder);
     return PCollectionList.of(fromPlays).and(fromSkips)
         .apply(name + "/PlaysAndSkips", Flatten.pCollections())

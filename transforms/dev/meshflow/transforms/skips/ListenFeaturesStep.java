@@ -5,22 +5,25 @@ import dev.meshflow.transforms.ordering.OrderedPerKey;
 import java.util.function.Consumer;
 
 /**
- * Per user (users share state buckets, see {@link SkipSignals}), in event-time order: each play becomes a {@link Listen} with features from what came
- * before it (never from its own outcome), then counts towards the user's history.
+ * Per user (users share state buckets, see {@link SkipSignals}), in event-time order: each play
+ * becomes a {@link Listen} with features from what came before it (never from its own outcome),
+ * its item's recent behaviour included ({@link ItemFeaturesStep}), then counts towards the user's
+ * history.
  */
-public final class ListenFeaturesStep implements OrderedPerKey.Step<InteractionEvent, UserHistory.Bucket, Listen> {
+public final class ListenFeaturesStep implements OrderedPerKey.Step<ItemContext, UserHistory.Bucket, Listen> {
   @Override
   public UserHistory.Bucket start() {
     return new UserHistory.Bucket();
   }
 
   @Override
-  public int tieBreak(InteractionEvent a, InteractionEvent b) {
-    return a.eventId().compareTo(b.eventId());
+  public int tieBreak(ItemContext a, ItemContext b) {
+    return a.event.eventId().compareTo(b.event.eventId());
   }
 
   @Override
-  public void step(UserHistory.Bucket bucket, InteractionEvent e, long tsMillis, Consumer<Listen> out) {
+  public void step(UserHistory.Bucket bucket, ItemContext item, long tsMillis, Consumer<Listen> out) {
+    InteractionEvent e = item.event;
     UserHistory h = bucket.of(e.userId());
     switch (e.eventType()) {
       case "play":
@@ -31,7 +34,7 @@ public final class ListenFeaturesStep implements OrderedPerKey.Step<InteractionE
         }
         out.accept(new Listen(e.eventId(), e.userId(), e.itemId(), session, tsMillis,
             SkipFeatures.vector(e.userId(), e.itemId(), e.itemType(), e.device(), tsMillis, h.position,
-                h.plays, h.skips)));
+                h.plays, h.skips, item.itemPopularity, item.itemSkipRate)));
         h.plays++;
         h.position++;
         break;

@@ -13,7 +13,9 @@ import java.util.List;
  *       crossed with the item's genre (the Songs catalog's; here the item number mod 6), and each
  *       alone: a linear model learns taste only from the cross;
  *   <li>podcast or song, device, hour of day (as sine and cosine);
- *   <li>position in the session, and the user's skip rate so far (smoothed: (skips+1)/(plays+2)).
+ *   <li>position in the session, and the user's skip rate so far (smoothed: (skips+1)/(plays+2));
+ *   <li>the item's recent behaviour ({@link ItemHistory}, one-hour half-life): its popularity
+ *       (log of 1 + decayed plays) and its skip rate (smoothed as the user's).
  * </ul>
  */
 public final class SkipFeatures {
@@ -32,13 +34,15 @@ public final class SkipFeatures {
   private static final int HOUR_COS = HOUR_SIN + 1;
   private static final int POSITION = HOUR_COS + 1;
   private static final int USER_SKIP_RATE = POSITION + 1;
+  private static final int ITEM_POPULARITY = USER_SKIP_RATE + 1;
+  private static final int ITEM_SKIP_RATE = ITEM_POPULARITY + 1;
 
   private SkipFeatures() {}
 
   /**
-   * Whether a drift in this feature should trigger a retrain. Hour of day, session position and
-   * the user's running skip rate move with the clock and with history in any live window, so their
-   * PSI is reported but does not trigger.
+   * Whether a drift in this feature should trigger a retrain. Hour of day, session position, the
+   * user's running skip rate and the item's recent behaviour move with the clock and with history
+   * in any live window, so their PSI is reported but does not trigger.
    */
   public static boolean driftTriggers(int feature) {
     return feature < HOUR_SIN;
@@ -65,6 +69,8 @@ public final class SkipFeatures {
     n.add("hour_cos");
     n.add("log_session_position");
     n.add("user_skip_rate");
+    n.add("item_popularity");
+    n.add("item_skip_rate");
     List<String> padded = new ArrayList<>();
     for (int i = 0; i < n.size(); i++) {
       padded.add(String.format("f%02d_%s", i, n.get(i)));
@@ -83,7 +89,8 @@ public final class SkipFeatures {
   }
 
   public static float[] vector(String userId, String itemId, String itemType, String device,
-      long tsMillis, int sessionPosition, long userPlays, long userSkips) {
+      long tsMillis, int sessionPosition, long userPlays, long userSkips, float itemPopularity,
+      float itemSkipRate) {
     float[] f = new float[COUNT];
     int user = numberIn(userId);
     int item = numberIn(itemId);
@@ -109,6 +116,8 @@ public final class SkipFeatures {
     f[HOUR_COS] = (float) Math.cos(2 * Math.PI * hour / 24);
     f[POSITION] = (float) Math.log1p(sessionPosition);
     f[USER_SKIP_RATE] = (float) ((userSkips + 1.0) / (userPlays + 2.0));
+    f[ITEM_POPULARITY] = itemPopularity;
+    f[ITEM_SKIP_RATE] = itemSkipRate;
     return f;
   }
 }

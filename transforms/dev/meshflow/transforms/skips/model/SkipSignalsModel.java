@@ -3,11 +3,13 @@ package dev.meshflow.transforms.skips.model;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import dev.meshflow.transforms.interactions.model.ValidEvents;
+import dev.meshflow.transforms.skips.ItemHistory;
 import dev.meshflow.transforms.skips.Labeled;
 import dev.meshflow.transforms.skips.Listen;
 import dev.meshflow.transforms.skips.SkipFeatures;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +17,7 @@ import java.util.TreeMap;
 /**
  * The plain-Java reference for {@code SkipSignals} and {@code LabelOutcomes} over a finite batch:
  * listens with their features and each listen's label, computed without Beam by walking each
- * user's events in time order.
+ * item's and then each user's events in time order.
  */
 public final class SkipSignalsModel {
   public final List<Listen> listens = new ArrayList<>();
@@ -30,18 +32,42 @@ public final class SkipSignalsModel {
   public static SkipSignalsModel of(Iterable<InteractionAnalyticsModel.Record> records, long timeoutMillis) {
     SkipSignalsModel m = new SkipSignalsModel(ValidEvents.of(records));
     Map<String, List<InteractionEvent>> byUser = new TreeMap<>();
+    Map<String, List<InteractionEvent>> byItem = new TreeMap<>();
     for (InteractionEvent e : m.valid.chosen.values()) {
       byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e);
+      byItem.computeIfAbsent(e.itemId(), i -> new ArrayList<>()).add(e);
+    }
+    Map<String, float[]> itemContext = new HashMap<>();
+    for (List<InteractionEvent> events : byItem.values()) {
+      events.sort(IN_TIME_ORDER);
+      itemContexts(events, itemContext);
     }
     for (List<InteractionEvent> events : byUser.values()) {
-      events.sort(Comparator.comparingLong(InteractionEvent::timestampMillis).thenComparing(InteractionEvent::eventId));
-      m.features(events);
+      events.sort(IN_TIME_ORDER);
+      m.features(events, itemContext);
       m.label(events, timeoutMillis);
     }
     return m;
   }
 
-  private void features(List<InteractionEvent> events) {
+  private static final Comparator<InteractionEvent> IN_TIME_ORDER =
+      Comparator.comparingLong(InteractionEvent::timestampMillis).thenComparing(InteractionEvent::eventId);
+
+  /** Per play, its item's popularity and skip rate from the item's earlier plays and skips. */
+  private static void itemContexts(List<InteractionEvent> events, Map<String, float[]> out) {
+    ItemHistory h = new ItemHistory();
+    for (InteractionEvent e : events) {
+      long ts = e.timestampMillis();
+      if (e.eventType().equals("play")) {
+        out.put(e.eventId(), new float[] {h.popularity(ts), h.skipRate(ts)});
+        h.play(ts);
+      } else if (e.eventType().equals("skip")) {
+        h.skip(ts);
+      }
+    }
+  }
+
+  private void features(List<InteractionEvent> events, Map<String, float[]> itemContext) {
     long plays = 0;
     long skips = 0;
     String session = "";
@@ -53,9 +79,10 @@ public final class SkipSignalsModel {
           session = s;
           position = 0;
         }
+        float[] item = itemContext.get(e.eventId());
         listens.add(new Listen(e.eventId(), e.userId(), e.itemId(), s, e.timestampMillis(),
             SkipFeatures.vector(e.userId(), e.itemId(), e.itemType(), e.device(), e.timestampMillis(),
-                position, plays, skips)));
+                position, plays, skips, item[0], item[1])));
         plays++;
         position++;
       } else if (e.eventType().equals("skip")) {
