@@ -221,7 +221,10 @@ public final class InteractionParser {
   }
 
   private static long instant(String ts) throws Invalid {
-    long millis;
+    long millis = IsoInstants.simpleUtcMillis(ts); // within years 0001 to 9999 by construction
+    if (millis != IsoInstants.NOT_SIMPLE) {
+      return millis;
+    }
     try {
       millis = DateTimeFormatter.ISO_INSTANT.parse(ts, Instant::from).toEpochMilli();
     } catch (DateTimeParseException | ArithmeticException e) {
