@@ -1,6 +1,7 @@
 package dev.meshflow.io.postgres;
 
 import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.sql.CatalogRace;
 import dev.meshflow.io.sql.RowSql;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -86,7 +87,7 @@ public final class PostgresConnections {
       try {
         RowSql.execute(c, RowSql.createTableSql(RowSql.Dialect.POSTGRES, table, schema, keys));
       } catch (SQLException e) {
-        if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+        if (!CatalogRace.lost(e)) {
           throw e;
         }
       } finally {

@@ -18,9 +18,8 @@ public final class LedgerAccess {
           + " size BIGINT NOT NULL, checksum VARCHAR NOT NULL, rows BIGINT NOT NULL,"
           + " loaded_at TIMESTAMP NOT NULL)");
     } catch (SQLException e) {
-      // Two PostgreSQL sessions creating it at once: the loser's catalog insert collides, and the
-      // table now exists, which is all that was asked.
-      if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+      // Another session created it at the same moment (see CatalogRace).
+      if (!CatalogRace.lost(e)) {
         throw e;
       }
     }
