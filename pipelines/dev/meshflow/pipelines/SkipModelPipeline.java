@@ -3,6 +3,7 @@ package dev.meshflow.pipelines;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.options.Durations;
+import dev.meshflow.options.ScheduledTrainingOptions;
 import dev.meshflow.transforms.deadletter.DeadLetter;
 import dev.meshflow.transforms.skips.LabelOutcomes;
 import dev.meshflow.transforms.skips.Labeled;
@@ -17,7 +18,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
  * Windowed training of skip models: in batch, scheduled training over history (a model per
- * window); in streaming, a new model every {@code --trainEvery}.
+ * window, or with {@code --latestWindowOnly} one from the newest window); in streaming, a new model
+ * every {@code --trainEvery}.
  *
  * <p>Steps:
  *
@@ -37,12 +39,16 @@ public final class SkipModelPipeline {
       "Continuous intelligence, training: skip models per sliding window (Tribuo), published as ONNX";
 
   /** Every option this pipeline reads. */
-  public interface Options extends SkipJobs.Options {}
+  public interface Options extends SkipJobs.Options, ScheduledTrainingOptions {}
 
   private SkipModelPipeline() {}
 
   public static void validate(Options options) {
     SkipJobs.validate(options, NAME);
+    if (options.isLatestWindowOnly() && options.isStreaming()) {
+      throw new IllegalArgumentException("--latestWindowOnly is for batch runs over history; a streaming"
+          + " run trains each window as it closes");
+    }
   }
 
   public static Conservation conservation(Options options) {
@@ -61,10 +67,11 @@ public final class SkipModelPipeline {
     PCollectionTuple signals = SkipJobs.signals(pipeline, options, SkipJobs.source(options));
     PCollection<Labeled<Listen>> labelled = LabelOutcomes.label("Outcomes", signals.get(SkipSignals.LISTENS),
         l -> l, signals.get(SkipSignals.EVENTS), SkipJobs.timeout(options), SkipJobs.labelEvery(options));
+    TrainSkipModels train = TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()),
+        Durations.parse("trainEvery", options.getTrainEvery()), SkipJobs.trainer(options),
+        options.getMinTrainingRows(), options.getMaxTrainingRows());
     PCollection<DeadLetter> refused = SkipJobs.publish("PublishModels", labelled.apply("TrainPerWindow",
-            TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()),
-                Durations.parse("trainEvery", options.getTrainEvery()), SkipJobs.trainer(options),
-                options.getMinTrainingRows(), options.getMaxTrainingRows())),
+            options.isLatestWindowOnly() ? train.onlyLatest() : train),
         options, sink);
     WarehouseWrites.writeDeadLetters(PCollectionList.of(signals.get(SkipSignals.DEAD_LETTERS)).and(refused), sink);
     return pipeline;

@@ -8,6 +8,7 @@ import dev.meshflow.options.Durations;
 import dev.meshflow.options.SkipScoringOptions;
 import dev.meshflow.transforms.deadletter.DeadLetter;
 import dev.meshflow.transforms.inference.BatchBounds;
+import dev.meshflow.transforms.inference.ModelBytes;
 import dev.meshflow.transforms.inference.ModelHandler;
 import dev.meshflow.transforms.inference.ModelRef;
 import dev.meshflow.transforms.inference.NewestModel;
@@ -25,6 +26,7 @@ import dev.meshflow.transforms.skips.SkipTables;
 import dev.meshflow.transforms.skips.TrainSkipModels;
 import dev.meshflow.transforms.skips.WindowEvaluation;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,7 +134,27 @@ public final class SkipScoringPipeline {
       throw new IllegalArgumentException("--models=" + options.getModels() + " holds no skip-*.onnx model;"
           + " run skip-model first (./meshflow skip-model --models=" + options.getModels() + ")");
     }
+    checkCard(newest, options);
     return newest;
+  }
+
+  /** A model trained on other features than this version computes would fail every batch: say so now. */
+  private static void checkCard(ModelRef model, SkipJobs.Options options) {
+    String location = model.location();
+    String cardPath = location.substring(0, location.length() - ".onnx".length()) + ".json";
+    String text;
+    try {
+      text = new String(ModelBytes.read(cardPath), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return; // no card: the model is served, only its drift baseline is missing
+    }
+    try {
+      SkipModelCard.fromJson(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--models=" + options.getModels() + ": the newest model, "
+          + model.id() + ", does not fit this version's features (" + e.getMessage() + "); train new"
+          + " models with ./meshflow skip-model --models=" + options.getModels(), e);
+    }
   }
 
   public static Pipeline build(Options options) {

@@ -81,7 +81,8 @@ public final class SkipModelCard implements Serializable {
       JsonNode root = JSON.readTree(text);
       JsonNode features = root.get("features");
       if (features == null || features.size() != SkipFeatures.COUNT) {
-        throw new IllegalArgumentException("expected " + SkipFeatures.COUNT + " features");
+        throw new IllegalArgumentException("the card lists " + (features == null ? "no" : features.size())
+            + " features, this version computes " + SkipFeatures.COUNT);
       }
       double[][] edges = new double[SkipFeatures.COUNT][];
       double[][] shares = new double[SkipFeatures.COUNT][];

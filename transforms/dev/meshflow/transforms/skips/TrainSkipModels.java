@@ -1,5 +1,6 @@
 package dev.meshflow.transforms.skips;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -7,20 +8,25 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
  * Windowed training: per sliding window of {@code size} every {@code period} (by play time), a
  * bounded, seeded sample of labelled listens trains one model. The same transform serves a batch
- * run over history (every window: scheduled training) and the live loop, where {@link
- * #onlyWhen} limits training to the windows a retrain trigger names.
+ * run over history (every window, or with {@link #onlyLatest} just the newest: scheduled
+ * training) and the live loop, where {@link #onlyWhen} limits training to the windows a retrain
+ * trigger names.
  *
  * <p>Steps: window; sample at most {@code maxRows} per window (by a hash of the listen id);
  * train unless the window has fewer than {@code minRows} rows or (gated) no trigger.
@@ -32,19 +38,29 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
   private final int minRows;
   private final int maxRows;
   private final PCollectionView<Map<Long, String>> triggers;
+  private final boolean latestOnly;
 
   private TrainSkipModels(Duration size, Duration period, SkipTrainer trainer, int minRows, int maxRows,
-      PCollectionView<Map<Long, String>> triggers) {
+      PCollectionView<Map<Long, String>> triggers, boolean latestOnly) {
     this.size = size;
     this.period = period;
     this.trainer = trainer;
     this.minRows = minRows;
     this.maxRows = maxRows;
     this.triggers = triggers;
+    this.latestOnly = latestOnly;
   }
 
   public static TrainSkipModels sliding(Duration size, Duration period, SkipTrainer trainer, int minRows, int maxRows) {
-    return new TrainSkipModels(size, period, trainer, minRows, maxRows, null);
+    return new TrainSkipModels(size, period, trainer, minRows, maxRows, null, false);
+  }
+
+  /**
+   * Batch: trains only the newest window, the one ending at the first period boundary after the
+   * newest listen, so a scheduled run yields one model from the most recent {@code size} of history.
+   */
+  public TrainSkipModels onlyLatest() {
+    return new TrainSkipModels(size, period, trainer, minRows, maxRows, triggers, true);
   }
 
   /**
@@ -52,16 +68,29 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
    * to why, in fixed windows of {@code period} that end there.
    */
   public TrainSkipModels onlyWhen(PCollectionView<Map<Long, String>> triggers) {
-    return new TrainSkipModels(size, period, trainer, minRows, maxRows, triggers);
+    return new TrainSkipModels(size, period, trainer, minRows, maxRows, triggers, latestOnly);
   }
 
   @Override
   public PCollection<SkipTrainer.Trained> expand(PCollection<Labeled<Listen>> labelled) {
-    ParDo.SingleOutput<List<Labeled<Listen>>, SkipTrainer.Trained> train =
-        ParDo.of(new TrainFn(trainer, minRows, triggers));
-    if (triggers != null) {
-      train = train.withSideInputs(triggers);
+    PCollectionView<Long> newest = null;
+    if (latestOnly) {
+      newest = labelled
+          .apply("AllHistory", Window.into(new GlobalWindows()))
+          .apply("ListenTimes", ParDo.of(new TimestampFn()))
+          .apply("Newest", Max.longsGlobally())
+          .apply("NewestView", View.asSingleton());
     }
+    ParDo.SingleOutput<List<Labeled<Listen>>, SkipTrainer.Trained> train =
+        ParDo.of(new TrainFn(trainer, minRows, triggers, newest, period.getMillis()));
+    List<PCollectionView<?>> sideInputs = new ArrayList<>();
+    if (triggers != null) {
+      sideInputs.add(triggers);
+    }
+    if (newest != null) {
+      sideInputs.add(newest);
+    }
+    train = train.withSideInputs(sideInputs);
     return labelled
         .apply("TrainingWindows", Window.into(SlidingWindows.of(size).every(period)))
         .apply("BoundedSample", Combine.globally(new BoundedSample<>(maxRows, new ByIdHash(),
@@ -79,22 +108,40 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
     }
   }
 
+  private static final class TimestampFn extends DoFn<Labeled<Listen>, Long> {
+    @ProcessElement
+    public void process(@Timestamp Instant ts, OutputReceiver<Long> out) {
+      out.output(ts.getMillis());
+    }
+  }
+
   private static final class TrainFn extends DoFn<List<Labeled<Listen>>, SkipTrainer.Trained> {
     private final SkipTrainer trainer;
     private final int minRows;
     private final PCollectionView<Map<Long, String>> triggers;
+    private final PCollectionView<Long> newest;
+    private final long periodMillis;
+    private final Counter older = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_before_the_latest");
     private final Counter trained = Metrics.counter(LabelOutcomes.NAMESPACE, "models_trained");
     private final Counter tooSmall = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_too_small");
     private final Counter untriggered = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_not_triggered");
 
-    TrainFn(SkipTrainer trainer, int minRows, PCollectionView<Map<Long, String>> triggers) {
+    TrainFn(SkipTrainer trainer, int minRows, PCollectionView<Map<Long, String>> triggers,
+        PCollectionView<Long> newest, long periodMillis) {
       this.trainer = trainer;
       this.minRows = minRows;
       this.triggers = triggers;
+      this.newest = newest;
+      this.periodMillis = periodMillis;
     }
 
     @ProcessElement
     public void process(ProcessContext c, IntervalWindow window) {
+      if (newest != null
+          && window.end().getMillis() != Math.floorDiv(c.sideInput(newest), periodMillis) * periodMillis + periodMillis) {
+        older.inc();
+        return;
+      }
       String reason = "scheduled";
       if (triggers != null) {
         reason = c.sideInput(triggers).get(window.end().getMillis());

@@ -153,6 +153,25 @@ public class SkipLoopBatchTest {
     return out;
   }
 
+  /** A scheduled run: one model, the reference's for the window that ends after the newest play. */
+  @Test
+  public void latestWindowOnlyTrainsJustTheNewestWindow() throws Exception {
+    SkipLoopReference reference = new SkipLoopReference(GENERATOR, EVENTS, 30_000);
+    Map<String, String> all = reference.cards(10 * 60_000, PERIOD, 500, new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1));
+    long newest = reference.labelled.stream().mapToLong(l -> l.value.tsMillis).max().orElseThrow();
+    String latest = SkipModelCard.idFor(Math.floorDiv(newest, PERIOD) * PERIOD + PERIOD);
+    assertTrue("the reference trains the newest window: " + all.keySet(), all.containsKey(latest));
+    Path history = tmp.newFolder("history").toPath();
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
+    Path models = tmp.getRoot().toPath().resolve("latest-models");
+    String db = tmp.getRoot() + "/latest.duckdb";
+    run(true, "DirectRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true"));
+    Diff.assertSameEntries("the one model card", Map.of(latest, all.get(latest)), cards(models));
+    OptionChecks.assertRejected(SkipModelPipeline.Options.class, SkipModelPipeline::validate,
+        "--latestWindowOnly is for batch runs", "--latestWindowOnly=true", "--streaming=true",
+        "--models=" + models, "--listens=generator:interactions?taste=1");
+  }
+
   @Test
   public void directRunsMatchTheReference() throws Exception {
     String db = tmp.getRoot() + "/skips.duckdb";
@@ -178,5 +197,12 @@ public class SkipLoopBatchTest {
     assertRejected("shorter than --trainEvery", "--outcomeTimeout=1h", "--models=" + none);
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner", "--models=" + none);
     assertRejected("are probabilities", "--minAuc=2", "--models=" + none);
+    // A model from a version with other features (43 before the item features) is refused up front.
+    Path old = tmp.newFolder("old-models").toPath();
+    Files.write(old.resolve("skip-20260307T231000.onnx"), new byte[] {1});
+    Files.writeString(old.resolve("skip-20260307T231000.json"), "{\"features\": ["
+        + String.join(",", java.util.Collections.nCopies(43, "{\"name\": \"f\"}")) + "]}");
+    assertRejected("does not fit this version's features (the card lists 43 features, this version computes 45);"
+        + " train new models with ./meshflow skip-model", "--models=" + old);
   }
 }
