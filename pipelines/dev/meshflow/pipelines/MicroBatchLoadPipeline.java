@@ -11,12 +11,17 @@ import dev.meshflow.options.SinkOptions;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.GroupIntoBatches;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
@@ -28,7 +33,8 @@ import org.joda.time.Duration;
  *
  * <ol>
  *   <li>List the landing folder (once in batch; watched with {@code --streaming}).
- *   <li>Batch the paths: every {@code --batchInterval}, or at once when {@code --batchFiles} wait.
+ *   <li>Batch the paths: in streaming every {@code --batchInterval}, or at once when {@code
+ *       --batchFiles} wait; in batch, the listing in chunks of {@code --batchFiles}.
  *   <li>Per batch: skip files the ledger holds, report changed ones, parse the new ones, and bulk
  *       load rows, dead letters and ledger entries in one transaction.
  * </ol>
@@ -63,12 +69,6 @@ public final class MicroBatchLoadPipeline {
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
     Duration runFor = Durations.lifetime(options, options.isStreaming());
-    GroupIntoBatches<String, String> batches = GroupIntoBatches.ofSize(options.getBatchFiles());
-    if (options.isStreaming()) {
-      // A finite listing needs no timer: the last batch flushes when the input ends. (On the
-      // Direct runner a processing-time timer also keeps its scheduler polling.)
-      batches = batches.withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval()));
-    }
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("ListLanding", options.isStreaming()
@@ -80,9 +80,27 @@ public final class MicroBatchLoadPipeline {
         // file loaded once (a losing batch fails, is retried, and finds the file loaded).
         .apply("OneLoadQueue", WithKeys.of("landing"))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("BatchFiles", batches)
+        .apply("BatchFiles", batches(options))
         .apply("LoadBatch", ParDo.of(new LoadMicroBatchFn(sink.bulkLoader())));
     return pipeline;
+  }
+
+  /** Streaming: every --batchInterval, or once --batchFiles wait. Batch: the listing in chunks. */
+  private static PTransform<PCollection<KV<String, String>>, PCollection<KV<String, Iterable<String>>>> batches(
+      Options options) {
+    if (options.isStreaming()) {
+      return GroupIntoBatches.<String, String>ofSize(options.getBatchFiles())
+          .withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval()));
+    }
+    int size = options.getBatchFiles();
+    return new PTransform<>() {
+      @Override
+      public PCollection<KV<String, Iterable<String>>> expand(PCollection<KV<String, String>> paths) {
+        return paths.apply("WholeListing", GroupByKey.create())
+            .apply("InChunks", ParDo.of(new BatchFilesFn(size)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(StringUtf8Coder.of())));
+      }
+    };
   }
 
   public static Conservation conservation(Options options) {

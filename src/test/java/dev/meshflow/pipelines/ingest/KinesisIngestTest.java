@@ -23,7 +23,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Kinesis into DuckDB through KinesisIO (aws2) against the kinesis-local emulator, which the test
- * installs with npm and starts: exact rows, dead letters with their shard coordinates, conserved
+ * installs with npm and starts, on the Direct and Flink runners: exact rows, dead letters with their shard coordinates, conserved
  * counts, and a replay from trim_horizon that changes nothing.
  */
 public class KinesisIngestTest {
@@ -36,9 +36,9 @@ public class KinesisIngestTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private static void ingest(String source, String sink) {
+  private static void ingest(String runner, String source, String sink) {
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
-        "DirectRunner", "--source=" + source, "--sink=" + sink, "--streaming=true", "--runFor=PT10S"))
+        runner, "--source=" + source, "--sink=" + sink, "--streaming=true", "--runFor=PT10S"))
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
@@ -49,11 +49,20 @@ public class KinesisIngestTest {
 
   @Test
   public void kinesisIntoDuckDbExactlyAndIdempotently() throws Exception {
+    intoDuckDb("DirectRunner", "interactions");
+  }
+
+  @Test
+  public void flinkKinesisIntoDuckDbExactlyAndIdempotently() throws Exception {
+    intoDuckDb("FlinkRunner", "interactions-flink");
+  }
+
+  private void intoDuckDb(String runner, String stream) throws Exception {
     KinesisEmulator kinesis = KinesisEmulator.shared();
     // One shard: with --runFor, KinesisIO reads each shard as its own bounded reader, and the
     // Direct runner runs readers in turns, so a second shard's events would arrive after the
     // first shard had moved the watermark on (see README, "Stopping a stream").
-    kinesis.createStream("interactions", 1);
+    kinesis.createStream(stream, 1);
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
     List<String> keys = new ArrayList<>();
     List<byte[]> values = new ArrayList<>();
@@ -61,22 +70,22 @@ public class KinesisIngestTest {
       keys.add(r.origin());
       values.add(r.payload());
     }
-    kinesis.put("interactions", keys, values);
+    kinesis.put(stream, keys, values);
 
-    String file = tmp.getRoot() + "/kinesis.duckdb";
+    String file = tmp.getRoot() + "/" + stream + ".duckdb";
     Tables tables = Tables.duckDb(file);
-    String source = "kinesis://interactions?endpoint=" + kinesis.endpoint() + "&region=us-east-1";
-    ingest(source, "duckdb:" + file);
+    String source = "kinesis://" + stream + "?endpoint=" + kinesis.endpoint() + "&region=us-east-1";
+    ingest(runner, source, "duckdb:" + file);
 
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     String columns = Tables.ALL.replace(", source_origin", "");
     Diff.assertSameLines("interactions", Tables.render(expected.rows.values(), columns),
         tables.interactions("interactions", columns));
     assertEquals(expected.deadLetters.size(), tables.count(
-        "SELECT count(*) FROM dead_letter WHERE origin LIKE 'kinesis:interactions/shardId-%/%'"));
+        "SELECT count(*) FROM dead_letter WHERE origin LIKE 'kinesis:" + stream + "/shardId-%/%'"));
 
     List<String> before = tables.dump("SELECT * FROM interactions ORDER BY event_id");
-    ingest(source, "duckdb:" + file);
+    ingest(runner, source, "duckdb:" + file);
     assertEquals(before, tables.dump("SELECT * FROM interactions ORDER BY event_id"));
   }
 }

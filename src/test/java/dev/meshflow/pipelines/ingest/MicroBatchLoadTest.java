@@ -19,7 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
@@ -27,9 +28,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * {@code micro-batch-load} into DuckDB and a real PostgreSQL: exact rows and dead letters, a
- * ledger that loads each file exactly once across runs, a changed file reported and not reloaded,
- * and a streaming run that picks up files as they land.
+ * {@code micro-batch-load} into DuckDB and a real PostgreSQL, on the Direct and Flink runners:
+ * exact rows and dead letters, a ledger that loads each file exactly once across runs, a changed
+ * file reported and not reloaded, and a streaming run that picks up files as they land.
  */
 public class MicroBatchLoadTest {
   private static final long EVENTS = 4_000;
@@ -38,11 +39,11 @@ public class MicroBatchLoadTest {
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private static PipelineResult load(String landing, String sink, String... extra) {
+  private static PipelineResult load(String runner, String landing, String sink, String... extra) {
     List<String> args = new ArrayList<>(List.of("--landing=" + landing, "--sink=" + sink, "--batchFiles=2"));
     args.addAll(List.of(extra));
     MicroBatchLoadPipeline.Options options = PipelineOptionsFactory
-        .fromArgs(RunnerArgs.forRunner("DirectRunner", args.toArray(new String[0])))
+        .fromArgs(RunnerArgs.forRunner(runner, args.toArray(new String[0])))
         .as(MicroBatchLoadPipeline.Options.class);
     return MicroBatchLoadPipeline.run(options);
   }
@@ -56,13 +57,13 @@ public class MicroBatchLoadTest {
   }
 
 
-  private void loadsEachFileExactlyOnce(String sink, Tables tables) throws Exception {
+  private void loadsEachFileExactlyOnce(String runner, String sink, Tables tables) throws Exception {
     Path landing = tmp.newFolder("landing").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 3, 5);
     IngestEtlModel.Result expected = IngestEtlModel.run(
         GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);
 
-    RunCounts first = finish(load(landing + "/*.jsonl*", sink));
+    RunCounts first = finish(load(runner, landing + "/*.jsonl*", sink));
     assertEquals(EVENTS, first.read());
     Diff.assertSameLines("interactions", Tables.render(expected.rows.values(), Tables.TYPED),
         tables.interactions("interactions", Tables.TYPED));
@@ -73,7 +74,7 @@ public class MicroBatchLoadTest {
 
     // A rerun finds every file in the ledger and loads nothing.
     List<String> before = tables.dump("SELECT * FROM interactions ORDER BY event_id");
-    RunCounts second = finish(load(landing + "/*.jsonl*", sink));
+    RunCounts second = finish(load(runner, landing + "/*.jsonl*", sink));
     assertEquals(0, second.read());
     assertEquals(3, second.get("files_already_loaded"));
     assertEquals(before, tables.dump("SELECT * FROM interactions ORDER BY event_id"));
@@ -84,7 +85,7 @@ public class MicroBatchLoadTest {
     Files.writeString(landing.resolve("late-arrival.jsonl"),
         "{\"event_id\":\"new-1\",\"ts\":\"2026-03-08T00:00:00Z\",\"user_id\":\"u\",\"item_id\":\"song-0001\","
             + "\"item_type\":\"song\",\"event_type\":\"play\"}\n");
-    RunCounts third = finish(load(landing + "/*.jsonl*", sink));
+    RunCounts third = finish(load(runner, landing + "/*.jsonl*", sink));
     assertEquals(1, third.read());
     assertEquals(1, third.get("files_changed_after_load"));
     assertEquals(1, tables.count("SELECT count(*) FROM dead_letter WHERE stage = 'changed-file'"));
@@ -95,23 +96,47 @@ public class MicroBatchLoadTest {
   @Test
   public void duckDbLoadsEachFileExactlyOnce() throws Exception {
     String file = tmp.getRoot() + "/mb.duckdb";
-    loadsEachFileExactlyOnce("duckdb:" + file, Tables.duckDb(file));
+    loadsEachFileExactlyOnce("DirectRunner", "duckdb:" + file, Tables.duckDb(file));
   }
 
   @Test
   public void postgresLoadsEachFileExactlyOnce() throws Exception {
     String db = Postgres.newDatabase("microbatch");
-    loadsEachFileExactlyOnce(Postgres.sinkUri(db), Tables.postgres(db));
+    loadsEachFileExactlyOnce("DirectRunner", Postgres.sinkUri(db), Tables.postgres(db));
+  }
+
+  @Test
+  public void sparkLoadsEachFileExactlyOnceIntoPostgres() throws Exception {
+    String db = Postgres.newDatabase("microbatch_spark");
+    loadsEachFileExactlyOnce("SparkRunner", Postgres.sinkUri(db), Tables.postgres(db));
+  }
+
+  @Test
+  public void flinkLoadsEachFileExactlyOnceIntoPostgres() throws Exception {
+    String db = Postgres.newDatabase("microbatch_flink");
+    loadsEachFileExactlyOnce("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db));
   }
 
   @Test
   public void streamingPicksUpFilesAsTheyLand() throws Exception {
+    picksUpFilesAsTheyLand("DirectRunner");
+  }
+
+  @Test
+  public void flinkStreamingPicksUpFilesAsTheyLand() throws Exception {
+    picksUpFilesAsTheyLand("FlinkRunner");
+  }
+
+  private void picksUpFilesAsTheyLand(String runner) throws Exception {
     Path landing = tmp.newFolder("watched").toPath();
     Path staging = tmp.newFolder("staging").toPath();
     String file = tmp.getRoot() + "/stream.duckdb";
     Tables tables = Tables.duckDb(file);
-    PipelineResult result = load(landing + "/*.jsonl*", "duckdb:" + file, "--streaming=true",
-        "--runFor=PT25S", "--pollInterval=1s", "--batchInterval=2s");
+    // Run from another thread: the Flink runner's local run() returns only when the job ends.
+    String runFor = runner.equals("FlinkRunner") ? "--runFor=PT40S" : "--runFor=PT25S";
+    CompletableFuture<PipelineResult> job = CompletableFuture.supplyAsync(() -> load(runner,
+        landing + "/*.jsonl*", "duckdb:" + file, "--streaming=true", runFor, "--pollInterval=1s",
+        "--batchInterval=2s"));
     for (int f = 0; f < 3; f++) {
       Path written = staging.resolve("drop-" + f + ".jsonl");
       Files.writeString(written, "{\"event_id\":\"drop-" + f + "\",\"ts\":\"2026-03-08T00:00:00Z\","
@@ -120,10 +145,10 @@ public class MicroBatchLoadTest {
       // Land atomically, as writers should.
       Files.move(written, landing.resolve(written.getFileName()), StandardCopyOption.ATOMIC_MOVE);
       int expectedFiles = f + 1;
-      Await.until("file " + f + " loaded", Duration.ofSeconds(20),
+      Await.until("file " + f + " loaded", Duration.ofSeconds(30),
           () -> tables.count("SELECT count(*) FROM loaded_files"), n -> n == expectedFiles);
     }
-    RunCounts counts = finish(result);
+    RunCounts counts = finish(job.get(2, TimeUnit.MINUTES));
     assertEquals(6, counts.read());
     assertEquals(3, tables.count("SELECT count(*) FROM interactions"));
     assertEquals(3, tables.count("SELECT count(*) FROM dead_letter WHERE stage = 'parse'"));
