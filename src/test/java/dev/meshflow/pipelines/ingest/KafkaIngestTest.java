@@ -120,17 +120,32 @@ public class KafkaIngestTest {
     assertReplayChangesNothing("DirectRunner", source, "duckdb:" + file, tables);
   }
 
-  @Test
-  public void flinkRunnerIntoPostgresReplaysIdempotently() throws Exception {
+  /** ETL from a new topic into {@code sink}, the exact result, then a replay that changes nothing. */
+  private static void etlThenReplay(String runner, String sink, Tables tables) throws Exception {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = topicWithRecords(kafka);
     String source = "kafka://" + kafka.bootstrap() + "/" + topic;
-    String db = Postgres.newDatabase("kafka");
-    Tables tables = Tables.postgres(db);
-
-    ingest("FlinkRunner", source, Postgres.sinkUri(db), "ETL");
+    ingest(runner, source, sink, "ETL");
     assertEtlResult(tables);
-    assertReplayChangesNothing("FlinkRunner", source, Postgres.sinkUri(db), tables);
+    assertReplayChangesNothing(runner, source, sink, tables);
+  }
+
+  @Test
+  public void flinkRunnerIntoDuckDbReplaysIdempotently() throws Exception {
+    String file = tmp.getRoot() + "/kafka-flink.duckdb";
+    etlThenReplay("FlinkRunner", "duckdb:" + file, Tables.duckDb(file));
+  }
+
+  @Test
+  public void directRunnerIntoPostgresReplaysIdempotently() throws Exception {
+    String db = Postgres.newDatabase("kafka_direct");
+    etlThenReplay("DirectRunner", Postgres.sinkUri(db), Tables.postgres(db));
+  }
+
+  @Test
+  public void flinkRunnerIntoPostgresReplaysIdempotently() throws Exception {
+    String db = Postgres.newDatabase("kafka");
+    etlThenReplay("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db));
   }
 
   @Test
