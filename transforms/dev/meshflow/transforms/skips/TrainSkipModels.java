@@ -29,7 +29,8 @@ import org.joda.time.Instant;
  * trigger names.
  *
  * <p>Steps: window; sample at most {@code maxRows} per window (by a hash of the listen id);
- * train unless the window has fewer than {@code minRows} rows or (gated) no trigger.
+ * train unless the window has fewer than {@code minRows} rows, (gated) no trigger, or (latest
+ * only) a newer window exists.
  */
 public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen>>, PCollection<SkipTrainer.Trained>> {
   private final Duration size;
