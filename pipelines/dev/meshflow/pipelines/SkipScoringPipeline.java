@@ -105,7 +105,7 @@ public final class SkipScoringPipeline {
     if (options.getMaxPsi() <= 0) {
       throw new IllegalArgumentException("--maxPsi must be positive (0.25 is the usual alarm level)");
     }
-    initialModel(options);
+    checkCard(initialModel(options), options);
   }
 
   public static Conservation conservation(Options options) {
@@ -134,7 +134,6 @@ public final class SkipScoringPipeline {
       throw new IllegalArgumentException("--models=" + options.getModels() + " holds no skip-*.onnx model;"
           + " run skip-model first (./meshflow skip-model --models=" + options.getModels() + ")");
     }
-    checkCard(newest, options);
     return newest;
   }
 

@@ -6,6 +6,8 @@ import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
@@ -54,8 +56,8 @@ final class PostgresCopyMerge {
    * order, so two concurrent loads or sink bundles with overlapping keys cannot deadlock.
    */
   static List<Row> inKeyOrder(List<Row> rows, List<String> keys) {
-    List<Row> sorted = new java.util.ArrayList<>(rows);
-    sorted.sort(java.util.Comparator.comparing(row -> keyText(row, keys)));
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparing(row -> keyText(row, keys)));
     return sorted;
   }
 

@@ -5,6 +5,7 @@ import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -44,8 +45,9 @@ public final class RunSummary {
     row(out, "written", c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
         .collect(Collectors.joining(", ")));
-    if (!c.others().isEmpty()) {
-      row(out, "also counted", c.others().entrySet().stream()
+    Map<String, Long> others = c.others();
+    if (!others.isEmpty()) {
+      row(out, "also counted", others.entrySet().stream()
           .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
           .collect(Collectors.joining(", ")));
     }

@@ -43,8 +43,8 @@ public final class IsoInstants {
           millis = millis * 10 + d; // digits past the third are below a millisecond
         }
       }
-      for (int i = Math.min(n - 1, 23); i < 23; i++) {
-        millis *= 10;
+      for (int digits = n - 21; digits < 3; digits++) {
+        millis *= 10; // ".5" is 500 ms
       }
     }
     long seconds = epochDay(year, month, day) * 86_400L + hour * 3_600L + minute * 60L + second;
