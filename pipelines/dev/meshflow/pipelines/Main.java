@@ -176,7 +176,7 @@ public final class Main {
                 + pipeline.name() + " --help)");
       }
     }
-    List<String> withDefaults = RunnerDefaults.apply(args);
+    List<String> withDefaults = RunnerDefaults.apply(args, pipeline.name());
     try {
       // Not registered: pipelines share option names with different defaults (--models), which
       // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.

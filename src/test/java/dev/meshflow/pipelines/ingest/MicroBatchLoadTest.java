@@ -134,9 +134,15 @@ public class MicroBatchLoadTest {
     Tables tables = Tables.duckDb(file);
     // Run from another thread: the Flink runner's local run() returns only when the job ends.
     String runFor = runner.equals("FlinkRunner") ? "--runFor=PT40S" : "--runFor=PT25S";
-    CompletableFuture<PipelineResult> job = CompletableFuture.supplyAsync(() -> load(runner,
-        landing + "/*.jsonl*", "duckdb:" + file, "--streaming=true", runFor, "--pollInterval=1s",
+    // On Direct, one worker thread, as the launcher runs this pipeline: watching, batching timers
+    // and loading must all make progress on it.
+    List<String> extra = new ArrayList<>(List.of("--streaming=true", runFor, "--pollInterval=1s",
         "--batchInterval=2s"));
+    if (runner.equals("DirectRunner")) {
+      extra.add("--targetParallelism=1");
+    }
+    CompletableFuture<PipelineResult> job = CompletableFuture.supplyAsync(() -> load(runner,
+        landing + "/*.jsonl*", "duckdb:" + file, extra.toArray(new String[0])));
     for (int f = 0; f < 3; f++) {
       Path written = staging.resolve("drop-" + f + ".jsonl");
       Files.writeString(written, "{\"event_id\":\"drop-" + f + "\",\"ts\":\"2026-03-08T00:00:00Z\","

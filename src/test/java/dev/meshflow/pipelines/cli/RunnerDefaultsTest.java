@@ -1,0 +1,81 @@
+package dev.meshflow.pipelines.cli;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.pipelines.IngestPipeline;
+import dev.meshflow.pipelines.MicroBatchLoadPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.io.aws2.options.AwsOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Assume;
+import org.junit.Test;
+import software.amazon.awssdk.regions.Region;
+
+/** The launcher's defaults: added where the user said nothing, never over what the user said. */
+public class RunnerDefaultsTest {
+  @Test
+  public void directRunsWithoutItsTestChecks() {
+    List<String> args = RunnerDefaults.apply(List.of("--source=x"), IngestPipeline.NAME);
+    assertTrue(args.contains("--enforceImmutability=false"));
+    assertTrue(args.contains("--enforceEncodability=false"));
+    assertFalse("only micro-batch-load runs on one Direct worker",
+        args.stream().anyMatch(a -> a.startsWith("--targetParallelism")));
+  }
+
+  @Test
+  public void microBatchLoadRunsOnOneDirectWorker() {
+    assertTrue(RunnerDefaults.apply(List.of(), MicroBatchLoadPipeline.NAME)
+        .contains("--targetParallelism=1"));
+    assertTrue(RunnerDefaults.apply(List.of("--runner=DirectRunner"), MicroBatchLoadPipeline.NAME)
+        .contains("--targetParallelism=1"));
+  }
+
+  @Test
+  public void theUsersValueWins() {
+    List<String> args = RunnerDefaults.apply(List.of("--targetParallelism=4",
+        "--enforceImmutability=true", "--awsRegion=eu-west-1"), MicroBatchLoadPipeline.NAME);
+    assertEquals(List.of("--targetParallelism=4", "--enforceImmutability=true",
+        "--awsRegion=eu-west-1", "--enforceEncodability=false", "--blockOnRun=false"), args);
+  }
+
+  @Test
+  public void otherRunnersGetTheirOwn() {
+    String region = "--awsRegion=" + AwsRegionDefault.region();
+    List<String> flink = RunnerDefaults.apply(List.of("--runner=FlinkRunner"), MicroBatchLoadPipeline.NAME);
+    assertEquals(List.of("--runner=FlinkRunner", region, "--objectReuse=true", "--fasterCopy=true"), flink);
+    List<String> spark = RunnerDefaults.apply(List.of("--runner", "SparkRunner"), IngestPipeline.NAME);
+    assertEquals(List.of("--runner", "SparkRunner", region, "--sparkMaster=local[2]"), spark);
+  }
+
+  /** With the region given, Beam's S3 file system never asks the EC2 metadata service for one. */
+  @Test
+  public void theAwsRegionIsAlwaysGiven() {
+    AwsOptions options = PipelineOptionsFactory.fromArgs(
+        RunnerDefaults.apply(List.of(), IngestPipeline.NAME).toArray(new String[0])).as(AwsOptions.class);
+    assertEquals(Region.of(AwsRegionDefault.region()), options.getAwsRegion());
+  }
+
+  @Test
+  public void theRegionComesFromTheSettingsElseUsEast1() {
+    String before = System.getProperty("aws.region");
+    try {
+      System.setProperty("aws.region", "ap-south-1");
+      assertEquals("ap-south-1", AwsRegionDefault.region());
+      System.clearProperty("aws.region");
+      Assume.assumeTrue("AWS_REGION is set here", System.getenv("AWS_REGION") == null);
+      Assume.assumeFalse("an AWS profile exists here",
+          Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")));
+      assertEquals("us-east-1", AwsRegionDefault.region());
+    } finally {
+      if (before == null) {
+        System.clearProperty("aws.region");
+      } else {
+        System.setProperty("aws.region", before);
+      }
+    }
+  }
+}
