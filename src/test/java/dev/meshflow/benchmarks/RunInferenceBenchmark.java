@@ -47,7 +47,7 @@ import org.joda.time.Instant;
 import org.junit.Test;
 
 /**
- * RunInference with the skip model (Tribuo logistic regression exported to ONNX, 43 features):
+ * RunInference with the skip model (Tribuo logistic regression exported to ONNX):
  * batched against per-element inference, against a raw ONNX Runtime loop over the same batches
  * (the limit), model load time, and the latency batching adds in streaming. Run with
  * {@code mvn -B -Pbenchmarks test -Dtest=RunInferenceBenchmark [-Dbench.inference.rows=500000]}
@@ -113,7 +113,7 @@ public class RunInferenceBenchmark {
     Timing shape = jobs.best("shape");
     noise = jobs.median("shape") - shape.wall;
     List<String> lines = new ArrayList<>(List.of(
-        "Input: " + String.format("%,d", ROWS) + " rows of the skip model's 43 features (drawn from "
+        "Input: " + String.format("%,d", ROWS) + " rows of the skip model's " + features[0].length + " features (drawn from "
             + String.format("%,d", rows.size()) + " generated listens); FlinkRunner embedded, parallelism 2,"
             + " best of " + ROUNDS + " alternating rounds; " + BenchmarkReport.machine(),
         "",
