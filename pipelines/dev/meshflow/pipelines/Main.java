@@ -152,19 +152,39 @@ public final class Main {
         + options.getRunner().getSimpleName() + " from " + source);
     PipelineResult result;
     PipelineResult.State state;
+    RuntimeException failure = null;
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds)) {
       result = pipeline.run(options);
       state = result.waitUntilFinish();
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
     } finally {
       // Reached on success and on failure alike; only an interrupt leaves the hook to run.
       Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
       if (sink != null) {
-        sink.close();
+        closeKeepingTheCause(sink, failure);
       }
     }
     RunSummary.print(out, pipeline, options, result, state, source, sink,
         (System.nanoTime() - start) / 1e9);
     return state == PipelineResult.State.DONE ? OK : FAILED;
+  }
+
+  /**
+   * Closes the sink. After a failed run, workers may still hold the warehouse (DuckDB will not
+   * checkpoint under an open transaction); that close error is attached to the run's own error
+   * instead of replacing it, so the user sees why the run failed.
+   */
+  private static void closeKeepingTheCause(TableSink sink, RuntimeException failure) {
+    try {
+      sink.close();
+    } catch (RuntimeException closeFailed) {
+      if (failure == null) {
+        throw closeFailed;
+      }
+      failure.addSuppressed(closeFailed);
+    }
   }
 
   private static <O extends PipelineOptions> O parseOptions(

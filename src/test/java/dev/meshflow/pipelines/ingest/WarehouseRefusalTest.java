@@ -75,4 +75,39 @@ public class WarehouseRefusalTest {
     assertTrue("read = written + dead letters: " + counts,
         counts.conserved(IngestPipeline.conservation(options)));
   }
+
+  /**
+   * A table left by an older meshflow, without a column this version writes, fails the run once
+   * with a message that says what to do. Before, every row was refused and became a dead letter.
+   */
+  @Test
+  public void aTableMadeByAnOlderVersionFailsTheRunInsteadOfDeadLetteringEveryRow() throws Exception {
+    String db = Postgres.newDatabase("oldtable");
+    Postgres.execute(db, "CREATE TABLE interactions (event_id TEXT PRIMARY KEY, ts TIMESTAMP)");
+    assertFailsNamingTheMissingColumns(Postgres.sinkUri(db));
+    assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
+
+    String file = tmp.getRoot() + "/old.duckdb";
+    try (java.sql.Connection c = dev.meshflow.io.duckdb.DuckDbDatabases.connect(file);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE interactions (event_id VARCHAR PRIMARY KEY, ts TIMESTAMP)");
+    }
+    assertFailsNamingTheMissingColumns("duckdb:" + file);
+    assertEquals(0, Tables.duckDb(file).count("SELECT count(*) FROM interactions"));
+  }
+
+  private void assertFailsNamingTheMissingColumns(String sink) throws Exception {
+    Path input = tmp.newFolder().toPath().resolve("events.jsonl");
+    Files.write(input, List.of(event("ok-1", "ios"), event("ok-2", "web")));
+    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+        "DirectRunner", "--source=file:" + input, "--sink=" + sink)).as(IngestPipeline.Options.class);
+    try {
+      PipelineResult.State state = IngestPipeline.run(options).waitUntilFinish();
+      org.junit.Assert.fail("expected the run to fail, it ended " + state);
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e.getMessage());
+      assertTrue(message, message.contains("table interactions has no columns event_ts, user_id,"));
+      assertTrue(message, message.contains("DROP TABLE interactions"));
+    }
+  }
 }
