@@ -37,7 +37,8 @@ public interface TableSink extends Serializable {
 
   /** A loader of transactional micro-batches with a file ledger, where the sink has one. */
   default dev.meshflow.io.sql.BulkLoader bulkLoader() {
-    throw new UnsupportedOperationException(describe() + " cannot load micro-batches");
+    throw new IllegalArgumentException("--sink: " + describe() + " cannot load micro-batches; use a warehouse sink,"
+        + " duckdb:<file> or postgresql://host:port/db?user=U");
   }
 
   /** Runs DDL (views, functions) ahead of the run. */

@@ -13,8 +13,10 @@ public interface SinkOptions extends PipelineOptions {
 
   @Description(
       "Sink URI. duckdb:<file> (embedded warehouse), postgresql://host:port/db?user=U (password"
-          + " from PGPASSWORD or password=, never printed) or console: (prints rows). Tables are"
-          + " upserted by key, so a rerun never doubles rows.")
+          + " from PGPASSWORD or password=, never printed), kafka://host:port/topic (a JSON message"
+          + " per row, keyed), file:<dir>?bufferSize=MB&bufferInterval=S (JSON-lines files by hour)"
+          + " or console: (prints rows). Warehouse tables are upserted by key, so a rerun never"
+          + " doubles rows. `./meshflow endpoints` lists every parameter.")
   @Default.String(DEFAULT_SINK)
   String getSink();
 

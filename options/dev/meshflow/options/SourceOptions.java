@@ -8,10 +8,11 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public interface SourceOptions extends PipelineOptions {
 
   @Description(
-      "Source URI. generator:interactions?events=N&seed=S&rate=R (seeded synthetic producer;"
-          + " bounded when events is set), file:<path-or-glob> (JSON lines; watched for new"
-          + " files with --streaming) or kafka://host:port/topic?group=G&start=earliest|latest|committed"
-          + " (needs --streaming). `./meshflow endpoints` lists every parameter.")
+      "Source URI. generator:interactions|vehicles|clicks?events=N&seed=S (seeded synthetic"
+          + " producers; bounded when events is set), file:<path-or-glob> (JSON lines; watched for"
+          + " new files with --streaming), kafka://host:port/topic?group=G&start=earliest|latest|committed"
+          + " or kinesis://stream?region=R&endpoint=URL (both need --streaming, or maxRecords=N)."
+          + " `./meshflow endpoints` lists every parameter.")
   @Default.String("generator:interactions?events=200000&seed=42")
   String getSource();
 

@@ -12,6 +12,8 @@ final class LoadMicroBatchFn extends DoFn<KV<String, Iterable<String>>, Void> {
   static final String FILES_LOADED = "files_loaded";
   static final String FILES_SKIPPED = "files_already_loaded";
   static final String FILES_CHANGED = "files_changed_after_load";
+  static final String FILES_UNREADABLE = "files_unreadable";
+  static final String FILES_VANISHED = "files_gone_before_load";
 
   private final BulkLoader loader;
   private final RunMetrics.StageCounter read = RunMetrics.counter(RunMetrics.READ);
@@ -24,6 +26,8 @@ final class LoadMicroBatchFn extends DoFn<KV<String, Iterable<String>>, Void> {
   private final RunMetrics.StageCounter filesLoaded = RunMetrics.counter(FILES_LOADED);
   private final RunMetrics.StageCounter filesSkipped = RunMetrics.counter(FILES_SKIPPED);
   private final RunMetrics.StageCounter filesChanged = RunMetrics.counter(FILES_CHANGED);
+  private final RunMetrics.StageCounter filesUnreadable = RunMetrics.counter(FILES_UNREADABLE);
+  private final RunMetrics.StageCounter filesVanished = RunMetrics.counter(FILES_VANISHED);
 
   LoadMicroBatchFn(BulkLoader loader) {
     this.loader = loader;
@@ -41,6 +45,8 @@ final class LoadMicroBatchFn extends DoFn<KV<String, Iterable<String>>, Void> {
     filesLoaded.inc(o.filesLoaded);
     filesSkipped.inc(o.filesSkipped);
     filesChanged.inc(o.filesChanged);
+    filesUnreadable.inc(o.filesUnreadable);
+    filesVanished.inc(o.filesVanished);
   }
 
   @Teardown

@@ -11,6 +11,7 @@ import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
 import dev.meshflow.pipelines.cli.EndpointsHelp;
+import dev.meshflow.pipelines.cli.FailureMessage;
 import dev.meshflow.pipelines.cli.GenerateCommand;
 import dev.meshflow.pipelines.cli.HelpPrinter;
 import dev.meshflow.pipelines.cli.ProgressReporter;
@@ -56,14 +57,7 @@ public final class Main {
       }
       return USAGE;
     } catch (Exception e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      // Our own IllegalStateExceptions say what was being done (which database, which file);
-      // otherwise the root cause is the informative part of a runner's wrapped exception.
-      String message = e instanceof IllegalStateException && e.getMessage() != null
-          ? e.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage();
+      String message = FailureMessage.of(e);
       err.println("meshflow: failed: " + message + (verbose ? "" : " (--verbose shows the stack trace)"));
       if (verbose) {
         e.printStackTrace(err);

@@ -8,7 +8,9 @@ import dev.meshflow.transforms.deadletter.Stages;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatch {
   static final String CHANGED_FILE = "changed-file";
+  static final String UNREADABLE_FILE = "unreadable-file";
+  /** An unreadable file's dead letter keeps at most this much of it; the file itself stays. */
+  static final int MAX_FILE_PAYLOAD = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatch.class);
 
   private MicroBatch() {}
@@ -40,6 +45,8 @@ public final class MicroBatch {
     public long filesLoaded;
     public long filesSkipped;
     public long filesChanged;
+    public long filesUnreadable;
+    public long filesVanished;
   }
 
   public static Outcome load(BulkLoader loader, Iterable<String> batch) throws Exception {
@@ -52,7 +59,14 @@ public final class MicroBatch {
     List<BulkLoader.LoadedFile> files = new ArrayList<>();
     Outcome out = new Outcome();
     for (String path : paths) {
-      LandingFiles.Content content = LandingFiles.read(path);
+      LandingFiles.Content content;
+      try {
+        content = LandingFiles.read(path);
+      } catch (FileNotFoundException | NoSuchFileException e) {
+        out.filesVanished++; // removed or renamed after listing; a renamed file is listed anew
+        LOG.warn("{} is gone since it was listed; skipped", path);
+        continue;
+      }
       String loadedSha = known.get(path);
       if (loadedSha != null) {
         if (loadedSha.equals(content.sha256)) {
@@ -65,6 +79,19 @@ public final class MicroBatch {
               "file:" + path + "@" + content.sha256, content.sha256.getBytes(StandardCharsets.UTF_8),
               null, System.currentTimeMillis()).toRow());
         }
+        continue;
+      }
+      if (content.unreadable != null) {
+        // Not recorded in the ledger: the same name landed again, complete, loads then. The dead
+        // letter's id follows the bytes, so reading the same bad file again adds no second one.
+        out.filesUnreadable++;
+        LOG.warn("{} is {}; not loaded", path, content.unreadable);
+        byte[] kept = content.data.length <= MAX_FILE_PAYLOAD
+            ? content.data : java.util.Arrays.copyOf(content.data, MAX_FILE_PAYLOAD);
+        deadLetters.add(new DeadLetter(UNREADABLE_FILE, path + " is " + content.unreadable
+            + "; not loaded" + (kept.length < content.size ? " (payload: its first " + kept.length
+            + " of " + content.size + " bytes)" : ""),
+            "file:" + path + "@" + content.sha256, kept, null, System.currentTimeMillis()).toRow());
         continue;
       }
       long[] fileLines = {0};

@@ -1,7 +1,7 @@
 package dev.meshflow.io.duckdb;
 
 import dev.meshflow.io.sql.RowSql;
-import dev.meshflow.io.sql.TableColumns;
+import dev.meshflow.io.sql.WritableTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,7 +55,7 @@ final class DuckDbStaging {
     Schema schema = rows.get(0).getSchema();
     // Cheap, and robust to a database file that was replaced between runs in one JVM.
     RowSql.execute(c, RowSql.createTableSql(RowSql.Dialect.DUCKDB, table, schema, keys));
-    TableColumns.require(c, table, schema);
+    WritableTable.require(c, table, schema, keys);
     String staging = "stage_" + table;
     RowSql.execute(c, "CREATE OR REPLACE TEMP TABLE " + staging + " AS SELECT "
         + String.join(", ", schema.getFieldNames()) + " FROM " + table + " LIMIT 0");

@@ -26,8 +26,6 @@ final class DuckDbUpsertFn extends BufferedUpsertFn {
 
   @Override
   protected boolean isDataError(SQLException e) {
-    String m = String.valueOf(e.getMessage());
-    return m.contains("Conversion Error") || m.contains("Constraint Error")
-        || m.contains("Invalid Input Error");
+    return DuckDbErrors.isDataError(e);
   }
 }

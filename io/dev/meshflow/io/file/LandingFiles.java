@@ -60,15 +60,25 @@ public final class LandingFiles extends PTransform<PBegin, PCollection<String>> 
   public static final class Content {
     public final long size;
     public final String sha256;
+    /** The lines to load; for an unreadable file, the bytes as stored. */
     public final byte[] data;
+    /** Why the content cannot be read (a truncated or corrupt gzip file), or null. */
+    public final String unreadable;
 
-    private Content(long size, String sha256, byte[] data) {
+    private Content(long size, String sha256, byte[] data, String unreadable) {
       this.size = size;
       this.sha256 = sha256;
       this.data = data;
+      this.unreadable = unreadable;
     }
   }
 
+  /**
+   * Reads a landed file. A file that cannot be decompressed is returned with the reason rather than
+   * thrown: one bad file must not stop every batch after it.
+   *
+   * @throws java.io.FileNotFoundException if the file is gone since it was listed
+   */
   public static Content read(String path) throws IOException {
     byte[] stored;
     try (InputStream in = Channels.newInputStream(
@@ -76,16 +86,19 @@ public final class LandingFiles extends PTransform<PBegin, PCollection<String>> 
       stored = in.readAllBytes();
     }
     byte[] data = stored;
+    String unreadable = null;
     if (path.endsWith(".gz")) {
       try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(stored))) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 4);
         gz.transferTo(out);
         data = out.toByteArray();
+      } catch (IOException e) { // ZipException or EOFException: corrupt or cut short
+        unreadable = "not a complete gzip file (" + e.getMessage() + ")";
       }
     }
     try {
       String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored));
-      return new Content(stored.length, sha, data);
+      return new Content(stored.length, sha, data, unreadable);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

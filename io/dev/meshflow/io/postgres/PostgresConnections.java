@@ -3,7 +3,7 @@ package dev.meshflow.io.postgres;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.CatalogRace;
 import dev.meshflow.io.sql.RowSql;
-import dev.meshflow.io.sql.TableColumns;
+import dev.meshflow.io.sql.WritableTable;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -94,7 +94,7 @@ public final class PostgresConnections {
       } finally {
         c.setAutoCommit(auto);
       }
-      TableColumns.require(c, table, schema);
+      WritableTable.require(c, table, schema, keys);
       CREATED.add(id);
     }
   }

@@ -151,6 +151,12 @@ public class RunInferenceBenchmark {
           + " (%.2f s).", name, medianFixed, BATCH, medianAdaptive, ratio(raw.wall, medianFixed),
           ratio(raw.wall, medianAdaptive), times(medianPerElement, medianFixed), times(medianPerElement, medianAdaptive),
           medianPerElement));
+      Timing rawTwo = Timing.BEST_OF.apply(() -> rawLoop((byte[]) m[1], features, 2, 1), 3);
+      notes.add(String.format("%s, the raw loop from two calling threads with one ONNX Runtime thread per run (how"
+          + " RunInference runs it on two workers): %.2f s, %.2f of the single-threaded loop's time; the inference"
+          + " step, best rounds, is %s (batches of %d) and %s (adaptive) of it.", name, rawTwo.wall,
+          rawTwo.wall / raw.wall, ratio(rawTwo.wall, jobs.best(r.id() + "/fixed").wall - shape.wall), BATCH,
+          ratio(rawTwo.wall, jobs.best(r.id() + "/adaptive").wall - shape.wall)));
       notes.add(String.format("Model load, %s (ONNX Runtime session from the file), mean of 10: %.1f ms.", name,
           loadMillis(r)));
     }
@@ -242,29 +248,56 @@ public class RunInferenceBenchmark {
     return ((org.tribuo.ONNXExportable) model).exportONNXModel("bench", 1L).toByteArray();
   }
 
-  /** A single-threaded loop over the same rows in batches, as RunInference would form them. */
+  /** A single-threaded loop over the same rows in batches, ONNX Runtime's default session. */
   private static Timing rawLoop(byte[] model, float[][] features) throws Exception {
+    return rawLoop(model, features, 1, 0);
+  }
+
+  /**
+   * A loop over the same rows in batches, as RunInference would form them, from {@code callers}
+   * threads that share one session, each run on {@code intraOpThreads} (0: ONNX Runtime's default).
+   */
+  private static Timing rawLoop(byte[] model, float[][] features, int callers, int intraOpThreads)
+      throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] seen = {0};
-    Timing timing = Timing.of(() -> {
-      try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
-        String input = session.getInputNames().iterator().next();
-        for (long start = 0; start < ROWS; start += BATCH) {
-          int n = (int) Math.min(BATCH, ROWS - start);
-          FloatBuffer data = FloatBuffer.allocate(n * SkipFeatures.COUNT);
-          for (int i = 0; i < n; i++) {
-            data.put(features[(int) ((start + i) % features.length)]);
-          }
-          data.flip();
-          try (OnnxTensor t = OnnxTensor.createTensor(env, data, new long[] {n, SkipFeatures.COUNT});
-              OrtSession.Result r = session.run(Map.of(input, t))) {
-            seen[0] += ((float[][]) r.get(0).getValue()).length;
-          }
-        }
+    java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+    Timing timing;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
       }
-      return null;
-    });
-    assertEquals(ROWS, seen[0]);
+      timing = Timing.of(() -> {
+        try (OrtSession session = env.createSession(model, options)) {
+          String input = session.getInputNames().iterator().next();
+          java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+          List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+          for (int c = 0; c < callers; c++) {
+            long first = (long) c * BATCH;
+            done.add(pool.submit(() -> {
+              for (long start = first; start < ROWS; start += (long) BATCH * callers) {
+                int n = (int) Math.min(BATCH, ROWS - start);
+                FloatBuffer data = FloatBuffer.allocate(n * SkipFeatures.COUNT);
+                for (int i = 0; i < n; i++) {
+                  data.put(features[(int) ((start + i) % features.length)]);
+                }
+                data.flip();
+                try (OnnxTensor t = OnnxTensor.createTensor(env, data, new long[] {n, SkipFeatures.COUNT});
+                    OrtSession.Result r = session.run(Map.of(input, t))) {
+                  seen.addAndGet(((float[][]) r.get(0).getValue()).length);
+                }
+              }
+              return null;
+            }));
+          }
+          for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+          }
+          pool.shutdown();
+        }
+        return null;
+      });
+    }
+    assertEquals(ROWS, seen.get());
     return timing;
   }
 

@@ -74,6 +74,8 @@ public class CommandLineTest {
     assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
         "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
     assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
+    assertOneLineError(run("micro-batch-load", "--sink=console:"), "cannot load micro-batches",
+        "use a warehouse sink, duckdb:<file> or postgresql://");
   }
 
   @Test
@@ -112,6 +114,46 @@ public class CommandLineTest {
     org.junit.Assert.assertNotNull(files);
     org.junit.Assert.assertTrue("the summary's count matches the model files written: " + java.util.Arrays.toString(files),
         files.length >= models);
+  }
+
+  /**
+   * A run that fails inside the runner prints one line with the error that has the context (the
+   * driver's message naming the host it could not reach), not the bare root cause the runner's
+   * wrappers end in, and the root cause after it.
+   */
+  @Test
+  public void aFailedRunNamesWhatFailedInOneLine() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    int code = run("ingest", "--source=generator:interactions?events=50&seed=1",
+        "--sink=postgresql://127.0.0.1:" + closedPort + "/meshflow?user=me&password=hunter22",
+        "--progressSeconds=0");
+    assertEquals(err, Main.FAILED, code);
+    String line = err.lines().filter(l -> l.startsWith("meshflow: failed: ")).findFirst().orElse(err);
+    assertThat(line, containsString("PSQLException: Connection to 127.0.0.1:" + closedPort + " refused"));
+    assertThat(line, containsString("(cause: ConnectException: Connection refused"));
+    assertThat(err + out, not(containsString("hunter22")));
+  }
+
+  /** A gzip file cut short fails a file-reading run with a line that names the file. */
+  @Test
+  public void aCompressedFileCutShortIsNamed() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(bytes)) {
+      for (int i = 0; i < 2000; i++) {
+        zip.write(("{\"event_id\":\"e" + i + "\",\"ts\":\"2026-03-08T00:00:00Z\"}\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    java.nio.file.Path cut = tmp.getRoot().toPath().resolve("cut.jsonl.gz");
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+    int code = run("interaction-analytics", "--source=file:" + cut,
+        "--sink=duckdb:" + tmp.getRoot() + "/cut.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.FAILED, code);
+    assertThat(err, containsString("cannot read " + cut + " after line "));
+    assertThat(err, containsString("a compressed file cut short or corrupt?"));
   }
 
   /**

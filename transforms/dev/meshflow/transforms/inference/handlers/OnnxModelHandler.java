@@ -21,36 +21,56 @@ import org.apache.beam.sdk.coders.Coder;
  * Any ONNX model whose input is a float tensor {@code [batch, features]}: each example is a float
  * vector, each inference the matching row of the model's output (a 1-D output gives one value).
  * The session is created once per JVM and model; ONNX Runtime allows concurrent runs on it.
+ *
+ * <p>Each run uses one thread by default ({@link #withIntraOpThreads}). The engine already runs
+ * one inference per worker thread, and ONNX Runtime's own default (a thread per core for every
+ * run) makes those threads fight over the cores: measured on two cores with the 256-factor
+ * factorization machine, two callers took 1.0-1.3 s per million rows with one thread per run
+ * against 1.4-2.0 s with the default (see docs/benchmarks.md).
  */
 public final class OnnxModelHandler implements ModelHandler<float[], float[], OnnxModelHandler.Session> {
   private final String inputName;
   private final String outputName;
   private final BatchBounds bounds;
   private final String namespace;
+  private final int intraOpThreads;
 
-  private OnnxModelHandler(String inputName, String outputName, BatchBounds bounds, String namespace) {
+  private OnnxModelHandler(String inputName, String outputName, BatchBounds bounds, String namespace,
+      int intraOpThreads) {
     this.inputName = inputName;
     this.outputName = outputName;
     this.bounds = bounds;
     this.namespace = namespace;
+    this.intraOpThreads = intraOpThreads;
   }
 
   /** The model's first input and first output, default bounds, metrics under "RunInference". */
   public static OnnxModelHandler create() {
-    return new OnnxModelHandler(null, null, BatchBounds.defaults(), "RunInference");
+    return new OnnxModelHandler(null, null, BatchBounds.defaults(), "RunInference", 1);
   }
 
   public OnnxModelHandler withNames(String input, String output) {
-    return new OnnxModelHandler(input, output, bounds, namespace);
+    return new OnnxModelHandler(input, output, bounds, namespace, intraOpThreads);
   }
 
   @Override
   public OnnxModelHandler withBounds(BatchBounds bounds) {
-    return new OnnxModelHandler(inputName, outputName, bounds, namespace);
+    return new OnnxModelHandler(inputName, outputName, bounds, namespace, intraOpThreads);
   }
 
   public OnnxModelHandler withMetricsNamespace(String namespace) {
-    return new OnnxModelHandler(inputName, outputName, bounds, namespace);
+    return new OnnxModelHandler(inputName, outputName, bounds, namespace, intraOpThreads);
+  }
+
+  /**
+   * Threads ONNX Runtime may use inside one run: 1 (the default) where the engine runs several
+   * inferences at once, more for a large model on few workers; 0 for ONNX Runtime's own default.
+   */
+  public OnnxModelHandler withIntraOpThreads(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("intra-op threads must be 0 (ONNX Runtime's default) or more, got " + threads);
+    }
+    return new OnnxModelHandler(inputName, outputName, bounds, namespace, threads);
   }
 
   /** A loaded model: the session and the names it is run with. */
@@ -77,7 +97,13 @@ public final class OnnxModelHandler implements ModelHandler<float[], float[], On
   @Override
   public Session load(ModelRef ref) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    OrtSession session = env.createSession(ModelBytes.read(ref.location()), new OrtSession.SessionOptions());
+    OrtSession session;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
+      }
+      session = env.createSession(ModelBytes.read(ref.location()), options);
+    }
     String in = inputName != null ? inputName : session.getInputNames().iterator().next();
     String out = outputName != null ? outputName : session.getOutputNames().iterator().next();
     if (!session.getInputNames().contains(in) || !session.getOutputNames().contains(out)) {
@@ -143,6 +169,6 @@ public final class OnnxModelHandler implements ModelHandler<float[], float[], On
 
   @Override
   public String cacheKey() {
-    return getClass().getName() + "/" + inputName + "/" + outputName;
+    return getClass().getName() + "/" + inputName + "/" + outputName + "/threads=" + intraOpThreads;
   }
 }

@@ -93,6 +93,67 @@ public class MicroBatchLoadTest {
     assertEquals(4, tables.count("SELECT count(*) FROM loaded_files"));
   }
 
+  /**
+   * A gzip file cut short (a writer that had not finished) must not stop the loading. It becomes a
+   * dead letter with its bytes, stays out of the ledger, and loads when it lands again complete.
+   * Reading the same bad file again adds no second dead letter.
+   */
+  @Test
+  public void anUnreadableFileIsADeadLetterAndLoadsWhenItLandsComplete() throws Exception {
+    Path landing = tmp.newFolder("landing").toPath();
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 2, 5);
+    Path gz = landing.resolve("part-1.jsonl.gz"); // the generated input's last file is gzipped
+    byte[] complete = Files.readAllBytes(gz);
+    byte[] cutShort = java.util.Arrays.copyOf(complete, complete.length / 2);
+    Files.write(gz, cutShort);
+    String file = tmp.getRoot() + "/unreadable.duckdb";
+    Tables tables = Tables.duckDb(file);
+
+    RunCounts first = finish(load("DirectRunner", landing + "/*.jsonl*", "duckdb:" + file));
+    assertEquals(1, first.get("files_loaded"));
+    assertEquals(1, first.get("files_unreadable"));
+    assertEquals(1, tables.count("SELECT count(*) FROM loaded_files"));
+    assertEquals(1, tables.count("SELECT count(*) FROM dead_letter WHERE stage = 'unreadable-file'"
+        + " AND reason LIKE '%part-1.jsonl.gz is not a complete gzip file%'"));
+    try (java.sql.Connection c = dev.meshflow.io.duckdb.DuckDbDatabases.connect(file);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(
+            "SELECT payload FROM dead_letter WHERE stage = 'unreadable-file'")) {
+      assertTrue(rs.next());
+      org.junit.Assert.assertArrayEquals("the dead letter keeps the file's bytes", cutShort, rs.getBytes(1));
+    }
+    long rowsOfPart0 = tables.count("SELECT count(*) FROM interactions");
+
+    RunCounts again = finish(load("DirectRunner", landing + "/*.jsonl*", "duckdb:" + file));
+    assertEquals(1, again.get("files_unreadable"));
+    assertEquals(1, tables.count("SELECT count(*) FROM dead_letter WHERE stage = 'unreadable-file'"));
+
+    Files.write(gz, complete);
+    RunCounts third = finish(load("DirectRunner", landing + "/*.jsonl*", "duckdb:" + file));
+    assertEquals(1, third.get("files_loaded"));
+    assertEquals(0, third.get("files_unreadable"));
+    assertEquals(2, tables.count("SELECT count(*) FROM loaded_files"));
+    IngestEtlModel.Result expected = IngestEtlModel.run(
+        GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);
+    assertEquals(expected.rows.size(), tables.count("SELECT count(*) FROM interactions"));
+    assertTrue(rowsOfPart0 < expected.rows.size());
+  }
+
+  /** A file removed between the listing and its batch is skipped; the rest of the batch loads. */
+  @Test
+  public void aFileGoneBeforeItsBatchIsSkipped() throws Exception {
+    Path landing = tmp.newFolder("gone").toPath();
+    GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 1, 5);
+    String file = tmp.getRoot() + "/gone.duckdb";
+    dev.meshflow.io.sql.BulkLoader loader = dev.meshflow.io.Endpoints.sink("duckdb:" + file).bulkLoader();
+    dev.meshflow.pipelines.MicroBatch.Outcome outcome = dev.meshflow.pipelines.MicroBatch.load(loader,
+        List.of(landing.resolve("part-0.jsonl").toString(), landing.resolve("removed.jsonl").toString()));
+    assertEquals(1, outcome.filesLoaded);
+    assertEquals(1, outcome.filesVanished);
+    assertEquals(EVENTS, outcome.lines);
+    assertEquals(1, Tables.duckDb(file).count("SELECT count(*) FROM loaded_files"));
+  }
+
   @Test
   public void duckDbLoadsEachFileExactlyOnce() throws Exception {
     String file = tmp.getRoot() + "/mb.duckdb";

@@ -3,9 +3,13 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.pipelines.IngestPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
 import java.nio.file.Files;
@@ -55,11 +59,7 @@ public class WarehouseRefusalTest {
     }
     Files.write(input, lines);
     String db = Postgres.newDatabase("refusal");
-    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
-        "DirectRunner", "--source=file:" + input, "--sink=" + Postgres.sinkUri(db) + sinkParams))
-        .as(IngestPipeline.Options.class);
-    PipelineResult result = IngestPipeline.run(options);
-    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    runWithTwoSinkDeadLetters(Postgres.sinkUri(db) + sinkParams, input);
 
     Tables tables = Tables.postgres(db);
     assertEquals(good, tables.count("SELECT count(*) FROM interactions"));
@@ -70,10 +70,34 @@ public class WarehouseRefusalTest {
       assertTrue(reason, reason.startsWith("sink: the warehouse refused the row"));
       assertTrue(reason, reason.contains("0x00"));
     });
-    RunCounts counts = RunCounts.of(result);
-    assertEquals(2, counts.deadLettersByStage().get("sink").longValue());
-    assertTrue("read = written + dead letters: " + counts,
-        counts.conserved(IngestPipeline.conservation(options)));
+  }
+
+  /**
+   * DuckDB's refusals are dead letters too. The table here was made by meshflow and then given a
+   * NOT NULL rule on duration_ms, so the events without a duration are refused and the rest land.
+   */
+  @Test
+  public void rowsDuckDbRefusesBecomeSinkDeadLetters() throws Exception {
+    String file = tmp.getRoot() + "/refusing.duckdb";
+    Endpoints.sink("duckdb:" + file).createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA,
+        InteractionsTable.KEY);
+    execute(file, "ALTER TABLE interactions ALTER COLUMN duration_ms SET NOT NULL");
+    Path input = tmp.newFile("durations.jsonl").toPath();
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      String event = event("ok-" + i, "ios");
+      lines.add(i % 7 == 0 ? event : event.replace("}", ",\"duration_ms\":" + (1000 + i) + "}"));
+    }
+    Files.write(input, lines);
+    runWithTwoSinkDeadLetters("duckdb:" + file, input);
+
+    Tables tables = Tables.duckDb(file);
+    assertEquals(18, tables.count("SELECT count(*) FROM interactions"));
+    Map<String, String> deadLetters = tables.deadLetters();
+    assertEquals(List.of("file:" + input + "#L14", "file:" + input + "#L7"),
+        new ArrayList<>(deadLetters.keySet())); // sorted as text
+    deadLetters.values().forEach(reason -> assertTrue(reason,
+        reason.startsWith("sink: the warehouse refused the row: Constraint Error: NOT NULL")));
   }
 
   /**
@@ -84,30 +108,76 @@ public class WarehouseRefusalTest {
   public void aTableMadeByAnOlderVersionFailsTheRunInsteadOfDeadLetteringEveryRow() throws Exception {
     String db = Postgres.newDatabase("oldtable");
     Postgres.execute(db, "CREATE TABLE interactions (event_id TEXT PRIMARY KEY, ts TIMESTAMP)");
-    assertFailsNamingTheMissingColumns(Postgres.sinkUri(db));
+    assertFailsSaying(Postgres.sinkUri(db), "table interactions has no columns event_ts, user_id,",
+        "DROP TABLE interactions");
     assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
 
     String file = tmp.getRoot() + "/old.duckdb";
-    try (java.sql.Connection c = dev.meshflow.io.duckdb.DuckDbDatabases.connect(file);
-        java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE interactions (event_id VARCHAR PRIMARY KEY, ts TIMESTAMP)");
-    }
-    assertFailsNamingTheMissingColumns("duckdb:" + file);
+    execute(file, "CREATE TABLE interactions (event_id VARCHAR PRIMARY KEY, ts TIMESTAMP)");
+    assertFailsSaying("duckdb:" + file, "table interactions has no columns event_ts, user_id,",
+        "DROP TABLE interactions");
     assertEquals(0, Tables.duckDb(file).count("SELECT count(*) FROM interactions"));
   }
 
-  private void assertFailsNamingTheMissingColumns(String sink) throws Exception {
+  /**
+   * A table with every column but no key (made with CREATE TABLE AS, say) cannot take upserts.
+   * That fails the run, naming the key; DuckDB used to turn every row into a dead letter instead.
+   */
+  @Test
+  public void aTableWithoutTheKeyFailsTheRunInsteadOfDeadLetteringEveryRow() throws Exception {
+    String keyless = "CREATE TABLE interactions AS SELECT * FROM shape";
+    String db = Postgres.newDatabase("keyless");
+    Postgres.execute(db, RowSql.createTableSql(RowSql.Dialect.POSTGRES, "shape", InteractionsTable.SCHEMA,
+        InteractionsTable.KEY));
+    Postgres.execute(db, keyless);
+    assertFailsSaying(Postgres.sinkUri(db), "table interactions has no primary key or unique constraint"
+        + " on (event_id)", "ALTER TABLE interactions ADD PRIMARY KEY (event_id)");
+    assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
+
+    String file = tmp.getRoot() + "/keyless.duckdb";
+    execute(file, RowSql.createTableSql(RowSql.Dialect.DUCKDB, "shape", InteractionsTable.SCHEMA,
+        InteractionsTable.KEY));
+    execute(file, keyless);
+    assertFailsSaying("duckdb:" + file, "table interactions has no primary key or unique constraint"
+        + " on (event_id)", "ALTER TABLE interactions ADD PRIMARY KEY (event_id)");
+    assertEquals(0, Tables.duckDb(file).count("SELECT count(*) FROM interactions"));
+  }
+
+  private static IngestPipeline.Options ingest(Path input, String sink) {
+    return PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+        "DirectRunner", "--source=file:" + input, "--sink=" + sink)).as(IngestPipeline.Options.class);
+  }
+
+  /** Runs ingest to the end; two rows become sink dead letters, and read = written + dead letters. */
+  private static void runWithTwoSinkDeadLetters(String sink, Path input) {
+    IngestPipeline.Options options = ingest(input, sink);
+    PipelineResult result = IngestPipeline.run(options);
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    RunCounts counts = RunCounts.of(result);
+    assertEquals(2, counts.deadLettersByStage().get("sink").longValue());
+    assertTrue("read = written + dead letters: " + counts,
+        counts.conserved(IngestPipeline.conservation(options)));
+  }
+
+  private static void execute(String duckDbFile, String sql) throws Exception {
+    try (java.sql.Connection c = DuckDbDatabases.connect(duckDbFile);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private void assertFailsSaying(String sink, String... fragments) throws Exception {
     Path input = tmp.newFolder().toPath().resolve("events.jsonl");
     Files.write(input, List.of(event("ok-1", "ios"), event("ok-2", "web")));
-    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
-        "DirectRunner", "--source=file:" + input, "--sink=" + sink)).as(IngestPipeline.Options.class);
+    IngestPipeline.Options options = ingest(input, sink);
     try {
       PipelineResult.State state = IngestPipeline.run(options).waitUntilFinish();
       org.junit.Assert.fail("expected the run to fail, it ended " + state);
     } catch (RuntimeException e) {
       String message = String.valueOf(e.getMessage());
-      assertTrue(message, message.contains("table interactions has no columns event_ts, user_id,"));
-      assertTrue(message, message.contains("DROP TABLE interactions"));
+      for (String fragment : fragments) {
+        assertTrue(message, message.contains(fragment));
+      }
     }
   }
 }
