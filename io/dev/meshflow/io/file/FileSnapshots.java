@@ -1,5 +1,6 @@
 package dev.meshflow.io.file;
 
+import dev.meshflow.io.Ticker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +19,6 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.PeriodicImpulse;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
@@ -117,12 +117,12 @@ public final class FileSnapshots extends PTransform<PBegin, PCollection<List<Str
     Instant start = Instant.now();
     Instant firstRefresh = refresh == null ? null : start.plus(refresh);
     if (firstRefresh != null && (stopAfter == null || firstRefresh.isBefore(start.plus(stopAfter)))) {
-      PeriodicImpulse impulse = PeriodicImpulse.create().startAt(firstRefresh).withInterval(refresh);
+      Ticker ticker = Ticker.every(refresh, firstRefresh);
       if (stopAfter != null) {
-        impulse = impulse.stopAt(start.plus(stopAfter));
+        ticker = ticker.until(start.plus(stopAfter));
       }
       String p = path;
-      PCollection<String> refreshes = begin.apply("RefreshTicks", impulse)
+      PCollection<String> refreshes = begin.apply("RefreshTicks", ticker)
           .apply("PathPerTick", org.apache.beam.sdk.transforms.MapElements
               .into(org.apache.beam.sdk.values.TypeDescriptors.strings()).via(t -> p));
       ticks = PCollectionList.of(ticks).and(refreshes)

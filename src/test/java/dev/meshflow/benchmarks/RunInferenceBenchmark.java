@@ -38,7 +38,7 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import dev.meshflow.io.Ticker;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -445,8 +445,7 @@ public class RunInferenceBenchmark {
     // Rows scheduled in the first 5 s only warm the job up (a Flink job may still be starting).
     Instant start = Instant.now().plus(Duration.standardSeconds(3));
     long measureFrom = start.plus(Duration.standardSeconds(5)).getMillis();
-    PCollection<Long> ticks = p.apply(PeriodicImpulse.create().startAt(start).stopAt(start.plus(Duration.standardSeconds(25)))
-            .withInterval(Duration.millis(2)))
+    PCollection<Long> ticks = p.apply("Ticks", Ticker.every(Duration.millis(2), start).until(start.plus(Duration.standardSeconds(25))))
         .apply("Scheduled", MapElements.into(TypeDescriptors.longs()).via(Instant::getMillis))
         .setCoder(VarLongCoder.of());
     ticks.apply("NoInference", ParDo.of(new LatencyFn<Long>("none", t -> t, measureFrom)));

@@ -23,6 +23,9 @@ public final class Await {
       }
       LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last seen: " + last);
+    String threads = RunnerThreads.summary();
+    System.out.println("timed out waiting for " + what + "; runner threads:\n" + threads);
+    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last seen: " + last
+        + (threads.isEmpty() ? "" : "; runner threads: " + threads.replace('\n', ';')));
   }
 }
