@@ -7,6 +7,7 @@ import dev.meshflow.io.Ticker;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.RunnerThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,15 +74,18 @@ public class ModelHotSwapTest {
         () -> List.of(RunInferenceTest.SEEN.get(run).size(), RunInferenceTest.SEEN.get(run + "/in").size()),
         n -> n.get(0) >= elements / 4);
     publish(models, "model-0002.model", "7");
-    // Every input inferred, then the job may stop: what matters here is the swap, not how the
-    // runner ends the run (the pipelines' own --runFor tests cover that).
     Await.until("every input inferred (inferred, inputs seen)", java.time.Duration.ofMinutes(4),
         () -> List.of(RunInferenceTest.SEEN.get(run).size(), RunInferenceTest.SEEN.get(run + "/in").size()),
         n -> n.get(1) > elements && n.get(0).equals(n.get(1)));
-    if (result.waitUntilFinish(Duration.standardSeconds(30)) == null) {
-      System.out.println("hot swap: the job had not ended 30 s after its last element; cancelled");
+    // Its inputs have ended (the model watcher stops 3 s after the last tick), so the job must too.
+    PipelineResult.State state = result.waitUntilFinish(Duration.standardMinutes(1));
+    if (state == null) {
+      String threads = RunnerThreads.summary();
       result.cancel();
+      throw new AssertionError("the job had not ended a minute after its inputs; runner threads: "
+          + threads.replace('\n', ';'));
     }
+    assertEquals(PipelineResult.State.DONE, state);
     assertEquals("no failed inference", List.of(),
         RunInferenceTest.SEEN.get(run + "/failed").stream().distinct().collect(java.util.stream.Collectors.toList()));
     List<String> seen = List.copyOf(RunInferenceTest.SEEN.get(run));
