@@ -24,8 +24,8 @@ import org.joda.time.Instant;
  * the next tick, and when the millisecond turns between the two reads it asks to resume after a
  * negative delay. The DirectRunner then spins without ever resuming it: the source stops for good
  * and a run with a stop time never ends. A 20-second, 2 ms ticker hung in two of four CI runs and
- * one of sixteen runs here; a DoFn that always asks for a negative delay hangs every time. This
- * ticker reads the clock once per wait, so the delay is always positive.
+ * once in about twenty runs here; a DoFn that always asks for a negative delay hangs every time.
+ * This ticker reads the clock once per wait, so the delay is always positive.
  */
 public final class Ticker extends PTransform<PBegin, PCollection<Instant>> {
   private final Instant start;
