@@ -17,16 +17,18 @@ import org.junit.Test;
 /** The ticker's DoFn driven by hand, with a clock the test controls; its argument checks. */
 public class TickerTest {
   /**
-   * The cause of the hang the ticker replaces: a clock that turns between reads. Here it turns a
-   * millisecond at every read; each wait must still be positive and each due tick emitted.
+   * The cause of the hang the ticker replaces: a clock that turns between reads. Here it moves 2 ms
+   * at every read, ticks are 3 ms apart; each wait must still be positive and each due tick emitted.
    */
   @Test
   public void aClockThatTurnsBetweenReadsNeverGivesANegativeWait() {
     long[] clock = {10_000};
-    Ticker.TickFn fn = new Ticker.TickFn(10_000, 2, 50) {
+    Ticker.TickFn fn = new Ticker.TickFn(10_000, 3, 50) {
       @Override
       long nowMillis() {
-        return clock[0]++;
+        long now = clock[0];
+        clock[0] += 2;
+        return now;
       }
     };
     OffsetRangeTracker tracker = fn.newTracker(fn.initialRestriction());
@@ -76,7 +78,7 @@ public class TickerTest {
     }
     assertEquals(50, out.size());
     for (int i = 0; i < out.size(); i++) {
-      assertEquals(10_000 + 2L * i, (long) out.get(i));
+      assertEquals(10_000 + 3L * i, (long) out.get(i));
     }
     assertTrue("the clock ran ahead of the ticks and caught up: " + resumes, resumes > 0);
   }
