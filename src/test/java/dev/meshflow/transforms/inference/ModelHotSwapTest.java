@@ -70,13 +70,13 @@ public class ModelHotSwapTest {
 
     int elements = (int) (RUN.getMillis() / TICK.getMillis());
     // The probe also reports the inputs seen, so a timeout says whether the source or inference lagged.
+    java.util.concurrent.Callable<List<Integer>> inferredAndSeen = () -> List.of(
+        RunInferenceTest.SEEN.get(run).size(), RunInferenceTest.SEEN.get(run + "/in").size());
     Await.until("a quarter of the elements inferred (inferred, inputs seen)", java.time.Duration.ofSeconds(60),
-        () -> List.of(RunInferenceTest.SEEN.get(run).size(), RunInferenceTest.SEEN.get(run + "/in").size()),
-        n -> n.get(0) >= elements / 4);
+        inferredAndSeen, n -> n.get(0) >= elements / 4);
     publish(models, "model-0002.model", "7");
     Await.until("every input inferred (inferred, inputs seen)", java.time.Duration.ofMinutes(4),
-        () -> List.of(RunInferenceTest.SEEN.get(run).size(), RunInferenceTest.SEEN.get(run + "/in").size()),
-        n -> n.get(1) > elements && n.get(0).equals(n.get(1)));
+        inferredAndSeen, n -> n.get(1) > elements && n.get(0).equals(n.get(1)));
     // Its inputs have ended (the model watcher stops 3 s after the last tick), so the job must too.
     PipelineResult.State state = result.waitUntilFinish(Duration.standardMinutes(1));
     if (state == null) {
