@@ -2,6 +2,8 @@ package dev.meshflow.io;
 
 import java.io.Serializable;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -31,4 +33,23 @@ public interface RecordSource extends Serializable {
    * final pane, and the sinks finish their bundles before the pipeline reports DONE.
    */
   PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter);
+
+  /** Whether some input may be unreadable as a whole (a gzip file cut short), not just a record. */
+  default boolean mayFindUnreadableInput() {
+    return false;
+  }
+
+  /**
+   * Like {@link #read(Duration)}, but input that cannot be read at all goes to {@code unreadable}
+   * instead of failing the run. Each {@link BadRecord} carries the input's origin as its
+   * human-readable record, its stored bytes (at most {@link #UNREADABLE_BYTES_KEPT}) as its encoded
+   * record, and why as its failure's description. Records read before the failure are emitted.
+   */
+  default PTransform<PBegin, PCollection<KV<String, byte[]>>> read(
+      Duration stopAfter, ErrorHandler<BadRecord, ?> unreadable) {
+    return read(stopAfter);
+  }
+
+  /** How much of an unreadable input its bad record keeps; the input itself stays where it is. */
+  int UNREADABLE_BYTES_KEPT = 1 << 20;
 }

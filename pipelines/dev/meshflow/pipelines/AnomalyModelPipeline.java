@@ -58,7 +58,7 @@ public final class AnomalyModelPipeline {
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple clicks = ClickstreamBackfillPipeline.clickstream(pipeline, options,
         Endpoints.source("clicks", options.getClicks(), options.isStreaming()),
-        Durations.lifetime(options, options.isStreaming()));
+        Durations.lifetime(options, options.isStreaming()), sink);
     clicks.get(Clickstream.SESSIONS)
         .apply("TrainPerWindow", new TrainModels(Durations.parse("trainWindow", options.getTrainWindow()),
             Durations.parse("trainEvery", options.getTrainEvery()), AnomalyJobs.trainer(options)))

@@ -99,7 +99,7 @@ public final class AnomalyScoringPipeline {
         .apply("NewestSnapshot", Latest.globally())
         .apply("ModelsView", View.asSingleton());
 
-    PCollectionTuple clicks = ClickstreamBackfillPipeline.clickstream(pipeline, options, source, runFor);
+    PCollectionTuple clicks = ClickstreamBackfillPipeline.clickstream(pipeline, options, source, runFor, sink);
     PCollection<DeadLetter> refused = WarehouseWrites.upsert("WriteAnomalies",
         clicks.get(Clickstream.SESSIONS).apply("ScoreSessions", new ScoreSessions(models)),
         sink, AnomaliesTable.TABLE, AnomaliesTable.KEY);

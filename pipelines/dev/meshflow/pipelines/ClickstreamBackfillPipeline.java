@@ -159,7 +159,7 @@ public final class ClickstreamBackfillPipeline {
     TableSink sink = Endpoints.sink(options.getSink());
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple results = clickstream(pipeline, options, source,
-        Durations.lifetime(options, options.isStreaming()));
+        Durations.lifetime(options, options.isStreaming()), sink);
 
     PCollection<DeadLetter> refusedEvents = WarehouseWrites.upsert("WriteEvents",
         results.get(Clickstream.EVENTS_OUT), sink, ClickEventsTable.TABLE, ClickEventsTable.KEY);
@@ -178,10 +178,10 @@ public final class ClickstreamBackfillPipeline {
    * Reads the clicks and runs {@link Clickstream} on them: the whole clickstream domain, shared by
    * this job and the anomaly jobs, which build their features from its sessions.
    */
-  static PCollectionTuple clickstream(Pipeline pipeline, Options options, RecordSource source, Duration runFor) {
+  static PCollectionTuple clickstream(Pipeline pipeline, Options options, RecordSource source,
+      Duration runFor, TableSink deadLetterSink) {
     PCollectionView<Products> products = productsView(pipeline, options, source);
-    return pipeline
-        .apply("ReadClicks", source.read(runFor))
+    return ReadSource.apply(pipeline, "ReadClicks", source, runFor, deadLetterSink)
         .apply("Clickstream", new Clickstream(settings(options), products));
   }
 

@@ -137,8 +137,7 @@ public final class FleetAlertsPipeline {
         ? FleetAlerts.streaming(zones, window, period,
             Durations.parse("orderingInterval", options.getOrderingInterval()))
         : FleetAlerts.batch(zones, window, period);
-    PCollectionTuple results = pipeline
-        .apply("ReadPositions", source.read(runFor))
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadPositions", source, runFor, sink)
         .apply("FleetAlerts", fleet);
 
     PCollection<Row> alerts = results.get(FleetAlerts.ALERTS);

@@ -115,8 +115,7 @@ public final class FleetNotifyPipeline {
         : OrderedPerKey.atEnd(limit, decisionCoder);
 
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple parsed = pipeline
-        .apply("ReadAlerts", source.read(runFor))
+    PCollectionTuple parsed = ReadSource.apply(pipeline, "ReadAlerts", source, runFor, sink)
         .apply("ParseAlerts", ParDo.of(new ParseFn()).withOutputTags(NOTICES, TupleTagList.of(DEAD)));
     PCollectionTuple decided = parsed.get(NOTICES)
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(AlertNotice.class)))

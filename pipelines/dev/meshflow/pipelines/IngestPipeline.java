@@ -160,7 +160,7 @@ public final class IngestPipeline {
     TableSink sink = Endpoints.sink(options.getSink());
     Duration runFor = Durations.lifetime(options, options.isStreaming());
     Pipeline pipeline = Pipeline.create(options);
-    PCollection<KV<String, byte[]>> records = pipeline.apply("ReadRecords", source.read(runFor));
+    PCollection<KV<String, byte[]>> records = ReadSource.apply(pipeline, "ReadRecords", source, runFor, sink);
 
     PCollectionList<DeadLetter> deadLetters;
     if (options.getMode() == IngestOptions.Mode.ETL) {

@@ -100,8 +100,7 @@ public final class InteractionAnalyticsPipeline {
         : InteractionAnalytics.batch(dedupeWindow);
 
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple results = pipeline
-        .apply("ReadRecords", source.read())
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", source, null, sink)
         .apply("InteractionAnalytics", analytics);
 
     PCollection<Row> statsRows = results.get(InteractionAnalytics.STATS)

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatch {
   static final String CHANGED_FILE = "changed-file";
-  static final String UNREADABLE_FILE = "unreadable-file";
+  static final String UNREADABLE_FILE = Stages.UNREADABLE_FILE;
   /** An unreadable file's dead letter keeps at most this much of it; the file itself stays. */
   static final int MAX_FILE_PAYLOAD = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatch.class);

@@ -95,9 +95,10 @@ final class SkipJobs {
   }
 
   /** Steps: read the records; parse, deduplicate and turn plays into listens with features. */
-  static PCollectionTuple signals(Pipeline pipeline, Options options, RecordSource source) {
-    return pipeline
-        .apply("ReadInteractions", source.read(Durations.lifetime(options, options.isStreaming())))
+  static PCollectionTuple signals(Pipeline pipeline, Options options, RecordSource source,
+      TableSink deadLetterSink) {
+    return ReadSource.apply(pipeline, "ReadInteractions", source,
+            Durations.lifetime(options, options.isStreaming()), deadLetterSink)
         .apply("SkipSignals", options.isStreaming()
             ? SkipSignals.streaming(DEDUPE_RETENTION, FLUSH_EVERY)
             : SkipSignals.batch());

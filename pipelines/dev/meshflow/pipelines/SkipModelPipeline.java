@@ -64,7 +64,7 @@ public final class SkipModelPipeline {
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple signals = SkipJobs.signals(pipeline, options, SkipJobs.source(options));
+    PCollectionTuple signals = SkipJobs.signals(pipeline, options, SkipJobs.source(options), sink);
     PCollection<Labeled<Listen>> labelled = LabelOutcomes.label("Outcomes", signals.get(SkipSignals.LISTENS),
         l -> l, signals.get(SkipSignals.EVENTS), SkipJobs.timeout(options), SkipJobs.labelEvery(options));
     TrainSkipModels train = TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()),

@@ -176,7 +176,7 @@ public final class SkipScoringPipeline {
         .apply("NewestCards", Latest.globally())
         .apply("CardsView", View.<Map<String, SkipModelCard>>asSingleton().withDefaultValue(Map.of()));
 
-    PCollectionTuple signals = SkipJobs.signals(pipeline, options, source);
+    PCollectionTuple signals = SkipJobs.signals(pipeline, options, source, sink);
     RunInference<Listen, Float> predict = RunInference.watching(skipHandler(options), initialModel(options), newestModel);
     PCollectionTuple inferred = signals.get(SkipSignals.LISTENS).apply("PredictSkips", predict);
     PCollection<PredictionResult<Listen, Float>> predictions = inferred.get(predict.predictions());

@@ -15,9 +15,13 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Watch;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
 
 /**
@@ -77,7 +81,19 @@ public final class FileSource implements RecordSource {
   }
 
   @Override
+  public boolean mayFindUnreadableInput() {
+    return true;
+  }
+
+  @Override
   public PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter) {
+    return read(stopAfter, null);
+  }
+
+  /** With a null {@code unreadable}, a file that cannot be read fails the run, naming the file. */
+  @Override
+  public PTransform<PBegin, PCollection<KV<String, byte[]>>> read(
+      Duration stopAfter, ErrorHandler<BadRecord, ?> unreadable) {
     return new PTransform<>() {
       @Override
       public PCollection<KV<String, byte[]>> expand(PBegin begin) {
@@ -88,10 +104,16 @@ public final class FileSource implements RecordSource {
               .continuously(Duration.standardSeconds(pollSeconds), stopAfter == null
                   ? Watch.Growth.never() : Watch.Growth.afterTotalOf(stopAfter));
         }
-        return begin
+        PCollectionTuple lines = begin
             .apply("MatchFiles", match)
             .apply("OpenFiles", FileIO.readMatches().withCompression(Compression.AUTO))
-            .apply("SplitLines", ParDo.of(new ReadLinesFn()))
+            .apply("SplitLines", ParDo.of(new ReadLinesFn(unreadable != null))
+                .withOutputTags(ReadLinesFn.LINES, TupleTagList.of(ReadLinesFn.UNREADABLE)));
+        if (unreadable != null) {
+          unreadable.addErrorCollection(
+              lines.get(ReadLinesFn.UNREADABLE).setCoder(BadRecord.getCoder(begin.getPipeline())));
+        }
+        return lines.get(ReadLinesFn.LINES)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }
     };

@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -133,12 +132,21 @@ final class PostgresCopyMerge {
    * order, so two concurrent loads or sink bundles with overlapping keys cannot deadlock.
    */
   static List<Row> inKeyOrder(List<Row> rows, List<String> keys) {
-    List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparing(row -> keyText(row, keys)));
+    // Each row's key text is built once, not once per comparison (n log n strings per flush).
+    List<Map.Entry<String, Row>> keyed = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      keyed.add(Map.entry(keyText(row, keys), row));
+    }
+    keyed.sort(Map.Entry.comparingByKey());
+    List<Row> sorted = new ArrayList<>(rows.size());
+    keyed.forEach(e -> sorted.add(e.getValue()));
     return sorted;
   }
 
   private static String keyText(Row row, List<String> keys) {
+    if (keys.size() == 1) {
+      return String.valueOf((Object) row.getValue(keys.get(0))); // same order, no copy of a text key
+    }
     StringBuilder k = new StringBuilder();
     for (String key : keys) {
       k.append(String.valueOf((Object) row.getValue(key))).append('\u0001');

@@ -10,6 +10,8 @@ public final class Stages {
   public static final String ENRICH = "enrich";
   /** The warehouse refused the row (a value it cannot store, a constraint it enforces). */
   public static final String SINK = "sink";
+  /** A whole input could not be read (a gzip file cut short); the payload is the input as stored. */
+  public static final String UNREADABLE_FILE = "unreadable-file";
 
   private Stages() {}
 }

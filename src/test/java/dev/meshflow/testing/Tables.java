@@ -33,6 +33,11 @@ public final class Tables {
     return new Tables(() -> Postgres.connect(database), true);
   }
 
+  /** A new connection to the warehouse; the caller closes it. */
+  public Connection connect() throws Exception {
+    return connect.call();
+  }
+
   /** The typed columns ETL and ELT share. */
   public static final String TYPED = "event_id, %s, user_id, item_id, item_type, event_type,"
       + " device, session_id, duration_ms";
