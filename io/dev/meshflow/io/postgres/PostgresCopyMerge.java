@@ -1,8 +1,6 @@
 package dev.meshflow.io.postgres;
 
 import dev.meshflow.io.sql.RowSql;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +15,7 @@ import java.util.Set;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Rows into a PostgreSQL table the fast way. Rows whose key the table does not hold yet are
@@ -114,16 +113,21 @@ final class PostgresCopyMerge {
   }
 
   private static void copy(Connection c, String into, List<Row> rows) throws SQLException {
-    StringBuilder csv = new StringBuilder(rows.size() * 200);
-    for (Row row : rows) {
-      PostgresCsv.append(csv, row);
-    }
+    CopyIn copy = ((PGConnection) c).getCopyAPI().copyIn("COPY " + RowSql.identifier(into) + " ("
+        + String.join(", ", rows.get(0).getSchema().getFieldNames()) + ") FROM STDIN WITH (FORMAT csv)");
+    boolean ended = false;
     try {
-      ((PGConnection) c).getCopyAPI().copyIn("COPY " + RowSql.identifier(into) + " ("
-          + String.join(", ", rows.get(0).getSchema().getFieldNames()) + ") FROM STDIN WITH (FORMAT csv)",
-          new StringReader(csv.toString()));
-    } catch (IOException e) {
-      throw new SQLException("COPY into " + into + " failed", "08006", e); // a broken connection
+      PostgresCsv.write(copy, rows);
+      copy.endCopy();
+      ended = true;
+    } finally {
+      if (!ended && copy.isActive()) {
+        try {
+          copy.cancelCopy(); // failed midway: end the COPY so the connection stays usable
+        } catch (SQLException alsoFailed) {
+          // the first error is the one to report
+        }
+      }
     }
   }
 
