@@ -34,6 +34,14 @@ public interface RecordSource extends Serializable {
    */
   PTransform<PBegin, PCollection<KV<String, byte[]>>> read(Duration stopAfter);
 
+  /**
+   * Before a run in this JVM: fails fast, naming the address, when the service the source reads
+   * from does not answer within {@code timeout}. Sources without a service do nothing.
+   *
+   * @throws IllegalStateException if the service does not answer
+   */
+  default void requireReachable(Duration timeout) {}
+
   /** Whether some input may be unreadable as a whole (a gzip file cut short), not just a record. */
   default boolean mayFindUnreadableInput() {
     return false;

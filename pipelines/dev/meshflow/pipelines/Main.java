@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines;
 
 import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.ClickstreamOptions;
@@ -14,6 +15,7 @@ import dev.meshflow.pipelines.cli.EndpointsHelp;
 import dev.meshflow.pipelines.cli.FailureMessage;
 import dev.meshflow.pipelines.cli.GenerateCommand;
 import dev.meshflow.pipelines.cli.HelpPrinter;
+import dev.meshflow.pipelines.cli.LocalRun;
 import dev.meshflow.pipelines.cli.ProgressReporter;
 import dev.meshflow.pipelines.cli.QueryCommand;
 import dev.meshflow.pipelines.cli.RunSummary;
@@ -37,6 +39,9 @@ public final class Main {
   public static final int USAGE = 2;
 
   private Main() {}
+
+  /** How long a source's service gets to answer before a local run starts. */
+  static final org.joda.time.Duration REACHABLE_WITHIN = org.joda.time.Duration.standardSeconds(10);
 
   public static void main(String[] argv) {
     System.exit(execute(Arrays.asList(argv), System.out, System.err));
@@ -97,20 +102,28 @@ public final class Main {
     }
   }
 
-  /** What the summary names as the run's input: the source of whichever input option it has. */
-  private static String describeInput(PipelineOptions options) {
+  /** The run's input: the source of whichever input option it has (none for micro-batch-load). */
+  private static RecordSource inputSource(PipelineOptions options) {
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
     if (options instanceof SourceOptions) {
-      return Endpoints.source(((SourceOptions) options).getSource(), streaming).describe();
+      return Endpoints.source(((SourceOptions) options).getSource(), streaming);
     }
     if (options instanceof FleetOptions) {
-      return Endpoints.source("positions", ((FleetOptions) options).getPositions(), streaming).describe();
+      return Endpoints.source("positions", ((FleetOptions) options).getPositions(), streaming);
     }
     if (options instanceof ClickstreamOptions) {
-      return Endpoints.source("clicks", ((ClickstreamOptions) options).getClicks(), streaming).describe();
+      return Endpoints.source("clicks", ((ClickstreamOptions) options).getClicks(), streaming);
     }
     if (options instanceof NotifyOptions) {
-      return Endpoints.source("alerts", ((NotifyOptions) options).getAlerts(), streaming).describe();
+      return Endpoints.source("alerts", ((NotifyOptions) options).getAlerts(), streaming);
+    }
+    return null;
+  }
+
+  /** What the summary names as the run's input. */
+  private static String describeInput(PipelineOptions options, RecordSource input) {
+    if (input != null) {
+      return input.describe();
     }
     if (options instanceof MicroBatchOptions) {
       return "landed files " + ((MicroBatchOptions) options).getLanding();
@@ -124,7 +137,12 @@ public final class Main {
     pipeline.validate(options); // run() checks again; this fails before anything is printed
     TableSink sink = options instanceof SinkOptions
         ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
-    String source = describeInput(options);
+    RecordSource input = inputSource(options);
+    if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(),
+        RunnerDefaults.apply(args, pipeline.name()))) {
+      input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
+    }
+    String source = describeInput(options, input);
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();

@@ -54,9 +54,12 @@ public final class KafkaSource implements RecordSource {
   private final Duration maxDelay;
   private final Duration idleAfter;
   private final Long maxRecords;
+  /** The option that named this source, for messages. */
+  private final String option;
 
-  private KafkaSource(String bootstrap, List<String> topics, String group, String start,
+  private KafkaSource(String option, String bootstrap, List<String> topics, String group, String start,
       Duration maxDelay, Duration idleAfter, Long maxRecords) {
+    this.option = option;
     this.maxRecords = maxRecords;
     this.bootstrap = bootstrap;
     this.topics = topics;
@@ -84,9 +87,14 @@ public final class KafkaSource implements RecordSource {
     if (start.equals("committed") && group == null) {
       throw new IllegalArgumentException(uri + ": start=committed needs group=<consumer group>");
     }
-    return new KafkaSource(address.bootstrap(), address.topics(), group, start,
+    return new KafkaSource(uri.option(), address.bootstrap(), address.topics(), group, start,
         Duration.standardSeconds(uri.longParam("maxDelaySeconds", 30, 0, 86_400)),
         Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)), maxRecords);
+  }
+
+  @Override
+  public void requireReachable(Duration timeout) {
+    KafkaReachability.require(option, bootstrap, timeout);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -135,6 +136,36 @@ public class CommandLineTest {
     assertThat(line, containsString("PSQLException: Connection to 127.0.0.1:" + closedPort + " refused"));
     assertThat(line, containsString("(cause: ConnectException: Connection refused"));
     assertThat(err + out, not(containsString("hunter22")));
+  }
+
+  /**
+   * A Kafka broker that is down fails a local run within seconds, by its address, instead of a
+   * minute of reading nothing; a broker that is up passes the same check and the run reads.
+   */
+  @Test
+  public void aKafkaBrokerThatIsDownFailsFastByName() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long start = System.nanoTime();
+    int code = run("ingest", "--source=kafka://127.0.0.1:" + closedPort + "/interactions?maxRecords=10",
+        "--sink=duckdb:" + tmp.getRoot() + "/down.duckdb", "--progressSeconds=0");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(err, Main.FAILED, code);
+    assertThat(err, containsString("meshflow: failed: --source=kafka://127.0.0.1:" + closedPort
+        + "/interactions?maxRecords=10: no Kafka broker answered at 127.0.0.1:" + closedPort + " within 10 s"));
+    assertTrue("failed after " + seconds + " s, not KafkaIO's minute", seconds < 40);
+    assertThat(out, not(containsString("meshflow: running")));
+
+    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    kafka.createTopic("launcher-check", 1);
+    kafka.produceEvenly("launcher-check", java.util.Collections.nCopies(6,
+        "{\"event_id\":\"e1\"}".getBytes(StandardCharsets.UTF_8)), 1);
+    code = run("ingest", "--source=kafka://" + kafka.bootstrap() + "/launcher-check?maxRecords=6",
+        "--sink=duckdb:" + tmp.getRoot() + "/up.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("read          6 records"));
   }
 
   /**

@@ -1,0 +1,38 @@
+package dev.meshflow.io.kafka;
+
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.joda.time.Duration;
+
+/**
+ * Asks the brokers for their cluster id before a local run. Without it, a broker that is down
+ * shows as a run reading nothing for a minute, until KafkaIO's metadata request times out.
+ */
+final class KafkaReachability {
+  private KafkaReachability() {}
+
+  /** @throws IllegalStateException naming {@code bootstrap} if no broker answers within {@code timeout} */
+  static void require(String option, String bootstrap, Duration timeout) {
+    int millis = (int) timeout.getMillis();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis))) {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
+          .clusterId().get(millis + 1_000L, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new IllegalStateException(option + ": no Kafka broker answered at " + bootstrap
+          + " within " + timeout.getStandardSeconds() + " s; is it running, and reachable from"
+          + " here? (runners-config/local/services.sh start kafka starts one on 127.0.0.1:9092)");
+      // Without the cause: Kafka's own words ("Timed out waiting for a node assignment") add nothing.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reaching Kafka at " + bootstrap, e);
+    }
+  }
+}
