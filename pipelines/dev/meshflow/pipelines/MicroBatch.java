@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines;
 
+import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.file.LandingFiles;
 import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.io.sql.BulkLoader;
@@ -29,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatch {
   static final String CHANGED_FILE = "changed-file";
-  static final String UNREADABLE_FILE = Stages.UNREADABLE_FILE;
-  /** An unreadable file's dead letter keeps at most this much of it; the file itself stays. */
-  static final int MAX_FILE_PAYLOAD = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatch.class);
 
   private MicroBatch() {}
@@ -86,9 +84,9 @@ public final class MicroBatch {
         // letter's id follows the bytes, so reading the same bad file again adds no second one.
         out.filesUnreadable++;
         LOG.warn("{} is {}; not loaded", path, content.unreadable);
-        byte[] kept = content.data.length <= MAX_FILE_PAYLOAD
-            ? content.data : java.util.Arrays.copyOf(content.data, MAX_FILE_PAYLOAD);
-        deadLetters.add(new DeadLetter(UNREADABLE_FILE, path + " is " + content.unreadable
+        byte[] kept = content.data.length <= RecordSource.UNREADABLE_BYTES_KEPT
+            ? content.data : java.util.Arrays.copyOf(content.data, RecordSource.UNREADABLE_BYTES_KEPT);
+        deadLetters.add(new DeadLetter(Stages.UNREADABLE_FILE, path + " is " + content.unreadable
             + "; not loaded" + (kept.length < content.size ? " (payload: its first " + kept.length
             + " of " + content.size + " bytes)" : ""),
             "file:" + path + "@" + content.sha256, kept, null, System.currentTimeMillis()).toRow());

@@ -1,10 +1,10 @@
 package dev.meshflow.io.postgres;
 
+import dev.meshflow.io.sql.RowSql;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
@@ -19,7 +19,6 @@ import org.postgresql.copy.CopyIn;
  */
 final class PostgresCsv {
   private static final int CHUNK = 1 << 16;
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private byte[] buf = new byte[CHUNK + 1024];
   private int size;
@@ -39,13 +38,6 @@ final class PostgresCsv {
     }
   }
 
-  /** One row as CSV text (tests and error messages). */
-  static String encode(Row row) {
-    PostgresCsv csv = new PostgresCsv();
-    csv.append(row);
-    return new String(csv.buf, 0, csv.size, StandardCharsets.UTF_8);
-  }
-
   private void append(Row row) {
     Schema schema = row.getSchema();
     for (int i = 0; i < schema.getFieldCount(); i++) {
@@ -61,10 +53,10 @@ final class PostgresCsv {
           quoted(((String) v).getBytes(StandardCharsets.UTF_8));
           break;
         case BYTES:
-          bytea((byte[]) v);
+          ascii("\\x" + HexFormat.of().formatHex((byte[]) v));
           break;
         case DATETIME:
-          ascii(utc(((ReadableInstant) v).getMillis()));
+          ascii(RowSql.utc(((ReadableInstant) v).getMillis()).toString());
           break;
         default:
           ascii(String.valueOf(v));
@@ -86,16 +78,6 @@ final class PostgresCsv {
     buf[size++] = '"';
   }
 
-  private void bytea(byte[] bytes) {
-    ensure(bytes.length * 2 + 2);
-    buf[size++] = '\\';
-    buf[size++] = 'x';
-    for (byte b : bytes) {
-      buf[size++] = HEX[(b >> 4) & 0xf];
-      buf[size++] = HEX[b & 0xf];
-    }
-  }
-
   private void ascii(String s) {
     ensure(s.length());
     for (int i = 0; i < s.length(); i++) {
@@ -112,11 +94,5 @@ final class PostgresCsv {
     if (size + more > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
     }
-  }
-
-  /** TIMESTAMP columns hold UTC: the instant as PostgreSQL reads a timestamp without zone. */
-  private static String utc(long millis) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000),
-        (int) Math.floorMod(millis, 1000) * 1_000_000, ZoneOffset.UTC).toString();
   }
 }
