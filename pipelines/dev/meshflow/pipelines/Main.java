@@ -133,13 +133,13 @@ public final class Main {
 
   private static <O extends PipelineOptions> int runPipeline(
       MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
-    O options = parseOptions(pipeline, args);
+    List<String> launch = withLauncherDefaults(pipeline, args);
+    O options = parseOptions(pipeline, launch);
     pipeline.validate(options); // run() checks again; this fails before anything is printed
     TableSink sink = options instanceof SinkOptions
         ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
     RecordSource input = inputSource(options);
-    if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(),
-        RunnerDefaults.apply(args, pipeline.name()))) {
+    if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
       input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
     }
     String source = describeInput(options, input);
@@ -199,8 +199,8 @@ public final class Main {
     }
   }
 
-  private static <O extends PipelineOptions> O parseOptions(
-      MeshflowPipeline<O> pipeline, List<String> args) {
+  /** The user's options with the launcher's defaults for the runner added. */
+  private static List<String> withLauncherDefaults(MeshflowPipeline<?> pipeline, List<String> args) {
     for (String a : args) {
       if (!a.startsWith("--")) {
         throw new IllegalArgumentException(
@@ -208,7 +208,11 @@ public final class Main {
                 + pipeline.name() + " --help)");
       }
     }
-    List<String> withDefaults = RunnerDefaults.apply(args, pipeline.name());
+    return RunnerDefaults.apply(args, pipeline.name());
+  }
+
+  private static <O extends PipelineOptions> O parseOptions(
+      MeshflowPipeline<O> pipeline, List<String> withDefaults) {
     try {
       // Not registered: pipelines share option names with different defaults (--models), which
       // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.

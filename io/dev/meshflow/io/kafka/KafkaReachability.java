@@ -26,10 +26,10 @@ final class KafkaReachability {
       admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
           .clusterId().get(millis + 1_000L, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
+      // Without the cause: Kafka's own words ("Timed out waiting for a node assignment") add nothing.
       throw new IllegalStateException(option + ": no Kafka broker answered at " + bootstrap
           + " within " + timeout.getStandardSeconds() + " s; is it running, and reachable from"
           + " here? (runners-config/local/services.sh start kafka starts one on 127.0.0.1:9092)");
-      // Without the cause: Kafka's own words ("Timed out waiting for a node assignment") add nothing.
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reaching Kafka at " + bootstrap, e);
