@@ -81,8 +81,9 @@ public class IngestBenchmark {
       }
       DuckDbDatabases.close(db);
     });
-    // The same job for DuckDB alone: read_json of the same batches of two files into the same
-    // keyed table, first row per event_id, an existing key kept, one transaction per batch.
+    // The same job for DuckDB alone: read_json of the same batches of two files (--batchFiles=2)
+    // into the same keyed table, first row per event_id, an existing key kept, one transaction
+    // per batch.
     List<String> landed = new ArrayList<>();
     try (var files = Files.list(landing)) {
       files.sorted().forEach(p -> landed.add(p.toString()));
@@ -92,8 +93,8 @@ public class IngestBenchmark {
       Endpoints.sink("duckdb:" + db).createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA, InteractionsTable.KEY);
       try (Connection c = DuckDbDatabases.connect(db); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
-        for (int i = 0; i < landed.size(); i += 2) {
-          st.execute(readJsonIntoInteractions(landed.subList(i, Math.min(landed.size(), i + 2))));
+        for (List<String> batch : batchesOfTwo(landed)) {
+          st.execute(readJsonIntoInteractions(batch));
           c.commit();
         }
         try (java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM interactions")) {
@@ -112,13 +113,9 @@ public class IngestBenchmark {
     double plainDuck = best(2, () -> {
       String db = Files.createTempDirectory(dir, "plain").resolve("plain.duckdb").toString();
       BulkLoader loader = Endpoints.sink("duckdb:" + db).bulkLoader();
-      List<String> paths = new ArrayList<>();
-      try (var files = Files.list(landing)) {
-        files.sorted().forEach(p -> paths.add(p.toString()));
-      }
       long inserted = 0;
-      for (int i = 0; i < paths.size(); i += 2) {
-        inserted += MicroBatch.load(loader, paths.subList(i, Math.min(paths.size(), i + 2))).inserted;
+      for (List<String> batch : batchesOfTwo(landed)) {
+        inserted += MicroBatch.load(loader, batch).inserted;
       }
       assertEquals(unique, inserted);
       DuckDbDatabases.close(db);
@@ -290,6 +287,15 @@ public class IngestBenchmark {
         .withStatement(RowSql.upsertSql(InteractionsTable.TABLE, InteractionsTable.SCHEMA,
             InteractionsTable.KEY, 1))
         .withPreparedStatementSetter((row, st) -> RowSql.bind(st, 0, row));
+  }
+
+  /** The landed files in the batches micro-batch-load makes of them with --batchFiles=2. */
+  private static List<List<String>> batchesOfTwo(List<String> files) {
+    List<List<String>> batches = new ArrayList<>();
+    for (int i = 0; i < files.size(); i += 2) {
+      batches.add(files.subList(i, Math.min(files.size(), i + 2)));
+    }
+    return batches;
   }
 
   /**

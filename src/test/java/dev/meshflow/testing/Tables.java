@@ -19,18 +19,25 @@ import org.apache.beam.sdk.values.Row;
 public final class Tables {
   private final Callable<Connection> connect;
   private final boolean postgres;
+  private final Callable<String> sinkUri;
 
-  private Tables(Callable<Connection> connect, boolean postgres) {
+  private Tables(Callable<Connection> connect, boolean postgres, Callable<String> sinkUri) {
     this.connect = connect;
     this.postgres = postgres;
+    this.sinkUri = sinkUri;
   }
 
   public static Tables duckDb(String file) {
-    return new Tables(() -> DuckDbDatabases.connect(file), false);
+    return new Tables(() -> DuckDbDatabases.connect(file), false, () -> "duckdb:" + file);
   }
 
   public static Tables postgres(String database) {
-    return new Tables(() -> Postgres.connect(database), true);
+    return new Tables(() -> Postgres.connect(database), true, () -> Postgres.sinkUri(database));
+  }
+
+  /** The {@code --sink} that writes into this warehouse. */
+  public String sinkUri() throws Exception {
+    return sinkUri.call();
   }
 
   /** A new connection to the warehouse; the caller closes it. */

@@ -107,19 +107,10 @@ public class IngestEtlParityTest {
 
   @Test
   public void writesExactlyWhatTheModelComputes() throws Exception {
-    String sink;
-    Tables tables;
-    if (postgres) {
-      String db = Postgres.newDatabase("etl");
-      sink = Postgres.sinkUri(db);
-      tables = Tables.postgres(db);
-    } else {
-      String file = TMP.getRoot() + "/" + runner + "-" + streaming + ".duckdb";
-      sink = "duckdb:" + file;
-      tables = Tables.duckDb(file);
-    }
+    Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("etl"))
+        : Tables.duckDb(TMP.getRoot() + "/" + runner + "-" + streaming + ".duckdb");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
-        "--source=" + GENERATOR + "&rate=1000000", "--sink=" + sink, "--streaming=" + streaming,
+        "--source=" + GENERATOR + "&rate=1000000", "--sink=" + tables.sinkUri(), "--streaming=" + streaming,
         "--keepEventTypes=play,skip,like", "--catalog=" + catalog, "--onCatalogMiss=deadletter",
         "--fillMissingDevice=" + !streaming, "--hashFields=user_id", "--maskFields=session_id",
         "--hmacKeyEnv=" + KEY_ENV)).as(IngestPipeline.Options.class);

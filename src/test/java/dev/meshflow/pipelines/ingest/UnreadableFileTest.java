@@ -109,19 +109,11 @@ public class UnreadableFileTest {
 
   @Test
   public void theCutFileIsOneDeadLetterAndTheRestLands() throws Exception {
-    String sink;
-    Tables tables;
-    if (postgres) {
-      String db = Postgres.newDatabase("unreadable");
-      sink = Postgres.sinkUri(db);
-      tables = Tables.postgres(db);
-    } else {
-      String file = TMP.getRoot() + "/" + runner + ".duckdb";
-      sink = "duckdb:" + file;
-      tables = Tables.duckDb(file);
-    }
+    Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("unreadable"))
+        : Tables.duckDb(TMP.getRoot() + "/" + runner + ".duckdb");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
-        "--source=file:" + cut.getParent() + "/part-*", "--sink=" + sink)).as(IngestPipeline.Options.class);
+        "--source=file:" + cut.getParent() + "/part-*", "--sink=" + tables.sinkUri()))
+        .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
 
