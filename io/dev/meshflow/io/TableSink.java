@@ -49,6 +49,15 @@ public interface TableSink extends Serializable {
   /** Where the output went, for the run summary. */
   String describe();
 
+  /**
+   * A read-only connection for looking at the tables, or an {@link IllegalArgumentException} where
+   * the sink has no SQL. Statements that would change anything fail.
+   */
+  default java.sql.Connection openReadOnly() throws java.sql.SQLException {
+    throw new IllegalArgumentException(describe() + " cannot be queried; use a warehouse sink,"
+        + " duckdb:<file> or postgresql://host:port/db?user=U");
+  }
+
   /** The command that shows the result of {@code sql}, or null where the sink cannot be queried. */
   default String lookCommand(String sql) {
     return null;

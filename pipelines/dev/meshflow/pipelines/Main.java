@@ -234,8 +234,11 @@ public final class Main {
     out.println("  <pipeline> --help        a pipeline's options, with defaults");
     out.println("  <pipeline> [options]     run a pipeline (e.g. ./meshflow interaction-analytics)");
     out.println("  endpoints                the --source and --sink URIs and their parameters");
-    out.println("  query [--db=FILE] [SQL]  look at the warehouse (default "
-        + QueryCommand.DEFAULT_DB + ")");
+    out.println("  query [--db=WAREHOUSE] [SQL]");
+    out.println("                           look at a warehouse, read-only (default "
+        + QueryCommand.DEFAULT_DB + "; also postgresql://...)");
     out.println("  generate [GENERATOR-URI] write generated events as JSON lines to standard output");
+    out.println();
+    out.println("query --help and generate --help explain their options.");
   }
 }

@@ -67,6 +67,17 @@ public final class DuckDbSink extends SqlTableSink {
     return "DuckDB " + DuckDbDatabases.normalize(file);
   }
 
+  /** Read-only, so that looking never takes the file's write lock from a running job. */
+  @Override
+  public Connection openReadOnly() throws SQLException {
+    if (!java.nio.file.Files.exists(DuckDbDatabases.normalize(file))) {
+      throw new IllegalArgumentException("no warehouse at " + file);
+    }
+    java.util.Properties readOnly = new java.util.Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    return java.sql.DriverManager.getConnection("jdbc:duckdb:" + file, readOnly);
+  }
+
   @Override
   public String lookCommand(String sql) {
     boolean isDefault = DuckDbDatabases.normalize(file).equals(DuckDbDatabases.normalize(DEFAULT_FILE));

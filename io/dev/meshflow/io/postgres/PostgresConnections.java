@@ -35,6 +35,24 @@ public final class PostgresConnections {
     }
 
     public Connection open() throws SQLException {
+      Connection c = connect();
+      if (!schema.equals("public")) {
+        RowSql.execute(c, "CREATE SCHEMA IF NOT EXISTS " + schema);
+        RowSql.execute(c, "SET search_path TO " + schema);
+      }
+      return c;
+    }
+
+    /** A connection whose transactions are READ ONLY, for looking; it creates no schema. */
+    public Connection openReadOnly() throws SQLException {
+      Connection c = connect();
+      // Not setReadOnly: with auto-commit the driver does not pass that on to the server.
+      RowSql.execute(c, "SET default_transaction_read_only = on");
+      RowSql.execute(c, "SET search_path TO " + schema);
+      return c;
+    }
+
+    private Connection connect() throws SQLException {
       Properties p = new Properties();
       p.setProperty("user", user);
       if (password != null) {
@@ -43,12 +61,7 @@ public final class PostgresConnections {
       // The driver rewrites a batch of single-row inserts into multi-row ones: 2-3x faster.
       p.setProperty("reWriteBatchedInserts", "true");
       p.setProperty("ApplicationName", "meshflow");
-      Connection c = DriverManager.getConnection(url, p);
-      if (!schema.equals("public")) {
-        RowSql.execute(c, "CREATE SCHEMA IF NOT EXISTS " + schema);
-        RowSql.execute(c, "SET search_path TO " + schema);
-      }
-      return c;
+      return DriverManager.getConnection(url, p);
     }
 
     public String display() {
@@ -56,11 +69,16 @@ public final class PostgresConnections {
           + (schema.equals("public") ? "" : ", schema " + schema);
     }
 
-    /** A URL psql accepts; the password stays out (psql reads PGPASSWORD or ~/.pgpass). */
-    public String psqlUrl() {
-      String base = url.substring("jdbc:".length());
+    /**
+     * The sink URI of this database without the password, which then comes from PGPASSWORD as for
+     * the run itself.
+     */
+    public String uriWithoutPassword() {
+      String base = url.substring("jdbc:".length()).replaceFirst("^(postgresql://[^/:@?]+):[^@/?]*@", "$1@");
       int q = base.indexOf('?');
-      return (q < 0 ? base : base.substring(0, q)).replace("postgresql://", "postgresql://" + user + "@");
+      return (q < 0 ? base : base.substring(0, q)) + "?user="
+          + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
+          + (schema.equals("public") ? "" : "&schema=" + schema);
     }
 
     @Override

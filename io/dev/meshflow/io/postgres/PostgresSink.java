@@ -85,7 +85,13 @@ public final class PostgresSink extends SqlTableSink {
   }
 
   @Override
+  public Connection openReadOnly() throws SQLException {
+    return target.openReadOnly(); // a stray DELETE fails
+  }
+
+  /** meshflow's own query command, so that looking needs no psql; the password stays out. */
+  @Override
   public String lookCommand(String sql) {
-    return "psql \"" + target.psqlUrl() + "\" -c \"" + sql + "\"";
+    return "./meshflow query --db='" + target.uriWithoutPassword() + "' \"" + sql + "\"";
   }
 }

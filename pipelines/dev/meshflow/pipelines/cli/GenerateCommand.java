@@ -22,7 +22,26 @@ import java.util.List;
 public final class GenerateCommand {
   private GenerateCommand() {}
 
+  private static final String USAGE = String.join("\n",
+      "Usage: ./meshflow generate [GENERATOR-URI] [--zones | --products]",
+      "",
+      "Writes the generator's records to standard output as JSON lines, the same records a run",
+      "with --source=GENERATOR-URI reads, to feed Kafka's console producer or a landing folder.",
+      "",
+      "  GENERATOR-URI    (default: generator:interactions?events=1000)",
+      "                   generator:interactions?events=N&seed=S, generator:vehicles?vehicles=V&events=N,",
+      "                   generator:clicks?events=N; ./meshflow endpoints lists every parameter",
+      "  --zones          after a generator:vehicles URI: that fleet's zones as GeoJSON, for",
+      "                   fleet-alerts --zones",
+      "  --products       after a generator:clicks URI: that shop's catalog as JSON lines, for",
+      "                   clickstream-backfill --products",
+      "  --help, -h       this text");
+
   public static void run(List<String> args, PrintStream out) throws IOException {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println(USAGE);
+      return;
+    }
     boolean zones = args.size() == 2 && args.get(1).equals("--zones");
     boolean products = args.size() == 2 && args.get(1).equals("--products");
     if (args.size() > 2 || (args.size() == 2 && !zones && !products)) {

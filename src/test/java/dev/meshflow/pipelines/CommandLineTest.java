@@ -101,6 +101,53 @@ public class CommandLineTest {
   }
 
   @Test
+  public void queryAndGenerateExplainTheirOptions() {
+    assertEquals(err, Main.OK, run("query", "--help"));
+    assertThat(out, containsString("--db=WAREHOUSE   (default: warehouse/meshflow.duckdb)"));
+    assertThat(out, containsString("postgresql://"));
+    assertThat(out, containsString("read-only"));
+    assertEquals(err, Main.OK, run("generate", "--help"));
+    for (String option : new String[] {"GENERATOR-URI", "--zones", "--products"}) {
+      assertThat(out, containsString(option));
+    }
+    assertEquals(err, Main.OK, run("--help"));
+    assertThat(out, containsString("query --help and generate --help"));
+    assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
+    assertOneLineError(run("query", "--db=console:"), "--db=console:", "not a warehouse");
+    assertOneLineError(run("query", "--db=postgresql:nohost"), "--db=postgresql:nohost", "expected postgresql://");
+  }
+
+  /**
+   * A run into PostgreSQL suggests a look that needs no psql and carries no password, and that
+   * look works against the real database, read-only.
+   */
+  @Test
+  public void aPostgresRunSuggestsAReadOnlyQueryWithoutItsPassword() throws Exception {
+    String database = dev.meshflow.testing.services.Postgres.newDatabase("cli_look");
+    String sink = dev.meshflow.testing.services.Postgres.sinkUri(database);
+    int code = run("ingest", "--source=generator:interactions?events=800&seed=4",
+        "--sink=" + sink + "&password=s3cret", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out + err, not(containsString("s3cret")));
+    String look = out.lines().filter(l -> l.strip().startsWith("look ")).findFirst().orElseThrow();
+    assertThat(look, containsString("./meshflow query --db='" + sink + "' \""));
+    assertThat(look, not(containsString("psql")));
+
+    long rows = dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions");
+    assertTrue("rows written: " + rows, rows > 0);
+    assertEquals(err, Main.OK, run("query", "--db=" + sink));
+    assertThat(out, containsString("dead_letter"));
+    assertTrue("exact row count and 14 columns: " + out, java.util.regex.Pattern
+        .compile("(?m)^interactions +\\| +" + rows + " +\\| +14$").matcher(out).find());
+    assertEquals(err, Main.OK, run("query", "--db=" + sink, "SELECT count(*) AS n FROM interactions"));
+    assertThat(out, containsString("\n" + rows + "\n"));
+
+    assertEquals(Main.FAILED, run("query", "--db=" + sink, "DELETE FROM interactions RETURNING 1"));
+    assertThat(err, containsString("read-only transaction"));
+    assertEquals(rows, dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions"));
+  }
+
+  @Test
   public void theSummaryShowsEachPipelinesOwnCounters() {
     int code = run("anomaly-model", "--clicks=generator:clicks?events=8000&seed=5&persons=500",
         "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.getRoot() + "/models",
