@@ -60,14 +60,26 @@ public final class HelpPrinter {
     }
     out.println();
     out.println("Runner options (the common ones):");
+    List<String> ownDefaults = RunnerDefaults.apply(List.of(), pipeline.name());
+    ownDefaults.removeAll(RunnerDefaults.apply(List.of()));
     for (String[] o : RUNNER_OPTIONS) {
-      printOption(out, o[0], o[1], o[2]);
+      printOption(out, o[0], pipelineDefault(ownDefaults, o[0], o[1]), o[2]);
     }
     out.println();
     out.println("Durations accept 500ms, 90s, 10m, 2h, 1d or ISO-8601 (PT10M).");
     out.println("Sources and sinks: ./meshflow endpoints");
     out.println("All of a runner's own options: --help=DirectOptions, --help=FlinkPipelineOptions or"
         + " --help=SparkPipelineOptions (with the matching --runner).");
+  }
+
+  /** A launcher default this pipeline sets for itself (micro-batch-load's one Direct worker). */
+  private static String pipelineDefault(List<String> ownDefaults, String option, String general) {
+    for (String a : ownDefaults) {
+      if (a.startsWith("--" + option + "=")) {
+        return a.substring(option.length() + 3) + " (launcher, for this pipeline)";
+      }
+    }
+    return general;
   }
 
   private static void collect(Class<?> type, Set<Class<?>> groups) {

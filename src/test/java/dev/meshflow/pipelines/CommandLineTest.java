@@ -56,6 +56,10 @@ public class CommandLineTest {
       assertThat(out, containsString(option + "   (default: "));
     }
     assertThat(out, containsString("(default: duckdb:warehouse/meshflow.duckdb)"));
+    assertThat(out, containsString("--targetParallelism   (default: max(cores,3))"));
+    assertEquals(Main.OK, run("micro-batch-load", "--help"));
+    assertThat("the launcher's own default for this pipeline", out,
+        containsString("--targetParallelism   (default: 1 (launcher, for this pipeline))"));
   }
 
   @Test
