@@ -12,6 +12,7 @@ import dev.meshflow.options.RunMetrics;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
 import dev.meshflow.pipelines.cli.EndpointsHelp;
+import dev.meshflow.pipelines.cli.EnumOptionValues;
 import dev.meshflow.pipelines.cli.FailureMessage;
 import dev.meshflow.pipelines.cli.GenerateCommand;
 import dev.meshflow.pipelines.cli.HelpPrinter;
@@ -216,7 +217,8 @@ public final class Main {
     try {
       // Not registered: pipelines share option names with different defaults (--models), which
       // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.
-      return PipelineOptionsFactory.fromArgs(withDefaults.toArray(new String[0]))
+      return PipelineOptionsFactory.fromArgs(
+              EnumOptionValues.normalize(withDefaults, pipeline.optionsClass()).toArray(new String[0]))
           .withValidation()
           .as(pipeline.optionsClass());
     } catch (IllegalArgumentException e) {

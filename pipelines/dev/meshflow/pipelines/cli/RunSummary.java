@@ -31,9 +31,10 @@ public final class RunSummary {
     if (c.filtered() > 0) {
       row(out, "filtered", String.format("%,d events of types not kept", c.filtered()));
     }
-    row(out, "dead letters", String.format("%,d %s", c.deadLetters(), c.deadLettersByStage()
-        .entrySet().stream().map(e -> e.getKey() + " " + String.format("%,d", e.getValue()))
-        .collect(Collectors.joining(", ", "(", ")"))));
+    row(out, "dead letters", String.format("%,d", c.deadLetters()) + (c.deadLettersByStage().isEmpty()
+        ? "" : c.deadLettersByStage().entrySet().stream()
+            .map(e -> e.getKey() + " " + String.format("%,d", e.getValue()))
+            .collect(Collectors.joining(", ", " (", ")"))));
     long accounted = c.accounted(conservation);
     if (c.runnerDroppedLate() > 0) {
       row(out, "dropped late", String.format("%,d events dropped by the runner's windowing without a"
@@ -42,7 +43,7 @@ public final class RunSummary {
     row(out, "conservation", c.conserved(conservation)
         ? String.format("read %,d = %s", c.read(), c.identity(conservation))
         : String.format("MISMATCH: read %,d but accounted %,d", c.read(), accounted));
-    row(out, "written", c.rowsWritten().entrySet().stream()
+    row(out, "written", c.rowsWritten().isEmpty() ? "nothing" : c.rowsWritten().entrySet().stream()
         .map(e -> String.format("%s %,d rows", e.getKey(), e.getValue()))
         .collect(Collectors.joining(", ")));
     Map<String, Long> others = c.others();

@@ -79,6 +79,10 @@ public class CommandLineTest {
     assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
         "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
     assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
+    assertOneLineError(run("ingest", "--mode=etl2"), "--mode=etl2 is not one of etl, elt");
+    assertEquals("an enum option's value in any case", java.util.List.of("--mode=ELT", "--sink=elt"),
+        dev.meshflow.pipelines.cli.EnumOptionValues.normalize(java.util.List.of("--mode=elt", "--sink=elt"),
+            IngestPipeline.Options.class));
     assertOneLineError(run("micro-batch-load", "--sink=console:"), "cannot load micro-batches",
         "use a warehouse sink, duckdb:<file> or postgresql://");
   }

@@ -27,12 +27,16 @@ public class LauncherScriptTest {
   }
 
   private Outcome meshflow(String... args) throws Exception {
+    return meshflowIn(new File(System.getProperty("user.dir")), args);
+  }
+
+  private Outcome meshflowIn(File directory, String... args) throws Exception {
     List<String> command = new ArrayList<>();
-    command.add("./meshflow");
+    command.add(new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath());
     command.addAll(List.of(args));
     Path out = tmp.newFile().toPath();
     Path err = tmp.newFile().toPath();
-    Process p = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
+    Process p = new ProcessBuilder(command).directory(directory)
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
@@ -64,6 +68,22 @@ public class LauncherScriptTest {
         "SELECT count(DISTINCT item_id) AS items FROM item_minute_stats");
     assertEquals(query.err, 0, query.code);
     assertThat(query.out, containsString("items"));
+    assertThat(query.out, containsString("(1 row)"));
+  }
+
+  /** Run from another directory, relative paths in the options mean that directory. */
+  @Test
+  public void relativePathsMeanTheCallersDirectory() throws Exception {
+    File elsewhere = tmp.newFolder("elsewhere");
+    Outcome run = meshflowIn(elsewhere, "interaction-analytics",
+        "--source=generator:interactions?events=500&seed=2", "--sink=duckdb:out/here.duckdb",
+        "--progressSeconds=0");
+    assertEquals(run.err, 0, run.code);
+    File db = new File(elsewhere, "out/here.duckdb");
+    assertThat(run.out, containsString("DuckDB " + db.getCanonicalPath()));
+    assertEquals(true, db.isFile());
+    Outcome query = meshflowIn(elsewhere, "query", "--db=out/here.duckdb", "SELECT count(*) AS n FROM dead_letter");
+    assertEquals(query.err, 0, query.code);
     assertThat(query.out, containsString("(1 row)"));
   }
 
