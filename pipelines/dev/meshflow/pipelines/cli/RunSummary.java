@@ -56,7 +56,7 @@ public final class RunSummary {
       row(out, "output", sink.describe());
       String look = sink.lookCommand(pipeline.exampleQuery());
       if (look != null) {
-        row(out, "look", look);
+        row(out, "look", asInvoked(look));
       }
     }
   }
@@ -65,6 +65,13 @@ public final class RunSummary {
   private static <O extends PipelineOptions> Conservation conservationOf(
       MeshflowPipeline<O> pipeline, PipelineOptions options) {
     return pipeline.conservation((O) options);
+  }
+
+  /** The look command as the caller can paste it, from wherever the script was run. */
+  static String asInvoked(String command) {
+    String script = System.getenv("MESHFLOW_COMMAND");
+    return script != null && command.startsWith("./meshflow ")
+        ? script + command.substring("./meshflow".length()) : command;
   }
 
   private static void row(PrintStream out, String label, String value) {

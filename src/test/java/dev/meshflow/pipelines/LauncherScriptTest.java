@@ -26,13 +26,14 @@ public class LauncherScriptTest {
     String err;
   }
 
+  /** {@code ./meshflow ...} in the project, as the README runs it. */
   private Outcome meshflow(String... args) throws Exception {
-    return meshflowIn(new File(System.getProperty("user.dir")), args);
+    return meshflowIn(new File(System.getProperty("user.dir")), "./meshflow", args);
   }
 
-  private Outcome meshflowIn(File directory, String... args) throws Exception {
+  private Outcome meshflowIn(File directory, String script, String... args) throws Exception {
     List<String> command = new ArrayList<>();
-    command.add(new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath());
+    command.add(script);
     command.addAll(List.of(args));
     Path out = tmp.newFile().toPath();
     Path err = tmp.newFile().toPath();
@@ -75,14 +76,17 @@ public class LauncherScriptTest {
   @Test
   public void relativePathsMeanTheCallersDirectory() throws Exception {
     File elsewhere = tmp.newFolder("elsewhere");
-    Outcome run = meshflowIn(elsewhere, "interaction-analytics",
+    String script = new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath();
+    Outcome run = meshflowIn(elsewhere, script, "interaction-analytics",
         "--source=generator:interactions?events=500&seed=2", "--sink=duckdb:out/here.duckdb",
         "--progressSeconds=0");
     assertEquals(run.err, 0, run.code);
     File db = new File(elsewhere, "out/here.duckdb");
     assertThat(run.out, containsString("DuckDB " + db.getCanonicalPath()));
     assertEquals(true, db.isFile());
-    Outcome query = meshflowIn(elsewhere, "query", "--db=out/here.duckdb", "SELECT count(*) AS n FROM dead_letter");
+    assertThat("the look line runs from there", run.out,
+        containsString("look          " + script + " query --db=out/here.duckdb \""));
+    Outcome query = meshflowIn(elsewhere, script, "query", "--db=out/here.duckdb", "SELECT count(*) AS n FROM dead_letter");
     assertEquals(query.err, 0, query.code);
     assertThat(query.out, containsString("(1 row)"));
   }
