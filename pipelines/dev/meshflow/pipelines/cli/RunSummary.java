@@ -52,6 +52,10 @@ public final class RunSummary {
           .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
           .collect(Collectors.joining(", ")));
     }
+    if (c.read() == 0 && state == PipelineResult.State.DONE) {
+      // Usually a glob that matches nothing yet or a topic read from its end, not an empty day.
+      row(out, "note", "nothing was read from " + source + "; is that the input you meant?");
+    }
     if (sink != null) {
       row(out, "output", sink.describe());
       String look = sink.lookCommand(pipeline.exampleQuery());

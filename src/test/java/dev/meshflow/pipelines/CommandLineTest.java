@@ -97,6 +97,7 @@ public class CommandLineTest {
     assertThat(out, containsString("read          2,000 records"));
     assertThat(out, containsString("conservation  read 2,000 = valid + duplicates + dead letters"));
     assertThat(out, not(containsString("MISMATCH")));
+    assertThat(out, not(containsString("nothing was read")));
     assertThat(out, containsString("item_minute_stats"));
 
     assertEquals(err, Main.OK, run("query", "--db=" + db,
@@ -153,6 +154,20 @@ public class CommandLineTest {
     assertEquals(Main.FAILED, run("query", "--db=" + sink, "DELETE FROM interactions RETURNING 1"));
     assertThat(err, containsString("read-only transaction"));
     assertEquals(rows, dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions"));
+  }
+
+  /** A batch run that read nothing says so, rather than only a row of zeros. */
+  @Test
+  public void aRunThatReadNothingSaysSo() throws Exception {
+    String landing = tmp.newFolder("empty-landing") + "/*.jsonl*";
+    int code = run("micro-batch-load", "--landing=" + landing,
+        "--sink=duckdb:" + tmp.getRoot() + "/empty.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("read          0 records"));
+    assertThat(out, containsString("dead letters  0\n"));
+    assertThat(out, containsString("written       nothing"));
+    assertThat(out, containsString("note          nothing was read from landed files " + landing
+        + "; is that the input you meant?"));
   }
 
   @Test
