@@ -6,9 +6,11 @@
 #   runners-config/local/services.sh stop  kafka|postgres|kinesis|all
 #   runners-config/local/services.sh status
 #   runners-config/local/services.sh kafka-produce <topic>     # Kafka's own console producer
+#   runners-config/local/services.sh kinesis-produce <stream>  # lines into the Kinesis emulator
 #
 # Ports: Kafka 9092 (controller 9093), PostgreSQL 5432, Kinesis emulator 4568 (plain HTTP; TLS on
-# 4567). Override with KAFKA_PORT, PG_PORT and KINESIS_PORT.
+# 4567). Override with KAFKA_PORT, PG_PORT and KINESIS_PORT. kinesis-produce creates a missing
+# stream with KINESIS_SHARDS shards (default 4).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STATE=target/local-services
@@ -97,5 +99,8 @@ case "${1:-}" in
   kafka-produce)
     exec java -cp "$(kafka_classpath)" kafka.tools.ConsoleProducer \
       --bootstrap-server "127.0.0.1:$KAFKA_PORT" --topic "${2:?topic}" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  kinesis-produce)
+    exec java -cp "$(test_classpath)" dev.meshflow.testing.services.KinesisProduceMain \
+      "http://127.0.0.1:$KINESIS_PORT" "${2:?stream}" "${KINESIS_SHARDS:-4}" ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

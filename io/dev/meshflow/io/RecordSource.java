@@ -42,6 +42,15 @@ public interface RecordSource extends Serializable {
    */
   default void requireReachable(Duration timeout) {}
 
+  /**
+   * How many readers the source splits into when it runs (one per Kafka partition or Kinesis
+   * shard), asked of the service within {@code timeout}; 0 where it does not split that way or
+   * the service does not say.
+   */
+  default int readers(Duration timeout) {
+    return 0;
+  }
+
   /** Whether some input may be unreadable as a whole (a gzip file cut short), not just a record. */
   default boolean mayFindUnreadableInput() {
     return false;

@@ -19,6 +19,7 @@ import dev.meshflow.pipelines.cli.HelpPrinter;
 import dev.meshflow.pipelines.cli.LocalRun;
 import dev.meshflow.pipelines.cli.ProgressReporter;
 import dev.meshflow.pipelines.cli.QueryCommand;
+import dev.meshflow.pipelines.cli.ReaderThreads;
 import dev.meshflow.pipelines.cli.RunSummary;
 import dev.meshflow.pipelines.cli.RunnerDefaults;
 import java.io.PrintStream;
@@ -142,6 +143,10 @@ public final class Main {
     RecordSource input = inputSource(options);
     if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
       input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
+      List<String> withThreads = ReaderThreads.forReaders(launch, options, input, REACHABLE_WITHIN, out);
+      if (withThreads != launch) {
+        options = parseOptions(pipeline, withThreads);
+      }
     }
     String source = describeInput(options, input);
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();

@@ -1,5 +1,6 @@
 package dev.meshflow.io.kafka;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,7 @@ final class KafkaReachability {
   /** @throws IllegalStateException naming {@code bootstrap} if no broker answers within {@code timeout} */
   static void require(String option, String bootstrap, Duration timeout) {
     int millis = (int) timeout.getMillis();
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis))) {
+    try (Admin admin = admin(bootstrap, millis)) {
       admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
           .clusterId().get(millis + 1_000L, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
@@ -34,5 +32,26 @@ final class KafkaReachability {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reaching Kafka at " + bootstrap, e);
     }
+  }
+
+  /** The topics' partitions in all, or 0 if a topic does not exist yet or no broker says. */
+  static int partitions(String bootstrap, List<String> topics, Duration timeout) {
+    int millis = (int) timeout.getMillis();
+    try (Admin admin = admin(bootstrap, millis)) {
+      return admin.describeTopics(topics).allTopicNames().get(millis + 1_000L, TimeUnit.MILLISECONDS)
+          .values().stream().mapToInt(t -> t.partitions().size()).sum();
+    } catch (TimeoutException | ExecutionException e) {
+      return 0; // the run itself reports what is wrong
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  private static Admin admin(String bootstrap, int timeoutMillis) {
+    return Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis));
   }
 }

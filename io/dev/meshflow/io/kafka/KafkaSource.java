@@ -98,6 +98,11 @@ public final class KafkaSource implements RecordSource {
   }
 
   @Override
+  public int readers(Duration timeout) {
+    return KafkaReachability.partitions(bootstrap, topics, timeout);
+  }
+
+  @Override
   public boolean isBounded() {
     return maxRecords != null;
   }

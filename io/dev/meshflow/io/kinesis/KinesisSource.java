@@ -18,9 +18,14 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.kinesis.common.InitialPositionInStream;
 
 /**
@@ -101,15 +106,10 @@ public final class KinesisSource implements RecordSource {
     return new PTransform<>() {
       @Override
       public PCollection<KV<String, byte[]>> expand(PBegin begin) {
-        ClientConfiguration.Builder client = ClientConfiguration.builder().region(Region.of(region));
+        ClientConfiguration.Builder client = ClientConfiguration.builder().region(Region.of(region))
+            .credentialsProvider(credentials());
         if (endpoint != null) {
           client = client.endpoint(URI.create(endpoint));
-          if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
-            client = client.credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
-          }
-        } else {
-          client = client.credentialsProvider(DefaultCredentialsProvider.create());
         }
         KinesisIO.Read read = KinesisIO.read()
             .withStreamName(stream)
@@ -129,6 +129,40 @@ public final class KinesisSource implements RecordSource {
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }
     };
+  }
+
+  /** The default AWS chain; against an endpoint without keys in the environment, dummy ones. */
+  private AwsCredentialsProvider credentials() {
+    return endpoint != null && System.getenv("AWS_ACCESS_KEY_ID") == null
+        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
+        : DefaultCredentialsProvider.create();
+  }
+
+  /** The stream's open shards, or 0 if the service does not answer within {@code timeout}. */
+  @Override
+  public int readers(Duration timeout) {
+    java.time.Duration limit = java.time.Duration.ofMillis(timeout.getMillis());
+    KinesisClientBuilder builder = KinesisClient.builder().region(Region.of(region))
+        .credentialsProvider(credentials())
+        .overrideConfiguration(c -> c.apiCallTimeout(limit).retryPolicy(RetryMode.STANDARD));
+    if (endpoint != null) {
+      builder = builder.endpointOverride(URI.create(endpoint));
+    }
+    try (KinesisClient kinesis = builder.build()) {
+      int open = 0;
+      ListShardsResponse page = kinesis.listShards(r -> r.streamName(stream));
+      while (true) {
+        open += (int) page.shards().stream()
+            .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null).count();
+        String next = page.nextToken();
+        if (next == null) {
+          return open;
+        }
+        page = kinesis.listShards(r -> r.nextToken(next));
+      }
+    } catch (RuntimeException e) {
+      return 0; // the run itself reports what is wrong
+    }
   }
 
   private static final class WithCoordinatesFn extends DoFn<KinesisRecord, KV<String, byte[]>> {

@@ -58,11 +58,61 @@ public class KinesisIngestTest {
   }
 
   private void intoDuckDb(String runner, String stream) throws Exception {
-    KinesisEmulator kinesis = KinesisEmulator.shared();
     // One shard: with --runFor, KinesisIO reads each shard as its own bounded reader, and the
     // Direct runner runs readers in turns, so a second shard's events would arrive after the
-    // first shard had moved the watermark on (see README, "Stopping a stream").
-    kinesis.createStream(stream, 1);
+    // first shard had moved the watermark on (see README, "Stopping a stream"). The launcher
+    // gives the Direct runner a thread per shard (the next test).
+    List<InteractionAnalyticsModel.Record> records = streamOf(stream, 1);
+    String file = tmp.getRoot() + "/" + stream + ".duckdb";
+    Tables tables = Tables.duckDb(file);
+    String source = "kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1";
+    ingest(runner, source, "duckdb:" + file);
+    assertExactly(records, tables, stream);
+
+    List<String> before = tables.dump("SELECT * FROM interactions ORDER BY event_id");
+    ingest(runner, source, "duckdb:" + file);
+    assertEquals(before, tables.dump("SELECT * FROM interactions ORDER BY event_id"));
+  }
+
+  /**
+   * Four shards through the launcher, as a user runs it: the Direct runner gets a thread per
+   * shard, so every shard is read from the start of the run. With its default three threads the
+   * fourth shard's reader would start only once the first three had read for the whole 15 s. The
+   * first dead letter of each shard (every shard has some) shows when it was read.
+   */
+  @Test
+  public void theLauncherReadsEveryShardOfAStoppingStreamAtOnce() throws Exception {
+    String stream = "interactions-launcher";
+    streamOf(stream, 4);
+    String file = tmp.getRoot() + "/" + stream + ".duckdb";
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = dev.meshflow.pipelines.Main.execute(List.of("ingest",
+            "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint()
+                + "&region=us-east-1",
+            "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"),
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(err.toString(java.nio.charset.StandardCharsets.UTF_8), dev.meshflow.pipelines.Main.OK, code);
+    assertTrue(printed, printed.contains("meshflow: 4 partitions or shards, each read for the whole run:"
+        + " --targetParallelism="));
+    assertTrue(printed, printed.contains("read          " + String.format("%,d", EVENTS) + " records"));
+    assertTrue(printed, printed.contains("conservation  read " + String.format("%,d", EVENTS) + " = "));
+    Tables tables = Tables.duckDb(file);
+    assertEquals("every shard has dead letters", 4, tables.count(
+        "SELECT count(DISTINCT split_part(origin, '/', 2)) FROM dead_letter WHERE stage = 'parse'"));
+    long spreadMillis = tables.count("SELECT epoch_ms(max(first)) - epoch_ms(min(first)) FROM"
+        + " (SELECT min(failed_at) AS first FROM dead_letter WHERE stage = 'parse'"
+        + " GROUP BY split_part(origin, '/', 2))");
+    assertTrue("the shards' first records came " + spreadMillis + " ms apart; a shard read in turn"
+        + " would come 15 s after the others", spreadMillis < 10_000);
+  }
+
+  /** A new stream of {@code shards} shards holding the generated records. */
+  private static List<InteractionAnalyticsModel.Record> streamOf(String stream, int shards) throws Exception {
+    KinesisEmulator kinesis = KinesisEmulator.shared();
+    kinesis.createStream(stream, shards);
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
     List<String> keys = new ArrayList<>();
     List<byte[]> values = new ArrayList<>();
@@ -71,21 +121,17 @@ public class KinesisIngestTest {
       values.add(r.payload());
     }
     kinesis.put(stream, keys, values);
+    return records;
+  }
 
-    String file = tmp.getRoot() + "/" + stream + ".duckdb";
-    Tables tables = Tables.duckDb(file);
-    String source = "kinesis://" + stream + "?endpoint=" + kinesis.endpoint() + "&region=us-east-1";
-    ingest(runner, source, "duckdb:" + file);
-
+  /** The model's rows exactly, and its dead letters, each with its shard coordinates. */
+  private static void assertExactly(List<InteractionAnalyticsModel.Record> records, Tables tables,
+      String stream) throws Exception {
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     String columns = Tables.ALL.replace(", source_origin", "");
     Diff.assertSameLines("interactions", Tables.render(expected.rows.values(), columns),
         tables.interactions("interactions", columns));
     assertEquals(expected.deadLetters.size(), tables.count(
         "SELECT count(*) FROM dead_letter WHERE origin LIKE 'kinesis:" + stream + "/shardId-%/%'"));
-
-    List<String> before = tables.dump("SELECT * FROM interactions ORDER BY event_id");
-    ingest(runner, source, "duckdb:" + file);
-    assertEquals(before, tables.dump("SELECT * FROM interactions ORDER BY event_id"));
   }
 }
