@@ -74,12 +74,8 @@ public final class HelpPrinter {
 
   /** A launcher default this pipeline sets for itself (micro-batch-load's one Direct worker). */
   private static String pipelineDefault(List<String> ownDefaults, String option, String general) {
-    for (String a : ownDefaults) {
-      if (a.startsWith("--" + option + "=")) {
-        return a.substring(option.length() + 3) + " (launcher, for this pipeline)";
-      }
-    }
-    return general;
+    String own = RunnerDefaults.valueOf(ownDefaults, option);
+    return own == null ? general : own + " (launcher, for this pipeline)";
   }
 
   private static void collect(Class<?> type, Set<Class<?>> groups) {

@@ -26,13 +26,7 @@ public final class LocalRun {
   }
 
   private static String value(List<String> args, String name, String otherwise) {
-    String prefix = "--" + name + "=";
-    String found = otherwise;
-    for (String a : args) {
-      if (a.startsWith(prefix)) {
-        found = a.substring(prefix.length()); // Beam takes the last one given
-      }
-    }
-    return found;
+    String given = RunnerDefaults.valueOf(args, name);
+    return given == null ? otherwise : given;
   }
 }

@@ -27,7 +27,7 @@ public final class ReaderThreads {
     boolean stoppingStream = options.as(StreamingOptions.class).isStreaming()
         && options instanceof RunForOptions && !((RunForOptions) options).getRunFor().isEmpty();
     if (input == null || !stoppingStream || !RunnerDefaults.runnerOf(launch).equals("direct")
-        || launch.stream().anyMatch(a -> a.startsWith("--targetParallelism"))) {
+        || RunnerDefaults.isGiven(launch, "targetParallelism")) {
       return launch;
     }
     int readers = input.readers(timeout);

@@ -70,11 +70,25 @@ public final class RunnerDefaults {
   }
 
   private static void addIfAbsent(List<String> args, String option, String value) {
+    if (!isGiven(args, option)) {
+      args.add("--" + option + "=" + value);
+    }
+  }
+
+  /** Whether {@code args} give {@code option}, with a value or as a bare flag. */
+  static boolean isGiven(List<String> args, String option) {
+    return args.contains("--" + option) || valueOf(args, option) != null;
+  }
+
+  /** The value {@code args} give {@code option} ({@code --option=value}; the last, as Beam takes), or null. */
+  static String valueOf(List<String> args, String option) {
+    String prefix = "--" + option + "=";
+    String found = null;
     for (String a : args) {
-      if (a.equals("--" + option) || a.startsWith("--" + option + "=")) {
-        return;
+      if (a.startsWith(prefix)) {
+        found = a.substring(prefix.length());
       }
     }
-    args.add("--" + option + "=" + value);
+    return found;
   }
 }
