@@ -86,6 +86,11 @@ public final class KinesisEmulator {
   }
 
   public KinesisClient client() {
+    return client(endpoint);
+  }
+
+  /** A client of the emulator at {@code endpoint}, with the dummy credentials it accepts. */
+  static KinesisClient client(String endpoint) {
     return KinesisClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
         .build();
@@ -94,26 +99,38 @@ public final class KinesisEmulator {
   public void createStream(String name, int shards) throws Exception {
     try (KinesisClient c = client()) {
       c.createStream(r -> r.streamName(name).shardCount(shards));
-      Await.until("stream " + name + " active", java.time.Duration.ofSeconds(30),
-          () -> c.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamStatus(),
-          s -> s == StreamStatus.ACTIVE);
+      awaitActive(c, name);
     }
   }
 
-  /** Puts every value with its partition key, 500 per request, checking for failed entries. */
+  static void awaitActive(KinesisClient c, String name) throws Exception {
+    Await.until("stream " + name + " active", java.time.Duration.ofSeconds(30),
+        () -> c.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamStatus(),
+        s -> s == StreamStatus.ACTIVE);
+  }
+
+  /** Puts every value with its partition key, {@link #PER_REQUEST} per request. */
   public void put(String stream, List<String> partitionKeys, List<byte[]> values) {
     try (KinesisClient c = client()) {
-      for (int from = 0; from < values.size(); from += 500) {
+      for (int from = 0; from < values.size(); from += PER_REQUEST) {
         List<PutRecordsRequestEntry> batch = new ArrayList<>();
-        for (int i = from; i < Math.min(values.size(), from + 500); i++) {
+        for (int i = from; i < Math.min(values.size(), from + PER_REQUEST); i++) {
           batch.add(PutRecordsRequestEntry.builder().partitionKey(partitionKeys.get(i))
               .data(SdkBytes.fromByteArray(values.get(i))).build());
         }
-        int failed = c.putRecords(r -> r.streamName(stream).records(batch)).failedRecordCount();
-        if (failed > 0) {
-          throw new IllegalStateException(failed + " records were refused by the emulator");
-        }
+        put(c, stream, batch);
       }
+    }
+  }
+
+  /** The most records one PutRecords request takes. */
+  static final int PER_REQUEST = 500;
+
+  /** One PutRecords request, failing if the emulator refused any of its entries. */
+  static void put(KinesisClient c, String stream, List<PutRecordsRequestEntry> batch) {
+    int failed = c.putRecords(r -> r.streamName(stream).records(batch)).failedRecordCount();
+    if (failed > 0) {
+      throw new IllegalStateException(failed + " of " + batch.size() + " records were refused by the emulator");
     }
   }
 }

@@ -2,18 +2,13 @@ package dev.meshflow.testing.services;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * Kinesis's counterpart of Kafka's console producer, for manual runs against the local emulator:
@@ -22,8 +17,6 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * shards fill evenly). runners-config/local/services.sh kinesis-produce runs it.
  */
 public final class KinesisProduceMain {
-  private static final int PER_REQUEST = 500;
-
   private KinesisProduceMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -32,10 +25,7 @@ public final class KinesisProduceMain {
       System.exit(2);
     }
     String stream = args[1];
-    try (KinesisClient kinesis = KinesisClient.builder().endpointOverride(URI.create(args[0]))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        .build()) {
+    try (KinesisClient kinesis = KinesisEmulator.client(args[0])) {
       ensureStream(kinesis, stream, Integer.parseInt(args[2]));
       long sent = 0;
       List<PutRecordsRequestEntry> batch = new ArrayList<>();
@@ -46,11 +36,11 @@ public final class KinesisProduceMain {
         }
         batch.add(PutRecordsRequestEntry.builder().partitionKey(Long.toString(sent + batch.size()))
             .data(SdkBytes.fromString(line, StandardCharsets.UTF_8)).build());
-        if (batch.size() == PER_REQUEST) {
-          sent += put(kinesis, stream, batch);
+        if (batch.size() == KinesisEmulator.PER_REQUEST) {
+          sent += flush(kinesis, stream, batch);
         }
       }
-      sent += put(kinesis, stream, batch);
+      sent += flush(kinesis, stream, batch);
       System.err.println("kinesis-produce: " + sent + " records put into " + stream);
     }
   }
@@ -62,19 +52,15 @@ public final class KinesisProduceMain {
       kinesis.createStream(r -> r.streamName(stream).shardCount(shards));
       System.err.println("kinesis-produce: created stream " + stream + " with " + shards + " shards");
     }
-    dev.meshflow.testing.Await.until("stream " + stream + " active", java.time.Duration.ofSeconds(30),
-        () -> kinesis.describeStreamSummary(r -> r.streamName(stream)).streamDescriptionSummary().streamStatus(),
-        s -> s == StreamStatus.ACTIVE);
+    KinesisEmulator.awaitActive(kinesis, stream);
   }
 
-  private static int put(KinesisClient kinesis, String stream, List<PutRecordsRequestEntry> batch) {
+  /** Puts the batch and empties it; returns how many records it held. */
+  private static int flush(KinesisClient kinesis, String stream, List<PutRecordsRequestEntry> batch) {
     if (batch.isEmpty()) {
       return 0;
     }
-    int failed = kinesis.putRecords(r -> r.streamName(stream).records(batch)).failedRecordCount();
-    if (failed > 0) {
-      throw new IllegalStateException(failed + " of " + batch.size() + " records were refused");
-    }
+    KinesisEmulator.put(kinesis, stream, batch);
     int n = batch.size();
     batch.clear();
     return n;
