@@ -118,9 +118,24 @@ public final class KafkaBroker {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
           .get(30, TimeUnit.SECONDS);
       dev.meshflow.testing.Await.until("leaders for every partition of " + topic, java.time.Duration.ofSeconds(30),
-          () -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-              .partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty()).count(),
-          led -> led == partitions);
+          () -> ledPartitions(admin, topic), led -> led == partitions);
+    }
+  }
+
+  /**
+   * Partitions of the topic that have a leader; 0 while the broker's metadata does not know the
+   * topic yet, which describeTopics reports as UnknownTopicOrPartition just after the create
+   * returns (seen once in CI).
+   */
+  private static long ledPartitions(Admin admin, String topic) throws Exception {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+          .partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty()).count();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return 0;
+      }
+      throw e;
     }
   }
 
