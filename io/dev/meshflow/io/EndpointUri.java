@@ -56,25 +56,31 @@ public final class EndpointUri {
 
   private static final java.util.regex.Pattern SECRET_PARAM =
       java.util.regex.Pattern.compile("(?i)((?:password|secret)=)[^&]*");
+  /** {@code //user:password@}, the user in group 1. */
   private static final java.util.regex.Pattern USER_INFO_PASSWORD =
-      java.util.regex.Pattern.compile("(//[^/:@?]+:)[^@/?]*@");
+      java.util.regex.Pattern.compile("(//[^/:@?]+):[^@/?]*@");
 
   /** The URI as it may be shown: passwords in parameters or in user:password@ are masked. */
   public static String redact(String text) {
     String out = SECRET_PARAM.matcher(text).replaceAll("$1***");
-    return USER_INFO_PASSWORD.matcher(out).replaceAll("$1***@");
+    return USER_INFO_PASSWORD.matcher(out).replaceAll("$1:***@");
+  }
+
+  /** The URI with a password in user:password@ taken out, leaving user@. */
+  public static String withoutUserInfoPassword(String text) {
+    return USER_INFO_PASSWORD.matcher(text).replaceAll("$1@");
   }
 
   private static String decode(String s) {
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
-  /** The URI for messages and logs, with secrets masked. */
   /** The option as the user gave it, e.g. {@code --positions=file:...}, for error messages (redacted). */
   public String option() {
     return "--" + kind + "=" + text;
   }
 
+  /** The URI for messages and logs, with secrets masked. */
   public String text() {
     return text;
   }

@@ -74,7 +74,7 @@ public final class PostgresConnections {
      * the run itself.
      */
     public String uriWithoutPassword() {
-      String base = url.substring("jdbc:".length()).replaceFirst("^(postgresql://[^/:@?]+):[^@/?]*@", "$1@");
+      String base = EndpointUri.withoutUserInfoPassword(url.substring("jdbc:".length()));
       int q = base.indexOf('?');
       return (q < 0 ? base : base.substring(0, q)) + "?user="
           + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)

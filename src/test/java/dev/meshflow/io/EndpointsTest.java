@@ -3,6 +3,7 @@ package dev.meshflow.io;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -32,6 +33,17 @@ public class EndpointsTest {
         not(containsString("hunter2")));
     assertThat(error(() -> Endpoints.source("kafka://localhost:9092/t", false)),
         containsString("add --streaming"));
+  }
+
+  @Test
+  public void aPasswordInUserInfoIsMaskedForShowingAndLeftOutForLooking() {
+    String uri = "postgresql://u:hunter2@h:5432/db?user=u&password=s3cret";
+    assertEquals("postgresql://u:***@h:5432/db?user=u&password=***", EndpointUri.redact(uri));
+    assertEquals("postgresql://u@h:5432/db?user=u&password=s3cret", EndpointUri.withoutUserInfoPassword(uri));
+    assertEquals("a port is not a password", "postgresql://h:5432/db",
+        EndpointUri.withoutUserInfoPassword("postgresql://h:5432/db"));
+    assertThat(Endpoints.sink(uri).lookCommand("SELECT 1"), not(containsString("hunter2")));
+    assertThat(Endpoints.sink(uri).lookCommand("SELECT 1"), not(containsString("s3cret")));
   }
 
   @Test
