@@ -6,8 +6,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.meshflow.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.Rule;
@@ -22,13 +21,10 @@ public class CommandLineTest {
   private String err;
 
   private int run(String... args) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int code = Main.execute(Arrays.asList(args), new PrintStream(o, true, StandardCharsets.UTF_8),
-        new PrintStream(e, true, StandardCharsets.UTF_8));
-    out = o.toString(StandardCharsets.UTF_8);
-    err = e.toString(StandardCharsets.UTF_8);
-    return code;
+    CliRun run = CliRun.of(Arrays.asList(args));
+    out = run.out;
+    err = run.err;
+    return run.code;
   }
 
   private void assertOneLineError(int code, String... parts) {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.pipelines.IngestPipeline;
 import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
@@ -85,16 +86,11 @@ public class KinesisIngestTest {
     String stream = "interactions-launcher";
     streamOf(stream, 4);
     String file = tmp.getRoot() + "/" + stream + ".duckdb";
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    int code = dev.meshflow.pipelines.Main.execute(List.of("ingest",
-            "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint()
-                + "&region=us-east-1",
-            "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"),
-        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(err.toString(java.nio.charset.StandardCharsets.UTF_8), dev.meshflow.pipelines.Main.OK, code);
+    CliRun run = CliRun.of(List.of("ingest",
+        "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1",
+        "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"));
+    String printed = run.out;
+    assertEquals(run.err, dev.meshflow.pipelines.Main.OK, run.code);
     assertTrue(printed, printed.contains("meshflow: 4 partitions or shards, each read for the whole run:"
         + " --targetParallelism="));
     assertTrue(printed, printed.contains("read          " + String.format("%,d", EVENTS) + " records"));
