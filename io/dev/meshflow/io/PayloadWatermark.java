@@ -31,16 +31,18 @@ public final class PayloadWatermark implements java.io.Serializable {
   }
 
   /**
-   * Notes a record and returns its event time: the payload's {@code ts}, or {@code fallback} (the
-   * broker's timestamp) when it has none; the parser dead-letters such a record anyway.
+   * Notes a record and returns its event time: the payload's {@code ts}. A record without one (the
+   * parser dead-letters it) takes the newest event time seen so far, or {@code fallback} (the
+   * broker's timestamp) before any, and never moves the watermark: a broker's timestamp is the time
+   * of writing, and in a replayed backlog that is far ahead of the events still to come.
    */
   public Instant observe(byte[] payload, Instant fallback) {
     lastRecordWallMillis = System.currentTimeMillis();
     Instant t = PayloadEventTime.of(payload);
     if (t == null) {
-      t = fallback;
+      return maxEventTime.equals(BoundedWindow.TIMESTAMP_MIN_VALUE) ? fallback : maxEventTime;
     }
-    if (t != null && t.isAfter(maxEventTime)) {
+    if (t.isAfter(maxEventTime)) {
       maxEventTime = t;
     }
     return t;

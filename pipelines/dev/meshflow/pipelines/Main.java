@@ -17,6 +17,7 @@ import dev.meshflow.pipelines.cli.FailureMessage;
 import dev.meshflow.pipelines.cli.GenerateCommand;
 import dev.meshflow.pipelines.cli.HelpPrinter;
 import dev.meshflow.pipelines.cli.LocalRun;
+import dev.meshflow.pipelines.cli.OptionErrors;
 import dev.meshflow.pipelines.cli.ProgressReporter;
 import dev.meshflow.pipelines.cli.QueryCommand;
 import dev.meshflow.pipelines.cli.ReaderThreads;
@@ -227,9 +228,8 @@ public final class Main {
           .withValidation()
           .as(pipeline.optionsClass());
     } catch (IllegalArgumentException e) {
-      String message = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-      throw new IllegalArgumentException(
-          message + " (./meshflow " + pipeline.name() + " --help lists the options)");
+      throw new IllegalArgumentException(OptionErrors.readable(e.getMessage())
+          + " (./meshflow " + pipeline.name() + " --help lists the options)");
     }
   }
 

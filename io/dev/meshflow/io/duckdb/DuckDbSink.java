@@ -44,6 +44,11 @@ public final class DuckDbSink extends SqlTableSink {
   }
 
   @Override
+  protected int batchRows() {
+    return DuckDbUpsertFn.FLUSH_ROWS;
+  }
+
+  @Override
   protected BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly) {
     return new DuckDbUpsertFn(file, table, keys, insertOnly);
   }

@@ -10,7 +10,7 @@ import org.apache.beam.sdk.values.Row;
  * serialised, since DuckDB admits one writer.
  */
 final class DuckDbUpsertFn extends BufferedUpsertFn {
-  private static final int FLUSH_ROWS = 20_000;
+  static final int FLUSH_ROWS = 20_000;
 
   private final String file;
 

@@ -2,6 +2,7 @@ package dev.meshflow.io.generator;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.stream.StoppingRead;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
@@ -9,6 +10,7 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -221,18 +223,24 @@ public final class GeneratorSource implements RecordSource {
         if (events != null) {
           sequence = sequence.to(events);
         }
+        PTransform<PBegin, PCollection<Long>> indexes = sequence;
         if (unbounded) {
           // Event time doubles as the element timestamp, so the source's watermark follows it.
           RecordGenerator g = generator;
           sequence = sequence
               .withRate(rate, Duration.standardSeconds(1))
               .withTimestampFn(i -> new org.joda.time.Instant(g.emitTimeMillis(i)));
+          indexes = sequence;
           if (stopAfter != null) {
-            sequence = sequence.withMaxReadTime(stopAfter);
+            // With a count, GenerateSequence is already a bounded read of an unbounded source.
+            PipelineOptions options = begin.getPipeline().getOptions();
+            indexes = events == null && StoppingRead.endsJobs(options)
+                ? StoppingRead.of(sequence, options, stopAfter, null)
+                : sequence.withMaxReadTime(stopAfter);
           }
         }
         return begin
-            .apply("GenerateIndexes", sequence)
+            .apply("GenerateIndexes", indexes)
             .apply("RenderRecords", ParDo.of(new RenderFn(generator)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }

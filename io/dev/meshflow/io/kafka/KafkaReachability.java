@@ -1,5 +1,6 @@
 package dev.meshflow.io.kafka;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -8,6 +9,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Duration;
 
 /**
@@ -46,6 +50,41 @@ final class KafkaReachability {
       Thread.currentThread().interrupt();
       return 0;
     }
+  }
+
+  /**
+   * The end offset of each partition of the topics ("topic/partition" to the offset the next record
+   * will get), for a read that stops once it has caught up.
+   *
+   * @throws IllegalStateException naming {@code bootstrap} if the brokers do not say within {@code timeout}
+   */
+  static Map<String, Long> endOffsets(String bootstrap, List<String> topics, Duration timeout) {
+    int millis = (int) timeout.getMillis();
+    try (Admin admin = admin(bootstrap, millis)) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (TopicDescription t : admin.describeTopics(topics).allTopicNames()
+          .get(millis + 1_000L, TimeUnit.MILLISECONDS).values()) {
+        t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
+      }
+      Map<String, Long> ends = new HashMap<>();
+      admin.listOffsets(latest).all().get(millis + 1_000L, TimeUnit.MILLISECONDS)
+          .forEach((tp, info) -> ends.put(tp.topic() + "/" + tp.partition(), info.offset()));
+      return ends;
+    } catch (TimeoutException | ExecutionException e) {
+      throw new IllegalStateException("until=caughtUp: cannot ask Kafka at " + bootstrap
+          + " where topics " + String.join(",", topics) + " end: " + rootMessage(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking Kafka at " + bootstrap, e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static Admin admin(String bootstrap, int timeoutMillis) {

@@ -2,6 +2,7 @@ package dev.meshflow.io.kafka;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.stream.StoppingRead;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -10,10 +11,14 @@ import java.util.Set;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.io.kafka.KafkaCheckpointMark;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
@@ -37,6 +42,9 @@ import org.joda.time.Instant;
  *       after the results are durable ({@code commitOffsetsInFinalize}); auto-commit stays off.
  *   <li>{@code start}: earliest or latest ignore committed offsets; committed resumes the group
  *       (earliest where it has none). Default: committed with a group, else earliest.
+ *   <li>{@code until=caughtUp} streams until every partition has reached the end it had at launch,
+ *       then ends as a stream ends: windows fire their final panes and the sinks flush. It replays
+ *       a topic's history with the same event time, windows and lateness as a live run.
  *   <li>{@code maxRecords=N} reads N records and ends, which also allows a batch run. Beam divides
  *       the cap evenly among the readers (one per partition), so it suits balanced partitions; a
  *       reader whose partition holds fewer records waits for more.
@@ -45,7 +53,9 @@ import org.joda.time.Instant;
 public final class KafkaSource implements RecordSource {
   public static final String SCHEME = "kafka";
   public static final Set<String> PARAMS =
-      Set.of("group", "start", "maxDelaySeconds", "idleSeconds", "maxRecords");
+      Set.of("group", "start", "maxDelaySeconds", "idleSeconds", "maxRecords", "until");
+  /** {@code until=caughtUp}: stream until every partition reaches the end it had at launch. */
+  public static final String CAUGHT_UP = "caughtUp";
 
   private final String bootstrap;
   private final List<String> topics;
@@ -54,12 +64,14 @@ public final class KafkaSource implements RecordSource {
   private final Duration maxDelay;
   private final Duration idleAfter;
   private final Long maxRecords;
+  private final boolean untilCaughtUp;
   /** The option that named this source, for messages. */
   private final String option;
 
   private KafkaSource(String option, String bootstrap, List<String> topics, String group, String start,
-      Duration maxDelay, Duration idleAfter, Long maxRecords) {
+      Duration maxDelay, Duration idleAfter, Long maxRecords, boolean untilCaughtUp) {
     this.option = option;
+    this.untilCaughtUp = untilCaughtUp;
     this.maxRecords = maxRecords;
     this.bootstrap = bootstrap;
     this.topics = topics;
@@ -74,6 +86,14 @@ public final class KafkaSource implements RecordSource {
     KafkaAddress address = KafkaAddress.parse(uri);
     Long maxRecords = uri.params().containsKey("maxRecords")
         ? uri.longParam("maxRecords", 0, 1, Long.MAX_VALUE) : null;
+    String until = uri.params().get("until");
+    if (until != null && !until.equals(CAUGHT_UP)) {
+      throw new IllegalArgumentException(uri.option() + ": until=" + until + " is not " + CAUGHT_UP);
+    }
+    if (until != null && maxRecords != null) {
+      throw new IllegalArgumentException(uri.option() + ": give maxRecords or until=" + CAUGHT_UP
+          + ", not both");
+    }
     if (!streaming && maxRecords == null) {
       throw new IllegalArgumentException(uri.option() + " is a stream; add --streaming"
           + " (and --runFor=PT1M to stop after a minute), or maxRecords=N to read N records in batch");
@@ -89,7 +109,8 @@ public final class KafkaSource implements RecordSource {
     }
     return new KafkaSource(uri.option(), address.bootstrap(), address.topics(), group, start,
         Duration.standardSeconds(uri.longParam("maxDelaySeconds", 30, 0, 86_400)),
-        Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)), maxRecords);
+        Duration.standardSeconds(uri.longParam("idleSeconds", 5, 1, 86_400)), maxRecords,
+        until != null);
   }
 
   @Override
@@ -111,7 +132,8 @@ public final class KafkaSource implements RecordSource {
   public String describe() {
     return "Kafka " + bootstrap + " topics " + String.join(",", topics)
         + (group == null ? "" : ", group " + group) + ", from " + start
-        + (maxRecords == null ? "" : ", " + maxRecords + " records");
+        + (maxRecords == null ? "" : ", " + maxRecords + " records")
+        + (untilCaughtUp ? ", until caught up" : "");
   }
 
   @Override
@@ -144,18 +166,51 @@ public final class KafkaSource implements RecordSource {
         if (group != null) {
           read = read.commitOffsetsInFinalize();
         }
-        if (stopAfter != null) {
-          read = read.withMaxReadTime(stopAfter);
-        }
+        PTransform<PBegin, PCollection<KafkaRecord<byte[], byte[]>>> reading = read;
         if (maxRecords != null) {
           read = read.withMaxNumRecords(maxRecords);
+          reading = stopAfter == null ? read : read.withMaxReadTime(stopAfter);
+        } else if (stopAfter != null || untilCaughtUp) {
+          PipelineOptions options = begin.getPipeline().getOptions();
+          if (StoppingRead.endsJobs(options)) {
+            reading = StoppingRead.of(read, options, stopAfter, untilCaughtUp
+                ? new CaughtUp(KafkaReachability.endOffsets(bootstrap, topics, Duration.standardSeconds(30)))
+                : null);
+          } else if (untilCaughtUp) {
+            throw new IllegalArgumentException(option + ": until=" + CAUGHT_UP + " needs a runner"
+                + " that ends a stream; on " + options.getRunner().getSimpleName()
+                + " read a bounded slice with maxRecords=N");
+          } else {
+            reading = read.withMaxReadTime(stopAfter);
+          }
         }
         return begin
-            .apply("ReadKafka", read)
+            .apply("ReadKafka", reading)
             .apply("WithCoordinates", ParDo.of(new WithCoordinatesFn()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }
     };
+  }
+
+  /** Whether a reader's checkpoint has reached the end offsets its partitions had at launch. */
+  private static final class CaughtUp
+      implements SerializableFunction<UnboundedSource.CheckpointMark, Boolean> {
+    private final Map<String, Long> ends;
+
+    CaughtUp(Map<String, Long> ends) {
+      this.ends = Map.copyOf(ends);
+    }
+
+    @Override
+    public Boolean apply(UnboundedSource.CheckpointMark mark) {
+      for (KafkaCheckpointMark.PartitionMark p : ((KafkaCheckpointMark) mark).getPartitions()) {
+        long end = ends.getOrDefault(p.getTopic() + "/" + p.getPartition(), 0L);
+        if (end > 0 && p.getNextOffset() < end) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** The Kafka coordinates of a record, as its origin. */

@@ -2,6 +2,7 @@ package dev.meshflow.io.kinesis;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.stream.StoppingRead;
 import java.net.URI;
 import java.util.Set;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -11,6 +12,7 @@ import org.apache.beam.sdk.io.aws2.common.ClientConfiguration;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisIO;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisRecord;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -117,14 +119,17 @@ public final class KinesisSource implements RecordSource {
             .withInitialPositionInStream(fromStart
                 ? InitialPositionInStream.TRIM_HORIZON : InitialPositionInStream.LATEST)
             .withCustomWatermarkPolicy(PayloadWatermarkPolicy.factory(maxDelay, idleAfter));
-        if (stopAfter != null) {
-          read = read.withMaxReadTime(stopAfter);
-        }
+        PTransform<PBegin, PCollection<KinesisRecord>> reading = read;
         if (maxRecords != null) {
           read = read.withMaxNumRecords(maxRecords);
+          reading = stopAfter == null ? read : read.withMaxReadTime(stopAfter);
+        } else if (stopAfter != null) {
+          PipelineOptions options = begin.getPipeline().getOptions();
+          reading = StoppingRead.endsJobs(options)
+              ? StoppingRead.of(read, options, stopAfter, null) : read.withMaxReadTime(stopAfter);
         }
         return begin
-            .apply("ReadKinesis", read)
+            .apply("ReadKinesis", reading)
             .apply("WithCoordinates", ParDo.of(new WithCoordinatesFn()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }

@@ -63,6 +63,11 @@ public final class PostgresSink extends SqlTableSink {
   }
 
   @Override
+  protected int batchRows() {
+    return batchRows;
+  }
+
+  @Override
   protected BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly) {
     return new PostgresUpsertFn(target, table, keys, insertOnly, batchRows, copyRows);
   }

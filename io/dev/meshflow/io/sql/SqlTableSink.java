@@ -26,6 +26,9 @@ public abstract class SqlTableSink implements TableSink {
 
   protected abstract BufferedUpsertFn writer(String table, List<String> keys, boolean insertOnly);
 
+  /** The most rows a streaming write gathers into one transaction. */
+  protected abstract int batchRows();
+
   /** Runs {@code work} on a connection suited to DDL, then releases it. */
   protected abstract void withDdlConnection(ConnectionWork work) throws SQLException;
 
@@ -45,6 +48,9 @@ public abstract class SqlTableSink implements TableSink {
     return new PTransform<>() {
       @Override
       public PCollection<Row> expand(PCollection<Row> rows) {
+        if (rows.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+          rows = rows.apply("BatchForWriting_" + table, new StreamingBatches(keys, batchRows()));
+        }
         return rows.apply("UpsertInto_" + table, ParDo.of(writer(table, keys, insertOnly)))
             .setRowSchema(SinkRejects.SCHEMA);
       }

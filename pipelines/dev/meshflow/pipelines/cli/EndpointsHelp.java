@@ -102,11 +102,14 @@ public final class EndpointsHelp {
       "kafka://host:port[,host:port]/topic[,topic]?group=G&start=...",
       "A Kafka broker through KafkaIO, as raw bytes parsed downstream; origin",
       "kafka:topic/partition/offset. Needs --streaming, or maxRecords=N for a batch read. With",
-      "--runFor each reader stops after that long; the run then flushes and ends.")
-      .param("group=G", "consumer group; offsets are committed after results are durable")
+      "--runFor each reader stops after that long, still streaming; the run then flushes and ends.")
+      .param("group=G", "consumer group; offsets are committed when the runner finalizes a checkpoint"
+          + " (Flink: every --checkpointingInterval)")
       .param("start=S", "earliest | latest | committed (default: committed with a group, else earliest)")
       .param("maxDelaySeconds=D", "the watermark trails each partition's newest event time by D (default 30)")
       .param("idleSeconds=I", "a partition with nothing waiting for I s stops holding the watermark (default 5)")
+      .param("until=caughtUp", "stream until every partition reaches the end it had at launch, then"
+          + " flush and end: a historical replay with the same windows and lateness as a live run")
       .param("maxRecords=N", "read N records, then end (allows a batch run); Beam splits N evenly over"
           + " the partitions, so use it on balanced partitions");
 

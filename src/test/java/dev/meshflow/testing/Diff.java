@@ -25,6 +25,16 @@ public final class Diff {
         + first(extra));
   }
 
+  /** Every line of {@code before} is still in {@code after}, unchanged; {@code after} may have more. */
+  public static void assertContainsAll(String what, Collection<String> before, Collection<String> after) {
+    TreeSet<String> missing = new TreeSet<>(before);
+    missing.removeAll(after);
+    if (!missing.isEmpty()) {
+      throw new AssertionError(what + ": " + missing.size() + " of " + before.size()
+          + " lines gone or changed " + first(missing));
+    }
+  }
+
   public static void assertSameEntries(String what, Map<String, String> expected, Map<String, String> actual) {
     List<String> e = new ArrayList<>();
     expected.forEach((k, v) -> e.add(k + " -> " + v));

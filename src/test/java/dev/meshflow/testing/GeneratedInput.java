@@ -1,17 +1,24 @@
 package dev.meshflow.testing;
 
 import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.generator.GeneratedRecord;
 import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.generator.InteractionGenerator;
 import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
 /** The records a generator URI produces, recomputed outside Beam for the model and for files. */
@@ -27,6 +34,24 @@ public final class GeneratedInput {
     List<InteractionAnalyticsModel.Record> out = new ArrayList<>();
     for (long i = 0; i < events; i++) {
       out.add(new InteractionAnalyticsModel.Record(g.originOf(i), g.recordAt(i).payload));
+    }
+    return out;
+  }
+
+  /**
+   * The event ids the generator planted as too late: an event time at least its {@code lateByMillis}
+   * behind the record's nominal time. A stream may dead-letter these, and only these, as late.
+   */
+  public static Set<String> plantedLate(String uri, long events) {
+    InteractionGenerator g = (InteractionGenerator) generator(uri);
+    Pattern id = Pattern.compile("\"event_id\":\"([^\"]+)\"");
+    Set<String> out = new HashSet<>();
+    for (long i = 0; i < events; i++) {
+      GeneratedRecord r = g.recordAt(i);
+      Matcher m = id.matcher(new String(r.payload, StandardCharsets.UTF_8));
+      if (g.nominalTimeMillis(i) - r.eventTimeMillis >= g.spec().lateByMillis && m.find()) {
+        out.add(m.group(1));
+      }
     }
     return out;
   }

@@ -1,5 +1,11 @@
 package dev.meshflow.testing;
 
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
+import java.util.TreeSet;
+import java.util.Set;
+import java.sql.PreparedStatement;
+import java.nio.charset.StandardCharsets;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.testing.services.Postgres;
 import java.sql.Connection;
@@ -103,6 +109,25 @@ public final class Tables {
         ResultSet rs = st.executeQuery("SELECT origin, stage, reason FROM dead_letter")) {
       while (rs.next()) {
         out.put(rs.getString(1), rs.getString(2) + ": " + rs.getString(3));
+      }
+    }
+    return out;
+  }
+
+  /** The event_id in the payload of each dead letter of {@code stage}. */
+  public Set<String> deadLetterEventIds(String stage) throws Exception {
+    Set<String> out = new TreeSet<>();
+    Pattern id = Pattern.compile("\"event_id\"\\s*:\\s*\"([^\"]+)\"");
+    try (Connection c = connect.call();
+        PreparedStatement st = c.prepareStatement("SELECT payload FROM dead_letter WHERE stage = ?")) {
+      st.setString(1, stage);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Matcher m = id.matcher(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+          if (m.find()) {
+            out.add(m.group(1));
+          }
+        }
       }
     }
     return out;
