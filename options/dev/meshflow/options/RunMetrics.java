@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -23,6 +24,8 @@ public final class RunMetrics {
   public static final String ROWS_WRITTEN_PREFIX = "rows_written.";
 
   private static final Map<String, LongAdder> LOCAL = new ConcurrentHashMap<>();
+  /** The newest event time of a valid event in this JVM, for progress lines only. */
+  private static final AtomicLong NEWEST_EVENT_MILLIS = new AtomicLong(Long.MIN_VALUE);
 
   private RunMetrics() {}
 
@@ -51,6 +54,21 @@ public final class RunMetrics {
 
   public static void resetLocal() {
     LOCAL.clear();
+    NEWEST_EVENT_MILLIS.set(Long.MIN_VALUE);
+  }
+
+  /** Notes the event time of a valid event, so progress can show how far the job has got. */
+  public static void noteEventTime(long millis) {
+    long seen = NEWEST_EVENT_MILLIS.get();
+    while (millis > seen && !NEWEST_EVENT_MILLIS.compareAndSet(seen, millis)) {
+      seen = NEWEST_EVENT_MILLIS.get();
+    }
+  }
+
+  /** The newest event time noted in this JVM, or null before the first. */
+  public static Long newestEventTime() {
+    long t = NEWEST_EVENT_MILLIS.get();
+    return t == Long.MIN_VALUE ? null : t;
   }
 
   /** A counter that updates a Beam metric and the JVM-local meter of the same name. */

@@ -6,6 +6,7 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.EventTimeOptions;
 import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
 import dev.meshflow.transforms.deadletter.DeadLetter;
@@ -43,8 +44,8 @@ public final class InteractionAnalyticsPipeline {
       "Plays, skips, likes and unique listeners per item per minute, batch or streaming";
 
   /** Every option this pipeline reads. */
-  public interface Options
-      extends SourceOptions, SinkOptions, EventTimeOptions, LauncherOptions, StreamingOptions {}
+  public interface Options extends SourceOptions, SinkOptions, EventTimeOptions, RunForOptions,
+      LauncherOptions, StreamingOptions {}
 
   private InteractionAnalyticsPipeline() {}
 
@@ -79,6 +80,7 @@ public final class InteractionAnalyticsPipeline {
     if (options.getProgressSeconds() < 0) {
       throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
     }
+    Durations.lifetime(options, options.isStreaming());
     Endpoints.source(options.getSource(), options.isStreaming());
     Endpoints.sink(options.getSink());
   }
@@ -100,7 +102,8 @@ public final class InteractionAnalyticsPipeline {
         : InteractionAnalytics.batch(dedupeWindow);
 
     Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", source, null, sink)
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", source, runFor, sink)
         .apply("InteractionAnalytics", analytics);
 
     PCollection<Row> statsRows = results.get(InteractionAnalytics.STATS)

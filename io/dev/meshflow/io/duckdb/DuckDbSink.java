@@ -18,6 +18,8 @@ import java.util.Set;
 public final class DuckDbSink extends SqlTableSink {
   public static final String SCHEME = "duckdb";
   public static final String DEFAULT_FILE = SinkOptions.DEFAULT_DUCKDB_FILE;
+  /** {@code createFolder=true}: create the file's folder where it does not exist. */
+  public static final String CREATE_FOLDER = "createFolder";
 
   private final String file;
 
@@ -26,10 +28,18 @@ public final class DuckDbSink extends SqlTableSink {
   }
 
   public static DuckDbSink from(EndpointUri uri) {
-    uri.requireOnly(Set.of());
+    uri.requireOnly(Set.of(CREATE_FOLDER));
     String file = uri.body().startsWith("//") ? uri.body().substring(2) : uri.body();
     if (file.isBlank()) {
       throw new IllegalArgumentException(uri + ": no file; use duckdb:<path>, e.g. " + SinkOptions.DEFAULT_SINK);
+    }
+    // A mistyped folder should not silently become a new warehouse; the default's folder is ours.
+    java.nio.file.Path folder = java.nio.file.Path.of(file).toAbsolutePath().getParent();
+    boolean create = file.equals(DEFAULT_FILE)
+        || Boolean.parseBoolean(uri.params().getOrDefault(CREATE_FOLDER, "false"));
+    if (folder != null && !create && !java.nio.file.Files.isDirectory(folder)) {
+      throw new IllegalArgumentException(uri.option() + ": the folder " + folder + " does not exist;"
+          + " create it, or add ?" + CREATE_FOLDER + "=true");
     }
     return new DuckDbSink(file);
   }

@@ -48,7 +48,7 @@ public abstract class SqlTableSink implements TableSink {
     return new PTransform<>() {
       @Override
       public PCollection<Row> expand(PCollection<Row> rows) {
-        if (rows.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+        if (StreamingBatches.needed(rows)) {
           rows = rows.apply("BatchForWriting_" + table, new StreamingBatches(keys, batchRows()));
         }
         return rows.apply("UpsertInto_" + table, ParDo.of(writer(table, keys, insertOnly)))

@@ -11,7 +11,8 @@ public final class OptionErrors {
   private static final Pattern MISSING_PROPERTY = Pattern.compile(
       "Class interface \\S+ missing a property named '([^']+)'\\.?(?:\\s*Did you mean '([^']+)'\\?)?.*",
       Pattern.DOTALL);
-  private static final Pattern CLASS_NAME = Pattern.compile("(?:class |interface )?\\b[a-z]+(?:\\.[a-z0-9_]+)+\\.([A-Z]\\w*)(?:\\$(\\w+))?");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("(?:class |interface )?\\b[a-z]+(?:\\.[a-z0-9_]+)+\\.([A-Z]\\w*)(?:\\$\\w+)*");
 
   private OptionErrors() {}
 
@@ -26,7 +27,7 @@ public final class OptionErrors {
           + (m.group(2) == null ? "" : "; did you mean --" + m.group(2) + "?");
     }
     String first = beamMessage.split("\n")[0];
-    // Any other message: keep its words, drop package names ("...pipelines.IngestPipeline$Options").
-    return CLASS_NAME.matcher(first).replaceAll(r -> r.group(2) == null ? r.group(1) : r.group(1) + " " + r.group(2));
+    // Any other message: keep its words, name a type by its simple name ("IngestPipeline").
+    return CLASS_NAME.matcher(first).replaceAll(r -> r.group(1));
   }
 }

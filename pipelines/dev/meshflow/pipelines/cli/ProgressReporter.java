@@ -2,21 +2,28 @@ package dev.meshflow.pipelines.cli;
 
 import dev.meshflow.options.RunMetrics;
 import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Prints a progress line every few seconds: records read (with rate), valid, dropped, written. */
+/**
+ * Prints a progress line every few seconds: records read (with rate), valid, dropped, written, and
+ * the newest event time with whether the job keeps up with it.
+ */
 public final class ProgressReporter implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
+  private final long intervalMillis;
   private long lastRead;
+  private Long lastLagMillis;
   private long lastNanos = startNanos;
 
   private ProgressReporter(PrintStream out, int seconds) {
     this.out = out;
+    this.intervalMillis = seconds * 1000L;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "meshflow-progress");
       t.setDaemon(true);
@@ -32,6 +39,7 @@ public final class ProgressReporter implements AutoCloseable {
 
   private ProgressReporter(PrintStream out) {
     this.out = out;
+    this.intervalMillis = 0;
     this.timer = null;
   }
 
@@ -45,9 +53,46 @@ public final class ProgressReporter implements AutoCloseable {
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
     long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
     out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
-            + " | rows written %,d%n",
+            + " | rows written %,d%s%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
-        m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written);
+        m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
+        eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis));
+  }
+
+  /**
+   * How far event time has got, and whether the job keeps up: the lag behind the wall clock grew
+   * (falling behind), shrank (catching up, as in a replay of history), or held within half a
+   * reporting interval (keeping up).
+   */
+  String eventTime(Long newest, long nowMillis, long interval) {
+    if (newest == null) {
+      return "";
+    }
+    long lag = Math.max(0, nowMillis - newest);
+    String trend = "";
+    if (lastLagMillis != null) {
+      long change = lag - lastLagMillis;
+      trend = change > interval / 2 ? ", falling behind"
+          : change < -interval / 2 ? ", catching up" : ", keeping up";
+    }
+    lastLagMillis = lag;
+    return " | event time " + java.time.Instant.ofEpochMilli(newest).truncatedTo(ChronoUnit.SECONDS)
+        + " (" + approximate(lag) + " behind" + trend + ")";
+  }
+
+  /** A lag as people say it: 12 s, 4 min, 3.5 h, 272 d. */
+  static String approximate(long millis) {
+    long s = millis / 1000;
+    if (s < 120) {
+      return s + " s";
+    }
+    if (s < 2 * 3600) {
+      return s / 60 + " min";
+    }
+    if (s < 2 * 86_400) {
+      return String.format("%.1f h", s / 3600.0);
+    }
+    return s / 86_400 + " d";
   }
 
   @Override

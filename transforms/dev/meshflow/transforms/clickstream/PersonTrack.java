@@ -53,6 +53,7 @@ public final class PersonTrack implements OrderedPerKey.Step<ClickEvent, PersonT
     ClickEvent tracked = advance(s, e, ttlMillis);
     if (tracked != null) {
       valid.inc();
+      RunMetrics.noteEventTime(tsMillis);
       out.accept(tracked);
     } else if (!e.isPersonUpdate()) {
       duplicates.inc();

@@ -38,6 +38,7 @@ public final class VehicleTrack implements OrderedPerKey.Step<VehiclePosition, V
       duplicates.inc();
     } else {
       valid.inc();
+      RunMetrics.noteEventTime(tsMillis);
       out.accept(tracked);
     }
   }

@@ -194,6 +194,7 @@ public final class DedupeByEventId
         @Element KV<Integer, Map<String, Pick>> bucket, OutputReceiver<InteractionEvent> out) {
       for (Pick p : bucket.getValue().values()) {
         valid.inc();
+        RunMetrics.noteEventTime(p.event.timestampMillis());
         duplicates.inc(p.occurrences - 1);
         // Restore each event's own time for windowing (never earlier than the bucket's hold).
         out.outputWithTimestamp(p.event, new Instant(p.event.timestampMillis()));
@@ -242,6 +243,7 @@ public final class DedupeByEventId
         nextSweep.write(newExpiry);
       }
       valid.inc();
+      RunMetrics.noteEventTime(e.timestampMillis());
       out.output(e);
     }
 

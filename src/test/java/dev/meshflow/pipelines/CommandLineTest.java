@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.testing.CliRun;
@@ -31,6 +32,7 @@ public class CommandLineTest {
     assertEquals(err, Main.USAGE, code);
     assertEquals("one line, no stack trace: " + err, 1, err.strip().lines().count());
     assertThat(err, containsString("meshflow: error: "));
+    assertFalse("no Java names in a usage error: " + err, err.matches("(?s).*\\b(dev\\.meshflow|org\\.apache)\\.\\w.*"));
     for (String part : parts) {
       assertThat(err, containsString(part));
     }
@@ -62,7 +64,10 @@ public class CommandLineTest {
   public void usageErrorsAreOneLineWithWhatIsAccepted() {
     assertOneLineError(run("interaction-analitics"),
         "unknown pipeline 'interaction-analitics'", "available: interaction-analytics");
-    assertOneLineError(run("interaction-analytics", "--sorce=file:x"), "sorce", "--help lists the options");
+    assertOneLineError(run("interaction-analytics", "--sorce=file:x"),
+        "unknown option --sorce; did you mean --source?", "--help lists the options");
+    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp.getRoot() + "/no/such/dir/x.duckdb"),
+        "the folder " + tmp.getRoot() + "/no/such/dir does not exist", "createFolder=true");
     assertOneLineError(run("interaction-analytics", "--source=kafak://x/t"),
         "unknown scheme 'kafak'", "accepted: generator, file");
     assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.getRoot() + "/none/*.jsonl"),

@@ -27,6 +27,20 @@ public class RunnerDefaultsTest {
   }
 
   @Test
+  public void flinkStreamingCheckpointsSoThatKafkaOffsetsAreCommitted() {
+    assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+        .contains("--checkpointingInterval=10000"));
+    assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming=true"), IngestPipeline.NAME)
+        .contains("--checkpointingInterval=10000"));
+    assertFalse("batch has nothing to checkpoint", RunnerDefaults.apply(
+        List.of("--runner=FlinkRunner", "--streaming=false"), IngestPipeline.NAME)
+        .stream().anyMatch(a -> a.startsWith("--checkpointingInterval")));
+    assertTrue("the user's interval wins", RunnerDefaults.apply(List.of("--runner=FlinkRunner",
+        "--streaming", "--checkpointingInterval=60000"), IngestPipeline.NAME)
+        .stream().filter(a -> a.startsWith("--checkpointingInterval")).count() == 1);
+  }
+
+  @Test
   public void microBatchLoadRunsOnOneDirectWorker() {
     assertTrue(RunnerDefaults.apply(List.of(), MicroBatchLoadPipeline.NAME)
         .contains("--targetParallelism=1"));

@@ -8,6 +8,7 @@ import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
@@ -19,15 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.values.Row;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -97,26 +95,8 @@ public class KafkaIngestTest {
   }
 
 
-  /** The batch model's result, less the planted-late events the stream dead-lettered as late. */
   private static void assertEtlResult(Tables tables) throws Exception {
-    Set<String> late = tables.deadLetterEventIds("late");
-    Set<String> notPlanted = new TreeSet<>(late);
-    notPlanted.removeAll(plantedLate);
-    assertEquals("late dead letters for events not planted late", Set.of(), notPlanted);
-    Set<String> landed = new TreeSet<>(tables.dump("SELECT event_id FROM interactions"));
-    List<Row> onTime = new ArrayList<>();
-    expected.rows.forEach((id, row) -> {
-      if (!late.contains(id) || landed.contains(id)) {
-        onTime.add(row);
-      }
-    });
-    String columns = Tables.ALL.replace(", source_origin", "");
-    Diff.assertSameLines("interactions", Tables.render(onTime, columns),
-        tables.interactions("interactions", columns));
-    Map<String, String> deadLetters = new TreeMap<>(tables.deadLetters());
-    deadLetters.values().removeIf(v -> v.startsWith("late: "));
-    Diff.assertSameLines("dead letters", Tables.sortedValues(expected.deadLetters),
-        Tables.sortedValues(deadLetters));
+    StreamedEtl.assertMatchesModel(tables, expected, plantedLate);
     assertEquals("dead letters name their Kafka coordinates", 0,
         tables.count("SELECT count(*) FROM dead_letter WHERE origin NOT LIKE 'kafka:interactions-%/%/%'"));
   }

@@ -38,8 +38,11 @@ public class KinesisIngestTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   private static void ingest(String runner, String source, String sink) {
+    // --runFor streams until it stops (it was a bounded read before), and the Direct runner reads
+    // a Kinesis shard at about 200 records/s here, so it gets the time to read all 2,000.
+    String runFor = runner.equals("DirectRunner") ? "PT25S" : "PT10S";
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
-        runner, "--source=" + source, "--sink=" + sink, "--streaming=true", "--runFor=PT10S"))
+        runner, "--source=" + source, "--sink=" + sink, "--streaming=true", "--runFor=" + runFor))
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
@@ -59,10 +62,9 @@ public class KinesisIngestTest {
   }
 
   private void intoDuckDb(String runner, String stream) throws Exception {
-    // One shard: with --runFor, KinesisIO reads each shard as its own bounded reader, and the
-    // Direct runner runs readers in turns, so a second shard's events would arrive after the
-    // first shard had moved the watermark on (see README, "Stopping a stream"). The launcher
-    // gives the Direct runner a thread per shard (the next test).
+    // One shard: the Direct runner runs readers in turns, so a second shard's events could arrive
+    // after the first shard had moved the watermark on (see README, "Stopping a stream"). The
+    // launcher gives the Direct runner a thread per shard (the next test).
     List<InteractionAnalyticsModel.Record> records = streamOf(stream, 1);
     String file = tmp.getRoot() + "/" + stream + ".duckdb";
     Tables tables = Tables.duckDb(file);

@@ -1,0 +1,47 @@
+package dev.meshflow.pipelines.cli;
+
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.Test;
+
+/** The progress line's event time says whether the job keeps up with its input. */
+public class ProgressReporterTest {
+  private static final long INTERVAL = 5_000;
+  private static final long NOW = java.time.Instant.parse("2026-12-05T12:00:00Z").toEpochMilli();
+
+  private final ProgressReporter progress =
+      ProgressReporter.start(new PrintStream(new ByteArrayOutputStream()), 0);
+
+  @Test
+  public void nothingBeforeTheFirstEvent() {
+    assertEquals("", progress.eventTime(null, NOW, INTERVAL));
+  }
+
+  @Test
+  public void aLagThatGrowsIsFallingBehind() {
+    progress.eventTime(NOW - 10_000, NOW, INTERVAL);
+    // Five seconds later event time moved one second: the input outruns the job.
+    assertEquals(" | event time 2026-12-05T11:59:51Z (14 s behind, falling behind)",
+        progress.eventTime(NOW - 9_000, NOW + INTERVAL, INTERVAL));
+  }
+
+  @Test
+  public void aLagThatHoldsIsKeepingUpAndOneThatShrinksIsCatchingUp() {
+    progress.eventTime(NOW - 3_000, NOW, INTERVAL);
+    assertEquals(" | event time 2026-12-05T12:00:02Z (3 s behind, keeping up)",
+        progress.eventTime(NOW + 2_000, NOW + INTERVAL, INTERVAL));
+    long march = java.time.Instant.parse("2026-03-07T10:00:00Z").toEpochMilli();
+    progress.eventTime(march, NOW, INTERVAL);
+    assertEquals(" | event time 2026-03-07T11:00:00Z (273 d behind, catching up)",
+        progress.eventTime(march + 3_600_000, NOW + INTERVAL, INTERVAL));
+  }
+
+  @Test
+  public void lagsReadAsPeopleSayThem() {
+    assertEquals("12 s", ProgressReporter.approximate(12_000));
+    assertEquals("4 min", ProgressReporter.approximate(4 * 60_000 + 10_000));
+    assertEquals("3.5 h", ProgressReporter.approximate(3 * 3_600_000 + 1_800_000));
+  }
+}

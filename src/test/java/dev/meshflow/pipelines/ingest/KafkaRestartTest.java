@@ -1,0 +1,134 @@
+package dev.meshflow.pipelines.ingest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.StreamedEtl;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.ingest.EtlSpec;
+import dev.meshflow.transforms.ingest.model.IngestEtlModel;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * A streaming {@code ingest} on Flink, run through the launcher in its own JVM, killed with
+ * {@code kill -9} after its first checkpoint and started again with the same group: it resumes
+ * from the offsets of its last checkpoint (the launcher checkpoints Flink streams by default; before
+ * that, nothing was committed and a restart re-read the whole topic), reads again exactly what the
+ * killed run had read past that checkpoint, and ends with the batch model's tables.
+ */
+public class KafkaRestartTest {
+  private static final int EVENTS = 100_000;
+  private static final int PARTITIONS = 4;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS
+      + "&seed=11&duplicates=0.03&malformed=0.02&outOfOrder=0.3&late=0.01&items=40&users=300";
+  private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"([^\"]+)\"");
+  private static final Pattern READ = Pattern.compile("\\bread\\s+([\\d,]+) records");
+  private static final Path PROJECT = Paths.get("").toAbsolutePath();
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void flinkJobKilledMidRunResumesFromItsCheckpointAndEndsWithTheBatchResult() throws Exception {
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
+    KafkaBroker kafka = KafkaBroker.shared();
+    String topic = "restart-flink";
+    kafka.createTopic(topic, PARTITIONS);
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    for (InteractionAnalyticsModel.Record r : records) {
+      Matcher m = EVENT_ID.matcher(new String(r.payload(), StandardCharsets.UTF_8));
+      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
+      values.add(r.payload());
+    }
+    kafka.produce(topic, keys, values);
+    String db = Postgres.newDatabase("restart_flink");
+    String group = "restart";
+    List<String> command = launcher("ingest", "--runner=FlinkRunner", "--streaming",
+        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
+        "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--parallelism=2");
+
+    Path firstLog = tmp.newFile("first.log").toPath();
+    Process first = start(command, firstLog);
+    long committedAtKill = Await.until("a checkpoint's offsets committed", Duration.ofMinutes(3),
+        () -> {
+          assertTrue("the first run ended before it could be killed:\n" + tail(firstLog), first.isAlive());
+          return committed(kafka, topic, group);
+        }, n -> n > 0);
+    first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no final commit
+    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    long committed = committed(kafka, topic, group);
+    assertTrue("killed before the end: " + committed + " of " + EVENTS + " committed", committed < EVENTS);
+    assertTrue(committed >= committedAtKill);
+
+    Path secondLog = tmp.newFile("second.log").toPath();
+    Process second = start(command, secondLog);
+    assertTrue("the restarted run did not end:\n" + tail(secondLog), second.waitFor(4, TimeUnit.MINUTES));
+    assertEquals("the restarted run failed:\n" + tail(secondLog), 0, second.exitValue());
+
+    Matcher read = READ.matcher(Files.readString(secondLog));
+    assertTrue("no read count in the summary:\n" + tail(secondLog), read.find());
+    assertEquals("the restart reads from the last checkpoint's offsets, and only that",
+        EVENTS - committed, Long.parseLong(read.group(1).replace(",", "")));
+    assertEquals("every offset committed at the end", EVENTS, committed(kafka, topic, group));
+    IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
+    StreamedEtl.assertMatchesModel(Tables.postgres(db), expected,
+        GeneratedInput.plantedLate(GENERATOR, EVENTS));
+  }
+
+  private static List<String> launcher(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jvm-flags")));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("dev.meshflow.pipelines.Main");
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static Process start(List<String> command, Path log) throws Exception {
+    return new ProcessBuilder(command).directory(PROJECT.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static String tail(Path log) throws Exception {
+    String s = Files.readString(log);
+    return s.length() < 3000 ? s : s.substring(s.length() - 3000);
+  }
+
+  /** The offsets the group has committed, summed over the topic's partitions. */
+  private static long committed(KafkaBroker kafka, String topic, String group) throws Exception {
+    try (Admin admin = kafka.admin()) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      long sum = 0;
+      for (int p = 0; p < PARTITIONS; p++) {
+        OffsetAndMetadata o = offsets.get(new TopicPartition(topic, p));
+        sum += o == null ? 0 : o.offset();
+      }
+      return sum;
+    }
+  }
+}
