@@ -68,7 +68,7 @@ public final class ProgressReporter implements AutoCloseable {
     if (newest == null) {
       return "";
     }
-    long lag = Math.max(0, nowMillis - newest);
+    long lag = nowMillis - newest; // negative where event time runs ahead (a generator's does)
     String trend = "";
     if (lastLagMillis != null) {
       long change = lag - lastLagMillis;
@@ -77,7 +77,7 @@ public final class ProgressReporter implements AutoCloseable {
     }
     lastLagMillis = lag;
     return " | event time " + java.time.Instant.ofEpochMilli(newest).truncatedTo(ChronoUnit.SECONDS)
-        + " (" + approximate(lag) + " behind" + trend + ")";
+        + " (" + (lag >= 0 ? approximate(lag) + " behind" : approximate(-lag) + " ahead") + trend + ")";
   }
 
   /** A lag as people say it: 12 s, 4 min, 3.5 h, 272 d. */

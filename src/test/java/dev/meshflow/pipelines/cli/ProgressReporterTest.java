@@ -39,6 +39,12 @@ public class ProgressReporterTest {
   }
 
   @Test
+  public void eventTimeAheadOfTheClockSaysSo() {
+    assertEquals(" | event time 2026-12-05T13:00:00Z (60 min ahead)",
+        progress.eventTime(NOW + 3_600_000, NOW, INTERVAL));
+  }
+
+  @Test
   public void lagsReadAsPeopleSayThem() {
     assertEquals("12 s", ProgressReporter.approximate(12_000));
     assertEquals("4 min", ProgressReporter.approximate(4 * 60_000 + 10_000));
