@@ -15,15 +15,12 @@ import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,7 +47,6 @@ public class KafkaIngestTest {
   private static final long EVENTS = 4_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=9&duplicates=0.05&malformed=0.04&outOfOrder=0.3&late=0.02&items=30&users=150";
-  private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"([^\"]+)\"");
   private static final AtomicInteger TOPICS = new AtomicInteger();
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -70,14 +66,7 @@ public class KafkaIngestTest {
   private static String topicWithRecords(KafkaBroker kafka) throws Exception {
     String topic = "interactions-" + TOPICS.incrementAndGet();
     kafka.createTopic(topic, 4);
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (InteractionAnalyticsModel.Record r : records) {
-      Matcher m = EVENT_ID.matcher(new String(r.payload(), StandardCharsets.UTF_8));
-      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
-      values.add(r.payload());
-    }
-    kafka.produce(topic, keys, values);
+    kafka.produceKeyedByEventId(topic, records);
     return topic;
   }
 

@@ -12,7 +12,6 @@ import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -42,7 +41,6 @@ public class KafkaRestartTest {
   private static final int PARTITIONS = 4;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=11&duplicates=0.03&malformed=0.02&outOfOrder=0.3&late=0.01&items=40&users=300";
-  private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"([^\"]+)\"");
   private static final Pattern READ = Pattern.compile("\\bread\\s+([\\d,]+) records");
   private static final Path PROJECT = Paths.get("").toAbsolutePath();
 
@@ -54,14 +52,7 @@ public class KafkaRestartTest {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "restart-flink";
     kafka.createTopic(topic, PARTITIONS);
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (InteractionAnalyticsModel.Record r : records) {
-      Matcher m = EVENT_ID.matcher(new String(r.payload(), StandardCharsets.UTF_8));
-      keys.add(m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null);
-      values.add(r.payload());
-    }
-    kafka.produce(topic, keys, values);
+    kafka.produceKeyedByEventId(topic, records);
     String db = Postgres.newDatabase("restart_flink");
     String group = "restart";
     List<String> command = launcher("ingest", "--runner=FlinkRunner", "--streaming",

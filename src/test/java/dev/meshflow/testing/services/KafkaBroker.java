@@ -1,6 +1,7 @@
 package dev.meshflow.testing.services;
 
 import dev.meshflow.testing.Await;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -145,6 +148,21 @@ public final class KafkaBroker {
   }
 
   /** Produces value i to partition i mod {@code partitions}, so partitions hold equal counts. */
+  /** Writes the records keyed by their event_id (none for a malformed one), so duplicates share a partition. */
+  public void produceKeyedByEventId(String topic,
+      List<InteractionAnalyticsModel.Record> records)
+      throws Exception {
+    Pattern eventId = Pattern.compile("\"event_id\":\"([^\"]+)\"");
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    for (var r : records) {
+      Matcher m = eventId.matcher(new String(r.payload(), StandardCharsets.UTF_8));
+      keys.add(m.find() ? utf8(m.group(1)) : null);
+      values.add(r.payload());
+    }
+    produce(topic, keys, values);
+  }
+
   public void produceEvenly(String topic, List<byte[]> values, int partitions) throws Exception {
     produce(topic, null, values, partitions);
   }
