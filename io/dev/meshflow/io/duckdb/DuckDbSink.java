@@ -33,9 +33,10 @@ public final class DuckDbSink extends SqlTableSink {
     if (file.isBlank()) {
       throw new IllegalArgumentException(uri + ": no file; use duckdb:<path>, e.g. " + SinkOptions.DEFAULT_SINK);
     }
-    // A mistyped folder should not silently become a new warehouse; the default's folder is ours.
+    // A mistyped folder should not silently become a new warehouse; the default folder is ours.
     java.nio.file.Path folder = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-    boolean create = file.equals(DEFAULT_FILE)
+    boolean create = java.nio.file.Path.of(DEFAULT_FILE).getParent()
+            .equals(java.nio.file.Path.of(file).normalize().getParent())
         || Boolean.parseBoolean(uri.params().getOrDefault(CREATE_FOLDER, "false"));
     if (folder != null && !create && !java.nio.file.Files.isDirectory(folder)) {
       throw new IllegalArgumentException(uri.option() + ": the folder " + folder + " does not exist;"

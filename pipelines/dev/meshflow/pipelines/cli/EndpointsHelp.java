@@ -129,7 +129,7 @@ public final class EndpointsHelp {
       "The embedded warehouse (default " + SinkOptions.DEFAULT_SINK + "). Tables are created from",
       "the rows' schema and upserted by key, in bulk through the Appender, so reruns never double rows.")
       .param("createFolder=true", "create the file's folder if it does not exist (otherwise an error;"
-          + " the default warehouse's folder is always created)");
+          + " the default folder, warehouse/, is always created)");
 
   public static final Entry POSTGRES_SINK = new Entry(
       "postgresql://host:port/db?user=U&...  (or jdbc:postgresql://...)",

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,7 @@ public class LauncherScriptTest {
   @Test
   public void relativePathsMeanTheCallersDirectory() throws Exception {
     File elsewhere = tmp.newFolder("elsewhere");
+    assertTrue(new File(elsewhere, "out").mkdir()); // a sink's folder must exist (or createFolder=true)
     String script = new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath();
     Outcome run = meshflowIn(elsewhere, script, "interaction-analytics",
         "--source=generator:interactions?events=500&seed=2", "--sink=duckdb:out/here.duckdb",

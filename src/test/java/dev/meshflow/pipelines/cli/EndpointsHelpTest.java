@@ -38,13 +38,13 @@ public class EndpointsHelpTest {
         EndpointsHelp.KINESIS_SOURCE, KinesisSource.PARAMS,
         EndpointsHelp.POSTGRES_SINK, PostgresSink.PARAMS,
         EndpointsHelp.KAFKA_SINK, KafkaSink.PARAMS,
-        EndpointsHelp.FILE_SINK, FileSink.PARAMS);
+        EndpointsHelp.FILE_SINK, FileSink.PARAMS,
+        EndpointsHelp.DUCKDB_SINK, Set.of(DuckDbSink.CREATE_FOLDER));
     accepted.forEach((entry, params) -> {
       List<String> listed = entry.paramNames();
       assertEquals(entry.form + " lists a parameter twice", listed.size(), new HashSet<>(listed).size());
       assertEquals(entry.form, params, new HashSet<>(listed));
     });
-    assertTrue(EndpointsHelp.DUCKDB_SINK.params.isEmpty());
     assertTrue(EndpointsHelp.CONSOLE_SINK.params.isEmpty());
   }
 
