@@ -11,14 +11,16 @@ import org.joda.time.Instant;
 
 /**
  * Event time from the payload's {@code ts}, with a {@link PayloadWatermark} per partition. A
- * partition counts as idle only when its backlog is empty, so it never stalls the pipeline (the
- * trap of {@code CustomTimestampPolicyWithLimitedDelay}, apache/beam#20908) yet never runs ahead of
- * records still waiting.
+ * partition counts as idle only when its backlog is known to be empty, so it never stalls the
+ * pipeline (the trap of {@code CustomTimestampPolicyWithLimitedDelay}, apache/beam#20908) yet never
+ * runs ahead of records still waiting, nor of a broker it cannot reach.
  */
 final class PayloadTimePolicy extends TimestampPolicy<byte[], byte[]> {
   private final PayloadWatermark watermark;
+  private final Duration idleAfter;
 
   PayloadTimePolicy(Duration maxDelay, Duration idleAfter, Optional<Instant> previousWatermark) {
+    this.idleAfter = idleAfter;
     // The backlog already tells an unread partition from an idle one: no extra grace needed.
     this.watermark = new PayloadWatermark(maxDelay, idleAfter, 1);
     previousWatermark.ifPresent(watermark::resumeAt);
@@ -47,6 +49,16 @@ final class PayloadTimePolicy extends TimestampPolicy<byte[], byte[]> {
 
   @Override
   public Instant getWatermark(PartitionContext ctx) {
-    return watermark.current(ctx.getMessageBacklog() == 0);
+    return watermark.current(caughtUp(ctx, idleAfter, Instant.now()));
+  }
+
+  /**
+   * Whether the partition is known to be caught up: nothing waiting, by an end offset fetched
+   * within the idle time. KafkaIO fetches it every second; while the broker is unreachable the
+   * last figure goes stale, and an outage must not count as a quiet partition, or every event still
+   * in the topic would be late once it is back.
+   */
+  static boolean caughtUp(PartitionContext ctx, Duration idleAfter, Instant now) {
+    return ctx.getMessageBacklog() == 0 && !ctx.getBacklogCheckTime().isBefore(now.minus(idleAfter));
   }
 }

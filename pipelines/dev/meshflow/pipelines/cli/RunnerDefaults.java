@@ -55,6 +55,10 @@ public final class RunnerDefaults {
         addIfAbsent(out, "fasterCopy", "true");
         if (isStreaming(args)) {
           addIfAbsent(out, "checkpointingInterval", String.valueOf(FLINK_CHECKPOINT_MILLIS));
+          // With checkpoints, Flink's default is to restart a failing job for ever: a bug that
+          // fails on every attempt would loop silently. Three tries, 10 s apart, then it fails.
+          addIfAbsent(out, "numberOfExecutionRetries", "3");
+          addIfAbsent(out, "executionRetryDelay", "10000");
         }
         break;
       case "spark":

@@ -32,6 +32,9 @@ public class RunnerDefaultsTest {
         .contains("--checkpointingInterval=10000"));
     assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming=true"), IngestPipeline.NAME)
         .contains("--checkpointingInterval=10000"));
+    assertTrue("a job failing on every attempt ends instead of restarting for ever", RunnerDefaults
+        .apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+        .containsAll(List.of("--numberOfExecutionRetries=3", "--executionRetryDelay=10000")));
     assertFalse("batch has nothing to checkpoint", RunnerDefaults.apply(
         List.of("--runner=FlinkRunner", "--streaming=false"), IngestPipeline.NAME)
         .stream().anyMatch(a -> a.startsWith("--checkpointingInterval")));

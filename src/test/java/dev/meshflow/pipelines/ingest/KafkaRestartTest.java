@@ -3,8 +3,11 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.pipelines.IngestPipeline;
+import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;
@@ -22,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -30,11 +35,12 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * A streaming {@code ingest} on Flink, run through the launcher in its own JVM, killed with
- * {@code kill -9} after its first checkpoint and started again with the same group: it resumes
- * from the offsets of its last checkpoint (the launcher checkpoints Flink streams by default; before
+ * Faults around a streaming {@code ingest} on Flink. Killed with {@code kill -9} (the launcher in
+ * its own JVM) after its first checkpoint and started again with the same group, it resumes from
+ * the offsets of its last checkpoint (the launcher checkpoints Flink streams by default; before
  * that, nothing was committed and a restart re-read the whole topic), reads again exactly what the
- * killed run had read past that checkpoint, and ends with the batch model's tables.
+ * killed run had read past that checkpoint, and ends with the batch model's tables. With its Kafka
+ * broker stopped and started again under it, it waits and reads on.
  */
 public class KafkaRestartTest {
   private static final int EVENTS = 100_000;
@@ -85,6 +91,53 @@ public class KafkaRestartTest {
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     StreamedEtl.assertMatchesModel(Tables.postgres(db), expected,
         GeneratedInput.plantedLate(GENERATOR, EVENTS));
+  }
+
+  /**
+   * The broker is stopped in the middle of a run and started again on the same ports and data:
+   * the job waits, reconnects by itself and reads the rest of the backlog. While the broker is away
+   * no partition counts as idle, so no event still in the topic becomes late. On the Direct
+   * runner, whose pace (a few hundred records a second) leaves time to stop the broker mid-read.
+   */
+  @Test
+  public void aBrokerRestartedUnderARunningJobIsWaitedForAndTheJobReadsOn() throws Exception {
+    int events = 12_000;
+    String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
+    Path dir = tmp.newFolder("kafka").toPath();
+    int port = freePort();
+    int controllerPort = freePort();
+    KafkaBroker kafka = KafkaBroker.start(dir, port, controllerPort);
+    String topic = "broker-restart";
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceKeyedByEventId(topic, records);
+    String db = Postgres.newDatabase("broker_restart");
+    Tables tables = Tables.postgres(db);
+    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+        "DirectRunner", "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=g&until=caughtUp",
+        "--sink=" + Postgres.sinkUri(db), "--streaming=true")).as(IngestPipeline.Options.class);
+    PipelineResult result = IngestPipeline.run(options);
+    try {
+      long before = Await.until("a third of the backlog in interactions", Duration.ofMinutes(2),
+          () -> tables.count("SELECT count(*) FROM interactions"), n -> n > events / 3);
+      kafka.stop();
+      kafka = KafkaBroker.start(dir, port, controllerPort);
+      assertTrue("stopped mid-read: " + before + " rows of " + events, before < events * 9 / 10);
+      assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    } finally {
+      kafka.stop();
+    }
+    RunCounts counts = RunCounts.of(result);
+    assertEquals("read every record, before and after the restart", events, counts.read());
+    assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+    StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
+        GeneratedInput.plantedLate(generator, events));
+  }
+
+  private static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   private static List<String> launcher(String... args) throws Exception {
