@@ -172,7 +172,8 @@ public final class Main {
     PipelineResult result;
     PipelineResult.State state;
     RuntimeException failure = null;
-    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds)) {
+    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds,
+        options.as(StreamingOptions.class).isStreaming())) {
       result = pipeline.run(options);
       state = result.waitUntilFinish();
     } catch (RuntimeException e) {

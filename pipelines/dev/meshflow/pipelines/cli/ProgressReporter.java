@@ -17,13 +17,16 @@ public final class ProgressReporter implements AutoCloseable {
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
   private final long intervalMillis;
+  /** Event time says something about keeping up only in a stream; a batch reads in no order. */
+  private final boolean streaming;
   private long lastRead;
   private Long lastLagMillis;
   private long lastNanos = startNanos;
 
-  private ProgressReporter(PrintStream out, int seconds) {
+  private ProgressReporter(PrintStream out, int seconds, boolean streaming) {
     this.out = out;
     this.intervalMillis = seconds * 1000L;
+    this.streaming = streaming;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "meshflow-progress");
       t.setDaemon(true);
@@ -33,13 +36,14 @@ public final class ProgressReporter implements AutoCloseable {
   }
 
   /** Starts reporting; {@code seconds <= 0} reports nothing. */
-  public static ProgressReporter start(PrintStream out, int seconds) {
-    return seconds > 0 ? new ProgressReporter(out, seconds) : new ProgressReporter(out);
+  public static ProgressReporter start(PrintStream out, int seconds, boolean streaming) {
+    return seconds > 0 ? new ProgressReporter(out, seconds, streaming) : new ProgressReporter(out);
   }
 
   private ProgressReporter(PrintStream out) {
     this.out = out;
     this.intervalMillis = 0;
+    this.streaming = false;
     this.timer = null;
   }
 
@@ -48,6 +52,7 @@ public final class ProgressReporter implements AutoCloseable {
     long now = System.nanoTime();
     long read = m.getOrDefault(RunMetrics.READ, 0L);
     double rate = (read - lastRead) / Math.max(1e-9, (now - lastNanos) / 1e9);
+    boolean readSome = read > lastRead;
     lastRead = read;
     lastNanos = now;
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
@@ -56,21 +61,25 @@ public final class ProgressReporter implements AutoCloseable {
             + " | rows written %,d%s%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
-        eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis));
+        streaming ? eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis,
+            readSome) : "");
   }
 
   /**
    * How far event time has got, and whether the job keeps up: the lag behind the wall clock grew
    * (falling behind), shrank (catching up, as in a replay of history), or held within half a
-   * reporting interval (keeping up).
+   * reporting interval (keeping up). With nothing read since the last line the lag grows because
+   * no input came, which says nothing about the job: the line says so instead.
    */
-  String eventTime(Long newest, long nowMillis, long interval) {
+  String eventTime(Long newest, long nowMillis, long interval, boolean readSome) {
     if (newest == null) {
       return "";
     }
     long lag = nowMillis - newest; // negative where event time runs ahead (a generator's does)
     String trend = "";
-    if (lastLagMillis != null) {
+    if (!readSome) {
+      trend = ", no new records";
+    } else if (lastLagMillis != null) {
       long change = lag - lastLagMillis;
       trend = change > interval / 2 ? ", falling behind"
           : change < -interval / 2 ? ", catching up" : ", keeping up";

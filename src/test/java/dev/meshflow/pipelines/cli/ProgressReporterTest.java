@@ -12,36 +12,43 @@ public class ProgressReporterTest {
   private static final long NOW = java.time.Instant.parse("2026-12-05T12:00:00Z").toEpochMilli();
 
   private final ProgressReporter progress =
-      ProgressReporter.start(new PrintStream(new ByteArrayOutputStream()), 0);
+      ProgressReporter.start(new PrintStream(new ByteArrayOutputStream()), 0, true);
 
   @Test
   public void nothingBeforeTheFirstEvent() {
-    assertEquals("", progress.eventTime(null, NOW, INTERVAL));
+    assertEquals("", progress.eventTime(null, NOW, INTERVAL, true));
   }
 
   @Test
   public void aLagThatGrowsIsFallingBehind() {
-    progress.eventTime(NOW - 10_000, NOW, INTERVAL);
+    progress.eventTime(NOW - 10_000, NOW, INTERVAL, true);
     // Five seconds later event time moved one second: the input outruns the job.
     assertEquals(" | event time 2026-12-05T11:59:51Z (14 s behind, falling behind)",
-        progress.eventTime(NOW - 9_000, NOW + INTERVAL, INTERVAL));
+        progress.eventTime(NOW - 9_000, NOW + INTERVAL, INTERVAL, true));
   }
 
   @Test
   public void aLagThatHoldsIsKeepingUpAndOneThatShrinksIsCatchingUp() {
-    progress.eventTime(NOW - 3_000, NOW, INTERVAL);
+    progress.eventTime(NOW - 3_000, NOW, INTERVAL, true);
     assertEquals(" | event time 2026-12-05T12:00:02Z (3 s behind, keeping up)",
-        progress.eventTime(NOW + 2_000, NOW + INTERVAL, INTERVAL));
+        progress.eventTime(NOW + 2_000, NOW + INTERVAL, INTERVAL, true));
     long march = java.time.Instant.parse("2026-03-07T10:00:00Z").toEpochMilli();
-    progress.eventTime(march, NOW, INTERVAL);
+    progress.eventTime(march, NOW, INTERVAL, true);
     assertEquals(" | event time 2026-03-07T11:00:00Z (273 d behind, catching up)",
-        progress.eventTime(march + 3_600_000, NOW + INTERVAL, INTERVAL));
+        progress.eventTime(march + 3_600_000, NOW + INTERVAL, INTERVAL, true));
+  }
+
+  @Test
+  public void nothingReadSinceTheLastLineIsNoVerdict() {
+    progress.eventTime(NOW - 10_000, NOW, INTERVAL, true);
+    assertEquals(" | event time 2026-12-05T11:59:50Z (15 s behind, no new records)",
+        progress.eventTime(NOW - 10_000, NOW + INTERVAL, INTERVAL, false));
   }
 
   @Test
   public void eventTimeAheadOfTheClockSaysSo() {
     assertEquals(" | event time 2026-12-05T13:00:00Z (60 min ahead)",
-        progress.eventTime(NOW + 3_600_000, NOW, INTERVAL));
+        progress.eventTime(NOW + 3_600_000, NOW, INTERVAL, true));
   }
 
   @Test
