@@ -43,6 +43,11 @@ public final class Main {
 
   private Main() {}
 
+  /** Loggers that simplelogger.properties quiets to errors; --verbose shows them again. */
+  private static final List<String> QUIET_UNLESS_VERBOSE = List.of("org.apache.flink",
+      "org.apache.beam.runners.flink", "org.apache.beam.sdk.io.kafka.KafkaUnboundedReader",
+      "org.apache.beam.sdk.metrics.MetricsEnvironment");
+
   /** How long a source's service gets to answer before a local run starts. */
   static final org.joda.time.Duration REACHABLE_WITHIN = org.joda.time.Duration.standardSeconds(10);
 
@@ -55,6 +60,9 @@ public final class Main {
     boolean verbose = args.contains("--verbose") || args.contains("--verbose=true");
     if (verbose) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+      for (String quiet : QUIET_UNLESS_VERBOSE) {
+        System.setProperty("org.slf4j.simpleLogger.log." + quiet, "info");
+      }
     }
     try {
       return dispatch(args, out, err);

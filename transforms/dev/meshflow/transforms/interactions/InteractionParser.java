@@ -240,7 +240,8 @@ public final class InteractionParser {
     switch (t) {
       case VALUE_STRING: return "a string";
       case VALUE_NUMBER_INT: return "a whole number";
-      case VALUE_NUMBER_FLOAT: return "a fraction";
+      // 1e3 is a float token too; "a fraction" misled for it.
+      case VALUE_NUMBER_FLOAT: return "a number with a decimal point or an exponent";
       case VALUE_TRUE:
       case VALUE_FALSE: return "a boolean";
       case VALUE_NULL: return "null";

@@ -99,8 +99,8 @@ public class InteractionParserTest {
 
   @Test
   public void durationMustBeANonNegativeWholeNumberThatFitsInALong() {
-    assertInvalid(with("duration_ms", "12.5"), "not a fraction");
-    assertInvalid(with("duration_ms", "1e3"), "not a fraction");
+    assertInvalid(with("duration_ms", "12.5"), "not a number with a decimal point or an exponent");
+    assertInvalid(with("duration_ms", "1e3"), "not a number with a decimal point or an exponent");
     assertInvalid(with("duration_ms", "\"1200\""), "not a string");
     assertInvalid(with("duration_ms", "9223372036854775808"), "larger than 2^63-1");
     assertInvalid(with("duration_ms", "-5"), "negative");
