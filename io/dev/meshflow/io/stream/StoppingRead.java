@@ -100,6 +100,14 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
         }
         return CompositeBehavior.ENTER_TRANSFORM;
       }
+
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        // Read.Unbounded is a primitive where the deprecated read is asked for.
+        if (node.getTransform() instanceof Read.Unbounded) {
+          found.add(((Read.Unbounded<?>) node.getTransform()).getSource());
+        }
+      }
     });
     if (found.size() != 1) {
       throw new IllegalStateException(read.getName() + " reads " + found.size()
