@@ -25,6 +25,58 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
     return Conservation.aggregated();
   }
 
+  /** What the run writes besides tables (a model directory), label to place, for the summary. */
+  default java.util.Map<String, String> fileOutputs(O options) {
+    return java.util.Map.of();
+  }
+
+  /** This pipeline, naming in its summary what it writes besides tables. */
+  default MeshflowPipeline<O> writingFiles(
+      java.util.function.Function<O, java.util.Map<String, String>> outputs) {
+    MeshflowPipeline<O> self = this;
+    return new MeshflowPipeline<>() {
+      @Override
+      public String name() {
+        return self.name();
+      }
+
+      @Override
+      public String description() {
+        return self.description();
+      }
+
+      @Override
+      public Class<O> optionsClass() {
+        return self.optionsClass();
+      }
+
+      @Override
+      public void validate(O options) {
+        self.validate(options);
+      }
+
+      @Override
+      public PipelineResult run(O options) {
+        return self.run(options);
+      }
+
+      @Override
+      public String exampleQuery() {
+        return self.exampleQuery();
+      }
+
+      @Override
+      public Conservation conservation(O options) {
+        return self.conservation(options);
+      }
+
+      @Override
+      public java.util.Map<String, String> fileOutputs(O options) {
+        return outputs.apply(options);
+      }
+    };
+  }
+
   static <O extends PipelineOptions> MeshflowPipeline<O> of(
       String name, String description, Class<O> optionsClass,
       java.util.function.Consumer<O> validate,

@@ -49,7 +49,8 @@ public final class PipelineCatalog {
         AnomalyModelPipeline.NAME, AnomalyModelPipeline.DESCRIPTION, AnomalyModelPipeline.Options.class,
         AnomalyModelPipeline::validate, AnomalyModelPipeline::run,
         "SELECT stage, reason, count(*) AS dead_letters FROM dead_letter GROUP BY stage, reason ORDER BY 3 DESC LIMIT 10",
-        AnomalyModelPipeline::conservation));
+        AnomalyModelPipeline::conservation)
+        .writingFiles(o -> Map.of("models", o.getModels())));
     add(MeshflowPipeline.of(
         AnomalyScoringPipeline.NAME, AnomalyScoringPipeline.DESCRIPTION, AnomalyScoringPipeline.Options.class,
         AnomalyScoringPipeline::validate, AnomalyScoringPipeline::run,
@@ -61,7 +62,8 @@ public final class PipelineCatalog {
         SkipModelPipeline::validate, SkipModelPipeline::run,
         "SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
             + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end",
-        SkipModelPipeline::conservation));
+        SkipModelPipeline::conservation)
+        .writingFiles(o -> Map.of("models", o.getModels())));
     add(MeshflowPipeline.of(
         SkipScoringPipeline.NAME, SkipScoringPipeline.DESCRIPTION, SkipScoringPipeline.Options.class,
         SkipScoringPipeline::validate, SkipScoringPipeline::run,

@@ -22,6 +22,8 @@ public final class ProgressReporter implements AutoCloseable {
   private long lastRead;
   private Long lastLagMillis;
   private long lastNanos = startNanos;
+  private Map<String, Long> lastCounters = Map.of();
+  private long unchangedSinceNanos = startNanos;
 
   private ProgressReporter(PrintStream out, int seconds, boolean streaming) {
     this.out = out;
@@ -58,11 +60,36 @@ public final class ProgressReporter implements AutoCloseable {
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
     long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
     out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
-            + " | rows written %,d%s%n",
+            + " | rows written %,d%s%s%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
         streaming ? eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis,
-            readSome) : "");
+            readSome) : "",
+        activity(m, now));
+  }
+
+  /**
+   * What else moved since the last line (a job's own counters, such as models_trained), or how long
+   * nothing has: a long training step then reads as work going on, not as a hung job.
+   */
+  String activity(Map<String, Long> counters, long nowNanos) {
+    StringBuilder moved = new StringBuilder();
+    counters.forEach((name, value) -> {
+      boolean standard = name.equals(RunMetrics.READ) || name.equals(RunMetrics.VALID)
+          || name.equals(RunMetrics.DUPLICATES) || name.startsWith(RunMetrics.DEAD_LETTERS + ".")
+          || name.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX);
+      if (!standard && !value.equals(lastCounters.get(name))) {
+        moved.append(" | ").append(name).append(String.format(" %,d", value));
+      }
+    });
+    boolean anyMoved = !counters.equals(lastCounters);
+    lastCounters = Map.copyOf(counters);
+    if (anyMoved) {
+      unchangedSinceNanos = nowNanos;
+      return moved.toString();
+    }
+    long quiet = (nowNanos - unchangedSinceNanos) / 1_000_000_000L;
+    return quiet == 0 ? "" : " | working: no count has moved for " + quiet + " s";
   }
 
   /**

@@ -56,6 +56,7 @@ public final class RunSummary {
       // Usually a glob that matches nothing yet or a topic read from its end, not an empty day.
       row(out, "note", "nothing was read from " + source + "; is that the input you meant?");
     }
+    fileOutputsOf(pipeline, options).forEach((label, place) -> row(out, label, placeOf(place)));
     if (sink != null) {
       row(out, "output", sink.describe());
       String look = sink.lookCommand(pipeline.exampleQuery());
@@ -63,6 +64,22 @@ public final class RunSummary {
         row(out, "look", asInvoked(look));
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <O extends PipelineOptions> Map<String, String> fileOutputsOf(
+      MeshflowPipeline<O> pipeline, PipelineOptions options) {
+    return pipeline.fileOutputs((O) options);
+  }
+
+  /** A local folder as an absolute path with how many files it holds; a URL as it is. */
+  static String placeOf(String place) {
+    if (place.contains("://")) {
+      return place;
+    }
+    java.io.File dir = new java.io.File(place).getAbsoluteFile();
+    String[] files = dir.list();
+    return dir + (files == null ? " (nothing written)" : String.format(" (%,d files)", files.length));
   }
 
   @SuppressWarnings("unchecked")

@@ -178,6 +178,8 @@ public class CommandLineTest {
         "--sink=duckdb:" + tmp.getRoot() + "/anomaly.duckdb", "--progressSeconds=0");
     assertEquals(err, Main.OK, code);
     assertThat(out, containsString("anomaly-model finished"));
+    assertThat("the summary says where the models went", out,
+        containsString("models        " + tmp.getRoot() + "/models ("));
     java.util.regex.Matcher trained = java.util.regex.Pattern.compile("also counted .*models_trained ([0-9,]+)").matcher(out);
     org.junit.Assert.assertTrue(out, trained.find());
     long models = Long.parseLong(trained.group(1).replace(",", ""));

@@ -52,6 +52,17 @@ public class ProgressReporterTest {
   }
 
   @Test
+  public void aJobsOwnCountersShowWhenTheyMoveAndStillnessIsTimed() {
+    long t0 = 1_000_000_000L;
+    assertEquals(" | models_trained 1", progress.activity(
+        java.util.Map.of("records_read", 100L, "models_trained", 1L), t0));
+    assertEquals("the job's own counter moved, reading did not", " | models_trained 2",
+        progress.activity(java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 5_000_000_000L));
+    assertEquals(" | working: no count has moved for 10 s", progress.activity(
+        java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 15_000_000_000L));
+  }
+
+  @Test
   public void lagsReadAsPeopleSayThem() {
     assertEquals("12 s", ProgressReporter.approximate(12_000));
     assertEquals("4 min", ProgressReporter.approximate(4 * 60_000 + 10_000));
