@@ -1,5 +1,8 @@
 package dev.meshflow.pipelines;
 
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -26,104 +29,91 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
   }
 
   /** What the run writes besides tables (a model directory), label to place, for the summary. */
-  default java.util.Map<String, String> fileOutputs(O options) {
-    return java.util.Map.of();
+  default Map<String, String> fileOutputs(O options) {
+    return Map.of();
   }
 
-  /** This pipeline, naming in its summary what it writes besides tables. */
-  default MeshflowPipeline<O> writingFiles(
-      java.util.function.Function<O, java.util.Map<String, String>> outputs) {
-    MeshflowPipeline<O> self = this;
-    return new MeshflowPipeline<>() {
-      @Override
-      public String name() {
-        return self.name();
-      }
-
-      @Override
-      public String description() {
-        return self.description();
-      }
-
-      @Override
-      public Class<O> optionsClass() {
-        return self.optionsClass();
-      }
-
-      @Override
-      public void validate(O options) {
-        self.validate(options);
-      }
-
-      @Override
-      public PipelineResult run(O options) {
-        return self.run(options);
-      }
-
-      @Override
-      public String exampleQuery() {
-        return self.exampleQuery();
-      }
-
-      @Override
-      public Conservation conservation(O options) {
-        return self.conservation(options);
-      }
-
-      @Override
-      public java.util.Map<String, String> fileOutputs(O options) {
-        return outputs.apply(options);
-      }
-    };
-  }
-
-  static <O extends PipelineOptions> MeshflowPipeline<O> of(
-      String name, String description, Class<O> optionsClass,
-      java.util.function.Consumer<O> validate,
-      java.util.function.Function<O, PipelineResult> run, String exampleQuery) {
+  static <O extends PipelineOptions> Described<O> of(
+      String name, String description, Class<O> optionsClass, Consumer<O> validate,
+      Function<O, PipelineResult> run, String exampleQuery) {
     return of(name, description, optionsClass, validate, run, exampleQuery, o -> Conservation.aggregated());
   }
 
-  static <O extends PipelineOptions> MeshflowPipeline<O> of(
-      String name, String description, Class<O> optionsClass,
-      java.util.function.Consumer<O> validate,
-      java.util.function.Function<O, PipelineResult> run, String exampleQuery,
-      java.util.function.Function<O, Conservation> conservation) {
-    return new MeshflowPipeline<>() {
-      @Override
-      public String name() {
-        return name;
-      }
+  static <O extends PipelineOptions> Described<O> of(
+      String name, String description, Class<O> optionsClass, Consumer<O> validate,
+      Function<O, PipelineResult> run, String exampleQuery, Function<O, Conservation> conservation) {
+    return new Described<>(name, description, optionsClass, validate, run, exampleQuery,
+        conservation, o -> Map.of());
+  }
 
-      @Override
-      public String description() {
-        return description;
-      }
+  /** A pipeline described by its parts, as the catalog lists them. */
+  final class Described<O extends PipelineOptions> implements MeshflowPipeline<O> {
+    private final String name;
+    private final String description;
+    private final Class<O> optionsClass;
+    private final Consumer<O> validate;
+    private final Function<O, PipelineResult> run;
+    private final String exampleQuery;
+    private final Function<O, Conservation> conservation;
+    private final Function<O, Map<String, String>> fileOutputs;
 
-      @Override
-      public Class<O> optionsClass() {
-        return optionsClass;
-      }
+    private Described(String name, String description, Class<O> optionsClass, Consumer<O> validate,
+        Function<O, PipelineResult> run, String exampleQuery, Function<O, Conservation> conservation,
+        Function<O, Map<String, String>> fileOutputs) {
+      this.name = name;
+      this.description = description;
+      this.optionsClass = optionsClass;
+      this.validate = validate;
+      this.run = run;
+      this.exampleQuery = exampleQuery;
+      this.conservation = conservation;
+      this.fileOutputs = fileOutputs;
+    }
 
-      @Override
-      public void validate(O options) {
-        validate.accept(options);
-      }
+    /** The same pipeline, naming in its summary what it writes besides tables. */
+    public Described<O> writingFiles(Function<O, Map<String, String>> outputs) {
+      return new Described<>(name, description, optionsClass, validate, run, exampleQuery,
+          conservation, outputs);
+    }
 
-      @Override
-      public PipelineResult run(O options) {
-        return run.apply(options);
-      }
+    @Override
+    public String name() {
+      return name;
+    }
 
-      @Override
-      public String exampleQuery() {
-        return exampleQuery;
-      }
+    @Override
+    public String description() {
+      return description;
+    }
 
-      @Override
-      public Conservation conservation(O options) {
-        return conservation.apply(options);
-      }
-    };
+    @Override
+    public Class<O> optionsClass() {
+      return optionsClass;
+    }
+
+    @Override
+    public void validate(O options) {
+      validate.accept(options);
+    }
+
+    @Override
+    public PipelineResult run(O options) {
+      return run.apply(options);
+    }
+
+    @Override
+    public String exampleQuery() {
+      return exampleQuery;
+    }
+
+    @Override
+    public Conservation conservation(O options) {
+      return conservation.apply(options);
+    }
+
+    @Override
+    public Map<String, String> fileOutputs(O options) {
+      return fileOutputs.apply(options);
+    }
   }
 }
