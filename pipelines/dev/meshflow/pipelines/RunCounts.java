@@ -124,14 +124,19 @@ public final class RunCounts {
   public Map<String, Long> others() {
     Map<String, Long> out = new TreeMap<>();
     counters.forEach((k, v) -> {
-      boolean shown = k.equals(RunMetrics.READ) || k.equals(RunMetrics.VALID) || k.equals(RunMetrics.DUPLICATES)
-          || k.equals(FILTERED) || k.equals(RUNNER_DROPPED_LATE) || k.startsWith(RunMetrics.DEAD_LETTERS + ".")
-          || k.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX);
-      if (!shown) {
+      if (!hasOwnLine(k)) {
         out.put(k, v);
       }
     });
     return out;
+  }
+
+  /** Whether a counter has a line of its own in the summary, unlike a job's own (models_trained). */
+  public static boolean hasOwnLine(String counter) {
+    return counter.equals(RunMetrics.READ) || counter.equals(RunMetrics.VALID)
+        || counter.equals(RunMetrics.DUPLICATES) || counter.equals(FILTERED)
+        || counter.equals(RUNNER_DROPPED_LATE) || counter.startsWith(RunMetrics.DEAD_LETTERS + ".")
+        || counter.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX);
   }
 
   /** Events the ETL chain filtered out by type, on purpose. */

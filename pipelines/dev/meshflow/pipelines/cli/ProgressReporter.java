@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines.cli;
 
 import dev.meshflow.options.RunMetrics;
+import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -75,10 +76,7 @@ public final class ProgressReporter implements AutoCloseable {
   String activity(Map<String, Long> counters, long nowNanos) {
     StringBuilder moved = new StringBuilder();
     counters.forEach((name, value) -> {
-      boolean standard = name.equals(RunMetrics.READ) || name.equals(RunMetrics.VALID)
-          || name.equals(RunMetrics.DUPLICATES) || name.startsWith(RunMetrics.DEAD_LETTERS + ".")
-          || name.startsWith(RunMetrics.ROWS_WRITTEN_PREFIX);
-      if (!standard && !value.equals(lastCounters.get(name))) {
+      if (!RunCounts.hasOwnLine(name) && !value.equals(lastCounters.get(name))) {
         moved.append(" | ").append(name).append(String.format(" %,d", value));
       }
     });
