@@ -5,6 +5,8 @@ import dev.meshflow.io.sql.BufferedUpsertFn;
 import dev.meshflow.io.sql.SqlTableSink;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.io.sql.RowSql;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -34,11 +36,11 @@ public final class DuckDbSink extends SqlTableSink {
       throw new IllegalArgumentException(uri + ": no file; use duckdb:<path>, e.g. " + SinkOptions.DEFAULT_SINK);
     }
     // A mistyped folder should not silently become a new warehouse; the default folder is ours.
-    java.nio.file.Path folder = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-    boolean create = java.nio.file.Path.of(DEFAULT_FILE).getParent()
-            .equals(java.nio.file.Path.of(file).normalize().getParent())
+    Path folder = Path.of(file).toAbsolutePath().getParent();
+    boolean create = Path.of(DEFAULT_FILE).getParent()
+            .equals(Path.of(file).normalize().getParent())
         || Boolean.parseBoolean(uri.params().getOrDefault(CREATE_FOLDER, "false"));
-    if (folder != null && !create && !java.nio.file.Files.isDirectory(folder)) {
+    if (folder != null && !create && !Files.isDirectory(folder)) {
       throw new IllegalArgumentException(uri.option() + ": the folder " + folder + " does not exist;"
           + " create it, or add ?" + CREATE_FOLDER + "=true");
     }

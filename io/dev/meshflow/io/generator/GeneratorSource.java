@@ -10,7 +10,6 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.GenerateSequence;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -233,10 +232,8 @@ public final class GeneratorSource implements RecordSource {
           indexes = sequence;
           if (stopAfter != null) {
             // With a count, GenerateSequence is already a bounded read of an unbounded source.
-            PipelineOptions options = begin.getPipeline().getOptions();
-            indexes = events == null && StoppingRead.endsJobs(options)
-                ? StoppingRead.of(sequence, options, stopAfter, null)
-                : sequence.withMaxReadTime(stopAfter);
+            indexes = events != null ? sequence.withMaxReadTime(stopAfter) : StoppingRead.after(
+                stopAfter, sequence, sequence::withMaxReadTime, begin.getPipeline().getOptions());
           }
         }
         return begin

@@ -170,19 +170,18 @@ public final class KafkaSource implements RecordSource {
         if (maxRecords != null) {
           read = read.withMaxNumRecords(maxRecords);
           reading = stopAfter == null ? read : read.withMaxReadTime(stopAfter);
-        } else if (stopAfter != null || untilCaughtUp) {
+        } else if (untilCaughtUp) {
           PipelineOptions options = begin.getPipeline().getOptions();
-          if (StoppingRead.endsJobs(options)) {
-            reading = StoppingRead.of(read, options, stopAfter, untilCaughtUp
-                ? new CaughtUp(KafkaReachability.endOffsets(bootstrap, topics, Duration.standardSeconds(30)))
-                : null);
-          } else if (untilCaughtUp) {
+          if (!StoppingRead.endsJobs(options)) {
             throw new IllegalArgumentException(option + ": until=" + CAUGHT_UP + " needs a runner"
                 + " that ends a stream; on " + options.getRunner().getSimpleName()
                 + " read a bounded slice with maxRecords=N");
-          } else {
-            reading = read.withMaxReadTime(stopAfter);
           }
+          reading = StoppingRead.of(read, options, stopAfter,
+              new CaughtUp(KafkaReachability.endOffsets(bootstrap, topics, Duration.standardSeconds(30))));
+        } else if (stopAfter != null) {
+          reading = StoppingRead.after(stopAfter, read, read::withMaxReadTime,
+              begin.getPipeline().getOptions());
         }
         return begin
             .apply("ReadKafka", reading)

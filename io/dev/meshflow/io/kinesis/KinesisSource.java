@@ -12,7 +12,6 @@ import org.apache.beam.sdk.io.aws2.common.ClientConfiguration;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisIO;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisRecord;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -124,9 +123,8 @@ public final class KinesisSource implements RecordSource {
           read = read.withMaxNumRecords(maxRecords);
           reading = stopAfter == null ? read : read.withMaxReadTime(stopAfter);
         } else if (stopAfter != null) {
-          PipelineOptions options = begin.getPipeline().getOptions();
-          reading = StoppingRead.endsJobs(options)
-              ? StoppingRead.of(read, options, stopAfter, null) : read.withMaxReadTime(stopAfter);
+          reading = StoppingRead.after(stopAfter, read, read::withMaxReadTime,
+              begin.getPipeline().getOptions());
         }
         return begin
             .apply("ReadKinesis", reading)
