@@ -51,6 +51,14 @@ public interface RecordSource extends Serializable {
     return 0;
   }
 
+  /**
+   * A probe the launcher asks, while the job runs, how many records wait for it; null where the
+   * source cannot say (a file, the generator, Kafka without a consumer group).
+   */
+  default BacklogProbe backlogProbe() {
+    return null;
+  }
+
   /** Whether some input may be unreadable as a whole (a gzip file cut short), not just a record. */
   default boolean mayFindUnreadableInput() {
     return false;

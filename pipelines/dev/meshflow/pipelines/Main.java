@@ -46,6 +46,8 @@ public final class Main {
   /** Loggers that simplelogger.properties quiets to errors; --verbose shows them again. */
   private static final List<String> QUIET_UNLESS_VERBOSE = List.of("org.apache.flink",
       "org.apache.beam.runners.flink", "org.apache.beam.sdk.io.kafka.KafkaUnboundedReader",
+      "org.apache.kafka.clients.NetworkClient",
+      "org.apache.kafka.clients.consumer.internals.ConsumerCoordinator",
       "org.apache.beam.sdk.metrics.MetricsEnvironment");
 
   /** How long a source's service gets to answer before a local run starts. */
@@ -180,8 +182,9 @@ public final class Main {
     PipelineResult result;
     PipelineResult.State state;
     RuntimeException failure = null;
-    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds,
-        options.as(StreamingOptions.class).isStreaming())) {
+    boolean streaming = options.as(StreamingOptions.class).isStreaming();
+    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
+        streaming && input != null ? input.backlogProbe() : null)) {
       result = pipeline.run(options);
       state = result.waitUntilFinish();
     } catch (RuntimeException e) {

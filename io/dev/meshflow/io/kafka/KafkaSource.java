@@ -1,5 +1,6 @@
 package dev.meshflow.io.kafka;
 
+import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.stream.StoppingRead;
@@ -121,6 +122,12 @@ public final class KafkaSource implements RecordSource {
   @Override
   public int readers(Duration timeout) {
     return KafkaReachability.partitions(bootstrap, topics, timeout);
+  }
+
+  /** The group's lag; without a group nothing is committed, so there is no lag to ask for. */
+  @Override
+  public BacklogProbe backlogProbe() {
+    return group == null ? null : new KafkaBacklog(bootstrap, topics, group);
   }
 
   @Override

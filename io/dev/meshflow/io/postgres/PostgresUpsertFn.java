@@ -65,6 +65,35 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
+  /**
+   * Class 08 is a connection exception (refused, broken), 57P01-57P03 a server shutting down or
+   * starting, 40001 and 40P01 a serialization failure or deadlock: the server rolled the
+   * transaction back, and the same batch may well succeed next time.
+   */
+  @Override
+  protected boolean isTransient(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.startsWith("57P")
+        || state.equals("40001") || state.equals("40P01"));
+  }
+
+  @Override
+  protected void dropConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  protected String describeTarget() {
+    return "PostgreSQL " + target.display() + " (table " + table + ")";
+  }
+
   /** A failed batch reports "see getNextException"; the next exception holds the real cause. */
   private static SQLException unwrap(SQLException e) {
     SQLException next = e.getNextException();

@@ -19,10 +19,23 @@ import org.slf4j.LoggerFactory;
  * last row for a key wins, except that a versioned row ({@link PaneVersion}) never gives way to an
  * older pane. When the database refuses a batch because of a row's data, the batch is retried row
  * by row and each refused row is emitted as a {@link SinkRejects} row instead of failing the
- * pipeline. Other errors (a lost connection, say) fail the bundle, which the runner retries.
+ * pipeline. An error that says the warehouse is away for now (a restart, a dropped connection) is
+ * retried with exponential backoff for up to {@link #RETRY_FOR_MILLIS}: each attempt is one
+ * transaction, so a batch is applied whole or not at all, and the upsert makes a batch that did
+ * commit before its connection broke harmless to send again. Other errors fail the bundle.
  */
 public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
   private static final Logger LOG = LoggerFactory.getLogger(BufferedUpsertFn.class);
+  /** Counts the attempts a sink repeated because the warehouse was away. */
+  public static final String RETRIES = "sink_retries";
+  /**
+   * How long one batch waits for the warehouse. Longer than a database restart or a fail-over
+   * takes, shorter than an operator would wait before looking; past it the bundle fails and the
+   * runner's own retry (and on Flink, restart from the last checkpoint) takes over.
+   */
+  static final long RETRY_FOR_MILLIS = 5 * 60_000L;
+  private static final long FIRST_BACKOFF_MILLIS = 250;
+  private static final long MAX_BACKOFF_MILLIS = 15_000;
 
   protected final String table;
   protected final List<String> keys;
@@ -30,6 +43,7 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
   protected final boolean insertOnly;
   private final int flushRows;
   private final RunMetrics.StageCounter written;
+  private final RunMetrics.StageCounter retries = RunMetrics.counter(RETRIES);
   private transient Map<List<Object>, Buffered> buffer;
   private transient List<Buffered> rejected;
 
@@ -59,6 +73,22 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
 
   /** Whether the error is about the data of a row (retrying it alone will fail again). */
   protected abstract boolean isDataError(SQLException e);
+
+  /**
+   * Whether the error says the warehouse is away for now, so the same batch may succeed later.
+   * The connection that failed is dropped before the next attempt.
+   */
+  protected boolean isTransient(SQLException e) {
+    return false;
+  }
+
+  /** Drops the current connection after a transient error; the next batch opens a new one. */
+  protected void dropConnection() {}
+
+  /** Where the rows go, for log lines: never a password. */
+  protected String describeTarget() {
+    return table;
+  }
 
   @StartBundle
   public void startBundle() {
@@ -103,7 +133,7 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
     List<Row> rows = new ArrayList<>(batch.size());
     batch.forEach(b -> rows.add(b.row));
     try {
-      writeBatch(rows);
+      writeRetrying(rows);
       written.inc(rows.size());
       return;
     } catch (SQLException e) {
@@ -115,7 +145,7 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
     }
     for (Buffered b : batch) {
       try {
-        writeBatch(List.of(b.row));
+        writeRetrying(List.of(b.row));
         written.inc();
       } catch (SQLException e) {
         if (!isDataError(e)) {
@@ -123,6 +153,37 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
         }
         b.reason = "the warehouse refused the row: " + firstLine(e.getMessage());
         rejected.add(b);
+      }
+    }
+  }
+
+  /** One batch, one transaction per attempt; a transient error waits and tries again. */
+  private void writeRetrying(List<Row> rows) throws SQLException {
+    long deadline = System.currentTimeMillis() + RETRY_FOR_MILLIS;
+    long backoff = FIRST_BACKOFF_MILLIS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        writeBatch(rows);
+        if (attempt > 1) {
+          LOG.warn("{} is back: wrote the waiting batch of {} rows on attempt {}", describeTarget(),
+              rows.size(), attempt);
+        }
+        return;
+      } catch (SQLException e) {
+        if (!isTransient(e) || System.currentTimeMillis() + backoff > deadline) {
+          throw e;
+        }
+        dropConnection();
+        retries.inc();
+        LOG.warn("{} is unreachable ({}); retrying a batch of {} rows in {} ms (attempt {})",
+            describeTarget(), firstLine(e.getMessage()), rows.size(), backoff, attempt + 1);
+        try {
+          Thread.sleep(backoff); // backoff between real connection attempts
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines.cli;
 
+import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.options.RunMetrics;
 import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
@@ -10,8 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints a progress line every few seconds: records read (with rate), valid, dropped, written, and
- * the newest event time with whether the job keeps up with it.
+ * Prints a progress line every few seconds: records read (with rate), valid, dropped, written, the
+ * newest event time with whether the job keeps up with it, and for a stream that can say (Kafka
+ * with a consumer group) the records still waiting, or that its service does not answer.
  */
 public final class ProgressReporter implements AutoCloseable {
   private final ScheduledExecutorService timer;
@@ -25,11 +27,17 @@ public final class ProgressReporter implements AutoCloseable {
   private long lastNanos = startNanos;
   private Map<String, Long> lastCounters = Map.of();
   private long unchangedSinceNanos = startNanos;
+  /** Asks the source's service for the records waiting; null where the source cannot say. */
+  private final BacklogProbe backlog;
+  private Long lastWaiting;
+  private int linesGrowing;
+  private long unreachableSinceNanos = -1;
 
-  private ProgressReporter(PrintStream out, int seconds, boolean streaming) {
+  private ProgressReporter(PrintStream out, int seconds, boolean streaming, BacklogProbe backlog) {
     this.out = out;
     this.intervalMillis = seconds * 1000L;
     this.streaming = streaming;
+    this.backlog = backlog;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "meshflow-progress");
       t.setDaemon(true);
@@ -38,15 +46,26 @@ public final class ProgressReporter implements AutoCloseable {
     timer.scheduleAtFixedRate(this::report, seconds, seconds, TimeUnit.SECONDS);
   }
 
-  /** Starts reporting; {@code seconds <= 0} reports nothing. */
-  public static ProgressReporter start(PrintStream out, int seconds, boolean streaming) {
-    return seconds > 0 ? new ProgressReporter(out, seconds, streaming) : new ProgressReporter(out);
+  /**
+   * Starts reporting; {@code seconds <= 0} reports nothing. The reporter closes {@code backlog}
+   * (may be null) when it closes.
+   */
+  public static ProgressReporter start(PrintStream out, int seconds, boolean streaming,
+      BacklogProbe backlog) {
+    if (seconds > 0) {
+      return new ProgressReporter(out, seconds, streaming, backlog);
+    }
+    if (backlog != null) {
+      backlog.close();
+    }
+    return new ProgressReporter(out);
   }
 
   private ProgressReporter(PrintStream out) {
     this.out = out;
     this.intervalMillis = 0;
     this.streaming = false;
+    this.backlog = null;
     this.timer = null;
   }
 
@@ -61,12 +80,46 @@ public final class ProgressReporter implements AutoCloseable {
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
     long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
     out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
-            + " | rows written %,d%s%s%n",
+            + " | rows written %,d%s%s%s%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
         streaming ? eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis,
             readSome) : "",
+        backlog == null ? "" : backlog(backlog.service(), askBacklog(), now),
         activity(m, now));
+  }
+
+  private Long askBacklog() {
+    try {
+      return backlog.waiting();
+    } catch (RuntimeException unreachable) {
+      return null;
+    }
+  }
+
+  /**
+   * The records waiting in the source, and whether the job falls behind: the lag grew over two
+   * lines running (one rise can be a checkpoint's commit still to come), or shrank. With the
+   * service away ({@code waiting} null), one line of our own says so and for how long; the job
+   * itself waits and reads on when the service is back.
+   */
+  String backlog(String service, Long waiting, long nowNanos) {
+    if (waiting == null) {
+      if (unreachableSinceNanos < 0) {
+        unreachableSinceNanos = nowNanos;
+      }
+      long away = (nowNanos - unreachableSinceNanos) / 1_000_000_000L;
+      return " | " + service + " not answering"
+          + (away > 0 ? " for " + away + " s" : "") + "; the job waits for it";
+    }
+    unreachableSinceNanos = -1;
+    String trend = "";
+    if (lastWaiting != null) {
+      linesGrowing = waiting > lastWaiting ? linesGrowing + 1 : 0;
+      trend = linesGrowing >= 2 ? ", falling behind" : waiting < lastWaiting ? ", catching up" : "";
+    }
+    lastWaiting = waiting;
+    return String.format(" | consumer lag %,d%s", waiting, trend);
   }
 
   /**
@@ -133,6 +186,9 @@ public final class ProgressReporter implements AutoCloseable {
   public void close() {
     if (timer != null) {
       timer.shutdownNow();
+    }
+    if (backlog != null) {
+      backlog.close();
     }
   }
 }

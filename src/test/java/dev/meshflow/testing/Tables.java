@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.nio.charset.StandardCharsets;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.testing.services.RestartablePostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -39,6 +40,11 @@ public final class Tables {
 
   public static Tables postgres(String database) {
     return new Tables(() -> Postgres.connect(database), true, () -> Postgres.sinkUri(database));
+  }
+
+  /** A database on a PostgreSQL server of the test's own. */
+  public static Tables postgres(RestartablePostgres server, String database) {
+    return new Tables(() -> server.connect(database), true, () -> server.sinkUri(database));
   }
 
   /** The {@code --sink} that writes into this warehouse. */

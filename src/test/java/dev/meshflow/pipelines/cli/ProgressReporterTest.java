@@ -6,13 +6,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.Test;
 
-/** The progress line's event time says whether the job keeps up with its input. */
+/**
+ * The progress line's event time and consumer lag say whether the job keeps up with its input, and a
+ * service that does not answer is one line.
+ */
 public class ProgressReporterTest {
   private static final long INTERVAL = 5_000;
   private static final long NOW = java.time.Instant.parse("2026-12-05T12:00:00Z").toEpochMilli();
 
   private final ProgressReporter progress =
-      ProgressReporter.start(new PrintStream(new ByteArrayOutputStream()), 0, true);
+      ProgressReporter.start(new PrintStream(new ByteArrayOutputStream()), 0, true, null);
 
   @Test
   public void nothingBeforeTheFirstEvent() {
@@ -60,6 +63,27 @@ public class ProgressReporterTest {
         progress.activity(java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 5_000_000_000L));
     assertEquals(" | working: no count has moved for 10 s", progress.activity(
         java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 15_000_000_000L));
+  }
+
+  @Test
+  public void consumerLagThatGrowsTwoLinesRunningIsFallingBehind() {
+    String kafka = "Kafka at 127.0.0.1:9092";
+    assertEquals(" | consumer lag 1,000", progress.backlog(kafka, 1_000L, 0));
+    // One rise may be a checkpoint's commit still to come; two in a row are not.
+    assertEquals(" | consumer lag 1,500", progress.backlog(kafka, 1_500L, 5));
+    assertEquals(" | consumer lag 2,100, falling behind", progress.backlog(kafka, 2_100L, 10));
+    assertEquals(" | consumer lag 300, catching up", progress.backlog(kafka, 300L, 15));
+  }
+
+  @Test
+  public void aServiceThatDoesNotAnswerIsOneLineWithHowLong() {
+    String kafka = "Kafka at 127.0.0.1:9092";
+    long t0 = 1_000_000_000L;
+    assertEquals(" | Kafka at 127.0.0.1:9092 not answering; the job waits for it",
+        progress.backlog(kafka, null, t0));
+    assertEquals(" | Kafka at 127.0.0.1:9092 not answering for 20 s; the job waits for it",
+        progress.backlog(kafka, null, t0 + 20_000_000_000L));
+    assertEquals(" | consumer lag 40", progress.backlog(kafka, 40L, t0 + 25_000_000_000L));
   }
 
   @Test

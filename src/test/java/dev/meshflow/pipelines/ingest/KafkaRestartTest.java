@@ -3,6 +3,8 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.options.RunMetrics;
 import dev.meshflow.pipelines.IngestPipeline;
 import dev.meshflow.pipelines.RunCounts;
 import dev.meshflow.testing.Await;
@@ -12,6 +14,7 @@ import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.testing.services.RestartablePostgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
@@ -40,7 +43,8 @@ import org.junit.rules.TemporaryFolder;
  * the offsets of its last checkpoint (the launcher checkpoints Flink streams by default; before
  * that, nothing was committed and a restart re-read the whole topic), reads again exactly what the
  * killed run had read past that checkpoint, and ends with the batch model's tables. With its Kafka
- * broker stopped and started again under it, it waits and reads on.
+ * broker stopped and started again under it, it waits and reads on; with its PostgreSQL stopped
+ * and started again under it, its sink retries and writes on.
  */
 public class KafkaRestartTest {
   private static final int EVENTS = 100_000;
@@ -132,6 +136,55 @@ public class KafkaRestartTest {
     assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
     StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
         GeneratedInput.plantedLate(generator, events));
+  }
+
+  /**
+   * PostgreSQL is stopped under a running sink and started again on the same port and data. The
+   * sink retries each waiting batch with backoff (the summary counts the attempts), every batch is
+   * one transaction, so none is half-applied, and the job ends with the model's tables and
+   * conserved counts. Before, the first lost connection failed the job.
+   */
+  @Test
+  public void aPostgresRestartedUnderARunningSinkIsRetriedAndNoBatchIsHalfApplied() throws Exception {
+    int events = 12_000;
+    String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
+    KafkaBroker kafka = KafkaBroker.shared();
+    String topic = "postgres-restart";
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceKeyedByEventId(topic, records);
+    try (RestartablePostgres pg = RestartablePostgres.start(tmp.newFolder("pg").toPath())) {
+      pg.createDatabase("sink_restart");
+      Tables tables = Tables.postgres(pg, "sink_restart");
+      IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+          "DirectRunner", "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=g&until=caughtUp",
+          "--sink=" + tables.sinkUri(), "--streaming=true")).as(IngestPipeline.Options.class);
+      PipelineResult result = IngestPipeline.run(options);
+      long before = Await.until("a third of the backlog in interactions", Duration.ofMinutes(2),
+          () -> tables.count("SELECT count(*) FROM interactions"), n -> n > events / 3);
+      pg.stop(); // returns once the server is down
+      long retriesBefore = localRetries();
+      Await.until("the sink retrying while the database is down", Duration.ofMinutes(1),
+          () -> {
+            result.waitUntilFinish(org.joda.time.Duration.millis(1)); // throws the job's failure
+            return localRetries() - retriesBefore;
+          }, n -> n >= 3);
+      pg.start();
+      assertTrue("stopped mid-run: " + before + " rows of " + events, before < events * 9 / 10);
+      assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+
+      RunCounts counts = RunCounts.of(result);
+      assertTrue("the summary counts the retries: " + counts,
+          counts.get(BufferedUpsertFn.RETRIES) >= 3);
+      assertEquals(events, counts.read());
+      assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+      StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
+          GeneratedInput.plantedLate(generator, events));
+    }
+  }
+
+  private static long localRetries() {
+    return RunMetrics.localSnapshot().getOrDefault(BufferedUpsertFn.RETRIES, 0L);
   }
 
   private static int freePort() throws Exception {

@@ -147,7 +147,6 @@ public final class KafkaBroker {
     produce(topic, keys, values, 0);
   }
 
-  /** Produces value i to partition i mod {@code partitions}, so partitions hold equal counts. */
   /** Writes the records keyed by their event_id (none for a malformed one), so duplicates share a partition. */
   public void produceKeyedByEventId(String topic,
       List<InteractionAnalyticsModel.Record> records)
@@ -163,6 +162,7 @@ public final class KafkaBroker {
     produce(topic, keys, values);
   }
 
+  /** Produces value i to partition i mod {@code partitions}, so partitions hold equal counts. */
   public void produceEvenly(String topic, List<byte[]> values, int partitions) throws Exception {
     produce(topic, null, values, partitions);
   }
