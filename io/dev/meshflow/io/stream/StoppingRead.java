@@ -39,7 +39,7 @@ import org.joda.time.Instant;
  * it is not in the checkpoint, so a restart reads it.
  */
 public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
-    extends UnboundedSource<T, C> {
+    extends UnboundedSource<T, StoppingRead.Mark<C>> {
   /** When each stopping source's time is up, by source id, in this JVM. */
   private static final Map<String, Instant> DEADLINES = new ConcurrentHashMap<>();
 
@@ -143,14 +143,68 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
   }
 
   @Override
-  public UnboundedReader<T> createReader(PipelineOptions options, C checkpoint) throws IOException {
-    return new Reader(source.createReader(options, checkpoint),
+  public UnboundedReader<T> createReader(PipelineOptions options, Mark<C> checkpoint)
+      throws IOException {
+    C restored = checkpoint == null ? null : checkpoint.inner;
+    return new Reader(source.createReader(options, restored), restored,
         options.getRunner().getSimpleName().equals("DirectRunner"));
   }
 
   @Override
-  public Coder<C> getCheckpointMarkCoder() {
-    return source.getCheckpointMarkCoder();
+  public Coder<Mark<C>> getCheckpointMarkCoder() {
+    return new MarkCoder<>(source.getCheckpointMarkCoder());
+  }
+
+  /**
+   * The wrapped source's checkpoint, or none. A reader created after time was up never starts the
+   * wrapped reader, and some sources cannot encode the mark of a reader that never started (the
+   * generator's counting source: "cannot encode a null Instant", which failed Flink's checkpoint of
+   * a fleet-alerts run whose second reader opened after its stop). Such a reader keeps the
+   * checkpoint it was restored from, which may be none: it has read nothing.
+   */
+  public static final class Mark<C extends UnboundedSource.CheckpointMark>
+      implements UnboundedSource.CheckpointMark {
+    final C inner;
+
+    Mark(C inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void finalizeCheckpoint() throws IOException {
+      if (inner != null) {
+        inner.finalizeCheckpoint();
+      }
+    }
+  }
+
+  private static final class MarkCoder<C extends UnboundedSource.CheckpointMark>
+      extends org.apache.beam.sdk.coders.StructuredCoder<Mark<C>> {
+    private final Coder<C> inner;
+
+    MarkCoder(Coder<C> inner) {
+      this.inner = org.apache.beam.sdk.coders.NullableCoder.of(inner);
+    }
+
+    @Override
+    public void encode(Mark<C> mark, java.io.OutputStream out) throws IOException {
+      inner.encode(mark.inner, out);
+    }
+
+    @Override
+    public Mark<C> decode(java.io.InputStream in) throws IOException {
+      return new Mark<>(inner.decode(in));
+    }
+
+    @Override
+    public List<? extends Coder<?>> getCoderArguments() {
+      return List.of(inner);
+    }
+
+    @Override
+    public void verifyDeterministic() throws NonDeterministicException {
+      inner.verifyDeterministic();
+    }
   }
 
   @Override
@@ -185,9 +239,12 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     private final boolean commitOnClose;
     /** Whether the wrapped reader was started: one that never was has nothing to commit. */
     private boolean started;
+    /** The checkpoint this reader resumed from (null: none), its mark until it starts. */
+    private final C restored;
 
-    Reader(UnboundedReader<T> reader, boolean commitOnClose) {
+    Reader(UnboundedReader<T> reader, C restored, boolean commitOnClose) {
       this.reader = reader;
+      this.restored = restored;
       this.commitOnClose = commitOnClose;
     }
 
@@ -244,8 +301,9 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     }
 
     @Override
+    @SuppressWarnings("unchecked") // the wrapped reader's mark is its source's C
     public CheckpointMark getCheckpointMark() {
-      return reader.getCheckpointMark();
+      return new Mark<>(started ? (C) reader.getCheckpointMark() : restored);
     }
 
     @Override

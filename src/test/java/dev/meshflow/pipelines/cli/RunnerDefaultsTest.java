@@ -35,6 +35,21 @@ public class RunnerDefaultsTest {
     assertTrue("a job failing on every attempt ends instead of restarting for ever", RunnerDefaults
         .apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
         .containsAll(List.of("--numberOfExecutionRetries=3", "--executionRetryDelay=10000")));
+    assertTrue("finished sources shut down, so a --runFor job ends", RunnerDefaults
+        .apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+        .contains("--shutdownSourcesAfterIdleMs=0"));
+    assertTrue("checkpoints go to files: the JobManager's heap takes 5 MB of state at most",
+        RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+            .containsAll(List.of("--stateBackend=filesystem", "--stateBackendStoragePath="
+                + RunnerDefaults.FLINK_CHECKPOINTS.toAbsolutePath().toUri())));
+    assertFalse("checkpoints must copy the state they write, so no fasterCopy in streaming",
+        RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+            .stream().anyMatch(a -> a.startsWith("--fasterCopy")));
+    assertTrue("batch has no checkpoints: fasterCopy saves the copies", RunnerDefaults.apply(
+        List.of("--runner=FlinkRunner"), IngestPipeline.NAME).contains("--fasterCopy=true"));
+    assertFalse("a cluster keeps its own state backend", RunnerDefaults.apply(List.of(
+        "--runner=FlinkRunner", "--streaming", "--flinkMaster=jm:8081"), IngestPipeline.NAME)
+        .stream().anyMatch(a -> a.startsWith("--stateBackend")));
     assertFalse("batch has nothing to checkpoint", RunnerDefaults.apply(
         List.of("--runner=FlinkRunner", "--streaming=false"), IngestPipeline.NAME)
         .stream().anyMatch(a -> a.startsWith("--checkpointingInterval")));
