@@ -26,6 +26,8 @@ public final class RunMetrics {
   private static final Map<String, LongAdder> LOCAL = new ConcurrentHashMap<>();
   /** The newest event time of a valid event in this JVM, for progress lines only. */
   private static final AtomicLong NEWEST_EVENT_MILLIS = new AtomicLong(Long.MIN_VALUE);
+  /** The oldest, so that a phase over windows of event time can say how many there will be. */
+  private static final AtomicLong OLDEST_EVENT_MILLIS = new AtomicLong(Long.MAX_VALUE);
 
   private RunMetrics() {}
 
@@ -55,6 +57,8 @@ public final class RunMetrics {
   public static void resetLocal() {
     LOCAL.clear();
     NEWEST_EVENT_MILLIS.set(Long.MIN_VALUE);
+    OLDEST_EVENT_MILLIS.set(Long.MAX_VALUE);
+    WindowedPhase.clear();
   }
 
   /** Notes the event time of a valid event, so progress can show how far the job has got. */
@@ -63,6 +67,16 @@ public final class RunMetrics {
     while (millis > seen && !NEWEST_EVENT_MILLIS.compareAndSet(seen, millis)) {
       seen = NEWEST_EVENT_MILLIS.get();
     }
+    long oldest = OLDEST_EVENT_MILLIS.get();
+    while (millis < oldest && !OLDEST_EVENT_MILLIS.compareAndSet(oldest, millis)) {
+      oldest = OLDEST_EVENT_MILLIS.get();
+    }
+  }
+
+  /** The oldest event time noted in this JVM, or null before the first. */
+  public static Long oldestEventTime() {
+    long t = OLDEST_EVENT_MILLIS.get();
+    return t == Long.MAX_VALUE ? null : t;
   }
 
   /** The newest event time noted in this JVM, or null before the first. */

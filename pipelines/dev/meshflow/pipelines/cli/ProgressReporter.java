@@ -2,9 +2,11 @@ package dev.meshflow.pipelines.cli;
 
 import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.options.RunMetrics;
+import dev.meshflow.options.WindowedPhase;
 import dev.meshflow.pipelines.RunCounts;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +34,9 @@ public final class ProgressReporter implements AutoCloseable {
   private Long lastWaiting;
   private int linesGrowing;
   private long unreachableSinceNanos = -1;
+  private long phaseStartNanos = -1;
+  private long phaseStartDone;
+  private Long lastNewest;
 
   private ProgressReporter(PrintStream out, int seconds, boolean streaming, BacklogProbe backlog) {
     this.out = out;
@@ -80,13 +85,49 @@ public final class ProgressReporter implements AutoCloseable {
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
     long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
     out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
-            + " | rows written %,d%s%s%s%n",
+            + " | rows written %,d%s%s%s%s%n",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
         streaming ? eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis,
             readSome) : "",
         backlog == null ? "" : backlog(backlog.service(), askBacklog(), now),
+        phases(WindowedPhase.declared(), m, RunMetrics.oldestEventTime(), RunMetrics.newestEventTime(), now),
         activity(m, now));
+  }
+
+  /**
+   * Where a job that works window by window has got, with an estimate of the time left: "training
+   * window 3 of 17, about 40 s left". The number of windows comes from the event times read so
+   * far, so while reading goes on it is marked "about".
+   */
+  String phases(List<WindowedPhase> declared, Map<String, Long> counters, Long oldest, Long newest,
+      long nowNanos) {
+    StringBuilder line = new StringBuilder();
+    boolean stillReading = newest != null && !newest.equals(lastNewest);
+    lastNewest = newest;
+    for (WindowedPhase phase : declared) {
+      long done = phase.done(counters);
+      if (done == 0 || oldest == null || newest == null) {
+        continue;
+      }
+      if (phaseStartNanos < 0) {
+        phaseStartNanos = nowNanos;
+        phaseStartDone = done;
+      }
+      long planned = Math.max(done, phase.windowsCovering(oldest, newest));
+      if (done >= planned && !stillReading) {
+        line.append(" | ").append(phase.unit).append("s done: ").append(String.format("%,d", done));
+        continue;
+      }
+      // The window being worked on is the one after those done.
+      line.append(String.format(" | %s %,d of %s%,d", phase.unit, Math.min(done + 1, planned),
+          stillReading ? "about " : "", planned));
+      double perSecond = (done - phaseStartDone) / Math.max(1e-9, (nowNanos - phaseStartNanos) / 1e9);
+      if (!stillReading && perSecond > 0) {
+        line.append(", about ").append(approximate((long) ((planned - done) / perSecond * 1000))).append(" left");
+      }
+    }
+    return line.toString();
   }
 
   private Long askBacklog() {
@@ -129,7 +170,7 @@ public final class ProgressReporter implements AutoCloseable {
   String activity(Map<String, Long> counters, long nowNanos) {
     StringBuilder moved = new StringBuilder();
     counters.forEach((name, value) -> {
-      if (!RunCounts.hasOwnLine(name) && !value.equals(lastCounters.get(name))) {
+      if (!RunCounts.hasOwnLine(name) && !inPhase(name) && !value.equals(lastCounters.get(name))) {
         moved.append(" | ").append(name).append(String.format(" %,d", value));
       }
     });
@@ -141,6 +182,12 @@ public final class ProgressReporter implements AutoCloseable {
     }
     long quiet = (nowNanos - unchangedSinceNanos) / 1_000_000_000L;
     return quiet == 0 ? "" : " | working: no count has moved for " + quiet + " s";
+  }
+
+  /** A counter the phase part of the line already tells (once event time is known). */
+  private static boolean inPhase(String counter) {
+    return RunMetrics.oldestEventTime() != null
+        && WindowedPhase.declared().stream().anyMatch(p -> p.doneCounters.contains(counter));
   }
 
   /**

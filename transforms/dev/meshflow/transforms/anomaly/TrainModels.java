@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.anomaly;
 
 import dev.meshflow.options.RunMetrics;
+import dev.meshflow.options.WindowedPhase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,6 +62,8 @@ public final class TrainModels extends PTransform<PCollection<Row>, PCollection<
 
   @Override
   public PCollection<KMeansModel> expand(PCollection<Row> sessions) {
+    WindowedPhase.declare(WindowedPhase.of("training window", size.getMillis(), period.getMillis(),
+        List.of(MODELS_TRAINED, WINDOWS_TOO_SMALL)));
     return sessions
         .apply("HumanSessionFeatures", ParDo.of(new FeaturesFn()))
         .setCoder(SampleCoder.INSTANCE)

@@ -295,6 +295,8 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
 
   private static final class SessionRowFn extends DoFn<KV<String, SessionStats>, Row> {
     private final double maxRate;
+    /** Moves while sessions close, a long step that counted nothing before (a late pane counts again). */
+    private final RunMetrics.StageCounter sessions = RunMetrics.counter("session_rows");
 
     SessionRowFn(double maxRate) {
       this.maxRate = maxRate;
@@ -302,6 +304,7 @@ public final class Clickstream extends PTransform<PCollection<KV<String, byte[]>
 
     @ProcessElement
     public void process(@Element KV<String, SessionStats> s, OutputReceiver<Row> out) {
+      sessions.inc();
       out.output(SessionsTable.toRow(s.getKey(), s.getValue(), maxRate));
     }
   }

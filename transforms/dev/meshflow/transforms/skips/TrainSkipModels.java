@@ -1,11 +1,11 @@
 package dev.meshflow.transforms.skips;
 
+import dev.meshflow.options.RunMetrics;
+import dev.meshflow.options.WindowedPhase;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Max;
@@ -33,6 +33,11 @@ import org.joda.time.Instant;
  * only) a newer window exists.
  */
 public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen>>, PCollection<SkipTrainer.Trained>> {
+  public static final String MODELS_TRAINED = "models_trained";
+  public static final String WINDOWS_TOO_SMALL = "windows_too_small";
+  public static final String WINDOWS_BEFORE_THE_LATEST = "windows_before_the_latest";
+  public static final String WINDOWS_NOT_TRIGGERED = "windows_not_triggered";
+
   private final Duration size;
   private final Duration period;
   private final SkipTrainer trainer;
@@ -74,6 +79,8 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
 
   @Override
   public PCollection<SkipTrainer.Trained> expand(PCollection<Labeled<Listen>> labelled) {
+    WindowedPhase.declare(WindowedPhase.of("training window", size.getMillis(), period.getMillis(), List.of(
+        MODELS_TRAINED, WINDOWS_TOO_SMALL, WINDOWS_BEFORE_THE_LATEST, WINDOWS_NOT_TRIGGERED)));
     PCollectionView<Long> newest = null;
     if (latestOnly) {
       newest = labelled
@@ -122,10 +129,11 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
     private final PCollectionView<Map<Long, String>> triggers;
     private final PCollectionView<Long> newest;
     private final long periodMillis;
-    private final Counter older = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_before_the_latest");
-    private final Counter trained = Metrics.counter(LabelOutcomes.NAMESPACE, "models_trained");
-    private final Counter tooSmall = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_too_small");
-    private final Counter untriggered = Metrics.counter(LabelOutcomes.NAMESPACE, "windows_not_triggered");
+    // Run-wide counters, so that the summary lists them and the progress line follows training.
+    private final RunMetrics.StageCounter older = RunMetrics.counter(WINDOWS_BEFORE_THE_LATEST);
+    private final RunMetrics.StageCounter trained = RunMetrics.counter(MODELS_TRAINED);
+    private final RunMetrics.StageCounter tooSmall = RunMetrics.counter(WINDOWS_TOO_SMALL);
+    private final RunMetrics.StageCounter untriggered = RunMetrics.counter(WINDOWS_NOT_TRIGGERED);
 
     TrainFn(SkipTrainer trainer, int minRows, PCollectionView<Map<Long, String>> triggers,
         PCollectionView<Long> newest, long periodMillis) {

@@ -57,12 +57,34 @@ public class ProgressReporterTest {
   @Test
   public void aJobsOwnCountersShowWhenTheyMoveAndStillnessIsTimed() {
     long t0 = 1_000_000_000L;
-    assertEquals(" | models_trained 1", progress.activity(
-        java.util.Map.of("records_read", 100L, "models_trained", 1L), t0));
-    assertEquals("the job's own counter moved, reading did not", " | models_trained 2",
-        progress.activity(java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 5_000_000_000L));
+    assertEquals(" | retrain_triggers 1", progress.activity(
+        java.util.Map.of("records_read", 100L, "retrain_triggers", 1L), t0));
+    assertEquals("the job's own counter moved, reading did not", " | retrain_triggers 2",
+        progress.activity(java.util.Map.of("records_read", 100L, "retrain_triggers", 2L), t0 + 5_000_000_000L));
     assertEquals(" | working: no count has moved for 10 s", progress.activity(
-        java.util.Map.of("records_read", 100L, "models_trained", 2L), t0 + 15_000_000_000L));
+        java.util.Map.of("records_read", 100L, "retrain_triggers", 2L), t0 + 15_000_000_000L));
+  }
+
+  @Test
+  public void windowByWindowWorkSaysWhichWindowOfHowManyAndTheTimeLeft() {
+    long hour = 3_600_000L;
+    // Windows of 4 h every hour over 10 h of events: 13 windows hold some of them.
+    java.util.List<dev.meshflow.options.WindowedPhase> training = java.util.List.of(
+        dev.meshflow.options.WindowedPhase.of("training window", 4 * hour, hour,
+            java.util.List.of("models_trained", "windows_too_small")));
+    long t0 = 1_000_000_000L;
+    assertEquals("nothing trained yet", "",
+        progress.phases(training, java.util.Map.of(), 0L, 8 * hour, t0));
+    assertEquals("still reading: the count of windows is an estimate",
+        " | training window 2 of about 13",
+        progress.phases(training, java.util.Map.of("models_trained", 1L), 0L, 10 * hour - 1, t0 + 1));
+    // Reading done (event time no longer moves): 3 more windows in 10 s, 9 to go.
+    assertEquals(" | training window 5 of 13, about 30 s left", progress.phases(training,
+        java.util.Map.of("models_trained", 3L, "windows_too_small", 1L), 0L, 10 * hour - 1,
+        t0 + 1 + 10_000_000_000L));
+    assertEquals(" | training windows done: 13", progress.phases(training,
+        java.util.Map.of("models_trained", 12L, "windows_too_small", 1L), 0L, 10 * hour - 1,
+        t0 + 60_000_000_000L));
   }
 
   @Test
