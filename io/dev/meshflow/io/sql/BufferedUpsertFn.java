@@ -175,8 +175,8 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
         }
         dropConnection();
         retries.inc();
-        LOG.warn("{} is unreachable ({}); retrying a batch of {} rows in {} ms (attempt {})",
-            describeTarget(), firstLine(e.getMessage()), rows.size(), backoff, attempt + 1);
+        LOG.warn("{} could not take a batch of {} rows for now ({}); retrying in {} ms (attempt {})",
+            describeTarget(), rows.size(), firstLine(e.getMessage()), backoff, attempt + 1);
         try {
           Thread.sleep(backoff); // backoff between real connection attempts
         } catch (InterruptedException interrupted) {
