@@ -90,6 +90,11 @@ final class PostgresUpsertFn extends BufferedUpsertFn {
   }
 
   @Override
+  protected String warehouseId() {
+    return target.display();
+  }
+
+  @Override
   protected String describeTarget() {
     return "PostgreSQL " + target.display() + " (table " + table + ")";
   }

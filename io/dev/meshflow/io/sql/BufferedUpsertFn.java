@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * older pane. When the database refuses a batch because of a row's data, the batch is retried row
  * by row and each refused row is emitted as a {@link SinkRejects} row instead of failing the
  * pipeline. An error that says the warehouse is away for now (a restart, a dropped connection) is
- * retried with exponential backoff for up to {@link #RETRY_FOR_MILLIS}: each attempt is one
+ * retried with exponential backoff for up to {@link #RETRY_FOR_MILLIS}, once this JVM has written
+ * to that warehouse (one never reached fails at once, by name): each attempt is one
  * transaction, so a batch is applied whole or not at all, and the upsert makes a batch that did
  * commit before its connection broke harmless to send again. Other errors fail the bundle.
  */
@@ -36,6 +37,8 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
   static final long RETRY_FOR_MILLIS = 5 * 60_000L;
   private static final long FIRST_BACKOFF_MILLIS = 250;
   private static final long MAX_BACKOFF_MILLIS = 15_000;
+  /** The warehouses this JVM has written to: only those are waited for when they go away. */
+  private static final java.util.Set<String> REACHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   protected final String table;
   protected final List<String> keys;
@@ -84,6 +87,11 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
 
   /** Drops the current connection after a transient error; the next batch opens a new one. */
   protected void dropConnection() {}
+
+  /** Which database the rows go to, whatever the table: once one answered, its outages are waited for. */
+  protected String warehouseId() {
+    return getClass().getName();
+  }
 
   /** Where the rows go, for log lines: never a password. */
   protected String describeTarget() {
@@ -164,13 +172,17 @@ public abstract class BufferedUpsertFn extends DoFn<Row, Row> {
     for (int attempt = 1; ; attempt++) {
       try {
         writeBatch(rows);
+        REACHED.add(warehouseId());
         if (attempt > 1) {
           LOG.warn("{} is back: wrote the waiting batch of {} rows on attempt {}", describeTarget(),
               rows.size(), attempt);
         }
         return;
       } catch (SQLException e) {
-        if (!isTransient(e) || System.currentTimeMillis() + backoff > deadline) {
+        // A warehouse never reached in this JVM is a wrong address or a server that is down:
+        // that fails at once, by name. Only one that answered before is waited for.
+        if (!isTransient(e) || !REACHED.contains(warehouseId())
+            || System.currentTimeMillis() + backoff > deadline) {
           throw e;
         }
         dropConnection();
