@@ -127,7 +127,7 @@ public class StreamingSustainBenchmark {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setServerConfig("track_commit_timestamp", "on").start()) {
       for (Job job : jobs()) {
-        String db = job.label.replaceAll("[^a-z0-9]+", "_");
+        String db = job.label.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
           st.execute("CREATE DATABASE " + db);
         }
@@ -146,7 +146,7 @@ public class StreamingSustainBenchmark {
   }
 
   private static String run(Job job, EmbeddedPostgres pg, String db, Path dir) throws Exception {
-    String file = job.label.replaceAll("[^a-z0-9]+", "-");
+    String file = job.label.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     Path log = dir.resolve(file + ".log");
     Path gcLog = dir.resolve(file + ".gc.log");
     String sink = "postgresql://127.0.0.1:" + pg.getPort() + "/" + db + "?user=postgres";
