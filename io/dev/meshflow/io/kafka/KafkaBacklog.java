@@ -1,17 +1,12 @@
 package dev.meshflow.io.kafka;
 
 import dev.meshflow.io.BacklogProbe;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -31,12 +26,7 @@ final class KafkaBacklog implements BacklogProbe {
     this.bootstrap = bootstrap;
     this.topics = List.copyOf(topics);
     this.group = group;
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MILLIS,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MILLIS,
-        // One progress line a few seconds apart is the only caller: no need to hold reconnects tight.
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000));
+    this.admin = KafkaReachability.admin(bootstrap, TIMEOUT_MILLIS);
   }
 
   @Override
@@ -47,18 +37,13 @@ final class KafkaBacklog implements BacklogProbe {
   @Override
   public long waiting() {
     try {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (TopicDescription t : admin.describeTopics(topics).allTopicNames()
-          .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).values()) {
-        t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
-      }
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       long waiting = 0;
-      for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(latest).all()
-          .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).entrySet()) {
+      for (Map.Entry<TopicPartition, Long> end
+          : KafkaReachability.endOffsets(admin, topics, TIMEOUT_MILLIS).entrySet()) {
         OffsetAndMetadata done = committed.get(end.getKey());
-        waiting += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+        waiting += Math.max(0, end.getValue() - (done == null ? 0 : done.offset()));
       }
       return waiting;
     } catch (TimeoutException | ExecutionException e) {

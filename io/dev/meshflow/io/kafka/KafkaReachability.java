@@ -61,14 +61,8 @@ final class KafkaReachability {
   static Map<String, Long> endOffsets(String bootstrap, List<String> topics, Duration timeout) {
     int millis = (int) timeout.getMillis();
     try (Admin admin = admin(bootstrap, millis)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (TopicDescription t : admin.describeTopics(topics).allTopicNames()
-          .get(millis + 1_000L, TimeUnit.MILLISECONDS).values()) {
-        t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
-      }
       Map<String, Long> ends = new HashMap<>();
-      admin.listOffsets(latest).all().get(millis + 1_000L, TimeUnit.MILLISECONDS)
-          .forEach((tp, info) -> ends.put(tp.topic() + "/" + tp.partition(), info.offset()));
+      endOffsets(admin, topics, millis).forEach((tp, offset) -> ends.put(tp.topic() + "/" + tp.partition(), offset));
       return ends;
     } catch (TimeoutException | ExecutionException e) {
       throw new IllegalStateException("until=caughtUp: cannot ask Kafka at " + bootstrap
@@ -79,6 +73,20 @@ final class KafkaReachability {
     }
   }
 
+  /** The offset the next record of each partition of the topics will get, asked through {@code admin}. */
+  static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics, int millis)
+      throws TimeoutException, ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (TopicDescription t : admin.describeTopics(topics).allTopicNames()
+        .get(millis + 1_000L, TimeUnit.MILLISECONDS).values()) {
+      t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get(millis + 1_000L, TimeUnit.MILLISECONDS)
+        .forEach((tp, info) -> ends.put(tp, info.offset()));
+    return ends;
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
@@ -87,7 +95,7 @@ final class KafkaReachability {
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
-  private static Admin admin(String bootstrap, int timeoutMillis) {
+  static Admin admin(String bootstrap, int timeoutMillis) {
     return Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis,
