@@ -343,31 +343,43 @@ public class StreamingSustainBenchmark {
       this.stopMillis = stopMillis;
     }
 
-    @Override
-    public void run() {
-      while (!isInterrupted()) {
-        try (Connection c = pg.getDatabase("postgres", db).getConnection(); Statement st = c.createStatement()) {
-          while (!isInterrupted()) {
-            long now = System.currentTimeMillis();
-            try (ResultSet rs = st.executeQuery("SELECT " + job.keySql + ", extract(epoch FROM "
-                + job.timeSql + ") FROM " + job.table)) {
-              while (rs.next()) {
-                if (seen.add(rs.getString(1)) && rs.getDouble(2) * 1000 <= stopMillis) {
-                  latencies.add(now / 1000.0 - rs.getDouble(2));
-                }
-              }
-            }
-            Thread.sleep(500); // a poll's interval, not a wait for a condition
-          }
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception tableNotYetThere) {
-          try {
-            Thread.sleep(500);
-          } catch (InterruptedException e) {
-            return;
+    /** One look at the table: a window row not seen before is seen now. */
+    void poll(Connection c) throws Exception {
+      long now = System.currentTimeMillis();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + job.keySql
+          + ", extract(epoch FROM " + job.timeSql + ") FROM " + job.table)) {
+        while (rs.next()) {
+          if (seen.add(rs.getString(1)) && rs.getDouble(2) * 1000 <= stopMillis) {
+            latencies.add(now / 1000.0 - rs.getDouble(2));
           }
         }
+      }
+    }
+
+    /** Polls every 500 ms on a schedule until the job ends; before its table exists a poll finds nothing. */
+    @Override
+    public void run() {
+      java.util.concurrent.ScheduledExecutorService every =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      try (Connection c = pg.getDatabase("postgres", db).getConnection()) {
+        every.scheduleAtFixedRate(() -> {
+          try {
+            poll(c);
+          } catch (Exception tableNotYetThere) {
+            // the job creates the table with its first write
+          }
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(); // until interrupted at the job's end
+        } catch (InterruptedException end) {
+          // the job ended
+        }
+        every.shutdown(); // the last poll finishes before the connection closes and the figures are read
+        every.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      } finally {
+        every.shutdownNow();
       }
     }
 
