@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines;
 
+import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
@@ -50,7 +51,7 @@ public final class AnomalyModelPipeline {
   /** Builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
     validate(options);
-    return build(options).run();
+    return AfterRun.start(build(options));
   }
 
   public static Pipeline build(Options options) {

@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines;
 
+import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
@@ -81,7 +82,7 @@ public final class AnomalyScoringPipeline {
   /** Builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
     validate(options);
-    return build(options).run();
+    return AfterRun.start(build(options));
   }
 
   public static Pipeline build(Options options) {

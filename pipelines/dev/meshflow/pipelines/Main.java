@@ -21,6 +21,7 @@ import dev.meshflow.pipelines.cli.OptionErrors;
 import dev.meshflow.pipelines.cli.ProgressReporter;
 import dev.meshflow.pipelines.cli.QueryCommand;
 import dev.meshflow.pipelines.cli.ReaderThreads;
+import dev.meshflow.pipelines.cli.FlinkResume;
 import dev.meshflow.pipelines.cli.RunSummary;
 import dev.meshflow.pipelines.cli.RunnerDefaults;
 import java.io.PrintStream;
@@ -149,6 +150,11 @@ public final class Main {
     List<String> launch = withLauncherDefaults(pipeline, args);
     O options = parseOptions(pipeline, launch);
     pipeline.validate(options); // run() checks again; this fails before anything is printed
+    FlinkResume resume = FlinkResume.of(pipeline.name(), launch);
+    if (resume != null) {
+      launch = resume.apply(launch, out);
+      options = parseOptions(pipeline, launch);
+    }
     TableSink sink = options instanceof SinkOptions
         ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
     RecordSource input = inputSource(options);
@@ -196,6 +202,9 @@ public final class Main {
       if (sink != null) {
         closeKeepingTheCause(sink, failure);
       }
+    }
+    if (resume != null && state == PipelineResult.State.DONE) {
+      resume.finished();
     }
     RunSummary.print(out, pipeline, options, result, state, source, sink,
         (System.nanoTime() - start) / 1e9);

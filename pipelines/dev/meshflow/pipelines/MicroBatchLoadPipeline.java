@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines;
 
+import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.LandingFiles;
@@ -63,7 +64,7 @@ public final class MicroBatchLoadPipeline {
 
   public static PipelineResult run(Options options) {
     validate(options);
-    return build(options).run();
+    return AfterRun.start(build(options));
   }
 
   public static Pipeline build(Options options) {

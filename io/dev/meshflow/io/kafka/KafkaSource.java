@@ -1,5 +1,6 @@
 package dev.meshflow.io.kafka;
 
+import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
@@ -39,8 +40,12 @@ import org.joda.time.Instant;
  *   <li>Event time is the payload's {@code ts}; the watermark trails the newest event time of each
  *       partition by {@code maxDelaySeconds}, and an idle partition (nothing waiting for
  *       {@code idleSeconds}) stops holding it back.
- *   <li>With a group, offsets are committed only when the runner finalizes a checkpoint, that is
- *       after the results are durable ({@code commitOffsetsInFinalize}); auto-commit stays off.
+ *   <li>With a group, offsets are committed only once the records' results are durable, never by
+ *       auto-commit. A runner with checkpoints (Flink, Dataflow, Spark) commits when it finalizes
+ *       one ({@code commitOffsetsInFinalize}). The Direct runner finalizes a reader's checkpoint
+ *       as soon as the records are handed downstream, so there the offsets are committed when the
+ *       run has finished ({@link AfterRun}); a run killed before that is read again from the last
+ *       finished run's offsets, into the same rows.
  *   <li>{@code start}: earliest or latest ignore committed offsets; committed resumes the group
  *       (earliest where it has none). Default: committed with a group, else earliest.
  *   <li>{@code until=caughtUp} streams until every partition has reached the end it had at launch,
@@ -170,7 +175,15 @@ public final class KafkaSource implements RecordSource {
         } else if (start.equals("latest") && group != null) {
           read = read.withStartReadTime(Instant.now());
         }
-        if (group != null) {
+        PipelineOptions options = begin.getPipeline().getOptions();
+        String positions = null;
+        if (group != null && finalizesOnHandOff(options)) {
+          positions = ReadPositions.key(bootstrap, group);
+          ReadPositions.open(positions);
+          String key = positions;
+          AfterRun.register(begin.getPipeline(),
+              () -> GroupOffsets.commit(bootstrap, group, ReadPositions.take(key)));
+        } else if (group != null) {
           read = read.commitOffsetsInFinalize();
         }
         PTransform<PBegin, PCollection<KafkaRecord<byte[], byte[]>>> reading = read;
@@ -178,7 +191,6 @@ public final class KafkaSource implements RecordSource {
           read = read.withMaxNumRecords(maxRecords);
           reading = stopAfter == null ? read : read.withMaxReadTime(stopAfter);
         } else if (untilCaughtUp) {
-          PipelineOptions options = begin.getPipeline().getOptions();
           if (!StoppingRead.endsJobs(options)) {
             throw new IllegalArgumentException(option + ": until=" + CAUGHT_UP + " needs a runner"
                 + " that ends a stream; on " + options.getRunner().getSimpleName()
@@ -192,10 +204,18 @@ public final class KafkaSource implements RecordSource {
         }
         return begin
             .apply("ReadKafka", reading)
-            .apply("WithCoordinates", ParDo.of(new WithCoordinatesFn()))
+            .apply("WithCoordinates", ParDo.of(new WithCoordinatesFn(positions)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
       }
     };
+  }
+
+  /**
+   * Whether the runner finalizes a reader's checkpoint once its records are handed downstream, not
+   * once they are durable: the Direct runner, which has no checkpoints to restore from.
+   */
+  private static boolean finalizesOnHandOff(PipelineOptions options) {
+    return options.getRunner().getSimpleName().equals("DirectRunner");
   }
 
   /** Whether a reader's checkpoint has reached the end offsets its partitions had at launch. */
@@ -227,9 +247,18 @@ public final class KafkaSource implements RecordSource {
   private static final class WithCoordinatesFn
       extends DoFn<KafkaRecord<byte[], byte[]>, KV<String, byte[]>> {
     private static final byte[] EMPTY = new byte[0];
+    /** Where this JVM keeps the group's read positions, or null where the runner commits them. */
+    private final String positions;
+
+    WithCoordinatesFn(String positions) {
+      this.positions = positions;
+    }
 
     @ProcessElement
     public void process(@Element KafkaRecord<byte[], byte[]> r, OutputReceiver<KV<String, byte[]>> out) {
+      if (positions != null) {
+        ReadPositions.advance(positions, r.getTopic(), r.getPartition(), r.getOffset());
+      }
       byte[] value = r.getKV().getValue();
       out.output(KV.of(origin(r.getTopic(), r.getPartition(), r.getOffset()),
           value == null ? EMPTY : value)); // a tombstone is an empty record, dead-lettered as such

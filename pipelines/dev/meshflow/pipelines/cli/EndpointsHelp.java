@@ -103,8 +103,8 @@ public final class EndpointsHelp {
       "A Kafka broker through KafkaIO, as raw bytes parsed downstream; origin",
       "kafka:topic/partition/offset. Needs --streaming, or maxRecords=N for a batch read. With",
       "--runFor each reader stops after that long, still streaming; the run then flushes and ends.")
-      .param("group=G", "consumer group; offsets are committed when the runner finalizes a checkpoint"
-          + " (Flink: every --checkpointingInterval)")
+      .param("group=G", "consumer group; offsets are committed once results are durable: at each"
+          + " checkpoint on Flink (every --checkpointingInterval), when the run finishes on Direct")
       .param("start=S", "earliest | latest | committed (default: committed with a group, else earliest)")
       .param("maxDelaySeconds=D", "the watermark trails each partition's newest event time by D (default 30)")
       .param("idleSeconds=I", "a partition with nothing waiting for I s stops holding the watermark (default 5)")

@@ -1,5 +1,6 @@
 package dev.meshflow.pipelines.cli;
 
+import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
@@ -56,6 +57,7 @@ public final class RunSummary {
       // Usually a glob that matches nothing yet or a topic read from its end, not an empty day.
       row(out, "note", "nothing was read from " + source + "; is that the input you meant?");
     }
+    AfterRun.reports(result).forEach(line -> row(out, "offsets", line));
     fileOutputsOf(pipeline, options).forEach((label, place) -> row(out, label, placeOf(place)));
     if (sink != null) {
       row(out, "output", sink.describe());

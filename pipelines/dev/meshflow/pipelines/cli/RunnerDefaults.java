@@ -29,6 +29,11 @@ public final class RunnerDefaults {
   public static final java.nio.file.Path FLINK_CHECKPOINTS =
       java.nio.file.Path.of("meshflow-data", "flink-checkpoints");
 
+  /** {@link #FLINK_CHECKPOINTS} as the URI embedded Flink is given ({@link FlinkResume} adds the job's folder). */
+  static String flinkCheckpointsUri() {
+    return FLINK_CHECKPOINTS.toAbsolutePath().toUri().toString();
+  }
+
   /** The runner's short name, lower case: direct, flink, spark or dataflow. */
   public static String runnerOf(List<String> args) {
     String runner = "direct";
@@ -80,7 +85,7 @@ public final class RunnerDefaults {
             // window of event ids passes that within two minutes at 5,000 events/s, every
             // checkpoint then fails, and the job fails with it. Checkpoints go to files instead.
             addIfAbsent(out, "stateBackend", "filesystem");
-            addIfAbsent(out, "stateBackendStoragePath", FLINK_CHECKPOINTS.toAbsolutePath().toUri().toString());
+            addIfAbsent(out, "stateBackendStoragePath", flinkCheckpointsUri());
           }
         }
         break;
