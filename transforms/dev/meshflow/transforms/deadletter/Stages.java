@@ -10,6 +10,11 @@ public final class Stages {
   public static final String ENRICH = "enrich";
   /** The warehouse refused the row (a value it cannot store, a constraint it enforces). */
   public static final String SINK = "sink";
+  /**
+   * A step after parsing threw on the record: a bug, or data that no rule foresaw. The reason names
+   * the step and the error; the record is kept instead of failing (and on Flink restarting) the job.
+   */
+  public static final String TRANSFORM = "transform";
   /** A whole input could not be read (a gzip file cut short); the payload is the input as stored. */
   public static final String UNREADABLE_FILE = "unreadable-file";
 

@@ -3,6 +3,7 @@ package dev.meshflow.transforms.ingest;
 import dev.meshflow.options.RunMetrics;
 import dev.meshflow.transforms.deadletter.DeadLetter;
 import dev.meshflow.transforms.deadletter.DeadLetterCoder;
+import dev.meshflow.transforms.deadletter.GuardedFn;
 import dev.meshflow.transforms.deadletter.Stages;
 import dev.meshflow.transforms.interactions.DedupeByEventId;
 import dev.meshflow.transforms.interactions.InteractionEvent;
@@ -39,7 +40,8 @@ import org.joda.time.Duration;
  *   <li>Deduplicate by event_id.
  *   <li>Keep the chosen event and item types.
  *   <li>Enrich from the catalog side input (a miss is a dead letter with stage enrich, or kept)
- *       and map to the {@code interactions} schema.
+ *       and map to the {@code interactions} schema; a record this step throws on is a dead letter
+ *       with stage transform ({@link GuardedFn}), not a failed job.
  *   <li>Fill a missing device from the user's last known one.
  *   <li>Hash, mask or drop private columns.
  * </ol>
@@ -48,6 +50,7 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
   public static final TupleTag<Row> ROWS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
   public static final String FILTERED = "events_filtered";
+  private static final String ENRICH_AND_MAP = "EnrichAndMap";
 
   private final EtlSpec spec;
   private final boolean streaming;
@@ -92,8 +95,9 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
         .apply("Deduplicate", streaming ? DedupeByEventId.streaming(retention) : DedupeByEventId.batch())
         .apply("KeepChosenTypes", Filter.by(new KeepFn(spec)));
 
-    PCollectionTuple mapped = kept.apply("EnrichAndMap", catalog == null
-        ? ParDo.of(new MapFn()).withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS))
+    PCollectionTuple mapped = kept.apply(ENRICH_AND_MAP, catalog == null
+        ? ParDo.of(new GuardedFn<>(ENRICH_AND_MAP, InteractionsTable::toRow, DEAD_LETTERS))
+            .withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS))
         : ParDo.of(new EnrichFn(catalog, spec.catalogMissIsError))
             .withSideInputs(catalog).withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS)));
     mapped.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
@@ -133,18 +137,12 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
     }
   }
 
-  private static final class MapFn extends DoFn<InteractionEvent, Row> {
-    @ProcessElement
-    public void process(@Element InteractionEvent e, OutputReceiver<Row> out) {
-      out.output(InteractionsTable.toRow(e));
-    }
-  }
-
   private static final class EnrichFn extends DoFn<InteractionEvent, Row> {
     private final PCollectionView<Map<String, List<String>>> catalog;
     private final boolean missIsError;
     private final RunMetrics.StageCounter misses =
         RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.ENRICH);
+    private final RunMetrics.StageCounter failures = GuardedFn.counter();
 
     EnrichFn(PCollectionView<Map<String, List<String>>> catalog, boolean missIsError) {
       this.catalog = catalog;
@@ -162,9 +160,17 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
             e.timestampMillis(), System.currentTimeMillis()));
         return;
       }
-      Row row = InteractionsTable.toRow(e);
-      c.output(item == null ? row : Row.fromRow(row).withFieldValue("title", item.get(0))
-          .withFieldValue("artist", item.get(1)).withFieldValue("genre", item.get(2)).build());
+      Row enriched;
+      try { // as GuardedFn does, for a step with a side input
+        Row row = InteractionsTable.toRow(e);
+        enriched = item == null ? row : Row.fromRow(row).withFieldValue("title", item.get(0))
+            .withFieldValue("artist", item.get(1)).withFieldValue("genre", item.get(2)).build();
+      } catch (RuntimeException failure) {
+        failures.inc();
+        c.output(DEAD_LETTERS, GuardedFn.deadLetter(ENRICH_AND_MAP, e, failure));
+        return;
+      }
+      c.output(enriched);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.meshflow.transforms.interactions;
 
+import dev.meshflow.transforms.deadletter.Traceable;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -7,7 +9,7 @@ import java.util.Objects;
  * A validated interaction: a user played, skipped, liked or playlisted a song or podcast. It keeps
  * its origin and original bytes so that a later stage (lateness) can still dead-letter it intact.
  */
-public final class InteractionEvent {
+public final class InteractionEvent implements Traceable {
   private final String eventId;
   private final long timestampMillis;
   private final String userId;
@@ -49,6 +51,7 @@ public final class InteractionEvent {
     return eventId;
   }
 
+  @Override
   public long timestampMillis() {
     return timestampMillis;
   }
@@ -81,10 +84,12 @@ public final class InteractionEvent {
     return durationMs;
   }
 
+  @Override
   public String origin() {
     return origin;
   }
 
+  @Override
   public byte[] payload() {
     return payload;
   }
