@@ -1,6 +1,6 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 
 /**
  * How a pipeline accounts for every record it read: read = delivered + filtered + duplicates +
@@ -9,9 +9,9 @@ import dev.meshflow.options.RunMetrics;
  * and stays out of the sum.
  */
 public final class Conservation {
-  final String deliveredCounter;
-  final String deliveredLabel;
-  final boolean sinkRefusalsAreRecords;
+  private final String deliveredCounter;
+  private final String deliveredLabel;
+  private final boolean sinkRefusalsAreRecords;
 
   private Conservation(String deliveredCounter, String deliveredLabel, boolean sinkRefusalsAreRecords) {
     this.deliveredCounter = deliveredCounter;
@@ -27,5 +27,20 @@ public final class Conservation {
   /** Each delivered record is one row of {@code table}. */
   public static Conservation rowsOf(String table) {
     return new Conservation(RunMetrics.rowsWritten(table), "rows in " + table, true);
+  }
+
+  /** The counter of delivered records. */
+  public String deliveredCounter() {
+    return deliveredCounter;
+  }
+
+  /** What the summary calls the delivered records. */
+  public String deliveredLabel() {
+    return deliveredLabel;
+  }
+
+  /** Whether a row the warehouse refused is a record of its own (not part of an aggregate). */
+  public boolean sinkRefusalsAreRecords() {
+    return sinkRefusalsAreRecords;
   }
 }

@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** A small reference file given by an option (zones, products), checked on the launcher. */
-final class LocalReferenceFile {
+public final class LocalReferenceFile {
   private LocalReferenceFile() {}
 
   /**
    * Fails now, not on a worker, when the file cannot be read or {@code parse} refuses its text
    * (whose own message then reaches the user as it is).
    */
-  static void check(String option, String path, Consumer<String> parse) {
+  public static void check(String option, String path, Consumer<String> parse) {
     Path file = Path.of(path);
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("--" + option + "=" + file + ": no such readable file");

@@ -1,12 +1,18 @@
 package dev.meshflow.pipelines;
 
+import dev.meshflow.io.RecordSource;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** A pipeline the launcher can list, explain and run. */
+/**
+ * The contract between the launcher and a pipeline. Each pipeline publishes one as its {@code
+ * PIPELINE} constant (built with {@link #builder}); the launcher's catalog lists them and knows
+ * nothing else of a pipeline.
+ */
 public interface MeshflowPipeline<O extends PipelineOptions> {
   String name();
 
@@ -24,96 +30,150 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
   String exampleQuery();
 
   /** How the run accounts for every record read. */
-  default Conservation conservation(O options) {
-    return Conservation.aggregated();
-  }
+  Conservation conservation(O options);
 
   /** What the run writes besides tables (a model directory), label to place, for the summary. */
-  default Map<String, String> fileOutputs(O options) {
-    return Map.of();
+  Map<String, String> fileOutputs(O options);
+
+  /**
+   * The stream or files the run reads, for the launcher's checks before a local run (is the
+   * broker up, how many readers) and its consumer lag; null where it reads none of its own.
+   */
+  RecordSource input(O options);
+
+  /** What the summary names as the run's input. */
+  String describeInput(O options);
+
+  /** A pipeline's contract from its parts; name, description, options, validate and run are required. */
+  static <O extends PipelineOptions> Builder<O> builder(String name, String description, Class<O> optionsClass) {
+    return new Builder<>(name, description, optionsClass);
   }
 
-  static <O extends PipelineOptions> Described<O> of(
-      String name, String description, Class<O> optionsClass, Consumer<O> validate,
-      Function<O, PipelineResult> run, String exampleQuery) {
-    return of(name, description, optionsClass, validate, run, exampleQuery, o -> Conservation.aggregated());
-  }
-
-  static <O extends PipelineOptions> Described<O> of(
-      String name, String description, Class<O> optionsClass, Consumer<O> validate,
-      Function<O, PipelineResult> run, String exampleQuery, Function<O, Conservation> conservation) {
-    return new Described<>(name, description, optionsClass, validate, run, exampleQuery,
-        conservation, o -> Map.of());
-  }
-
-  /** A pipeline described by its parts, as the catalog lists them. */
-  final class Described<O extends PipelineOptions> implements MeshflowPipeline<O> {
+  /** Builds a {@link MeshflowPipeline} from method references of a pipeline class. */
+  final class Builder<O extends PipelineOptions> {
     private final String name;
     private final String description;
     private final Class<O> optionsClass;
-    private final Consumer<O> validate;
-    private final Function<O, PipelineResult> run;
-    private final String exampleQuery;
-    private final Function<O, Conservation> conservation;
-    private final Function<O, Map<String, String>> fileOutputs;
+    private Consumer<O> validate;
+    private Function<O, PipelineResult> run;
+    private String exampleQuery = "";
+    private Function<O, Conservation> conservation = o -> Conservation.aggregated();
+    private Function<O, Map<String, String>> fileOutputs = o -> Map.of();
+    private Function<O, RecordSource> input = o -> null;
+    private Function<O, String> describeInput;
 
-    private Described(String name, String description, Class<O> optionsClass, Consumer<O> validate,
-        Function<O, PipelineResult> run, String exampleQuery, Function<O, Conservation> conservation,
-        Function<O, Map<String, String>> fileOutputs) {
+    private Builder(String name, String description, Class<O> optionsClass) {
       this.name = name;
       this.description = description;
       this.optionsClass = optionsClass;
-      this.validate = validate;
-      this.run = run;
-      this.exampleQuery = exampleQuery;
-      this.conservation = conservation;
-      this.fileOutputs = fileOutputs;
     }
 
-    /** The same pipeline, naming in its summary what it writes besides tables. */
-    public Described<O> writingFiles(Function<O, Map<String, String>> outputs) {
-      return new Described<>(name, description, optionsClass, validate, run, exampleQuery,
-          conservation, outputs);
+    public Builder<O> validate(Consumer<O> validate) {
+      this.validate = validate;
+      return this;
+    }
+
+    public Builder<O> run(Function<O, PipelineResult> run) {
+      this.run = run;
+      return this;
+    }
+
+    public Builder<O> exampleQuery(String sql) {
+      this.exampleQuery = sql;
+      return this;
+    }
+
+    /** Default: valid events feed an aggregate ({@link Conservation#aggregated()}). */
+    public Builder<O> conservation(Function<O, Conservation> conservation) {
+      this.conservation = conservation;
+      return this;
+    }
+
+    public Builder<O> fileOutputs(Function<O, Map<String, String>> fileOutputs) {
+      this.fileOutputs = fileOutputs;
+      return this;
+    }
+
+    public Builder<O> input(Function<O, RecordSource> input) {
+      this.input = input;
+      return this;
+    }
+
+    /** Default: the input's own description, or nothing. */
+    public Builder<O> describeInput(Function<O, String> describeInput) {
+      this.describeInput = describeInput;
+      return this;
+    }
+
+    public MeshflowPipeline<O> build() {
+      Objects.requireNonNull(validate, name + ": validate");
+      Objects.requireNonNull(run, name + ": run");
+      Function<O, String> described = describeInput != null ? describeInput : o -> {
+        RecordSource in = input.apply(o);
+        return in == null ? "" : in.describe();
+      };
+      return new Defined<>(this, described);
+    }
+  }
+
+  /** A pipeline's contract as its builder defined it. */
+  final class Defined<O extends PipelineOptions> implements MeshflowPipeline<O> {
+    private final Builder<O> b;
+    private final Function<O, String> describeInput;
+
+    private Defined(Builder<O> b, Function<O, String> describeInput) {
+      this.b = b;
+      this.describeInput = describeInput;
     }
 
     @Override
     public String name() {
-      return name;
+      return b.name;
     }
 
     @Override
     public String description() {
-      return description;
+      return b.description;
     }
 
     @Override
     public Class<O> optionsClass() {
-      return optionsClass;
+      return b.optionsClass;
     }
 
     @Override
     public void validate(O options) {
-      validate.accept(options);
+      b.validate.accept(options);
     }
 
     @Override
     public PipelineResult run(O options) {
-      return run.apply(options);
+      return b.run.apply(options);
     }
 
     @Override
     public String exampleQuery() {
-      return exampleQuery;
+      return b.exampleQuery;
     }
 
     @Override
     public Conservation conservation(O options) {
-      return conservation.apply(options);
+      return b.conservation.apply(options);
     }
 
     @Override
     public Map<String, String> fileOutputs(O options) {
-      return fileOutputs.apply(options);
+      return b.fileOutputs.apply(options);
+    }
+
+    @Override
+    public RecordSource input(O options) {
+      return b.input.apply(options);
+    }
+
+    @Override
+    public String describeInput(O options) {
+      return describeInput.apply(options);
     }
   }
 }

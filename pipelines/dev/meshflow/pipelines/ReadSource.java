@@ -2,10 +2,10 @@ package dev.meshflow.pipelines;
 
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.deadletter.DeadLetterCoder;
-import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.Stages;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -24,10 +24,10 @@ import org.joda.time.Duration;
  * table with stage {@code unreadable-file}, instead of failing the run, and a restart of it. Each
  * such input counts as one record read and one dead letter, so the run's counts still add up.
  */
-final class ReadSource {
+public final class ReadSource {
   private ReadSource() {}
 
-  static PCollection<KV<String, byte[]>> apply(Pipeline pipeline, String name, RecordSource source,
+  public static PCollection<KV<String, byte[]>> apply(Pipeline pipeline, String name, RecordSource source,
       Duration stopAfter, TableSink deadLetterSink) {
     if (!source.mayFindUnreadableInput()) {
       return pipeline.apply(name, source.read(stopAfter));

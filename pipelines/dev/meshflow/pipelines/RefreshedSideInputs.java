@@ -10,10 +10,10 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * ended in our tests ({@code FleetStreamingKafkaTest}): the main input waited for it, and met it
  * empty at the end. Reading the file once at start works there, so that is what we offer.
  */
-final class RefreshedSideInputs {
+public final class RefreshedSideInputs {
   private RefreshedSideInputs() {}
 
-  static void check(String option, String value, PipelineOptions options) {
+  public static void check(String option, String value, PipelineOptions options) {
     long refresh = Durations.parse(option, value).getMillis();
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
     if (streaming && refresh > 0 && options.getRunner().getSimpleName().equals("FlinkRunner")) {

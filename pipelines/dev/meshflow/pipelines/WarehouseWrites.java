@@ -1,11 +1,10 @@
 package dev.meshflow.pipelines;
 
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.deadletter.DeadLetterCoder;
-import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.Stages;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -3,7 +3,7 @@ package dev.meshflow.io.console;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.sql.SinkRejects;
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -4,7 +4,7 @@ import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RowJson;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.sql.SinkRejects;
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.meshflow.io.sql;
 
-import dev.meshflow.io.PaneVersion;
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.PaneVersion;
+import dev.meshflow.core.RunMetrics;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.meshflow.io.sql;
 
-import dev.meshflow.io.PaneVersion;
+import dev.meshflow.core.PaneVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

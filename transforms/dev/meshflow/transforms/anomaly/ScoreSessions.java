@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.anomaly;
 
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;

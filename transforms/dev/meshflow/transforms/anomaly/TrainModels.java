@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.anomaly;
 
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.options.WindowedPhase;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.WindowedPhase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

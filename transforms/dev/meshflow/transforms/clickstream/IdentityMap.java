@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.clickstream;
 
-import dev.meshflow.io.PaneVersion;
+import dev.meshflow.core.PaneVersion;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;

@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.fleet;
 
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
 import java.io.Serializable;
 import java.util.function.Consumer;

@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.inference;
 
-import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.core.DeadLetter;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.inference;
 
-import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.deadletter.DeadLetterCoder;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;

@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.inference;
 
-import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.core.DeadLetter;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;

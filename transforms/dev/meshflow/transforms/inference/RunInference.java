@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.inference;
 
-import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.core.DeadLetter;
 import java.util.Objects;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;

@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.ingest;
 
-import dev.meshflow.options.RunMetrics;
+import dev.meshflow.core.RunMetrics;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;

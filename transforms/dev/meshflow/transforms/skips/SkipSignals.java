@@ -1,9 +1,9 @@
 package dev.meshflow.transforms.skips;
 
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.deadletter.DeadLetterCoder;
-import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.interactions.DedupeByEventId;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionEventCoder;

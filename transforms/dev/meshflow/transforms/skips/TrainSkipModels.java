@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.skips;
 
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.options.WindowedPhase;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.WindowedPhase;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

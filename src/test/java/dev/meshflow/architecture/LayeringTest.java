@@ -7,7 +7,11 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.Test;
 
-/** pipelines -> transforms, io -> options, and nothing points back. */
+/**
+ * launcher -> pipelines -> transforms, io -> the floor (options, core), and nothing points back,
+ * checked on the class files. {@link SourceLayeringTest} checks the same rule, and the domains'
+ * separation, on the source text, which also sees constants javac inlines.
+ */
 public class LayeringTest {
   private static final JavaClasses MAIN = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -17,20 +21,22 @@ public class LayeringTest {
   public void layersOnlyDependDownwards() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
-        .layer("options").definedBy("dev.meshflow.options..")
+        .layer("floor").definedBy("dev.meshflow.options..", "dev.meshflow.core..")
         .layer("io").definedBy("dev.meshflow.io..")
         .layer("transforms").definedBy("dev.meshflow.transforms..")
         .layer("pipelines").definedBy("dev.meshflow.pipelines..")
-        .whereLayer("pipelines").mayNotBeAccessedByAnyLayer()
-        .whereLayer("transforms").mayOnlyBeAccessedByLayers("pipelines")
-        .whereLayer("io").mayOnlyBeAccessedByLayers("pipelines")
-        .whereLayer("options").mayOnlyBeAccessedByLayers("io", "transforms", "pipelines")
+        .layer("launcher").definedBy("dev.meshflow.launcher..")
+        .whereLayer("launcher").mayNotBeAccessedByAnyLayer()
+        .whereLayer("pipelines").mayOnlyBeAccessedByLayers("launcher")
+        .whereLayer("transforms").mayOnlyBeAccessedByLayers("pipelines", "launcher")
+        .whereLayer("io").mayOnlyBeAccessedByLayers("pipelines", "launcher")
+        .whereLayer("floor").mayOnlyBeAccessedByLayers("io", "transforms", "pipelines", "launcher")
         .check(MAIN);
   }
 
   @Test
   public void everyLayerHasClasses() {
-    for (String layer : new String[] {"options", "io", "transforms", "pipelines"}) {
+    for (String layer : new String[] {"options", "core", "io", "transforms", "pipelines", "launcher"}) {
       org.junit.Assert.assertTrue("no classes in layer " + layer,
           MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("dev.meshflow." + layer)));
     }

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.meshflow.pipelines.cli.RunnerDefaults;
+import dev.meshflow.launcher.RunnerDefaults;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.inference.BatchBounds;
 import dev.meshflow.transforms.inference.ModelHandler;

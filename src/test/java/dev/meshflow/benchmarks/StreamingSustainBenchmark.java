@@ -154,7 +154,7 @@ public class StreamingSustainBenchmark {
         Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xlog:gc:file=" + gcLog + ":uptime"));
     command.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jvm-flags")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshflow.pipelines.Main",
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshflow.launcher.Main",
         job.name, "--runner=FlinkRunner", "--streaming", "--runFor=PT" + SECONDS + "S",
         "--sink=" + sink));
     command.addAll(job.options);

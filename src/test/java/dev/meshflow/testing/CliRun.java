@@ -1,6 +1,6 @@
 package dev.meshflow.testing;
 
-import dev.meshflow.pipelines.Main;
+import dev.meshflow.launcher.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

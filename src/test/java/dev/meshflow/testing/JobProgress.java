@@ -1,6 +1,6 @@
 package dev.meshflow.testing;
 
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.launcher.RunCounts;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;

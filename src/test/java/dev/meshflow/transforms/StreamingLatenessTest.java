@@ -2,8 +2,8 @@ package dev.meshflow.transforms;
 
 import static org.junit.Assert.assertEquals;
 
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.transforms.interactions.InteractionAnalytics;
 import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import dev.meshflow.transforms.clickstream.RateOutliers;
 import dev.meshflow.transforms.clickstream.SessionStats;
 import dev.meshflow.transforms.clickstream.SessionsTable;
 import dev.meshflow.transforms.clickstream.TrafficStats;
-import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.core.Stages;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

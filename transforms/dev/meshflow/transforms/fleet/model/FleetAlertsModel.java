@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.fleet.model;
 
-import dev.meshflow.transforms.deadletter.Stages;
+import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.fleet.Alerts;
 import dev.meshflow.transforms.fleet.PositionParser;
 import dev.meshflow.transforms.fleet.SpeedStats;

@@ -1,11 +1,8 @@
 package dev.meshflow.pipelines.anomaly;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.pipelines.AnomalyModelPipeline;
-import dev.meshflow.pipelines.AnomalyScoringPipeline;
 import dev.meshflow.pipelines.clickstream.ClickstreamStreamingKafkaTest;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JobProgress;

@@ -3,7 +3,6 @@ package dev.meshflow.pipelines.clickstream;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.pipelines.ClickstreamBackfillPipeline;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;

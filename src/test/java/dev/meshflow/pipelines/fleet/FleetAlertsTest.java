@@ -5,8 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.io.generator.VehicleGenerator;
 import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.FleetAlertsPipeline;
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;

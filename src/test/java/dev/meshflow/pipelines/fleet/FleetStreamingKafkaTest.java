@@ -3,7 +3,6 @@ package dev.meshflow.pipelines.fleet;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.generator.VehicleGenerator;
-import dev.meshflow.pipelines.FleetAlertsPipeline;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;

@@ -4,9 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.io.sql.BufferedUpsertFn;
-import dev.meshflow.options.RunMetrics;
-import dev.meshflow.pipelines.IngestPipeline;
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
@@ -62,7 +61,9 @@ public class KafkaRestartTest {
 
   @Test
   public void flinkJobKilledMidRunResumesFromItsCheckpointAndEndsWithTheBatchResult() throws Exception {
-    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
+    int events = 50_000;
+    String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "restart-flink";
     kafka.createTopic(topic, PARTITIONS);
@@ -73,37 +74,25 @@ public class KafkaRestartTest {
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
         "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--parallelism=2");
 
-    Path firstLog = tmp.newFile("first.log").toPath();
-    Process first = start(command, firstLog);
-    long committedAtKill = Await.until("a checkpoint's offsets committed", Duration.ofMinutes(3),
-        () -> {
-          assertTrue("the first run ended before it could be killed:\n" + tail(firstLog), first.isAlive());
-          return committed(kafka, topic, group);
-        }, n -> n > 0);
-    first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no final commit
-    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    long committedAtKill = killWhen(command, "first.log", "a checkpoint's offsets committed",
+        () -> committed(kafka, topic, group), n -> n > 0);
     long committed = committed(kafka, topic, group);
-    assertTrue("killed before the end: " + committed + " of " + EVENTS + " committed", committed < EVENTS);
+    assertTrue("killed before the end: " + committed + " of " + events + " committed", committed < events);
     assertTrue(committed >= committedAtKill);
 
-    Path secondLog = tmp.newFile("second.log").toPath();
-    Process second = start(command, secondLog);
-    assertTrue("the restarted run did not end:\n" + tail(secondLog), second.waitFor(4, TimeUnit.MINUTES));
-    assertEquals("the restarted run failed:\n" + tail(secondLog), 0, second.exitValue());
-
-    String log = Files.readString(secondLog);
-    assertTrue("the restart says it resumes:\n" + tail(secondLog), log.contains("meshflow: resuming from"));
+    String log = runToEnd(command, "second.log");
+    assertTrue("the restart says it resumes:\n" + last(log), log.contains("meshflow: resuming from"));
     Matcher read = READ.matcher(log);
-    assertTrue("no read count in the summary:\n" + tail(secondLog), read.find());
+    assertTrue("no read count in the summary:\n" + last(log), read.find());
     long reread = Long.parseLong(read.group(1).replace(",", ""));
     // The restored readers start at their checkpoint's offsets; the group's commit of that
     // checkpoint follows it, so it may still be one checkpoint behind.
     assertTrue("the restart reads from the last checkpoint, not the start: read " + reread
-        + " of " + EVENTS + ", " + committed + " committed", reread > 0 && reread <= EVENTS - committed);
-    assertEquals("every offset committed at the end", EVENTS, committed(kafka, topic, group));
+        + " of " + events + ", " + committed + " committed", reread > 0 && reread <= events - committed);
+    assertEquals("every offset committed at the end", events, committed(kafka, topic, group));
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     StreamedEtl.assertMatchesModel(Tables.postgres(db), expected,
-        GeneratedInput.plantedLate(GENERATOR, EVENTS));
+        GeneratedInput.plantedLate(generator, events));
   }
 
   /**
@@ -127,23 +116,12 @@ public class KafkaRestartTest {
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
         "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--parallelism=2");
 
-    Path firstLog = tmp.newFile("windows-first.log").toPath();
-    Process first = start(command, firstLog);
-    Await.until("a checkpoint's offsets committed", Duration.ofMinutes(3),
-        () -> {
-          assertTrue("the first run ended before it could be killed:\n" + tail(firstLog), first.isAlive());
-          return committed(kafka, topic, group);
-        }, n -> n > 0);
-    first.destroyForcibly();
-    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    killWhen(command, "windows-first.log", "a checkpoint's offsets committed",
+        () -> committed(kafka, topic, group), n -> n > 0);
     assertTrue("killed before the end", committed(kafka, topic, group) < EVENTS);
 
-    Path secondLog = tmp.newFile("windows-second.log").toPath();
-    Process second = start(command, secondLog);
-    assertTrue("the restarted run did not end:\n" + tail(secondLog), second.waitFor(4, TimeUnit.MINUTES));
-    assertEquals("the restarted run failed:\n" + tail(secondLog), 0, second.exitValue());
-    assertTrue("the restart says it resumes:\n" + tail(secondLog),
-        Files.readString(secondLog).contains("meshflow: resuming from"));
+    String log = runToEnd(command, "windows-second.log");
+    assertTrue("the restart says it resumes:\n" + last(log), log.contains("meshflow: resuming from"));
     List<String> expected = new ArrayList<>();
     for (ItemMinuteStats s : InteractionAnalyticsModel.run(records).stats) {
       expected.add(s.windowStartMillis + "|" + s.itemId + "|" + s.itemType + "|" + s.plays + "|"
@@ -165,7 +143,7 @@ public class KafkaRestartTest {
    */
   @Test
   public void directJobKilledMidRunCommitsNothingAndTheRestartEndsWithTheBatchResult() throws Exception {
-    int events = 12_000;
+    int events = 6_000;
     String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
     KafkaBroker kafka = KafkaBroker.shared();
@@ -179,28 +157,17 @@ public class KafkaRestartTest {
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
         "--sink=" + Postgres.sinkUri(db));
 
-    Path firstLog = tmp.newFile("direct-first.log").toPath();
-    Process first = start(command, firstLog);
-    long before = Await.until("a third of the backlog in interactions", Duration.ofMinutes(3),
-        () -> {
-          assertTrue("the first run ended before it could be killed:\n" + tail(firstLog), first.isAlive());
-          return tables.count("SELECT count(*) FROM interactions");
-        }, n -> n > events / 3);
-    first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no final commit
-    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    long before = killWhen(command, "direct-first.log", "a third of the backlog in interactions",
+        () -> tables.count("SELECT count(*) FROM interactions"), n -> n > events / 3);
     assertTrue("killed mid-run: " + before + " rows of " + events, before < events * 9 / 10);
     assertEquals("a Direct run commits nothing before it has finished", 0, committed(kafka, topic, group));
 
-    Path secondLog = tmp.newFile("direct-second.log").toPath();
-    Process second = start(command, secondLog);
-    assertTrue("the restarted run did not end:\n" + tail(secondLog), second.waitFor(4, TimeUnit.MINUTES));
-    assertEquals("the restarted run failed:\n" + tail(secondLog), 0, second.exitValue());
-    String summary = Files.readString(secondLog);
+    String summary = runToEnd(command, "direct-second.log");
     Matcher read = READ.matcher(summary);
-    assertTrue("no read count in the summary:\n" + tail(secondLog), read.find());
+    assertTrue("no read count in the summary:\n" + last(summary), read.find());
     assertEquals("the restart reads the whole topic again", events,
         Long.parseLong(read.group(1).replace(",", "")));
-    assertTrue("the summary conserves and says where the offsets went:\n" + tail(secondLog),
+    assertTrue("the summary conserves and says where the offsets went:\n" + last(summary),
         summary.contains("conservation  read") && !summary.contains("MISMATCH")
             && summary.contains("Kafka group " + group + ": offsets of " + PARTITIONS + " partition(s) committed"));
     assertEquals("every offset committed once the run finished", events, committed(kafka, topic, group));
@@ -311,9 +278,35 @@ public class KafkaRestartTest {
     command.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jvm-flags")));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("dev.meshflow.pipelines.Main");
+    command.add("dev.meshflow.launcher.Main");
     command.addAll(List.of(args));
     return command;
+  }
+
+  /**
+   * Starts the launcher, waits while it runs until {@code probe} satisfies {@code ready}, then kills
+   * it with SIGKILL: no shutdown hook, no flush, no final commit. Returns the probe's last value.
+   */
+  private long killWhen(List<String> command, String logName, String what,
+      java.util.concurrent.Callable<Long> probe, java.util.function.LongPredicate ready) throws Exception {
+    Path log = tmp.newFile(logName).toPath();
+    Process run = start(command, log);
+    long seen = Await.until(what, Duration.ofMinutes(3), () -> {
+      assertTrue("the run ended before it could be killed:\n" + tail(log), run.isAlive());
+      return probe.call();
+    }, ready::test);
+    run.destroyForcibly();
+    assertTrue(run.waitFor(30, TimeUnit.SECONDS));
+    return seen;
+  }
+
+  /** Runs the launcher to its end, which must be a success; returns what it printed. */
+  private String runToEnd(List<String> command, String logName) throws Exception {
+    Path log = tmp.newFile(logName).toPath();
+    Process run = start(command, log);
+    assertTrue("the run did not end:\n" + tail(log), run.waitFor(4, TimeUnit.MINUTES));
+    assertEquals("the run failed:\n" + tail(log), 0, run.exitValue());
+    return Files.readString(log);
   }
 
   private static Process start(List<String> command, Path log) throws Exception {
@@ -322,7 +315,10 @@ public class KafkaRestartTest {
   }
 
   private static String tail(Path log) throws Exception {
-    String s = Files.readString(log);
+    return last(Files.readString(log));
+  }
+
+  private static String last(String s) {
     return s.length() < 3000 ? s : s.substring(s.length() - 3000);
   }
 

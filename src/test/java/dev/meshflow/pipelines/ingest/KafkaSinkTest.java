@@ -3,8 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.pipelines.IngestPipeline;
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.services.KafkaBroker;

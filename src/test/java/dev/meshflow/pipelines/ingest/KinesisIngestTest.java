@@ -3,8 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.pipelines.IngestPipeline;
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
@@ -92,7 +91,7 @@ public class KinesisIngestTest {
         "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1",
         "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"));
     String printed = run.out;
-    assertEquals(run.err, dev.meshflow.pipelines.Main.OK, run.code);
+    assertEquals(run.err, dev.meshflow.launcher.Main.OK, run.code);
     assertTrue(printed, printed.contains("meshflow: 4 partitions or shards, each read for the whole run:"
         + " --targetParallelism="));
     assertTrue(printed, printed.contains("read          " + String.format("%,d", EVENTS) + " records"));

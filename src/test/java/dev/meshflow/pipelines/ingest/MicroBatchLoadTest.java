@@ -3,8 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.pipelines.MicroBatchLoadPipeline;
-import dev.meshflow.pipelines.RunCounts;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
@@ -146,7 +145,7 @@ public class MicroBatchLoadTest {
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 1, 5);
     String file = tmp.getRoot() + "/gone.duckdb";
     dev.meshflow.io.sql.BulkLoader loader = dev.meshflow.io.Endpoints.sink("duckdb:" + file).bulkLoader();
-    dev.meshflow.pipelines.MicroBatch.Outcome outcome = dev.meshflow.pipelines.MicroBatch.load(loader,
+    dev.meshflow.pipelines.ingest.MicroBatch.Outcome outcome = dev.meshflow.pipelines.ingest.MicroBatch.load(loader,
         List.of(landing.resolve("part-0.jsonl").toString(), landing.resolve("removed.jsonl").toString()));
     assertEquals(1, outcome.filesLoaded);
     assertEquals(1, outcome.filesVanished);

@@ -4,9 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.RunCounts;
-import dev.meshflow.pipelines.SkipModelPipeline;
-import dev.meshflow.pipelines.SkipScoringPipeline;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;

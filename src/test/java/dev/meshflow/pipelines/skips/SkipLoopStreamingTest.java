@@ -2,8 +2,7 @@ package dev.meshflow.pipelines.skips;
 
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.pipelines.RunCounts;
-import dev.meshflow.pipelines.SkipScoringPipeline;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JobProgress;
 import dev.meshflow.testing.RunnerArgs;

@@ -3,8 +3,7 @@ package dev.meshflow.pipelines.skips;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.pipelines.RunCounts;
-import dev.meshflow.pipelines.SkipModelPipeline;
+import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;

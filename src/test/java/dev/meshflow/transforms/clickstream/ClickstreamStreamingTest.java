@@ -3,8 +3,8 @@ package dev.meshflow.transforms.clickstream;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
-import dev.meshflow.transforms.deadletter.DeadLetter;
-import dev.meshflow.transforms.deadletter.DeadLetterCoder;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.testing.RunnerArgs;
-import dev.meshflow.transforms.deadletter.DeadLetter;
+import dev.meshflow.core.DeadLetter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

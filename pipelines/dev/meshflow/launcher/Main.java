@@ -1,0 +1,226 @@
+package dev.meshflow.launcher;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.options.SinkOptions;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * The {@code meshflow} command line: {@code list}, {@code endpoints}, {@code query}, and
+ * {@code <pipeline> [--help | options]}. Usage errors exit 2 with one line; failed runs exit 1.
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  private Main() {}
+
+  /** Loggers that simplelogger.properties quiets to errors; --verbose shows them again. */
+  private static final List<String> QUIET_UNLESS_VERBOSE = List.of("org.apache.flink",
+      "org.apache.beam.runners.flink", "org.apache.beam.sdk.io.kafka.KafkaUnboundedReader",
+      "org.apache.kafka.clients.NetworkClient",
+      "org.apache.kafka.clients.consumer.internals.ConsumerCoordinator",
+      "org.apache.beam.sdk.metrics.MetricsEnvironment");
+
+  /** How long a source's service gets to answer before a local run starts. */
+  static final org.joda.time.Duration REACHABLE_WITHIN = org.joda.time.Duration.standardSeconds(10);
+
+  public static void main(String[] argv) {
+    System.exit(execute(Arrays.asList(argv), System.out, System.err));
+  }
+
+  /** Runs one command and returns its exit code; never throws. */
+  public static int execute(List<String> args, PrintStream out, PrintStream err) {
+    boolean verbose = args.contains("--verbose") || args.contains("--verbose=true");
+    if (verbose) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+      for (String quiet : QUIET_UNLESS_VERBOSE) {
+        System.setProperty("org.slf4j.simpleLogger.log." + quiet, "info");
+      }
+    }
+    try {
+      return dispatch(args, out, err);
+    } catch (IllegalArgumentException e) {
+      err.println("meshflow: error: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      return USAGE;
+    } catch (Exception e) {
+      String message = FailureMessage.of(e);
+      err.println("meshflow: failed: " + message + (verbose ? "" : " (--verbose shows the stack trace)"));
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      return FAILED;
+    }
+  }
+
+  static int dispatch(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+      usage(out);
+      return args.isEmpty() ? USAGE : OK;
+    }
+    String command = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    switch (command) {
+      case "list":
+        PipelineCatalog.all().values().forEach(
+            p -> out.printf("  %-24s %s%n", p.name(), p.description()));
+        return OK;
+      case "endpoints":
+        EndpointsHelp.print(out);
+        return OK;
+      case "query":
+        QueryCommand.run(rest, out);
+        return OK;
+      case "generate":
+        GenerateCommand.run(rest, out);
+        return OK;
+      default:
+        MeshflowPipeline<?> pipeline = PipelineCatalog.get(command);
+        if (rest.contains("--help") || rest.contains("-h")) {
+          HelpPrinter.print(pipeline, out);
+          return OK;
+        }
+        return runPipeline(pipeline, rest, out, err);
+    }
+  }
+
+  private static <O extends PipelineOptions> int runPipeline(
+      MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
+    List<String> launch = withLauncherDefaults(pipeline, args);
+    O options = parseOptions(pipeline, launch);
+    pipeline.validate(options); // run() checks again; this fails before anything is printed
+    FlinkResume resume = FlinkResume.of(pipeline.name(), launch);
+    if (resume != null) {
+      launch = resume.apply(launch, out);
+      options = parseOptions(pipeline, launch);
+    }
+    TableSink sink = options instanceof SinkOptions
+        ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
+    RecordSource input = pipeline.input(options);
+    if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
+      input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
+      List<String> withThreads = ReaderThreads.forReaders(launch, options, input, REACHABLE_WITHIN, out);
+      if (withThreads != launch) {
+        options = parseOptions(pipeline, withThreads);
+      }
+    }
+    String source = pipeline.describeInput(options);
+    int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
+    RunMetrics.resetLocal();
+    long start = System.nanoTime();
+    Thread closeOnInterrupt = new Thread(() -> {
+      // Ctrl-C on an endless run: say what happened so far, and leave the sink readable.
+      Map<String, Long> seen = RunMetrics.localSnapshot();
+      err.printf("%nmeshflow: interrupted after %.0f s: read %,d, valid %,d, duplicates %,d,"
+              + " dead letters %,d (counts of this JVM)%n",
+          (System.nanoTime() - start) / 1e9, seen.getOrDefault(RunMetrics.READ, 0L),
+          seen.getOrDefault(RunMetrics.VALID, 0L), seen.getOrDefault(RunMetrics.DUPLICATES, 0L),
+          RunMetrics.sumWithPrefix(seen, RunMetrics.DEAD_LETTERS + "."));
+      if (sink != null) {
+        sink.close();
+        err.println("meshflow: output closed: " + sink.describe());
+      }
+    }, "meshflow-close-sink");
+    Runtime.getRuntime().addShutdownHook(closeOnInterrupt);
+    out.println("meshflow: running " + pipeline.name() + " on "
+        + options.getRunner().getSimpleName() + " from " + source);
+    PipelineResult result;
+    PipelineResult.State state;
+    RuntimeException failure = null;
+    boolean streaming = options.as(StreamingOptions.class).isStreaming();
+    try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
+        streaming && input != null ? input.backlogProbe() : null)) {
+      result = pipeline.run(options);
+      state = result.waitUntilFinish();
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      // Reached on success and on failure alike; only an interrupt leaves the hook to run.
+      Runtime.getRuntime().removeShutdownHook(closeOnInterrupt);
+      if (sink != null) {
+        closeKeepingTheCause(sink, failure);
+      }
+    }
+    if (resume != null && state == PipelineResult.State.DONE) {
+      resume.finished();
+    }
+    RunSummary.print(out, pipeline, options, result, state, source, sink,
+        (System.nanoTime() - start) / 1e9);
+    return state == PipelineResult.State.DONE ? OK : FAILED;
+  }
+
+  /**
+   * Closes the sink. After a failed run, workers may still hold the warehouse (DuckDB will not
+   * checkpoint under an open transaction); that close error is attached to the run's own error
+   * instead of replacing it, so the user sees why the run failed.
+   */
+  private static void closeKeepingTheCause(TableSink sink, RuntimeException failure) {
+    try {
+      sink.close();
+    } catch (RuntimeException closeFailed) {
+      if (failure == null) {
+        throw closeFailed;
+      }
+      failure.addSuppressed(closeFailed);
+    }
+  }
+
+  /** The user's options with the launcher's defaults for the runner added. */
+  private static List<String> withLauncherDefaults(MeshflowPipeline<?> pipeline, List<String> args) {
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + a + "'; options look like --name=value (see ./meshflow "
+                + pipeline.name() + " --help)");
+      }
+    }
+    return RunnerDefaults.apply(args, pipeline.name());
+  }
+
+  private static <O extends PipelineOptions> O parseOptions(
+      MeshflowPipeline<O> pipeline, List<String> withDefaults) {
+    try {
+      // Not registered: pipelines share option names with different defaults (--models), which
+      // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.
+      return PipelineOptionsFactory.fromArgs(
+              EnumOptionValues.normalize(withDefaults, pipeline.optionsClass()).toArray(new String[0]))
+          .withValidation()
+          .as(pipeline.optionsClass());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(OptionErrors.readable(e.getMessage())
+          + " (./meshflow " + pipeline.name() + " --help lists the options)");
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("Usage: ./meshflow <command> [options]");
+    out.println();
+    out.println("Commands:");
+    out.println("  list                     the pipelines, one line each");
+    out.println("  <pipeline> --help        a pipeline's options, with defaults");
+    out.println("  <pipeline> [options]     run a pipeline (e.g. ./meshflow interaction-analytics)");
+    out.println("  endpoints                the --source and --sink URIs and their parameters");
+    out.println("  query [--db=WAREHOUSE] [SQL]");
+    out.println("                           look at a warehouse, read-only (default "
+        + QueryCommand.DEFAULT_DB + "; also postgresql://...)");
+    out.println("  generate [GENERATOR-URI] write generated events as JSON lines to standard output");
+    out.println();
+    out.println("query --help and generate --help explain their options.");
+  }
+}

@@ -1,0 +1,221 @@
+package dev.meshflow.pipelines.fleet;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.io.AfterRun;
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.http.HttpPoster;
+import dev.meshflow.options.Durations;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.NotifyOptions;
+import dev.meshflow.options.RunForOptions;
+import dev.meshflow.core.RunMetrics;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.Stages;
+import dev.meshflow.transforms.fleet.AlertNotice;
+import dev.meshflow.transforms.fleet.Notifications;
+import dev.meshflow.transforms.fleet.NotifyRateLimit;
+import dev.meshflow.transforms.ordering.OrderedPerKey;
+import dev.meshflow.transforms.timestamps.TimestampSkew;
+import java.nio.charset.StandardCharsets;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * The activation step of fleet-alerts: reads the alerts stream, rate-limits per vehicle, and
+ * delivers each alert (HTTP POST with retries, or a log line). It is its own pipeline, so a slow
+ * or failing receiver never holds up the analytics.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Read alert lines from {@code --alerts}; a line that is not an alert is a dead letter.
+ *   <li>Per vehicle, in alert-time order ({@link NotifyRateLimit}): drop repeats of an alert,
+ *       suppress alerts within {@code --notifyMinInterval} of the last delivered one.
+ *   <li>Deliver; an alert still undelivered after {@code --notifyRetries} is a dead letter with
+ *       stage {@code notify}.
+ *   <li>Upsert what happened to each alert into {@code notifications} (by alert_id).
+ * </ol>
+ */
+public final class FleetNotifyPipeline {
+  public static final String NAME = "fleet-notify";
+  public static final String DESCRIPTION =
+      "Acts on fleet alerts: per-vehicle rate limit, HTTP POST with retries (or printed lines)";
+  public static final String NOTIFY_STAGE = "notify";
+  private static final TupleTag<Row> ROWS = new TupleTag<>() {};
+  private static final TupleTag<DeadLetter> DEAD = new TupleTag<>() {};
+  private static final TupleTag<KV<String, AlertNotice>> NOTICES = new TupleTag<>() {};
+
+  /** Every option this pipeline reads. */
+  public interface Options
+      extends NotifyOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
+
+  /** The launcher's view of this pipeline. */
+  public static final MeshflowPipeline<Options> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
+          .validate(FleetNotifyPipeline::validate)
+          .run(FleetNotifyPipeline::run)
+          .input(o -> Endpoints.source("alerts", o.getAlerts(), o.isStreaming()))
+          .exampleQuery("SELECT status, count(*) AS alerts, sum(attempts) AS attempts FROM notifications"
+            + " GROUP BY status ORDER BY status")
+          .build();
+
+  private FleetNotifyPipeline() {}
+
+  public static void validate(Options options) {
+    Durations.parse("notifyMinInterval", options.getNotifyMinInterval());
+    Duration timeout = Durations.parse("notifyTimeout", options.getNotifyTimeout());
+    if (timeout.getMillis() <= 0) {
+      throw new IllegalArgumentException("--notifyTimeout must be positive");
+    }
+    if (options.getNotifyRetries() < 0 || options.getNotifyRetries() > 10) {
+      throw new IllegalArgumentException("--notifyRetries must be between 0 and 10");
+    }
+    poster(options);
+    if (options.getRunner().getSimpleName().equals("SparkRunner")) {
+      throw new IllegalArgumentException("fleet-notify orders each vehicle's alerts with state and"
+          + " event-time timers, which the SparkRunner does not run; use DirectRunner or FlinkRunner");
+    }
+    Durations.lifetime(options, options.isStreaming());
+    Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
+    Endpoints.sink(options.getSink());
+  }
+
+  private static HttpPoster poster(Options options) {
+    if (options.getNotifyUrl().isEmpty()) {
+      return null;
+    }
+    long timeout = Durations.parse("notifyTimeout", options.getNotifyTimeout()).getMillis();
+    return new HttpPoster(options.getNotifyUrl(), timeout, options.getNotifyRetries(), Math.max(1, timeout / 10));
+  }
+
+  public static PipelineResult run(Options options) {
+    validate(options);
+    return AfterRun.start(build(options));
+  }
+
+  public static Pipeline build(Options options) {
+    RecordSource source = Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
+    TableSink sink = Endpoints.sink(options.getSink());
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
+    long minInterval = Durations.parse("notifyMinInterval", options.getNotifyMinInterval()).getMillis();
+    NotifyRateLimit limit = new NotifyRateLimit(minInterval);
+    KvCoder<Boolean, AlertNotice> decisionCoder =
+        KvCoder.of(BooleanCoder.of(), SerializableCoder.of(AlertNotice.class));
+    OrderedPerKey<AlertNotice, NotifyRateLimit.State, KV<Boolean, AlertNotice>> ordered = options.isStreaming()
+        ? OrderedPerKey.every(Duration.standardSeconds(10), limit, decisionCoder)
+        : OrderedPerKey.atEnd(limit, decisionCoder);
+
+    Pipeline pipeline = Pipeline.create(options);
+    PCollectionTuple parsed = ReadSource.apply(pipeline, "ReadAlerts", source, runFor, sink)
+        .apply("ParseAlerts", ParDo.of(new ParseFn()).withOutputTags(NOTICES, TupleTagList.of(DEAD)));
+    PCollectionTuple decided = parsed.get(NOTICES)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(AlertNotice.class)))
+        .apply("RateLimitPerVehicle", ordered);
+    PCollectionTuple delivered = decided.get(ordered.output())
+        .apply("Deliver", ParDo.of(new DeliverFn(poster(options))).withOutputTags(ROWS, TupleTagList.of(DEAD)));
+    PCollection<Row> rows = delivered.get(ROWS).setCoder(SchemaCoder.of(Notifications.SCHEMA));
+    PCollection<DeadLetter> refused = WarehouseWrites.upsert("WriteNotifications", rows, sink,
+        Notifications.TABLE, Notifications.KEY);
+    PCollection<DeadLetter> tooLate = decided.get(ordered.tooLate())
+        .apply("TooLateToDeadLetters", ParDo.of(new TooLateFn())).setCoder(DeadLetterCoder.of());
+    WarehouseWrites.writeDeadLetters(PCollectionList.of(parsed.get(DEAD).setCoder(DeadLetterCoder.of()))
+        .and(delivered.get(DEAD).setCoder(DeadLetterCoder.of())).and(tooLate).and(refused), sink);
+    return pipeline;
+  }
+
+  private static final class ParseFn extends DoFn<KV<String, byte[]>, KV<String, AlertNotice>> {
+    private final RunMetrics.StageCounter read = RunMetrics.counter(RunMetrics.READ);
+    private final RunMetrics.StageCounter dead = RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.PARSE);
+
+    @ProcessElement
+    public void process(@Element KV<String, byte[]> line, MultiOutputReceiver out) {
+      read.inc();
+      try {
+        AlertNotice n = AlertNotice.parse(line.getKey(), line.getValue());
+        out.get(NOTICES).outputWithTimestamp(KV.of(n.vehicleId, n), new Instant(n.tsMillis));
+      } catch (IllegalArgumentException e) {
+        dead.inc();
+        out.get(DEAD).output(new DeadLetter(Stages.PARSE, e.getMessage(), line.getKey(), line.getValue(),
+            null, System.currentTimeMillis()));
+      }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return TimestampSkew.UNLIMITED; // alert time comes from the payload
+    }
+  }
+
+  private static final class DeliverFn extends DoFn<KV<Boolean, AlertNotice>, Row> {
+    private final HttpPoster poster;
+    private final RunMetrics.StageCounter handled = RunMetrics.counter(RunMetrics.VALID);
+    private final RunMetrics.StageCounter failed =
+        RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + NOTIFY_STAGE);
+
+    DeliverFn(HttpPoster poster) {
+      this.poster = poster;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Boolean, AlertNotice> decision, MultiOutputReceiver out)
+        throws InterruptedException {
+      AlertNotice n = decision.getValue();
+      if (!decision.getKey()) {
+        handled.inc();
+        out.get(ROWS).output(Notifications.of(n, Notifications.SUPPRESSED, 0, null));
+        return;
+      }
+      if (poster == null) {
+        // Standard output: the console locally, the worker log on a cluster.
+        System.out.println("ALERT " + new String(n.payload, StandardCharsets.UTF_8));
+        handled.inc();
+        out.get(ROWS).output(Notifications.of(n, Notifications.LOGGED, 1, null));
+        return;
+      }
+      HttpPoster.Outcome o = poster.post(n.alertId, n.payload);
+      if (o.delivered) {
+        handled.inc();
+        out.get(ROWS).output(Notifications.of(n, Notifications.SENT, o.attempts, o.status));
+      } else {
+        failed.inc();
+        out.get(DEAD).output(new DeadLetter(NOTIFY_STAGE, "not delivered after " + o.attempts
+            + " attempts: " + o.error, n.origin, n.payload, n.tsMillis, System.currentTimeMillis()));
+      }
+    }
+  }
+
+  private static final class TooLateFn extends DoFn<AlertNotice, DeadLetter> {
+    private final RunMetrics.StageCounter dead = RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.LATE);
+
+    @ProcessElement
+    public void process(@Element AlertNotice n, OutputReceiver<DeadLetter> out) {
+      dead.inc();
+      out.output(new DeadLetter(Stages.LATE, "arrived after its vehicle's later alerts were rate-limited",
+          n.origin, n.payload, n.tsMillis, System.currentTimeMillis()));
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.meshflow.pipelines.ingest;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.io.AfterRun;
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.file.LandingFiles;
+import dev.meshflow.options.Durations;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.MicroBatchOptions;
+import dev.meshflow.options.RunForOptions;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.transforms.ingest.InteractionsTable;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.GroupIntoBatches;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * Micro-batch file loading: landed files are loaded into {@code interactions} in one bulk,
+ * transactional operation per batch, with a {@code loaded_files} ledger so that each file loads
+ * exactly once across restarts.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>List the landing folder (once in batch; watched with {@code --streaming}).
+ *   <li>Batch the paths: in streaming every {@code --batchInterval}, or at once when {@code
+ *       --batchFiles} wait; in batch, the listing in chunks of {@code --batchFiles}.
+ *   <li>Per batch: skip files the ledger holds, report changed ones, parse the new ones, and bulk
+ *       load rows, dead letters and ledger entries in one transaction.
+ * </ol>
+ */
+public final class MicroBatchLoadPipeline {
+  public static final String NAME = "micro-batch-load";
+  public static final String DESCRIPTION =
+      "Landed JSON-lines files into the warehouse in bulk micro-batches, each file exactly once";
+
+  /** Every option this pipeline reads. */
+  public interface Options extends MicroBatchOptions, SinkOptions, RunForOptions, LauncherOptions,
+      StreamingOptions {}
+
+  /** The launcher's view of this pipeline. */
+  public static final MeshflowPipeline<Options> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
+          .validate(MicroBatchLoadPipeline::validate)
+          .run(MicroBatchLoadPipeline::run)
+          .describeInput(o -> "landed files " + o.getLanding())
+          .conservation(MicroBatchLoadPipeline::conservation)
+          .exampleQuery("SELECT path, rows, loaded_at FROM loaded_files ORDER BY loaded_at DESC "
+              + "LIMIT 10")
+          .build();
+
+  private MicroBatchLoadPipeline() {}
+
+  public static void validate(Options options) {
+    Durations.parse("batchInterval", options.getBatchInterval());
+    Durations.parse("pollInterval", options.getPollInterval());
+    if (options.getBatchFiles() < 1) {
+      throw new IllegalArgumentException("--batchFiles must be at least 1");
+    }
+    Durations.lifetime(options, options.isStreaming());
+    TableSink sink = Endpoints.sink(options.getSink());
+    sink.bulkLoader(); // fails with a clear message where the sink cannot load batches
+  }
+
+  public static PipelineResult run(Options options) {
+    validate(options);
+    return AfterRun.start(build(options));
+  }
+
+  public static Pipeline build(Options options) {
+    TableSink sink = Endpoints.sink(options.getSink());
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply("ListLanding", options.isStreaming()
+            ? LandingFiles.watched(options.getLanding(),
+                Durations.parse("pollInterval", options.getPollInterval()), runFor)
+            : LandingFiles.once(options.getLanding()))
+        // One key, so a batch gathers files from the whole folder. Batches may still load
+        // concurrently; the ledger's primary key, written in each batch's transaction, keeps every
+        // file loaded once (a losing batch fails, is retried, and finds the file loaded).
+        .apply("OneLoadQueue", WithKeys.of("landing"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("BatchFiles", batches(options))
+        .apply("LoadBatch", ParDo.of(new LoadMicroBatchFn(sink.bulkLoader())));
+    return pipeline;
+  }
+
+  /** Streaming: every --batchInterval, or once --batchFiles wait. Batch: the listing in chunks. */
+  private static PTransform<PCollection<KV<String, String>>, PCollection<KV<String, Iterable<String>>>> batches(
+      Options options) {
+    if (options.isStreaming()) {
+      return GroupIntoBatches.<String, String>ofSize(options.getBatchFiles())
+          .withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval()));
+    }
+    int size = options.getBatchFiles();
+    return new PTransform<>() {
+      @Override
+      public PCollection<KV<String, Iterable<String>>> expand(PCollection<KV<String, String>> paths) {
+        return paths.apply("WholeListing", GroupByKey.create())
+            .apply("InChunks", ParDo.of(new BatchFilesFn(size)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(StringUtf8Coder.of())));
+      }
+    };
+  }
+
+  public static Conservation conservation(Options options) {
+    return Conservation.rowsOf(InteractionsTable.TABLE);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.meshflow.pipelines.interactions;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.io.AfterRun;
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.options.Durations;
+import dev.meshflow.options.EventTimeOptions;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.RunForOptions;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.options.SourceOptions;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.transforms.interactions.InteractionAnalytics;
+import dev.meshflow.transforms.interactions.ItemMinuteStats;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+
+/**
+ * The Analytics consumer of the music-streaming mesh: plays, skips, likes, playlist adds and
+ * unique listeners per item per minute, written to {@code item_minute_stats}, with every unusable
+ * record in {@code dead_letter}.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Read raw records from {@code --source}.
+ *   <li>Run {@link InteractionAnalytics} (parse, late split, dedupe, window, count).
+ *   <li>Upsert the statistics by (window_start, item_id) and the dead letters by id into
+ *       {@code --sink}.
+ * </ol>
+ */
+public final class InteractionAnalyticsPipeline {
+  public static final String NAME = "interaction-analytics";
+  public static final String DESCRIPTION =
+      "Plays, skips, likes and unique listeners per item per minute, batch or streaming";
+
+  /** Every option this pipeline reads. */
+  public interface Options extends SourceOptions, SinkOptions, EventTimeOptions, RunForOptions,
+      LauncherOptions, StreamingOptions {}
+
+  /** The launcher's view of this pipeline. */
+  public static final MeshflowPipeline<Options> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
+          .validate(InteractionAnalyticsPipeline::validate)
+          .run(InteractionAnalyticsPipeline::run)
+          .input(o -> Endpoints.source(o.getSource(), o.isStreaming()))
+          .exampleQuery("SELECT item_id, sum(plays) AS plays, sum(skips) AS skips, max(unique_users) AS peak_listeners"
+            + " FROM item_minute_stats GROUP BY item_id ORDER BY plays DESC LIMIT 10")
+          .build();
+
+  private InteractionAnalyticsPipeline() {}
+
+  /** Stamps each result with its pane, so the sink never lets an older firing win. */
+  private static final class StatsToRowsFn extends DoFn<ItemMinuteStats, Row> {
+    @ProcessElement
+    public void process(@Element ItemMinuteStats stats, PaneInfo pane, OutputReceiver<Row> out) {
+      out.output(stats.toTableRow(pane));
+    }
+  }
+
+  /** Checks options that depend on each other, with messages that say how to fix them. */
+  public static void validate(Options options) {
+    Duration lateness = Durations.parse("allowedLateness", options.getAllowedLateness());
+    Durations.parse("dedupeWindow", options.getDedupeWindow());
+    Duration early = Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval());
+    if (!options.isStreaming() && (early.getMillis() > 0)) {
+      throw new IllegalArgumentException(
+          "--earlyFiringInterval only applies with --streaming; batch results are final at once");
+    }
+    if (lateness.isLongerThan(Duration.standardDays(7))) {
+      throw new IllegalArgumentException(
+          "--allowedLateness=" + options.getAllowedLateness()
+              + " keeps every window open for over a week; use at most 7d");
+    }
+    if (options.isStreaming() && options.getRunner().getSimpleName().equals("SparkRunner")) {
+      throw new IllegalArgumentException(
+          "SparkRunner's streaming mode rejects event-time timers, which the late split and the"
+              + " streaming dedupe need; run --streaming on DirectRunner or FlinkRunner, or run"
+              + " this pipeline on Spark in batch (without --streaming)");
+    }
+    if (options.getProgressSeconds() < 0) {
+      throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
+    }
+    Durations.lifetime(options, options.isStreaming());
+    Endpoints.source(options.getSource(), options.isStreaming());
+    Endpoints.sink(options.getSink());
+  }
+
+  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  public static PipelineResult run(Options options) {
+    validate(options);
+    return AfterRun.start(build(options));
+  }
+
+  public static Pipeline build(Options options) {
+    RecordSource source = Endpoints.source(options.getSource(), options.isStreaming());
+    TableSink sink = Endpoints.sink(options.getSink());
+    Duration dedupeWindow = Durations.parse("dedupeWindow", options.getDedupeWindow());
+    InteractionAnalytics analytics = options.isStreaming()
+        ? InteractionAnalytics.streaming(
+            Durations.parse("allowedLateness", options.getAllowedLateness()), dedupeWindow,
+            Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval()))
+        : InteractionAnalytics.batch(dedupeWindow);
+
+    Pipeline pipeline = Pipeline.create(options);
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", source, runFor, sink)
+        .apply("InteractionAnalytics", analytics);
+
+    PCollection<Row> statsRows = results.get(InteractionAnalytics.STATS)
+        .apply("StatsToRows", ParDo.of(new StatsToRowsFn()))
+        .setRowSchema(ItemMinuteStats.TABLE_SCHEMA);
+    PCollection<DeadLetter> refused = WarehouseWrites.upsert(
+        "WriteStats", statsRows, sink, ItemMinuteStats.TABLE, ItemMinuteStats.KEY);
+    WarehouseWrites.writeDeadLetters(
+        PCollectionList.of(results.get(InteractionAnalytics.DEAD_LETTERS)).and(refused), sink);
+    return pipeline;
+  }
+}

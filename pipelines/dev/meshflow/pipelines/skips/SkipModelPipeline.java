@@ -1,0 +1,95 @@
+package dev.meshflow.pipelines.skips;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.io.AfterRun;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.Endpoints;
+import dev.meshflow.options.Durations;
+import dev.meshflow.options.ScheduledTrainingOptions;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.transforms.skips.LabelOutcomes;
+import dev.meshflow.transforms.skips.Labeled;
+import dev.meshflow.transforms.skips.Listen;
+import dev.meshflow.transforms.skips.SkipSignals;
+import dev.meshflow.transforms.skips.TrainSkipModels;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * Windowed training of skip models: in batch, scheduled training over history (a model per
+ * window, or with {@code --latestWindowOnly} one from the newest window); in streaming, a new model
+ * every {@code --trainEvery}.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Read interactions from {@code --listens}; parse, deduplicate and build listens with
+ *       features ({@link SkipSignals}).
+ *   <li>Label each play with its outcome ({@link LabelOutcomes}).
+ *   <li>Per sliding window of {@code --trainWindow} every {@code --trainEvery}, train a model
+ *       ({@link TrainSkipModels}).
+ *   <li>Publish {@code skip-<window end>.onnx} and its card to {@code --models}, the card to the
+ *       {@code skip_models} table, and dead letters to {@code --sink}.
+ * </ol>
+ */
+public final class SkipModelPipeline {
+  public static final String NAME = "skip-model";
+  public static final String DESCRIPTION =
+      "Continuous intelligence, training: skip models per sliding window (Tribuo), published as ONNX";
+
+  /** Every option this pipeline reads. */
+  public interface Options extends SkipJobs.Options, ScheduledTrainingOptions {}
+
+  /** The launcher's view of this pipeline. */
+  public static final MeshflowPipeline<Options> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
+          .validate(SkipModelPipeline::validate)
+          .run(SkipModelPipeline::run)
+          .conservation(SkipModelPipeline::conservation)
+          .fileOutputs(o -> Map.of("models", o.getModels()))
+          .exampleQuery("SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
+            + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end")
+          .build();
+
+  private SkipModelPipeline() {}
+
+  public static void validate(Options options) {
+    SkipJobs.validate(options, NAME);
+    if (options.isLatestWindowOnly() && options.isStreaming()) {
+      throw new IllegalArgumentException("--latestWindowOnly is for batch runs over history; a streaming"
+          + " run trains each window as it closes");
+    }
+  }
+
+  public static Conservation conservation(Options options) {
+    return Conservation.aggregated();
+  }
+
+  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  public static PipelineResult run(Options options) {
+    validate(options);
+    return AfterRun.start(build(options));
+  }
+
+  public static Pipeline build(Options options) {
+    TableSink sink = Endpoints.sink(options.getSink());
+    Pipeline pipeline = Pipeline.create(options);
+    PCollectionTuple signals = SkipJobs.signals(pipeline, options, SkipJobs.source(options), sink);
+    PCollection<Labeled<Listen>> labelled = LabelOutcomes.label("Outcomes", signals.get(SkipSignals.LISTENS),
+        l -> l, signals.get(SkipSignals.EVENTS), SkipJobs.timeout(options), SkipJobs.labelEvery(options));
+    TrainSkipModels train = TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()),
+        Durations.parse("trainEvery", options.getTrainEvery()), SkipJobs.trainer(options),
+        options.getMinTrainingRows(), options.getMaxTrainingRows());
+    PCollection<DeadLetter> refused = SkipJobs.publish("PublishModels", labelled.apply("TrainPerWindow",
+            options.isLatestWindowOnly() ? train.onlyLatest() : train),
+        options, sink);
+    WarehouseWrites.writeDeadLetters(PCollectionList.of(signals.get(SkipSignals.DEAD_LETTERS)).and(refused), sink);
+    return pipeline;
+  }
+}

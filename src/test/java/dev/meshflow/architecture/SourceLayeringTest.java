@@ -1,0 +1,96 @@
+package dev.meshflow.architecture;
+
+import static org.junit.Assert.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The layering rule ({@link SourceLayers}) holds for every main source file, and it catches each
+ * kind of violation planted in a scratch copy of the layout: an inlined constant, a transform
+ * using io, a pipeline using another pipeline's package, and the floor reaching up.
+ */
+public class SourceLayeringTest {
+  private static final List<String> ROOTS = List.of("options", "io", "transforms", "pipelines");
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void everyMainSourceFileUsesOnlyTheRoomsBelowIt() throws Exception {
+    assertEquals(List.of(), SourceLayers.violations(Paths.get("").toAbsolutePath(), ROOTS));
+  }
+
+  @Test
+  public void aTransformUsingAnIoConstantIsCaughtThoughJavacWouldInlineItAndInferenceUsesNoDomain() throws Exception {
+    Path root = tmp.getRoot().toPath();
+    write(root, "transforms/dev/meshflow/transforms/x/UsesPane.java",
+        "package dev.meshflow.transforms.x;\n"
+            + "import static dev.meshflow.io.PaneVersion.PANE_INDEX;\n"
+            + "final class UsesPane { String c = PANE_INDEX; }\n");
+    write(root, "transforms/dev/meshflow/transforms/inference/Handler.java",
+        "package dev.meshflow.transforms.inference;\n"
+            + "import dev.meshflow.transforms.anomaly.KMeansModel;\n"
+            + "import dev.meshflow.transforms.inference.handlers.Fine;\n"
+            + "final class Handler {}\n");
+    write(root, "transforms/dev/meshflow/transforms/x/NamesIo.java",
+        "package dev.meshflow.transforms.x;\n"
+            + "final class NamesIo { Object o = dev.meshflow.io.TableSink.class; }\n");
+    assertEquals(List.of(
+        "transforms/dev/meshflow/transforms/inference/Handler.java: dev.meshflow.transforms.inference"
+            + " -> dev.meshflow.transforms.anomaly",
+        "transforms/dev/meshflow/transforms/x/NamesIo.java: dev.meshflow.transforms.x -> dev.meshflow.io",
+        "transforms/dev/meshflow/transforms/x/UsesPane.java: dev.meshflow.transforms.x -> dev.meshflow.io"),
+        SourceLayers.violations(root, ROOTS));
+  }
+
+  @Test
+  public void aPipelineUsingAnotherPipelinesPackageIsCaughtButTheSharedPackageIsAllowed() throws Exception {
+    Path root = tmp.getRoot().toPath();
+    write(root, "pipelines/dev/meshflow/pipelines/anomaly/A.java",
+        "package dev.meshflow.pipelines.anomaly;\n"
+            + "import dev.meshflow.pipelines.clickstream.ClickstreamBackfillPipeline;\n"
+            + "import dev.meshflow.pipelines.ReadSource;\n"
+            + "import dev.meshflow.pipelines.anomaly.other.Fine;\n"
+            + "final class A {}\n");
+    assertEquals(List.of("pipelines/dev/meshflow/pipelines/anomaly/A.java: dev.meshflow.pipelines.anomaly"
+        + " -> dev.meshflow.pipelines.clickstream"), SourceLayers.violations(root, ROOTS));
+  }
+
+  @Test
+  public void theFloorAndTheSharedPipelinesPackageCannotReachUpAndCommentsDoNotCount() throws Exception {
+    Path root = tmp.getRoot().toPath();
+    write(root, "options/dev/meshflow/options/O.java",
+        "package dev.meshflow.options;\n"
+            + "// see dev.meshflow.io.TableSink, and \"dev.meshflow.io.Endpoints\" in a string\n"
+            + "import dev.meshflow.transforms.deadletter.*;\n"
+            + "final class O {}\n");
+    write(root, "pipelines/dev/meshflow/pipelines/S.java",
+        "package dev.meshflow.pipelines;\n"
+            + "import dev.meshflow.launcher.Main;\n"
+            + "import dev.meshflow.pipelines.ingest.IngestPipeline;\n"
+            + "final class S {}\n");
+    write(root, "io/dev/meshflow/io/I.java",
+        "package dev.meshflow.io;\n/** {@link dev.meshflow.transforms.X} */\n"
+            + "final class I { Object o = dev.meshflow.transforms.x.Y.class; }\n");
+    write(root, "options/dev/meshflow/core/K.java",
+        "package dev.meshflow.core;\nimport dev.meshflow.options.Durations;\nfinal class K {}\n");
+    assertEquals(List.of(
+        "options/dev/meshflow/core/K.java: dev.meshflow.core -> dev.meshflow.options",
+        "options/dev/meshflow/options/O.java: dev.meshflow.options -> dev.meshflow.transforms.deadletter",
+        "io/dev/meshflow/io/I.java: dev.meshflow.io -> dev.meshflow.transforms.x",
+        "pipelines/dev/meshflow/pipelines/S.java: dev.meshflow.pipelines -> dev.meshflow.launcher",
+        "pipelines/dev/meshflow/pipelines/S.java: dev.meshflow.pipelines -> dev.meshflow.pipelines.ingest"),
+        SourceLayers.violations(root, ROOTS));
+  }
+
+  private static void write(Path root, String file, String text) throws Exception {
+    Path p = root.resolve(file);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+  }
+}

@@ -1,0 +1,281 @@
+package dev.meshflow.launcher;
+
+import dev.meshflow.pipelines.ingest.IngestPipeline;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.testing.CliRun;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The launcher's commands, exit codes and messages, as a user meets them. */
+public class CommandLineTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private String out;
+  private String err;
+
+  private int run(String... args) {
+    CliRun run = CliRun.of(Arrays.asList(args));
+    out = run.out;
+    err = run.err;
+    return run.code;
+  }
+
+  private void assertOneLineError(int code, String... parts) {
+    assertEquals(err, Main.USAGE, code);
+    assertEquals("one line, no stack trace: " + err, 1, err.strip().lines().count());
+    assertThat(err, containsString("meshflow: error: "));
+    assertFalse("no Java names in a usage error: " + err, err.matches("(?s).*\\b(dev\\.meshflow|org\\.apache)\\.\\w.*"));
+    for (String part : parts) {
+      assertThat(err, containsString(part));
+    }
+  }
+
+  @Test
+  public void listNamesEveryPipeline() {
+    assertEquals(Main.OK, run("list"));
+    assertThat(out, containsString("interaction-analytics"));
+    assertThat(out, containsString("per item per minute"));
+  }
+
+  @Test
+  public void helpExplainsEveryOptionWithItsDefault() {
+    assertEquals(Main.OK, run("interaction-analytics", "--help"));
+    for (String option : new String[] {"--source", "--sink", "--allowedLateness", "--dedupeWindow",
+        "--earlyFiringInterval", "--progressSeconds", "--verbose", "--runner", "--streaming",
+        "--flinkMaster", "--sparkMaster"}) {
+      assertThat(out, containsString(option + "   (default: "));
+    }
+    assertThat(out, containsString("(default: duckdb:warehouse/meshflow.duckdb)"));
+    assertThat(out, containsString("--targetParallelism   (default: max(cores,3))"));
+    assertEquals(Main.OK, run("micro-batch-load", "--help"));
+    assertThat("the launcher's own default for this pipeline", out,
+        containsString("--targetParallelism   (default: 1 (launcher, for this pipeline))"));
+  }
+
+  @Test
+  public void usageErrorsAreOneLineWithWhatIsAccepted() {
+    assertOneLineError(run("interaction-analitics"),
+        "unknown pipeline 'interaction-analitics'", "available: interaction-analytics");
+    assertOneLineError(run("interaction-analytics", "--sorce=file:x"),
+        "unknown option --sorce; did you mean --source?", "--help lists the options");
+    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp.getRoot() + "/no/such/dir/x.duckdb"),
+        "the folder " + tmp.getRoot() + "/no/such/dir does not exist", "createFolder=true");
+    assertOneLineError(run("interaction-analytics", "--source=kafak://x/t"),
+        "unknown scheme 'kafak'", "accepted: generator, file");
+    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.getRoot() + "/none/*.jsonl"),
+        "no file matches");
+    assertOneLineError(run("interaction-analytics", "--allowedLateness=soon"),
+        "--allowedLateness=soon is not a duration");
+    assertOneLineError(run("interaction-analytics", "--earlyFiringInterval=5s"),
+        "only applies with --streaming");
+    assertOneLineError(run("interaction-analytics", "stray"), "unexpected argument 'stray'");
+    assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
+        "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
+    assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
+    assertOneLineError(run("ingest", "--mode=etl2"), "--mode=etl2 is not one of etl, elt");
+    assertEquals("an enum option's value in any case", java.util.List.of("--mode=ELT", "--sink=elt"),
+        dev.meshflow.launcher.EnumOptionValues.normalize(java.util.List.of("--mode=elt", "--sink=elt"),
+            IngestPipeline.Options.class));
+    assertOneLineError(run("micro-batch-load", "--sink=console:"), "cannot load micro-batches",
+        "use a warehouse sink, duckdb:<file> or postgresql://");
+  }
+
+  @Test
+  public void aRunPrintsASummaryAndQueryShowsTheResult() {
+    String db = tmp.getRoot() + "/cli.duckdb";
+    int code = run("interaction-analytics", "--source=generator:interactions?events=2000&seed=3",
+        "--sink=duckdb:" + db, "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("interaction-analytics finished"));
+    assertThat(out, containsString("read          2,000 records"));
+    assertThat(out, containsString("conservation  read 2,000 = valid + duplicates + dead letters"));
+    assertThat(out, not(containsString("MISMATCH")));
+    assertThat(out, not(containsString("nothing was read")));
+    assertThat(out, containsString("item_minute_stats"));
+
+    assertEquals(err, Main.OK, run("query", "--db=" + db,
+        "SELECT count(*) AS windows FROM item_minute_stats WHERE plays > 0"));
+    assertThat(out, containsString("windows"));
+    assertThat(out, containsString("(1 row)"));
+    assertEquals(err, Main.OK, run("query", "--db=" + db));
+    assertThat(out, containsString("dead_letter"));
+    assertThat(out, containsString("item_minute_stats"));
+  }
+
+  @Test
+  public void queryAndGenerateExplainTheirOptions() {
+    assertEquals(err, Main.OK, run("query", "--help"));
+    assertThat(out, containsString("--db=WAREHOUSE   (default: warehouse/meshflow.duckdb)"));
+    assertThat(out, containsString("postgresql://"));
+    assertThat(out, containsString("read-only"));
+    assertEquals(err, Main.OK, run("generate", "--help"));
+    for (String option : new String[] {"GENERATOR-URI", "--zones", "--products"}) {
+      assertThat(out, containsString(option));
+    }
+    assertEquals(err, Main.OK, run("--help"));
+    assertThat(out, containsString("query --help and generate --help"));
+    assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
+    assertOneLineError(run("query", "--db=console:"), "--db=console:", "not a warehouse");
+    assertOneLineError(run("query", "--db=postgresql:nohost"), "--db=postgresql:nohost", "expected postgresql://");
+  }
+
+  /**
+   * A run into PostgreSQL suggests a look that needs no psql and carries no password, and that
+   * look works against the real database, read-only.
+   */
+  @Test
+  public void aPostgresRunSuggestsAReadOnlyQueryWithoutItsPassword() throws Exception {
+    String database = dev.meshflow.testing.services.Postgres.newDatabase("cli_look");
+    String sink = dev.meshflow.testing.services.Postgres.sinkUri(database);
+    int code = run("ingest", "--source=generator:interactions?events=800&seed=4",
+        "--sink=" + sink + "&password=s3cret", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out + err, not(containsString("s3cret")));
+    String look = out.lines().filter(l -> l.strip().startsWith("look ")).findFirst().orElseThrow();
+    assertThat(look, containsString("./meshflow query --db='" + sink + "' \""));
+    assertThat(look, not(containsString("psql")));
+
+    long rows = dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions");
+    assertTrue("rows written: " + rows, rows > 0);
+    assertEquals(err, Main.OK, run("query", "--db=" + sink));
+    assertThat(out, containsString("dead_letter"));
+    assertTrue("exact row count and 14 columns: " + out, java.util.regex.Pattern
+        .compile("(?m)^interactions +\\| +" + rows + " +\\| +14$").matcher(out).find());
+    assertEquals(err, Main.OK, run("query", "--db=" + sink, "SELECT count(*) AS n FROM interactions"));
+    assertThat(out, containsString("\n" + rows + "\n"));
+
+    assertEquals(Main.FAILED, run("query", "--db=" + sink, "DELETE FROM interactions RETURNING 1"));
+    assertThat(err, containsString("read-only transaction"));
+    assertEquals(rows, dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions"));
+  }
+
+  /** A batch run that read nothing says so, rather than only a row of zeros. */
+  @Test
+  public void aRunThatReadNothingSaysSo() throws Exception {
+    String landing = tmp.newFolder("empty-landing") + "/*.jsonl*";
+    int code = run("micro-batch-load", "--landing=" + landing,
+        "--sink=duckdb:" + tmp.getRoot() + "/empty.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("read          0 records"));
+    assertThat(out, containsString("dead letters  0\n"));
+    assertThat(out, containsString("written       nothing"));
+    assertThat(out, containsString("note          nothing was read from landed files " + landing
+        + "; is that the input you meant?"));
+  }
+
+  @Test
+  public void theSummaryShowsEachPipelinesOwnCounters() {
+    int code = run("anomaly-model", "--clicks=generator:clicks?events=8000&seed=5&persons=500",
+        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.getRoot() + "/models",
+        "--sink=duckdb:" + tmp.getRoot() + "/anomaly.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("anomaly-model finished"));
+    assertThat("the summary says where the models went", out,
+        containsString("models        " + tmp.getRoot() + "/models ("));
+    java.util.regex.Matcher trained = java.util.regex.Pattern.compile("also counted .*models_trained ([0-9,]+)").matcher(out);
+    org.junit.Assert.assertTrue(out, trained.find());
+    long models = Long.parseLong(trained.group(1).replace(",", ""));
+    org.junit.Assert.assertTrue("models trained: " + models, models > 0);
+    String[] files = new java.io.File(tmp.getRoot(), "models").list((d, n) -> n.endsWith(".json") || n.endsWith(".model"));
+    org.junit.Assert.assertNotNull(files);
+    org.junit.Assert.assertTrue("the summary's count matches the model files written: " + java.util.Arrays.toString(files),
+        files.length >= models);
+  }
+
+  /**
+   * A run that fails inside the runner prints one line with the error that has the context (the
+   * driver's message naming the host it could not reach), not the bare root cause the runner's
+   * wrappers end in, and the root cause after it.
+   */
+  @Test
+  public void aFailedRunNamesWhatFailedInOneLine() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    int code = run("ingest", "--source=generator:interactions?events=50&seed=1",
+        "--sink=postgresql://127.0.0.1:" + closedPort + "/meshflow?user=me&password=hunter22",
+        "--progressSeconds=0");
+    assertEquals(err, Main.FAILED, code);
+    String line = err.lines().filter(l -> l.startsWith("meshflow: failed: ")).findFirst().orElse(err);
+    assertThat(line, containsString("PSQLException: Connection to 127.0.0.1:" + closedPort + " refused"));
+    assertThat(line, containsString("(cause: ConnectException: Connection refused"));
+    assertThat(err + out, not(containsString("hunter22")));
+  }
+
+  /**
+   * A Kafka broker that is down fails a local run within seconds, by its address, instead of a
+   * minute of reading nothing; a broker that is up passes the same check and the run reads.
+   */
+  @Test
+  public void aKafkaBrokerThatIsDownFailsFastByName() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long start = System.nanoTime();
+    int code = run("ingest", "--source=kafka://127.0.0.1:" + closedPort + "/interactions?maxRecords=10",
+        "--sink=duckdb:" + tmp.getRoot() + "/down.duckdb", "--progressSeconds=0");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(err, Main.FAILED, code);
+    assertThat(err, containsString("meshflow: failed: --source=kafka://127.0.0.1:" + closedPort
+        + "/interactions?maxRecords=10: no Kafka broker answered at 127.0.0.1:" + closedPort + " within 10 s"));
+    assertTrue("failed after " + seconds + " s, not KafkaIO's minute", seconds < 40);
+    assertThat(out, not(containsString("meshflow: running")));
+
+    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    kafka.createTopic("launcher-check", 1);
+    kafka.produceEvenly("launcher-check", java.util.Collections.nCopies(6,
+        "{\"event_id\":\"e1\"}".getBytes(StandardCharsets.UTF_8)), 1);
+    code = run("ingest", "--source=kafka://" + kafka.bootstrap() + "/launcher-check?maxRecords=6",
+        "--sink=duckdb:" + tmp.getRoot() + "/up.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("read          6 records"));
+  }
+
+  /**
+   * A gzip file cut short does not fail a file-reading run: the summary counts it as an
+   * unreadable-file dead letter, and the dead letter names the file.
+   */
+  @Test
+  public void aCompressedFileCutShortIsADeadLetter() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(bytes)) {
+      for (int i = 0; i < 2000; i++) {
+        zip.write(("{\"event_id\":\"e" + i + "\",\"ts\":\"2026-03-08T00:00:00Z\"}\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    java.nio.file.Path cut = tmp.getRoot().toPath().resolve("cut.jsonl.gz");
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+    int code = run("interaction-analytics", "--source=file:" + cut,
+        "--sink=duckdb:" + tmp.getRoot() + "/cut.duckdb", "--progressSeconds=0");
+    assertEquals(err, Main.OK, code);
+    assertThat(out, containsString("unreadable-file 1)"));
+    assertEquals(1, dev.meshflow.testing.Tables.duckDb(tmp.getRoot() + "/cut.duckdb").count(
+        "SELECT count(*) FROM dead_letter WHERE stage = 'unreadable-file' AND origin = 'file:" + cut
+            + "#unreadable' AND reason LIKE 'cannot read " + cut + " after line %'"));
+  }
+
+  /**
+   * Pipelines share option names with their own defaults (--models, --modelsRefresh, ...). Beam
+   * refuses that once both interfaces are registered in one JVM, so the launcher must not register
+   * them: one launcher JVM (a notebook, a test run) may start several pipelines.
+   */
+  @Test
+  public void pipelinesWithTheSameOptionNamesRunInOneJvm() {
+    for (String pipeline : new String[] {"anomaly-model", "skip-model", "anomaly-scoring", "skip-scoring"}) {
+      assertOneLineError(run(pipeline, "--runner=NoSuchRunner"), "NoSuchRunner");
+      assertThat(err, not(containsString("contradictory")));
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.meshflow.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.io.console.ConsoleSink;
+import dev.meshflow.io.duckdb.DuckDbSink;
+import dev.meshflow.io.file.FileSink;
+import dev.meshflow.io.file.FileSource;
+import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.kafka.KafkaSink;
+import dev.meshflow.io.kafka.KafkaSource;
+import dev.meshflow.io.kinesis.KinesisSource;
+import dev.meshflow.io.postgres.PostgresSink;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.Test;
+
+/**
+ * {@code ./meshflow endpoints} lists every endpoint with exactly the parameters it accepts, so the
+ * listing cannot fall behind the code: a parameter added to an endpoint fails this test until it is
+ * described.
+ */
+public class EndpointsHelpTest {
+  @Test
+  public void everyEndpointListsExactlyTheParametersItAccepts() {
+    Map<EndpointsHelp.Entry, Set<String>> accepted = Map.of(
+        EndpointsHelp.INTERACTIONS, GeneratorSource.PARAMS,
+        EndpointsHelp.VEHICLES, GeneratorSource.VEHICLE_PARAMS,
+        EndpointsHelp.CLICKS, GeneratorSource.CLICK_PARAMS,
+        EndpointsHelp.FILE_SOURCE, FileSource.PARAMS,
+        EndpointsHelp.KAFKA_SOURCE, KafkaSource.PARAMS,
+        EndpointsHelp.KINESIS_SOURCE, KinesisSource.PARAMS,
+        EndpointsHelp.POSTGRES_SINK, PostgresSink.PARAMS,
+        EndpointsHelp.KAFKA_SINK, KafkaSink.PARAMS,
+        EndpointsHelp.FILE_SINK, FileSink.PARAMS,
+        EndpointsHelp.DUCKDB_SINK, Set.of(DuckDbSink.CREATE_FOLDER));
+    accepted.forEach((entry, params) -> {
+      List<String> listed = entry.paramNames();
+      assertEquals(entry.form + " lists a parameter twice", listed.size(), new HashSet<>(listed).size());
+      assertEquals(entry.form, params, new HashSet<>(listed));
+    });
+    assertTrue(EndpointsHelp.CONSOLE_SINK.params.isEmpty());
+  }
+
+  @Test
+  public void everySchemeIsListedOnTheSideItServes() {
+    String text = printed();
+    String sources = text.substring(0, text.indexOf("Sinks (--sink):"));
+    String sinks = text.substring(text.indexOf("Sinks (--sink):"));
+    for (String scheme : List.of(GeneratorSource.SCHEME + ":interactions", GeneratorSource.SCHEME + ":vehicles",
+        GeneratorSource.SCHEME + ":clicks", FileSource.SCHEME + ":", KafkaSource.SCHEME + "://",
+        KinesisSource.SCHEME + "://")) {
+      assertTrue(scheme, sources.contains("\n  " + scheme));
+    }
+    for (String scheme : List.of(DuckDbSink.SCHEME + ":", PostgresSink.SCHEME + "://",
+        KafkaSink.SCHEME + "://", FileSink.SCHEME + ":", ConsoleSink.SCHEME + ":")) {
+      assertTrue(scheme, sinks.contains("\n  " + scheme));
+    }
+    for (String line : text.split("\n")) {
+      assertTrue("over 100 columns: " + line, line.length() <= 100);
+    }
+  }
+
+  private static String printed() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    EndpointsHelp.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.meshflow.launcher;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code mvn -P<runner>-runner package} builds a self-contained bundle that runs the pipeline with
+ * nothing but {@code java -jar}, as a cluster submission would ship it.
+ */
+public class RunnerBundleTest {
+  private static final File PROJECT = new File(System.getProperty("user.dir"));
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private String run(List<String> command, int minutes) throws Exception {
+    Path log = tmp.newFile().toPath();
+    ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process p = pb.start();
+    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish in " + minutes + " min");
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertEquals(String.join(" ", command) + " failed:\n" + tail(output), 0, p.exitValue());
+    return output;
+  }
+
+  private static String tail(String s) {
+    return s.length() < 3000 ? s : s.substring(s.length() - 3000);
+  }
+
+  private void buildAndRun(String runner, String runnerClass) throws Exception {
+    run(List.of("mvn", "-B", "-q", "-P" + runner + "-runner", "package", "-DskipTests"), 10);
+    File bundle = new File(PROJECT, "target/meshflow-bundled-" + runner + ".jar");
+    assertTrue(bundle + " was not built", bundle.isFile());
+
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
+    command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
+        "--runner=" + runnerClass, "--source=generator:interactions?events=3000&seed=4",
+        "--sink=duckdb:" + tmp.getRoot() + "/" + runner + ".duckdb", "--progressSeconds=0"));
+    String output = run(command, 5);
+    assertThat(output, containsString("interaction-analytics finished"));
+    assertThat(output, containsString("on " + runnerClass));
+    assertThat(output, containsString("conservation  read 3,000 = valid + duplicates + dead letters"));
+    bundle.delete(); // hundreds of MB; nothing else needs it
+  }
+
+  @Test
+  public void flinkBundleRunsOnItsOwn() throws Exception {
+    buildAndRun("flink", "FlinkRunner");
+  }
+
+  @Test
+  public void sparkBundleRunsOnItsOwn() throws Exception {
+    buildAndRun("spark", "SparkRunner");
+  }
+}
