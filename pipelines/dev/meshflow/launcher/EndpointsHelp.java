@@ -178,6 +178,31 @@ public final class EndpointsHelp {
     SINKS.forEach(e -> print(e, out));
   }
 
+  /** The same entries as a Markdown page: docs/endpoints.md, which GeneratedDocsTest keeps equal. */
+  public static String markdown() {
+    StringBuilder md = new StringBuilder("# Endpoints: the --source and --sink URIs\n\n")
+        .append("Generated from the table that `./meshflow endpoints` prints (`EndpointsHelp`);")
+        .append(" `GeneratedDocsTest` fails when the two differ, and\n`mvn -B test")
+        .append(" -Dtest=GeneratedDocsTest -Ddocs.write=true` writes this page again.\n");
+    section(md, "Sources (`--source`)", SOURCES);
+    section(md, "Sinks (`--sink`)", SINKS);
+    return md.toString();
+  }
+
+  private static void section(StringBuilder md, String title, List<Entry> entries) {
+    md.append("\n## ").append(title).append("\n");
+    for (Entry e : entries) {
+      md.append("\n### `").append(e.form).append("`\n\n").append(e.about.replace("<", "&lt;"))
+          .append("\n");
+      if (!e.params.isEmpty()) {
+        md.append("\n| parameter | meaning |\n|---|---|\n");
+        e.params.forEach((param, description) -> md.append("| `").append(param.replace("|", "\\|"))
+            .append("` | ")
+            .append(description.replace("|", "\\|").replace("<", "&lt;")).append(" |\n"));
+      }
+    }
+  }
+
   private static void print(Entry entry, PrintStream out) {
     out.println("  " + entry.form);
     wrap("     ", entry.about, ABOUT_INDENT, out);

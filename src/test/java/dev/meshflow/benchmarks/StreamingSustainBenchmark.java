@@ -59,14 +59,18 @@ public class StreamingSustainBenchmark {
   private static final long RATE = Long.getLong("bench.sustain.rate", 5000);
   private static final List<String> JOBS = Arrays.asList(
       System.getProperty("bench.sustain.jobs",
-          "ingest,ingest from Kafka,ingest (2 min retention),interaction-analytics,fleet-alerts").split(","));
+          "ingest,ingest from Kafka,ingest (2 min retention),interaction-analytics,"
+              + "interaction-analytics from Kafka,fleet-alerts,fleet-alerts from Kafka").split(","));
   private static final Path PROJECT = Paths.get("").toAbsolutePath();
   private static final Pattern READ = Pattern.compile("\\bread\\s+([\\d,]+) records");
   private static final Pattern FULL_GC = Pattern.compile(
       "^\\[([\\d.]+)s\\].*Pause Full \\(Diagnostic Command\\) (\\d+)M->(\\d+)M\\((\\d+)M\\)");
   private static final long SAMPLE_SECONDS = 15;
-  /** A job's source that is a Kafka topic a producer thread fills at the rate while it runs. */
-  private static final String KAFKA = "kafka";
+  /**
+   * A job's source that is a Kafka topic a producer thread fills at the rate while it runs, with
+   * records of the generator that follows the colon.
+   */
+  private static final String KAFKA = "kafka:";
 
   /** One job to hold at the rate, and where its latency is read. */
   private static final class Job {
@@ -100,17 +104,23 @@ public class StreamingSustainBenchmark {
   private static List<Job> jobs() {
     // No planted disorder or lateness: the latency then is the pipeline's own, not the generator's.
     String interactions = "generator:interactions?rate=" + RATE + "&outOfOrder=0&late=0";
+    String vehicles = "generator:vehicles?vehicles=" + RATE + "&reportSeconds=1";
     List<Job> all = List.of(
         new Job("ingest", interactions, "interactions", "event_ts", "event_id", false),
-        new Job("ingest from Kafka", "ingest", List.of(), KAFKA, "interactions", "event_ts", "event_id",
-            false),
+        new Job("ingest from Kafka", "ingest", List.of(), KAFKA + "interactions?outOfOrder=0&late=0",
+            "interactions", "event_ts", "event_id", false),
         new Job("ingest (2 min retention)", "ingest", List.of("--dedupeWindow=2m", "--allowedLateness=2m"),
             interactions, "interactions", "event_ts", "event_id", false),
         new Job("interaction-analytics", interactions, "item_minute_stats", "window_end",
             "item_id || '@' || window_end", true),
-        new Job("fleet-alerts", "generator:vehicles?vehicles=" + RATE + "&reportSeconds=1",
-            "vehicle_minute_stats", "window_start + interval '1 minute'",
-            "vehicle_id || '@' || window_start", true));
+        new Job("interaction-analytics from Kafka", "interaction-analytics", List.of(),
+            KAFKA + "interactions?outOfOrder=0&late=0", "item_minute_stats", "window_end",
+            "item_id || '@' || window_end", true),
+        new Job("fleet-alerts", vehicles, "vehicle_minute_stats", "window_start + interval '1 minute'",
+            "vehicle_id || '@' || window_start", true),
+        new Job("fleet-alerts from Kafka", "fleet-alerts", List.of(),
+            KAFKA + "vehicles?vehicles=" + RATE + "&reportSeconds=1", "vehicle_minute_stats",
+            "window_start + interval '1 minute'", "vehicle_id || '@' || window_start", true));
     List<Job> chosen = new ArrayList<>();
     all.forEach(j -> {
       if (JOBS.contains(j.label)) {
@@ -163,9 +173,11 @@ public class StreamingSustainBenchmark {
     } else {
       command.add("--source=" + job.source);
     }
-    KafkaFeed feed = job.source.equals(KAFKA) ? KafkaFeed.start(file) : null;
+    KafkaFeed feed = job.source.startsWith(KAFKA)
+        ? KafkaFeed.start(file, "generator:" + job.source.substring(KAFKA.length())) : null;
     if (feed != null) {
-      command.set(command.indexOf("--source=" + KAFKA), "--source=" + feed.sourceUri());
+      command.replaceAll(a -> a.endsWith("=" + job.source)
+          ? a.substring(0, a.indexOf('=') + 1) + feed.sourceUri() : a);
     }
     Process p = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
@@ -270,26 +282,28 @@ public class StreamingSustainBenchmark {
   }
 
   /**
-   * Writes live interaction events to a topic of four partitions at the target rate, each stamped
+   * Writes live generated events to a topic of four partitions at the target rate, each stamped
    * with the time it is sent, as a producer domain would: the job then reads from Kafka what it
    * otherwise reads from the generator.
    */
   private static final class KafkaFeed extends Thread {
     private final KafkaBroker broker;
     private final String topic;
+    private final String generator;
     private volatile boolean running = true;
 
-    private KafkaFeed(KafkaBroker broker, String topic) {
+    private KafkaFeed(KafkaBroker broker, String topic, String generator) {
       super("kafka-feed");
       this.broker = broker;
       this.topic = topic;
+      this.generator = generator;
     }
 
-    static KafkaFeed start(String name) throws Exception {
+    static KafkaFeed start(String name, String generator) throws Exception {
       KafkaBroker broker = KafkaBroker.shared();
       String topic = "sustain-" + name;
       broker.createTopic(topic, 4);
-      KafkaFeed feed = new KafkaFeed(broker, topic);
+      KafkaFeed feed = new KafkaFeed(broker, topic, generator);
       feed.start();
       return feed;
     }
@@ -301,9 +315,10 @@ public class StreamingSustainBenchmark {
     @Override
     public void run() {
       long t0 = System.currentTimeMillis();
-      RecordGenerator generator = GeneratedInput.generator("generator:interactions?events="
-          + RATE * (SECONDS + 600) + "&eventsPerSecond=" + RATE + "&start="
-          + java.time.Instant.ofEpochMilli(t0) + "&outOfOrder=0&late=0");
+      // Interactions spread their event time by eventsPerSecond; vehicles report every reportSeconds.
+      String pace = generator.startsWith("generator:interactions") ? "&eventsPerSecond=" + RATE : "";
+      RecordGenerator records = GeneratedInput.generator(generator + "&events=" + RATE * (SECONDS + 600)
+          + pace + "&start=" + java.time.Instant.ofEpochMilli(t0));
       Properties config = new Properties();
       config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
       config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -315,7 +330,7 @@ public class StreamingSustainBenchmark {
           if (wait > 0) {
             LockSupport.parkNanos(wait * 1_000_000L); // pacing the producer, not awaiting a condition
           }
-          producer.send(new ProducerRecord<>(topic, (int) (i % 4), null, generator.recordAt(i).payload));
+          producer.send(new ProducerRecord<>(topic, (int) (i % 4), null, records.recordAt(i).payload));
         }
       }
     }

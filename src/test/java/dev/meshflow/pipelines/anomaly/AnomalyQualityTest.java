@@ -22,7 +22,7 @@ import org.junit.Test;
 /**
  * Anomaly precision and recall against what the generator planted, on a fixed seed, with the
  * default model settings. Measured on {@link AnomalyModel}, which the Direct and Flink runs equal
- * exactly ({@link AnomalyDetectionTest}); the figures are in the README and docs/benchmarks.md.
+ * exactly ({@link AnomalyDetectionTest}); the figures are in docs/pipelines/anomaly-model.md and docs/benchmarks.md.
  *
  * <p>A planted anomaly is the session of its (fresh) cookie with the most events: a late event of
  * the visit can make a one-event session of its own, which is not the anomaly. Sessions the bot

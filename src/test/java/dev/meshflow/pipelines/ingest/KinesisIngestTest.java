@@ -62,7 +62,7 @@ public class KinesisIngestTest {
 
   private void intoDuckDb(String runner, String stream) throws Exception {
     // One shard: the Direct runner runs readers in turns, so a second shard's events could arrive
-    // after the first shard had moved the watermark on (see README, "Stopping a stream"). The
+    // after the first shard had moved the watermark on (see docs/pipelines/ingest.md, "Stopping a stream"). The
     // launcher gives the Direct runner a thread per shard (the next test).
     List<InteractionAnalyticsModel.Record> records = streamOf(stream, 1);
     String file = tmp.getRoot() + "/" + stream + ".duckdb";

@@ -58,7 +58,7 @@ public class RunnerParityTest {
       cases.add(new Object[] {runner, "batch", "generator"});
       cases.add(new Object[] {runner, "batch", "files"});
     }
-    // Spark: batch only. Its classic streaming mode rejects event-time timers (see README).
+    // Spark: batch only. Its classic streaming mode rejects event-time timers (see docs/running.md).
     cases.add(new Object[] {"DirectRunner", "streaming", "generator"});
     cases.add(new Object[] {"FlinkRunner", "streaming", "generator"});
     return cases;

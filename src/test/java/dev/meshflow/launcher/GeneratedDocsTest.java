@@ -1,0 +1,64 @@
+package dev.meshflow.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.meshflow.pipelines.MeshflowPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.Test;
+
+/**
+ * The documents that repeat what the launcher prints are generated from the same data and kept
+ * equal here: docs/endpoints.md from {@code ./meshflow endpoints}, and the options section of each
+ * docs/pipelines/&lt;name&gt;.md from {@code ./meshflow <name> --help}. With {@code
+ * -Ddocs.write=true} the test writes them instead of failing.
+ */
+public class GeneratedDocsTest {
+  private static final Path DOCS = Paths.get("docs").toAbsolutePath();
+  private static final boolean WRITE = Boolean.getBoolean("docs.write");
+  static final String BEGIN = "<!-- options: generated from ./meshflow <name> --help -->";
+  static final String END = "<!-- end of options -->";
+
+  @Test
+  public void theEndpointsPageIsWhatTheLauncherPrints() throws Exception {
+    Path page = DOCS.resolve("endpoints.md");
+    String expected = EndpointsHelp.markdown();
+    if (WRITE) {
+      Files.writeString(page, expected);
+    }
+    assertEquals("docs/endpoints.md differs from ./meshflow endpoints; write it again with"
+        + " mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true", expected, Files.readString(page));
+  }
+
+  @Test
+  public void everyPipelineHasAPageWhoseOptionsAreItsHelp() throws Exception {
+    for (MeshflowPipeline<?> pipeline : PipelineCatalog.all().values()) {
+      Path page = DOCS.resolve("pipelines").resolve(pipeline.name() + ".md");
+      assertTrue("no page " + page, Files.exists(page));
+      String text = Files.readString(page);
+      int begin = text.indexOf(BEGIN);
+      int end = text.indexOf(END);
+      assertTrue(page + " has no generated options section (" + BEGIN + " ... " + END + ")",
+          begin >= 0 && end > begin);
+      String options = BEGIN + "\n\n```\n" + help(pipeline) + "```\n\n";
+      String now = text.substring(begin, end);
+      if (WRITE && !now.equals(options)) {
+        Files.writeString(page, text.substring(0, begin) + options + text.substring(end));
+        now = options;
+      }
+      assertEquals(page + ": options differ from ./meshflow " + pipeline.name() + " --help; write"
+          + " them again with mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true", options, now);
+    }
+  }
+
+  private static String help(MeshflowPipeline<?> pipeline) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    HelpPrinter.print(pipeline, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}
