@@ -59,6 +59,20 @@ public interface RecordSource extends Serializable {
     return null;
   }
 
+  /** Reference data named {@code zones}: the map of zones, as GeoJSON, that the source's world defines. */
+  String ZONES = "zones";
+  /** Reference data named {@code products}: the product catalog, as JSON lines. */
+  String PRODUCTS = "products";
+
+  /**
+   * Reference data that the source's own world defines ({@link #ZONES} for the vehicle generator,
+   * {@link #PRODUCTS} for the clicks generator), for a pipeline's {@code --zones=generator} or
+   * {@code --products=generator}; empty where the source defines none.
+   */
+  default java.util.Optional<String> referenceData(String name) {
+    return java.util.Optional.empty();
+  }
+
   /** Whether some input may be unreadable as a whole (a gzip file cut short), not just a record. */
   default boolean mayFindUnreadableInput() {
     return false;

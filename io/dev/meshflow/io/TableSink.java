@@ -10,7 +10,7 @@ import org.apache.beam.sdk.values.Row;
 /**
  * A sink that keeps named tables. Rows carry their Beam schema; the sink creates the table from it
  * and upserts by the key columns, so replaying the same input leaves the same table. The upsert
- * returns the rows the sink refused, as {@link dev.meshflow.io.sql.SinkRejects} rows, so that the
+ * returns the rows the sink refused, as {@link dev.meshflow.io.SinkRejects} rows, so that the
  * pipeline can dead-letter them: nothing is dropped silently.
  */
 public interface TableSink extends Serializable {
@@ -36,7 +36,7 @@ public interface TableSink extends Serializable {
   }
 
   /** A loader of transactional micro-batches with a file ledger, where the sink has one. */
-  default dev.meshflow.io.sql.BulkLoader bulkLoader() {
+  default dev.meshflow.io.BulkLoader bulkLoader() {
     throw new IllegalArgumentException("--sink: " + describe() + " cannot load micro-batches; use a warehouse sink,"
         + " duckdb:<file> or postgresql://host:port/db?user=U");
   }

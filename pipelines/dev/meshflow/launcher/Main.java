@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
 import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.LauncherOptions;

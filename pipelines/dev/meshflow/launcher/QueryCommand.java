@@ -1,6 +1,6 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.TableSink;
 import java.io.PrintStream;
 import java.sql.Connection;

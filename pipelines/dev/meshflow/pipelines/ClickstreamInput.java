@@ -1,11 +1,9 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.FileSnapshots;
-import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.options.ClickstreamOptions;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
@@ -54,7 +52,7 @@ public final class ClickstreamInput {
           + " use DirectRunner or FlinkRunner (batch and streaming)");
     }
     RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
-    if (options.getProducts().equals("generator") && generator(source) == null) {
+    if (options.getProducts().equals("generator") && source.referenceData(RecordSource.PRODUCTS).isEmpty()) {
       throw new IllegalArgumentException("--products=generator needs --clicks=generator:clicks...;"
           + " for other sources give --products=<JSON lines file>");
     }
@@ -116,13 +114,6 @@ public final class ClickstreamInput {
     }
   }
 
-  private static ClickGenerator generator(RecordSource source) {
-    if (source instanceof GeneratorSource && ((GeneratorSource) source).generator() instanceof ClickGenerator) {
-      return (ClickGenerator) ((GeneratorSource) source).generator();
-    }
-    return null;
-  }
-
   /**
    * Reads the clicks and runs {@link Clickstream} on them: the whole clickstream domain.
    */
@@ -137,7 +128,7 @@ public final class ClickstreamInput {
       RecordSource source) {
     PCollection<String> lines;
     if (options.getProducts().equals("generator")) {
-      lines = pipeline.apply("GeneratorProducts", Create.of(generator(source).productsJsonLines()));
+      lines = pipeline.apply("GeneratorProducts", Create.of(source.referenceData(RecordSource.PRODUCTS).orElseThrow()));
     } else {
       lines = pipeline.apply("ReadProducts", FileSnapshots.once(options.getProducts()))
           .apply("JoinLines", MapElements.into(TypeDescriptor.of(String.class))

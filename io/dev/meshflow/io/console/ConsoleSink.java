@@ -2,7 +2,7 @@ package dev.meshflow.io.console;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
+import dev.meshflow.io.SinkRejects;
 import dev.meshflow.core.RunMetrics;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.meshflow.io.duckdb;
 
-import dev.meshflow.io.sql.BulkLoader;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.io.sql.LedgerAccess;
 import java.sql.Connection;
 import java.sql.SQLException;

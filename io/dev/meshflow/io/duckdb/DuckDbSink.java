@@ -76,7 +76,7 @@ public final class DuckDbSink extends SqlTableSink {
   }
 
   @Override
-  public dev.meshflow.io.sql.BulkLoader bulkLoader() {
+  public dev.meshflow.io.BulkLoader bulkLoader() {
     return new DuckDbBulkLoader(file);
   }
 

@@ -2,7 +2,7 @@ package dev.meshflow.io.file;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
+import dev.meshflow.io.SinkRejects;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;

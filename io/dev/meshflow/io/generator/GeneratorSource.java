@@ -192,6 +192,17 @@ public final class GeneratorSource implements RecordSource {
   }
 
   @Override
+  public java.util.Optional<String> referenceData(String name) {
+    if (name.equals(ZONES) && generator instanceof VehicleGenerator) {
+      return java.util.Optional.of(((VehicleGenerator) generator).world().geoJson());
+    }
+    if (name.equals(PRODUCTS) && generator instanceof ClickGenerator) {
+      return java.util.Optional.of(((ClickGenerator) generator).productsJsonLines());
+    }
+    return java.util.Optional.empty();
+  }
+
+  @Override
   public boolean isBounded() {
     return !unbounded || events != null;
   }

@@ -3,7 +3,7 @@ package dev.meshflow.io.kafka;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RowJson;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.sql.SinkRejects;
+import dev.meshflow.io.SinkRejects;
 import dev.meshflow.core.RunMetrics;
 import java.util.List;
 import java.util.Map;

@@ -80,7 +80,7 @@ public final class PostgresSink extends SqlTableSink {
   }
 
   @Override
-  public dev.meshflow.io.sql.BulkLoader bulkLoader() {
+  public dev.meshflow.io.BulkLoader bulkLoader() {
     return new PostgresBulkLoader(target);
   }
 

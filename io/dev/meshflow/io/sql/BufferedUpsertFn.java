@@ -1,5 +1,6 @@
 package dev.meshflow.io.sql;
 
+import dev.meshflow.io.SinkRejects;
 import dev.meshflow.core.PaneVersion;
 import dev.meshflow.core.RunMetrics;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package dev.meshflow.io.sql;
 
+import dev.meshflow.io.BulkLoader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package dev.meshflow.io.sql;
 
+import dev.meshflow.io.SinkRejects;
 import dev.meshflow.io.TableSink;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -6,7 +6,7 @@ import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
 import dev.meshflow.transforms.anomaly.KMeansModel;

@@ -6,7 +6,7 @@ import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.FileSnapshots;

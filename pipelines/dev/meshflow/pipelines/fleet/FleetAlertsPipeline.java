@@ -6,13 +6,10 @@ import dev.meshflow.pipelines.ReadSource;
 import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.FileSnapshots;
-import dev.meshflow.io.generator.FleetWorld;
-import dev.meshflow.io.generator.GeneratorSource;
-import dev.meshflow.io.generator.VehicleGenerator;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.FleetOptions;
 import dev.meshflow.options.LauncherOptions;
@@ -114,7 +111,7 @@ public final class FleetAlertsPipeline {
           + " FlinkRunner (batch and streaming)");
     }
     RecordSource source = Endpoints.source("positions", options.getPositions(), options.isStreaming());
-    if (options.getZones().equals("generator") && world(source) == null) {
+    if (options.getZones().equals("generator") && source.referenceData(RecordSource.ZONES).isEmpty()) {
       throw new IllegalArgumentException("--zones=generator needs --positions=generator:vehicles...;"
           + " for other sources give --zones=<GeoJSON file>");
     }
@@ -125,13 +122,6 @@ public final class FleetAlertsPipeline {
     if (!options.getAlertsStream().isEmpty()) {
       Endpoints.sink(alertsStream(options));
     }
-  }
-
-  private static FleetWorld world(RecordSource source) {
-    if (source instanceof GeneratorSource && ((GeneratorSource) source).generator() instanceof VehicleGenerator) {
-      return ((VehicleGenerator) ((GeneratorSource) source).generator()).world();
-    }
-    return null;
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */
@@ -173,7 +163,7 @@ public final class FleetAlertsPipeline {
       RecordSource source, Duration runFor) {
     PCollection<String> geoJson;
     if (options.getZones().equals("generator")) {
-      geoJson = pipeline.apply("GeneratorZones", Create.of(world(source).geoJson()));
+      geoJson = pipeline.apply("GeneratorZones", Create.of(source.referenceData(RecordSource.ZONES).orElseThrow()));
     } else {
       FileSnapshots snapshots = FileSnapshots.forInput(options.getZones(), !source.isBounded(),
           Durations.parse("zonesRefresh", options.getZonesRefresh()), runFor);

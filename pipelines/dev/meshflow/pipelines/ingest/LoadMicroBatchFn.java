@@ -1,6 +1,6 @@
 package dev.meshflow.pipelines.ingest;
 
-import dev.meshflow.io.sql.BulkLoader;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.ingest.InteractionsTable;

@@ -3,7 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.file.LandingFiles;
 import dev.meshflow.io.file.LineSplitter;
-import dev.meshflow.io.sql.BulkLoader;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.ingest.InteractionsTable;

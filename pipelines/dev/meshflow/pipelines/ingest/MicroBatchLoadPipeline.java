@@ -3,7 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.LandingFiles;
 import dev.meshflow.options.Durations;

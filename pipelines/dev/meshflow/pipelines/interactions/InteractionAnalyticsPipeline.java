@@ -4,7 +4,7 @@ import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.ReadSource;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.Durations;

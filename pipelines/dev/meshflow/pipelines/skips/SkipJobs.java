@@ -2,7 +2,7 @@ package dev.meshflow.pipelines.skips;
 
 import dev.meshflow.pipelines.ReadSource;
 import dev.meshflow.pipelines.WarehouseWrites;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.NamedFiles;

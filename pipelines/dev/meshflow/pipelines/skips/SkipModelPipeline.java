@@ -5,7 +5,7 @@ import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.ScheduledTrainingOptions;
 import dev.meshflow.core.DeadLetter;

@@ -35,6 +35,14 @@ public class LayeringTest {
   }
 
   @Test
+  public void noPackageCycles() {
+    com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+        .matching("dev.meshflow.(**)")
+        .should().beFreeOfCycles()
+        .check(MAIN);
+  }
+
+  @Test
   public void everyLayerHasClasses() {
     for (String layer : new String[] {"options", "core", "io", "transforms", "pipelines", "launcher"}) {
       org.junit.Assert.assertTrue("no classes in layer " + layer,

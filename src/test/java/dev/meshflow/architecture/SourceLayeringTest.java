@@ -66,7 +66,7 @@ public class SourceLayeringTest {
     Path root = tmp.getRoot().toPath();
     write(root, "options/dev/meshflow/options/O.java",
         "package dev.meshflow.options;\n"
-            + "// see dev.meshflow.io.TableSink, and \"dev.meshflow.io.Endpoints\" in a string\n"
+            + "// see dev.meshflow.io.TableSink, and \"dev.meshflow.io.endpoints.Endpoints\" in a string\n"
             + "import dev.meshflow.transforms.deadletter.*;\n"
             + "final class O {}\n");
     write(root, "pipelines/dev/meshflow/pipelines/S.java",

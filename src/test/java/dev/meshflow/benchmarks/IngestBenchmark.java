@@ -3,11 +3,11 @@ package dev.meshflow.benchmarks;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.sql.RowSql;
-import dev.meshflow.io.sql.BulkLoader;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.pipelines.ingest.MicroBatch;
 import dev.meshflow.pipelines.ingest.MicroBatchLoadPipeline;

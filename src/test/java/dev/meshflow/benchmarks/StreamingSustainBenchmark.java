@@ -170,6 +170,13 @@ public class StreamingSustainBenchmark {
     command.addAll(job.options);
     if (job.name.equals("fleet-alerts")) {
       command.addAll(List.of("--positions=" + job.source, "--alertsStream=file:" + dir.resolve("alerts")));
+      if (job.source.startsWith(KAFKA)) { // the zones of the world the feed's vehicles drive in
+        Path zones = dir.resolve(file + "-zones.geojson");
+        Files.writeString(zones, dev.meshflow.io.endpoints.Endpoints.source(
+            "generator:" + job.source.substring(KAFKA.length()), true)
+            .referenceData(dev.meshflow.io.RecordSource.ZONES).orElseThrow());
+        command.add("--zones=" + zones);
+      }
     } else {
       command.add("--source=" + job.source);
     }

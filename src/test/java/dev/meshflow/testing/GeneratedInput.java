@@ -1,6 +1,6 @@
 package dev.meshflow.testing;
 
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.generator.GeneratedRecord;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.InteractionGenerator;

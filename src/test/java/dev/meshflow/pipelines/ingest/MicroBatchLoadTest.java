@@ -144,7 +144,7 @@ public class MicroBatchLoadTest {
     Path landing = tmp.newFolder("gone").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 1, 5);
     String file = tmp.getRoot() + "/gone.duckdb";
-    dev.meshflow.io.sql.BulkLoader loader = dev.meshflow.io.Endpoints.sink("duckdb:" + file).bulkLoader();
+    dev.meshflow.io.BulkLoader loader = dev.meshflow.io.endpoints.Endpoints.sink("duckdb:" + file).bulkLoader();
     dev.meshflow.pipelines.ingest.MicroBatch.Outcome outcome = dev.meshflow.pipelines.ingest.MicroBatch.load(loader,
         List.of(landing.resolve("part-0.jsonl").toString(), landing.resolve("removed.jsonl").toString()));
     assertEquals(1, outcome.filesLoaded);

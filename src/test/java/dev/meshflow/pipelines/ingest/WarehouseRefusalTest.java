@@ -3,7 +3,7 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.io.Endpoints;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.launcher.RunCounts;

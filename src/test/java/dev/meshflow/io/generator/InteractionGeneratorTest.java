@@ -1,4 +1,4 @@
-package dev.meshflow.io;
+package dev.meshflow.io.generator;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

@@ -1,5 +1,8 @@
-package dev.meshflow.io;
+package dev.meshflow.io.endpoints;
 
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
 import dev.meshflow.io.console.ConsoleSink;
 import dev.meshflow.io.duckdb.DuckDbSink;
 import dev.meshflow.io.file.FileSink;

@@ -1,4 +1,4 @@
-package dev.meshflow.io.sql;
+package dev.meshflow.io;
 
 import java.io.Serializable;
 import java.util.List;

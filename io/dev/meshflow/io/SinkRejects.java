@@ -1,4 +1,4 @@
-package dev.meshflow.io.sql;
+package dev.meshflow.io;
 
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
@@ -23,7 +23,7 @@ public final class SinkRejects {
 
   private SinkRejects() {}
 
-  static Row of(String table, List<String> keys, Row row, String reason) {
+  public static Row of(String table, List<String> keys, Row row, String reason) {
     StringBuilder key = new StringBuilder();
     for (String k : keys) {
       key.append(key.length() == 0 ? "" : "/").append(row.getValue(k) == null ? "" : row.getValue(k).toString());

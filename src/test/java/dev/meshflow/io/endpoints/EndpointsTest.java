@@ -1,5 +1,6 @@
-package dev.meshflow.io;
+package dev.meshflow.io.endpoints;
 
+import dev.meshflow.io.EndpointUri;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
