@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.RecordGenerator;

@@ -1,12 +1,12 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.LauncherOptions;
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.options.SinkOptions;
+import dev.meshflow.pipelines.MeshflowPipeline;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.WindowedPhase;
+import dev.meshflow.io.BacklogProbe;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

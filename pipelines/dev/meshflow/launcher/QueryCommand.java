@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.pipelines.Conservation;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;

@@ -1,8 +1,8 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.options.ClickstreamOptions;
 import dev.meshflow.options.Durations;

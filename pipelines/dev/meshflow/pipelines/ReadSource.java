@@ -1,11 +1,11 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.RecordSource;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;

@@ -1,10 +1,10 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.TableSink;
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
+import dev.meshflow.io.TableSink;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -1,9 +1,9 @@
 package dev.meshflow.io.console;
 
-import dev.meshflow.io.EndpointUri;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.SinkRejects;
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.SinkRejects;
+import dev.meshflow.io.TableSink;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -2,9 +2,9 @@ package dev.meshflow.io.duckdb;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.BufferedUpsertFn;
+import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.io.sql.SqlTableSink;
 import dev.meshflow.options.SinkOptions;
-import dev.meshflow.io.sql.RowSql;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

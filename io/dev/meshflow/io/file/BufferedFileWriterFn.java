@@ -1,7 +1,7 @@
 package dev.meshflow.io.file;
 
-import dev.meshflow.io.RowJson;
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.RowJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;

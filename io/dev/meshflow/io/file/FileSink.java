@@ -1,8 +1,8 @@
 package dev.meshflow.io.file;
 
 import dev.meshflow.io.EndpointUri;
-import dev.meshflow.io.TableSink;
 import dev.meshflow.io.SinkRejects;
+import dev.meshflow.io.TableSink;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;

@@ -1,10 +1,10 @@
 package dev.meshflow.io.kafka;
 
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RowJson;
-import dev.meshflow.io.TableSink;
 import dev.meshflow.io.SinkRejects;
-import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.TableSink;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -2,8 +2,8 @@ package dev.meshflow.io.postgres;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.BufferedUpsertFn;
-import dev.meshflow.io.sql.SqlTableSink;
 import dev.meshflow.io.sql.RowSql;
+import dev.meshflow.io.sql.SqlTableSink;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

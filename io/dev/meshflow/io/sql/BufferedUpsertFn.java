@@ -1,8 +1,8 @@
 package dev.meshflow.io.sql;
 
-import dev.meshflow.io.SinkRejects;
 import dev.meshflow.core.PaneVersion;
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.SinkRejects;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

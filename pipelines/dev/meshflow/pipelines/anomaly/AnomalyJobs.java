@@ -1,9 +1,9 @@
 package dev.meshflow.pipelines.anomaly;
 
-import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.AnomalyOptions;
 import dev.meshflow.options.Durations;
+import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.transforms.anomaly.KMeansTrainer;
 import org.joda.time.Duration;
 

@@ -1,14 +1,14 @@
 package dev.meshflow.pipelines.anomaly;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.WarehouseWrites;
-import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
+import dev.meshflow.pipelines.ClickstreamInput;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.anomaly.KMeansModel;
 import dev.meshflow.transforms.anomaly.TrainModels;
 import dev.meshflow.transforms.clickstream.Clickstream;

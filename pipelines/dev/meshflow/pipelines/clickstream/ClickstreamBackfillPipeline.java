@@ -1,20 +1,20 @@
 package dev.meshflow.pipelines.clickstream;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.ClickstreamInput;
-import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
+import dev.meshflow.pipelines.ClickstreamInput;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.clickstream.ClickEventsTable;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.IdentityMap;
 import dev.meshflow.transforms.clickstream.SessionsTable;
 import dev.meshflow.transforms.clickstream.TrafficStats;
-import dev.meshflow.core.DeadLetter;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;

@@ -1,34 +1,32 @@
 package dev.meshflow.pipelines.fleet;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.ReadSource;
-import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.http.HttpPoster;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.NotifyOptions;
 import dev.meshflow.options.RunForOptions;
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.options.SinkOptions;
-import dev.meshflow.core.DeadLetter;
-import dev.meshflow.core.DeadLetterCoder;
-import dev.meshflow.core.Stages;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.fleet.AlertNotice;
+import dev.meshflow.transforms.fleet.AlertNotices;
 import dev.meshflow.transforms.fleet.Notifications;
 import dev.meshflow.transforms.fleet.NotifyRateLimit;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
-import dev.meshflow.transforms.timestamps.TimestampSkew;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -41,7 +39,6 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 
 /**
  * The activation step of fleet-alerts: reads the alerts stream, rate-limits per vehicle, and
@@ -66,7 +63,6 @@ public final class FleetNotifyPipeline {
   public static final String NOTIFY_STAGE = "notify";
   private static final TupleTag<Row> ROWS = new TupleTag<>() {};
   private static final TupleTag<DeadLetter> DEAD = new TupleTag<>() {};
-  private static final TupleTag<KV<String, AlertNotice>> NOTICES = new TupleTag<>() {};
 
   /** Every option this pipeline reads. */
   public interface Options
@@ -130,45 +126,19 @@ public final class FleetNotifyPipeline {
 
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple parsed = ReadSource.apply(pipeline, "ReadAlerts", source, runFor, sink)
-        .apply("ParseAlerts", ParDo.of(new ParseFn()).withOutputTags(NOTICES, TupleTagList.of(DEAD)));
-    PCollectionTuple decided = parsed.get(NOTICES)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(AlertNotice.class)))
-        .apply("RateLimitPerVehicle", ordered);
+        .apply("ParseAlerts", new AlertNotices());
+    PCollectionTuple decided = parsed.get(AlertNotices.NOTICES).apply("RateLimitPerVehicle", ordered);
     PCollectionTuple delivered = decided.get(ordered.output())
         .apply("Deliver", ParDo.of(new DeliverFn(poster(options))).withOutputTags(ROWS, TupleTagList.of(DEAD)));
     PCollection<Row> rows = delivered.get(ROWS).setCoder(SchemaCoder.of(Notifications.SCHEMA));
     PCollection<DeadLetter> refused = WarehouseWrites.upsert("WriteNotifications", rows, sink,
         Notifications.TABLE, Notifications.KEY);
-    PCollection<DeadLetter> tooLate = decided.get(ordered.tooLate())
-        .apply("TooLateToDeadLetters", ParDo.of(new TooLateFn())).setCoder(DeadLetterCoder.of());
-    WarehouseWrites.writeDeadLetters(PCollectionList.of(parsed.get(DEAD).setCoder(DeadLetterCoder.of()))
+    PCollection<DeadLetter> tooLate = decided.get(ordered.tooLate()).apply("TooLate", AlertNotices.tooLate());
+    WarehouseWrites.writeDeadLetters(PCollectionList.of(parsed.get(AlertNotices.DEAD_LETTERS))
         .and(delivered.get(DEAD).setCoder(DeadLetterCoder.of())).and(tooLate).and(refused), sink);
     return pipeline;
   }
 
-  private static final class ParseFn extends DoFn<KV<String, byte[]>, KV<String, AlertNotice>> {
-    private final RunMetrics.StageCounter read = RunMetrics.counter(RunMetrics.READ);
-    private final RunMetrics.StageCounter dead = RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.PARSE);
-
-    @ProcessElement
-    public void process(@Element KV<String, byte[]> line, MultiOutputReceiver out) {
-      read.inc();
-      try {
-        AlertNotice n = AlertNotice.parse(line.getKey(), line.getValue());
-        out.get(NOTICES).outputWithTimestamp(KV.of(n.vehicleId, n), new Instant(n.tsMillis));
-      } catch (IllegalArgumentException e) {
-        dead.inc();
-        out.get(DEAD).output(new DeadLetter(Stages.PARSE, e.getMessage(), line.getKey(), line.getValue(),
-            null, System.currentTimeMillis()));
-      }
-    }
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public Duration getAllowedTimestampSkew() {
-      return TimestampSkew.UNLIMITED; // alert time comes from the payload
-    }
-  }
 
   private static final class DeliverFn extends DoFn<KV<Boolean, AlertNotice>, Row> {
     private final HttpPoster poster;
@@ -205,17 +175,6 @@ public final class FleetNotifyPipeline {
         out.get(DEAD).output(new DeadLetter(NOTIFY_STAGE, "not delivered after " + o.attempts
             + " attempts: " + o.error, n.origin, n.payload, n.tsMillis, System.currentTimeMillis()));
       }
-    }
-  }
-
-  private static final class TooLateFn extends DoFn<AlertNotice, DeadLetter> {
-    private final RunMetrics.StageCounter dead = RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.LATE);
-
-    @ProcessElement
-    public void process(@Element AlertNotice n, OutputReceiver<DeadLetter> out) {
-      dead.inc();
-      out.output(new DeadLetter(Stages.LATE, "arrived after its vehicle's later alerts were rate-limited",
-          n.origin, n.payload, n.tsMillis, System.currentTimeMillis()));
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.meshflow.pipelines.ingest;
 
-import dev.meshflow.io.BulkLoader;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;

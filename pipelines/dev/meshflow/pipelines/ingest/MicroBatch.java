@@ -1,11 +1,11 @@
 package dev.meshflow.pipelines.ingest;
 
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.Stages;
+import dev.meshflow.io.BulkLoader;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.file.LandingFiles;
 import dev.meshflow.io.file.LineSplitter;
-import dev.meshflow.io.BulkLoader;
-import dev.meshflow.core.DeadLetter;
-import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.io.ByteArrayInputStream;

@@ -1,16 +1,16 @@
 package dev.meshflow.pipelines.ingest;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.LandingFiles;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;

@@ -1,19 +1,19 @@
 package dev.meshflow.pipelines.interactions;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.ReadSource;
-import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.EventTimeOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SourceOptions;
-import dev.meshflow.core.DeadLetter;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.interactions.InteractionAnalytics;
 import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import org.apache.beam.sdk.Pipeline;

@@ -1,17 +1,17 @@
 package dev.meshflow.pipelines.skips;
 
-import dev.meshflow.pipelines.ReadSource;
-import dev.meshflow.pipelines.WarehouseWrites;
-import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
 import dev.meshflow.options.SkipModelOptions;
-import dev.meshflow.core.DeadLetter;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.skips.SkipSignals;
 import dev.meshflow.transforms.skips.SkipTables;
 import dev.meshflow.transforms.skips.SkipTrainer;

@@ -1,14 +1,14 @@
 package dev.meshflow.pipelines.skips;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.ScheduledTrainingOptions;
-import dev.meshflow.core.DeadLetter;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.skips.LabelOutcomes;
 import dev.meshflow.transforms.skips.Labeled;
 import dev.meshflow.transforms.skips.Listen;

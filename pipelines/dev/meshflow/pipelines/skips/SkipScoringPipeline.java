@@ -1,17 +1,17 @@
 package dev.meshflow.pipelines.skips;
 
-import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.Conservation;
-import dev.meshflow.pipelines.RefreshedSideInputs;
-import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.SkipScoringOptions;
-import dev.meshflow.core.DeadLetter;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.RefreshedSideInputs;
+import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.inference.BatchBounds;
 import dev.meshflow.transforms.inference.ModelBytes;
 import dev.meshflow.transforms.inference.ModelHandler;

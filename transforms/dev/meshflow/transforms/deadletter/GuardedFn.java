@@ -1,9 +1,9 @@
 package dev.meshflow.transforms.deadletter;
 
 import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
 import dev.meshflow.core.Traceable;
-import dev.meshflow.core.RunMetrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.TupleTag;

@@ -1,8 +1,8 @@
 package dev.meshflow.transforms.fleet;
 
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
 import dev.meshflow.transforms.timestamps.TimestampSkew;

@@ -1,10 +1,10 @@
 package dev.meshflow.transforms.ingest;
 
-import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
-import dev.meshflow.transforms.deadletter.GuardedFn;
+import dev.meshflow.core.RunMetrics;
 import dev.meshflow.core.Stages;
+import dev.meshflow.transforms.deadletter.GuardedFn;
 import dev.meshflow.transforms.interactions.DedupeByEventId;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionWindowing;

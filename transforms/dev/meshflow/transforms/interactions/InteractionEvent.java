@@ -1,7 +1,6 @@
 package dev.meshflow.transforms.interactions;
 
 import dev.meshflow.core.Traceable;
-
 import java.util.Arrays;
 import java.util.Objects;
 

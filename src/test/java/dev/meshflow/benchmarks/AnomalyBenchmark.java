@@ -4,10 +4,10 @@ import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.pipelines.anomaly.AnomalyModelPipeline;
-import dev.meshflow.pipelines.anomaly.AnomalyScoringPipeline;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.launcher.RunnerDefaults;
+import dev.meshflow.pipelines.anomaly.AnomalyModelPipeline;
+import dev.meshflow.pipelines.anomaly.AnomalyScoringPipeline;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.anomaly.KMeansModel;
 import dev.meshflow.transforms.anomaly.KMeansTrainer;

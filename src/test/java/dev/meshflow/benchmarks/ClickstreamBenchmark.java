@@ -4,9 +4,9 @@ import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.pipelines.clickstream.ClickstreamBackfillPipeline;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.launcher.RunnerDefaults;
+import dev.meshflow.pipelines.clickstream.ClickstreamBackfillPipeline;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.Products;

@@ -4,9 +4,9 @@ import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.generator.VehicleGenerator;
-import dev.meshflow.pipelines.fleet.FleetAlertsPipeline;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.launcher.RunnerDefaults;
+import dev.meshflow.pipelines.fleet.FleetAlertsPipeline;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.fleet.Zones;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;

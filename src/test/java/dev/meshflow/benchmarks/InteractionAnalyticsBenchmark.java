@@ -3,9 +3,9 @@ package dev.meshflow.benchmarks;
 import static org.junit.Assert.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
-import dev.meshflow.pipelines.interactions.InteractionAnalyticsPipeline;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.launcher.RunnerDefaults;
+import dev.meshflow.pipelines.interactions.InteractionAnalyticsPipeline;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.meshflow.launcher;
 
-import dev.meshflow.pipelines.ingest.IngestPipeline;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
@@ -8,6 +7,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

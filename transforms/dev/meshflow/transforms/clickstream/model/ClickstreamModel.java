@@ -1,5 +1,6 @@
 package dev.meshflow.transforms.clickstream.model;
 
+import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.clickstream.ClickEvent;
 import dev.meshflow.transforms.clickstream.ClickEventsTable;
 import dev.meshflow.transforms.clickstream.ClickParser;
@@ -10,7 +11,6 @@ import dev.meshflow.transforms.clickstream.RateOutliers;
 import dev.meshflow.transforms.clickstream.SessionStats;
 import dev.meshflow.transforms.clickstream.SessionsTable;
 import dev.meshflow.transforms.clickstream.TrafficStats;
-import dev.meshflow.core.Stages;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,14 +1,14 @@
 package dev.meshflow.io.endpoints;
 
-import dev.meshflow.io.EndpointUri;
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.io.EndpointUri;
 import org.junit.Test;
 
 public class EndpointsTest {

@@ -4,8 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.meshflow.io.generator.ClickGenerator;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.launcher.RunCounts;
+import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;

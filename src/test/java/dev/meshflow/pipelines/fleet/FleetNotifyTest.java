@@ -5,8 +5,8 @@ import static org.junit.Assert.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.meshflow.io.RowJson;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.launcher.RunCounts;
+import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;

@@ -3,8 +3,8 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.io.sql.BufferedUpsertFn;
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.sql.BufferedUpsertFn;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;

@@ -3,14 +3,14 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
+import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.RunnerArgs;
-import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.ingest.InteractionsTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.meshflow.pipelines.interactions;
 
-import dev.meshflow.launcher.RunCounts;
-import dev.meshflow.pipelines.Conservation;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.launcher.RunCounts;
+import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.Rows;
 import dev.meshflow.testing.RunnerArgs;
@@ -24,8 +24,8 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
 import org.junit.runners.Parameterized.Parameters;
+import org.junit.runners.Parameterized;
 
 /**
  * The same pipeline code, on every local runner, in batch and in streaming mode, from generated

@@ -2,12 +2,12 @@ package dev.meshflow.transforms.anomaly;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
 import dev.meshflow.transforms.anomaly.model.AnomalyModel;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.Products;
 import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
-import dev.meshflow.core.DeadLetter;
-import dev.meshflow.core.DeadLetterCoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.meshflow.transforms.clickstream;
 
 import static org.junit.Assert.assertEquals;
 
-import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.transforms.clickstream.model.ClickstreamModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

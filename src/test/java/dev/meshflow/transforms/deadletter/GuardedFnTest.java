@@ -1,12 +1,12 @@
 package dev.meshflow.transforms.deadletter;
 
-import dev.meshflow.core.DeadLetter;
-import dev.meshflow.core.DeadLetterCoder;
-import dev.meshflow.core.Stages;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.core.Stages;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.ParseInteractions;

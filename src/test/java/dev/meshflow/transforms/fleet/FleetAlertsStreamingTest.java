@@ -1,8 +1,8 @@
 package dev.meshflow.transforms.fleet;
 
-import dev.meshflow.io.generator.FleetWorld;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.io.generator.FleetWorld;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -3,8 +3,8 @@ package dev.meshflow.transforms.inference;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.core.DeadLetter;
+import dev.meshflow.testing.RunnerArgs;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

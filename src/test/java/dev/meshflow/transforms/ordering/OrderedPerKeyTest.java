@@ -1,9 +1,9 @@
 package dev.meshflow.transforms.ordering;
 
 import dev.meshflow.testing.RunnerArgs;
-import dev.meshflow.transforms.ordering.model.OrderedPerKeyModel;
 import dev.meshflow.transforms.ordering.model.OrderedPerKeyModel.Element;
 import dev.meshflow.transforms.ordering.model.OrderedPerKeyModel.Round;
+import dev.meshflow.transforms.ordering.model.OrderedPerKeyModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.meshflow.transforms.skips;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import dev.meshflow.transforms.skips.model.SkipSignalsModel;
 import java.nio.charset.StandardCharsets;
