@@ -98,7 +98,9 @@ public final class ClickParser {
       return invalid("ts is not an ISO-8601 instant: " + text[1]);
     }
     if (!ACTIONS.contains(text[8])) {
-      return invalid("action '" + text[8] + "' is not one of " + ACTIONS);
+      // Sorted: a Set.of's order changes from one JVM to the next, and so did this reason.
+      return invalid("action '" + text[8] + "' is not one of "
+          + String.join(", ", new java.util.TreeSet<>(ACTIONS)));
     }
     if (price != null && !(price >= 0 && price <= 1_000_000)) {
       return invalid("price out of range 0..1000000: " + price);

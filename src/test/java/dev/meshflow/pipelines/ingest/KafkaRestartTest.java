@@ -66,12 +66,10 @@ public class KafkaRestartTest {
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "restart-flink";
-    kafka.createTopic(topic, PARTITIONS);
-    kafka.produceKeyedByEventId(topic, records);
     String db = Postgres.newDatabase("restart_flink");
     String group = "restart";
     List<String> command = launcher("ingest", "--runner=FlinkRunner", "--streaming",
-        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
+        caughtUpSource(kafka, topic, records, group),
         "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--parallelism=2");
 
     long committedAtKill = killWhen(command, "first.log", "a checkpoint's offsets committed",
@@ -107,13 +105,11 @@ public class KafkaRestartTest {
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, EVENTS);
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "restart-windows";
-    kafka.createTopic(topic, PARTITIONS);
-    kafka.produceKeyedByEventId(topic, records);
     String db = Postgres.newDatabase("restart_windows");
     Tables tables = Tables.postgres(db);
     String group = "restart-windows";
     List<String> command = launcher("interaction-analytics", "--runner=FlinkRunner", "--streaming",
-        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
+        caughtUpSource(kafka, topic, records, group),
         "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--parallelism=2");
 
     killWhen(command, "windows-first.log", "a checkpoint's offsets committed",
@@ -148,13 +144,11 @@ public class KafkaRestartTest {
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "restart-direct";
-    kafka.createTopic(topic, PARTITIONS);
-    kafka.produceKeyedByEventId(topic, records);
     String db = Postgres.newDatabase("restart_direct");
     Tables tables = Tables.postgres(db);
     String group = "restart-direct";
     List<String> command = launcher("ingest", "--runner=DirectRunner", "--streaming",
-        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
+        caughtUpSource(kafka, topic, records, group),
         "--sink=" + Postgres.sinkUri(db));
 
     long before = killWhen(command, "direct-first.log", "a third of the backlog in interactions",
@@ -281,6 +275,14 @@ public class KafkaRestartTest {
     command.add("dev.meshflow.launcher.Main");
     command.addAll(List.of(args));
     return command;
+  }
+
+  /** A new topic holding the records, keyed by event id, as a --source read by group until caught up. */
+  private static String caughtUpSource(KafkaBroker kafka, String topic,
+      List<InteractionAnalyticsModel.Record> records, String group) throws Exception {
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceKeyedByEventId(topic, records);
+    return "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp";
   }
 
   /**
