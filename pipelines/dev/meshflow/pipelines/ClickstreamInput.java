@@ -42,6 +42,11 @@ public final class ClickstreamInput {
 
   private ClickstreamInput() {}
 
+  /** The clicks to read, from {@code --clicks}. */
+  public static RecordSource source(Options options) {
+    return Endpoints.source("clicks", options.getClicks(), options.isStreaming());
+  }
+
   /** Checks options that depend on each other, with messages that say how to fix them. */
   public static void validate(Options options) {
     settings(options).validate();
@@ -51,7 +56,7 @@ public final class ClickstreamInput {
           + " cookie's events with state and event-time timers, which the SparkRunner does not run;"
           + " use DirectRunner or FlinkRunner (batch and streaming)");
     }
-    RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
+    RecordSource source = source(options);
     if (options.getProducts().equals("generator") && source.referenceData(RecordSource.PRODUCTS).isEmpty()) {
       throw new IllegalArgumentException("--products=generator needs --clicks=generator:clicks...;"
           + " for other sources give --products=<JSON lines file>");

@@ -48,7 +48,7 @@ public final class AnomalyModelPipeline {
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
           .validate(AnomalyModelPipeline::validate)
           .run(AnomalyModelPipeline::run)
-          .input(o -> Endpoints.source("clicks", o.getClicks(), o.isStreaming()))
+          .input(ClickstreamInput::source)
           .conservation(AnomalyModelPipeline::conservation)
           .fileOutputs(o -> Map.of("models", o.getModels()))
           .exampleQuery("SELECT stage, reason, count(*) AS dead_letters FROM dead_letter GROUP "
@@ -75,7 +75,7 @@ public final class AnomalyModelPipeline {
     TableSink sink = Endpoints.sink(options.getSink());
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple clicks = ClickstreamInput.clickstream(pipeline, options,
-        Endpoints.source("clicks", options.getClicks(), options.isStreaming()),
+        ClickstreamInput.source(options),
         Durations.lifetime(options, options.isStreaming()), sink);
     clicks.get(Clickstream.SESSIONS)
         .apply("TrainPerWindow", new TrainModels(Durations.parse("trainWindow", options.getTrainWindow()),

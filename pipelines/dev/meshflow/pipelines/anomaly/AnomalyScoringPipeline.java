@@ -64,7 +64,7 @@ public final class AnomalyScoringPipeline {
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
           .validate(AnomalyScoringPipeline::validate)
           .run(AnomalyScoringPipeline::run)
-          .input(o -> Endpoints.source("clicks", o.getClicks(), o.isStreaming()))
+          .input(ClickstreamInput::source)
           .conservation(AnomalyScoringPipeline::conservation)
           .exampleQuery("SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"
             + " ORDER BY score DESC LIMIT 15")
@@ -103,7 +103,7 @@ public final class AnomalyScoringPipeline {
 
   public static Pipeline build(Options options) {
     TableSink sink = Endpoints.sink(options.getSink());
-    RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
+    RecordSource source = ClickstreamInput.source(options);
     Duration runFor = Durations.lifetime(options, options.isStreaming());
     Pipeline pipeline = Pipeline.create(options);
 

@@ -49,7 +49,7 @@ public final class ClickstreamBackfillPipeline {
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
           .validate(ClickstreamBackfillPipeline::validate)
           .run(ClickstreamBackfillPipeline::run)
-          .input(o -> Endpoints.source("clicks", o.getClicks(), o.isStreaming()))
+          .input(ClickstreamInput::source)
           .conservation(ClickstreamBackfillPipeline::conservation)
           .exampleQuery("SELECT is_bot, bot_reason, count(*) AS sessions, count(DISTINCT person_id) AS people,"
             + " sum(events) AS events, sum(CASE WHEN purchased THEN 1 ELSE 0 END) AS purchases"
@@ -75,7 +75,7 @@ public final class ClickstreamBackfillPipeline {
   }
 
   public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
+    RecordSource source = ClickstreamInput.source(options);
     TableSink sink = Endpoints.sink(options.getSink());
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple results = ClickstreamInput.clickstream(pipeline, options, source,
