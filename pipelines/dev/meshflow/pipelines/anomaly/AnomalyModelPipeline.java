@@ -6,7 +6,6 @@ import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.ClickstreamInput;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.anomaly.KMeansModel;
@@ -49,7 +48,6 @@ public final class AnomalyModelPipeline {
           .validate(AnomalyModelPipeline::validate)
           .run(AnomalyModelPipeline::run)
           .input(ClickstreamInput::source)
-          .conservation(AnomalyModelPipeline::conservation)
           .fileOutputs(o -> Map.of("models", o.getModels()))
           .exampleQuery("SELECT stage, reason, count(*) AS dead_letters FROM dead_letter GROUP "
               + "BY stage, reason ORDER BY 3 DESC LIMIT 10")
@@ -59,10 +57,6 @@ public final class AnomalyModelPipeline {
 
   public static void validate(Options options) {
     AnomalyJobs.validate(options);
-  }
-
-  public static Conservation conservation(Options options) {
-    return Conservation.aggregated();
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */

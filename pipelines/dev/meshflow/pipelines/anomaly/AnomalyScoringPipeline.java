@@ -9,7 +9,6 @@ import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.ClickstreamInput;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
@@ -65,7 +64,6 @@ public final class AnomalyScoringPipeline {
           .validate(AnomalyScoringPipeline::validate)
           .run(AnomalyScoringPipeline::run)
           .input(ClickstreamInput::source)
-          .conservation(AnomalyScoringPipeline::conservation)
           .exampleQuery("SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"
             + " ORDER BY score DESC LIMIT 15")
           .build();
@@ -89,10 +87,6 @@ public final class AnomalyScoringPipeline {
         throw new IllegalArgumentException("--models=" + options.getModels() + ": " + e.getMessage());
       }
     }
-  }
-
-  public static Conservation conservation(Options options) {
-    return Conservation.aggregated();
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */

@@ -7,7 +7,6 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.ClickstreamInput;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.clickstream.ClickEventsTable;
@@ -50,7 +49,6 @@ public final class ClickstreamBackfillPipeline {
           .validate(ClickstreamBackfillPipeline::validate)
           .run(ClickstreamBackfillPipeline::run)
           .input(ClickstreamInput::source)
-          .conservation(ClickstreamBackfillPipeline::conservation)
           .exampleQuery("SELECT is_bot, bot_reason, count(*) AS sessions, count(DISTINCT person_id) AS people,"
             + " sum(events) AS events, sum(CASE WHEN purchased THEN 1 ELSE 0 END) AS purchases"
             + " FROM sessions GROUP BY is_bot, bot_reason ORDER BY is_bot, bot_reason")
@@ -61,11 +59,6 @@ public final class ClickstreamBackfillPipeline {
   /** Checks options that depend on each other, with messages that say how to fix them. */
   public static void validate(Options options) {
     ClickstreamInput.validate(options);
-  }
-
-  /** read = valid + filtered (outside the range) + duplicates + dead letters. */
-  public static Conservation conservation(Options options) {
-    return Conservation.aggregated();
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */

@@ -6,7 +6,6 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.ScheduledTrainingOptions;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.skips.LabelOutcomes;
@@ -51,7 +50,6 @@ public final class SkipModelPipeline {
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
           .validate(SkipModelPipeline::validate)
           .run(SkipModelPipeline::run)
-          .conservation(SkipModelPipeline::conservation)
           .fileOutputs(o -> Map.of("models", o.getModels()))
           .exampleQuery("SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
             + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end")
@@ -65,10 +63,6 @@ public final class SkipModelPipeline {
       throw new IllegalArgumentException("--latestWindowOnly is for batch runs over history; a streaming"
           + " run trains each window as it closes");
     }
-  }
-
-  public static Conservation conservation(Options options) {
-    return Conservation.aggregated();
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */

@@ -8,7 +8,6 @@ import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.SkipScoringOptions;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
@@ -96,7 +95,6 @@ public final class SkipScoringPipeline {
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
           .validate(SkipScoringPipeline::validate)
           .run(SkipScoringPipeline::run)
-          .conservation(SkipScoringPipeline::conservation)
           .exampleQuery("SELECT window_start, model_id, predictions, round(auc, 3) AS auc, round(log_loss, 3) AS log_loss,"
             + " round(max_psi, 3) AS max_psi, reason FROM model_evaluation ORDER BY window_start, model_id")
           .build();
@@ -121,10 +119,6 @@ public final class SkipScoringPipeline {
       throw new IllegalArgumentException("--maxPsi must be positive (0.25 is the usual alarm level)");
     }
     checkCard(initialModel(options), options);
-  }
-
-  public static Conservation conservation(Options options) {
-    return Conservation.aggregated();
   }
 
   /** Builds the pipeline and starts it; does not wait for it to finish. */
