@@ -5,7 +5,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * launcher -> pipelines -> transforms, io -> the floor (options, core), and nothing points back,
@@ -45,8 +45,7 @@ public class LayeringTest {
   @Test
   public void everyLayerHasClasses() {
     for (String layer : new String[] {"options", "core", "io", "transforms", "pipelines", "launcher"}) {
-      org.junit.Assert.assertTrue("no classes in layer " + layer,
-          MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("dev.meshflow." + layer)));
+      org.junit.jupiter.api.Assertions.assertTrue(MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("dev.meshflow." + layer)), "no classes in layer " + layer);
     }
   }
 }

@@ -1,14 +1,13 @@
 package dev.meshflow.architecture;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The layering rule ({@link SourceLayers}) holds for every main source file, and it catches each
@@ -18,7 +17,7 @@ import org.junit.rules.TemporaryFolder;
 public class SourceLayeringTest {
   private static final List<String> ROOTS = List.of("options", "io", "transforms", "pipelines");
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void everyMainSourceFileUsesOnlyTheRoomsBelowIt() throws Exception {
@@ -27,7 +26,7 @@ public class SourceLayeringTest {
 
   @Test
   public void aTransformUsingAnIoConstantIsCaughtThoughJavacWouldInlineItAndInferenceUsesNoDomain() throws Exception {
-    Path root = tmp.getRoot().toPath();
+    Path root = tmp;
     write(root, "transforms/dev/meshflow/transforms/x/UsesPane.java",
         "package dev.meshflow.transforms.x;\n"
             + "import static dev.meshflow.io.PaneVersion.PANE_INDEX;\n"
@@ -50,7 +49,7 @@ public class SourceLayeringTest {
 
   @Test
   public void aPipelineUsingAnotherPipelinesPackageIsCaughtButTheSharedPackageIsAllowed() throws Exception {
-    Path root = tmp.getRoot().toPath();
+    Path root = tmp;
     write(root, "pipelines/dev/meshflow/pipelines/anomaly/A.java",
         "package dev.meshflow.pipelines.anomaly;\n"
             + "import dev.meshflow.pipelines.clickstream.ClickstreamBackfillPipeline;\n"
@@ -63,7 +62,7 @@ public class SourceLayeringTest {
 
   @Test
   public void theFloorAndTheSharedPipelinesPackageCannotReachUpAndCommentsDoNotCount() throws Exception {
-    Path root = tmp.getRoot().toPath();
+    Path root = tmp;
     write(root, "options/dev/meshflow/options/O.java",
         "package dev.meshflow.options;\n"
             + "// see dev.meshflow.io.TableSink, and \"dev.meshflow.io.endpoints.Endpoints\" in a string\n"

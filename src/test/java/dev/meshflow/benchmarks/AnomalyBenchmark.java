@@ -1,6 +1,6 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.generator.ClickGenerator;
@@ -23,7 +23,7 @@ import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * anomaly-model and anomaly-scoring in batch on the FlinkRunner against the plain-Java floor: a
@@ -70,15 +70,15 @@ public class AnomalyBenchmark {
     BenchmarkReport.VersusFloor training =
         new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + ClickstreamModel + AnomalyModel.train)", trainFloor);
     PipelineResult trained = run(true, dir, products, modelDir, training);
-    assertEquals("the benchmark must compute the right answer", models.size(),
-        RunCounts.of(trained).get(TrainModels.MODELS_TRAINED));
+    assertEquals(models.size(),
+        RunCounts.of(trained).get(TrainModels.MODELS_TRAINED), "the benchmark must compute the right answer");
     training.publish("anomaly-model.md", note);
 
     BenchmarkReport.VersusFloor scoring =
         new BenchmarkReport.VersusFloor(EVENTS, "plain-Java loop (read + ClickstreamModel + AnomalyModel.score)", scoreFloor);
     PipelineResult result = run(false, dir, products, modelDir, scoring);
-    assertEquals("the benchmark must compute the right answer", scored.anomalies.size(),
-        RunCounts.of(result).get(ScoreSessions.ANOMALIES));
+    assertEquals(scored.anomalies.size(),
+        RunCounts.of(result).get(ScoreSessions.ANOMALIES), "the benchmark must compute the right answer");
     scoring.publish("anomaly-scoring.md", note);
   }
 

@@ -1,6 +1,6 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.generator.VehicleGenerator;
@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * fleet-alerts in batch on the Direct and Flink runners against the plain-Java floor: the
@@ -69,7 +69,7 @@ public class FleetAlertsBenchmark {
     PipelineResult result = FleetAlertsPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     double seconds = (System.nanoTime() - t0) / 1e9;
-    assertEquals("the benchmark must compute the right answer", model.valid, RunCounts.of(result).valid());
+    assertEquals(model.valid, RunCounts.of(result).valid(), "the benchmark must compute the right answer");
     DuckDbDatabases.close(db);
     return seconds;
   }

@@ -1,7 +1,7 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.BulkLoader;
 import dev.meshflow.io.TableSink;
@@ -41,7 +41,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
 /**
@@ -98,7 +98,7 @@ public class IngestBenchmark {
         }
         try (java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM interactions")) {
           rs.next(); // it skips what it cannot read and checks less, so it keeps at least as many
-          assertTrue("read_json loaded " + rs.getLong(1) + " rows", rs.getLong(1) >= unique);
+          assertTrue(rs.getLong(1) >= unique, "read_json loaded " + rs.getLong(1) + " rows");
         }
       }
       DuckDbDatabases.close(db);
@@ -225,7 +225,7 @@ public class IngestBenchmark {
     PipelineResult r = MicroBatchLoadPipeline.run(options(MicroBatchLoadPipeline.Options.class,
         MicroBatchLoadPipeline.NAME, "--landing=" + landing + "/part-*", "--sink=" + sink, "--batchFiles=2"));
     assertEquals(PipelineResult.State.DONE, r.waitUntilFinish());
-    assertEquals("the benchmark must load the right rows", unique, RunCounts.of(r).valid());
+    assertEquals(unique, RunCounts.of(r).valid(), "the benchmark must load the right rows");
   }
 
   /** The ingest pipeline's read and ETL, written by {@code write}. */

@@ -1,6 +1,6 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.launcher.RunCounts;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * Interaction analytics on each local runner against the plain-Java floor: the reference model
@@ -66,7 +66,7 @@ public class InteractionAnalyticsBenchmark {
     PipelineResult result = InteractionAnalyticsPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     double seconds = (System.nanoTime() - t0) / 1e9;
-    assertEquals("the benchmark must compute the right answer", expectedValid, RunCounts.of(result).valid());
+    assertEquals(expectedValid, RunCounts.of(result).valid(), "the benchmark must compute the right answer");
     DuckDbDatabases.close(db);
     return seconds;
   }

@@ -1,7 +1,7 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -44,7 +44,7 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * RunInference with the skip model (Tribuo logistic regression exported to ONNX):
@@ -388,13 +388,13 @@ public class RunInferenceBenchmark {
         assertEquals(PipelineResult.State.DONE, result[0].waitUntilFinish());
         return null;
       });
-      assertEquals(name + ": every row counted", (Long) ROWS, COUNTED.get(name));
+      assertEquals((Long) ROWS, COUNTED.get(name), name + ": every row counted");
       String namespace = namespaces.get(name);
       if (namespace != null) {
         long inferred = result[0].metrics().queryMetrics(MetricsFilter.builder()
             .addNameFilter(MetricNameFilter.named(namespace, "num_inferences")).build())
             .getCounters().iterator().next().getAttempted();
-        assertEquals(name + ": every row inferred", ROWS, inferred);
+        assertEquals(ROWS, inferred, name + ": every row inferred");
       }
       return t;
     }
@@ -461,9 +461,9 @@ public class RunInferenceBenchmark {
         .apply("WaitingLatency", ParDo.of(new LatencyFn<PredictionResult<Long, Float>>("waiting", PredictionResult::example, measureFrom)));
     p.run().waitUntilFinish();
     int expected = LATENCIES.get("none").size();
-    assertTrue(runner + ": the paced input ran (" + expected + " rows)", expected >= 9_000);
-    assertEquals(runner + ": every row inferred within bundles", expected, LATENCIES.get("bundled").size());
-    assertEquals(runner + ": every row inferred after waiting", expected, LATENCIES.get("waiting").size());
+    assertTrue(expected >= 9_000, runner + ": the paced input ran (" + expected + " rows)");
+    assertEquals(expected, LATENCIES.get("bundled").size(), runner + ": every row inferred within bundles");
+    assertEquals(expected, LATENCIES.get("waiting").size(), runner + ": every row inferred after waiting");
     return new double[] {pct("none", 50), pct("none", 99), pct("bundled", 50), pct("bundled", 99),
         pct("waiting", 50), pct("waiting", 99)};
   }

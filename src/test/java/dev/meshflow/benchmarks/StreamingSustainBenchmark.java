@@ -1,6 +1,6 @@
 package dev.meshflow.benchmarks;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.testing.GeneratedInput;
@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The streaming jobs held at a target rate on embedded Flink for a while: {@code ingest},
@@ -156,7 +156,7 @@ public class StreamingSustainBenchmark {
             + " | latency p50 / p95 / p99, s | of which the source's start | measured on |",
         "|---|---:|---:|---|---:|---|---|---|",
         String.join("\n", rows)));
-    assertEquals("every job ended cleanly", List.of(), FAILED);
+    assertEquals(List.of(), FAILED, "every job ended cleanly");
   }
 
   private static String run(Job job, EmbeddedPostgres pg, String db, Path dir) throws Exception {

@@ -1,6 +1,6 @@
 package dev.meshflow.io;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.file.LineSplitter;
 import java.io.ByteArrayInputStream;
@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class LineSplitterTest {
   private static List<String> split(byte[] data, int readSize) throws IOException {
@@ -29,7 +29,7 @@ public class LineSplitterTest {
     byte[] data = "a\r\n\nbb\n   \nccc".getBytes(StandardCharsets.ISO_8859_1);
     List<String> expected = List.of("1:a", "3:bb", "4:   ", "5:ccc");
     for (int readSize : new int[] {1, 2, 3, 7, 1 << 16}) {
-      assertEquals("read size " + readSize, expected, split(data, readSize));
+      assertEquals(expected, split(data, readSize), "read size " + readSize);
     }
   }
 

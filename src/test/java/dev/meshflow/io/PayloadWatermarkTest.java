@@ -1,12 +1,12 @@
 package dev.meshflow.io;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.charset.StandardCharsets;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The source watermark of a replayed backlog: events from the past, read while the broker's own
@@ -31,7 +31,7 @@ public class PayloadWatermarkTest {
     PayloadWatermark w = fresh();
     w.observe(event(PAST), NOW);
     Instant stamped = w.observe("{not json".getBytes(StandardCharsets.UTF_8), NOW);
-    assertEquals("the malformed record takes the newest event time seen", PAST, stamped);
+    assertEquals(PAST, stamped, "the malformed record takes the newest event time seen");
     assertEquals(PAST.minus(MAX_DELAY), w.current(false));
     w.observe(event(PAST.plus(1_000)), NOW);
     assertEquals(PAST.plus(1_000).minus(MAX_DELAY), w.current(false));
@@ -49,9 +49,8 @@ public class PayloadWatermarkTest {
   public void aPartitionWithRecordsWaitingNeverAdvancesPastItsData() {
     PayloadWatermark w = new PayloadWatermark(MAX_DELAY, Duration.ZERO, 1);
     w.observe(event(PAST), NOW);
-    assertEquals("backlog: not idle however long it was quiet", PAST.minus(MAX_DELAY), w.current(false));
-    assertFalse("caught up and idle: wall clock minus the delay",
-        w.current(true).isBefore(NOW.minus(MAX_DELAY)));
+    assertEquals(PAST.minus(MAX_DELAY), w.current(false), "backlog: not idle however long it was quiet");
+    assertFalse(w.current(true).isBefore(NOW.minus(MAX_DELAY)), "caught up and idle: wall clock minus the delay");
   }
 
   @Test

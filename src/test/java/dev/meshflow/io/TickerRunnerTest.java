@@ -1,6 +1,6 @@
 package dev.meshflow.io;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.RunnerArgs;
 import java.util.ArrayList;
@@ -17,25 +17,26 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The ticker every streaming refresh and paced test source uses: every tick on its grid exactly
  * once, and a run with a stop time ends, on each runner that runs unbounded splittable DoFns
  * (Spark's classic runner does not).
  */
-@RunWith(Parameterized.class)
+@ParameterizedClass(name = "{0}")
+@MethodSource("runners")
 public class TickerRunnerTest {
   private static final Map<String, Queue<Long>> SEEN = new ConcurrentHashMap<>();
 
-  @Parameterized.Parameters(name = "{0}")
   public static List<String> runners() {
     return List.of("DirectRunner", "FlinkRunner");
   }
 
-  @Parameterized.Parameter public String runner;
+  @Parameter String runner;
 
   @Test
   public void everyTickOnItsGridOnceAndTheRunEnds() throws Exception {
@@ -48,14 +49,14 @@ public class TickerRunnerTest {
     PCollection<Instant> ticks = p.apply("Ticks", Ticker.every(interval, start).until(start.plus(Duration.standardSeconds(3))));
     ticks.apply("Collect", ParDo.of(new CollectFn(runner)));
     PipelineResult result = p.run();
-    assertEquals("the run ends by itself", PipelineResult.State.DONE,
-        result.waitUntilFinish(Duration.standardMinutes(2)));
+    assertEquals(PipelineResult.State.DONE,
+        result.waitUntilFinish(Duration.standardMinutes(2)), "the run ends by itself");
 
     List<Long> seen = new ArrayList<>(SEEN.get(runner));
     seen.sort(Long::compare);
-    assertEquals("1,501 ticks: 0 to 3 s every 2 ms, both ends included", 1501, seen.size());
+    assertEquals(1501, seen.size(), "1,501 ticks: 0 to 3 s every 2 ms, both ends included");
     for (int i = 0; i < seen.size(); i++) {
-      assertEquals("tick " + i, start.getMillis() + 2L * i, (long) seen.get(i));
+      assertEquals(start.getMillis() + 2L * i, (long) seen.get(i), "tick " + i);
     }
   }
 

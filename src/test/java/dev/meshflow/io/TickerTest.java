@@ -1,8 +1,8 @@
 package dev.meshflow.io;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.OffsetRangeTracker;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** The ticker's DoFn driven by hand, with a clock the test controls; its argument checks. */
 public class TickerTest {
@@ -37,7 +37,7 @@ public class TickerTest {
     ManualWatermarkEstimator<Instant> estimator = new ManualWatermarkEstimator<>() {
       @Override
       public void setWatermark(Instant w) {
-        assertTrue("the watermark never goes back", w.getMillis() >= watermark[0]);
+        assertTrue(w.getMillis() >= watermark[0], "the watermark never goes back");
         watermark[0] = w.getMillis();
       }
 
@@ -70,7 +70,7 @@ public class TickerTest {
         break;
       }
       resumes++;
-      assertTrue("wait " + c.resumeDelay() + " at clock " + clock[0], c.resumeDelay().getMillis() > 0);
+      assertTrue(c.resumeDelay().getMillis() > 0, "wait " + c.resumeDelay() + " at clock " + clock[0]);
       clock[0] += c.resumeDelay().getMillis();
       // What a runner does on resume: checkpoint, and go on with the rest of the range.
       OffsetRange rest = tracker.trySplit(0).getResidual();
@@ -80,7 +80,7 @@ public class TickerTest {
     for (int i = 0; i < out.size(); i++) {
       assertEquals(10_000 + 3L * i, (long) out.get(i));
     }
-    assertTrue("the clock ran ahead of the ticks and caught up: " + resumes, resumes > 0);
+    assertTrue(resumes > 0, "the clock ran ahead of the ticks and caught up: " + resumes);
   }
 
   @Test
@@ -89,6 +89,6 @@ public class TickerTest {
     assertThrows(IllegalArgumentException.class, () -> Ticker.every(Duration.ZERO, now));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Ticker.every(Duration.millis(5), now).until(now.minus(Duration.millis(1))));
-    assertTrue(e.getMessage(), e.getMessage().contains("before its start"));
+    assertTrue(e.getMessage().contains("before its start"), e.getMessage());
   }
 }

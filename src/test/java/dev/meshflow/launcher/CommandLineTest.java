@@ -3,21 +3,22 @@ package dev.meshflow.launcher;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.testing.CliRun;
+import dev.meshflow.testing.TempFiles;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher's commands, exit codes and messages, as a user meets them. */
 public class CommandLineTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private String out;
   private String err;
@@ -30,10 +31,10 @@ public class CommandLineTest {
   }
 
   private void assertOneLineError(int code, String... parts) {
-    assertEquals(err, Main.USAGE, code);
-    assertEquals("one line, no stack trace: " + err, 1, err.strip().lines().count());
+    assertEquals(Main.USAGE, code, err);
+    assertEquals(1, err.strip().lines().count(), "one line, no stack trace: " + err);
     assertThat(err, containsString("meshflow: error: "));
-    assertFalse("no Java names in a usage error: " + err, err.matches("(?s).*\\b(dev\\.meshflow|org\\.apache)\\.\\w.*"));
+    assertFalse(err.matches("(?s).*\\b(dev\\.meshflow|org\\.apache)\\.\\w.*"), "no Java names in a usage error: " + err);
     for (String part : parts) {
       assertThat(err, containsString(part));
     }
@@ -67,11 +68,11 @@ public class CommandLineTest {
         "unknown pipeline 'interaction-analitics'", "available: interaction-analytics");
     assertOneLineError(run("interaction-analytics", "--sorce=file:x"),
         "unknown option --sorce; did you mean --source?", "--help lists the options");
-    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp.getRoot() + "/no/such/dir/x.duckdb"),
-        "the folder " + tmp.getRoot() + "/no/such/dir does not exist", "createFolder=true");
+    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp.toFile() + "/no/such/dir/x.duckdb"),
+        "the folder " + tmp.toFile() + "/no/such/dir does not exist", "createFolder=true");
     assertOneLineError(run("interaction-analytics", "--source=kafak://x/t"),
         "unknown scheme 'kafak'", "accepted: generator, file");
-    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.getRoot() + "/none/*.jsonl"),
+    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.toFile() + "/none/*.jsonl"),
         "no file matches");
     assertOneLineError(run("interaction-analytics", "--allowedLateness=soon"),
         "--allowedLateness=soon is not a duration");
@@ -80,21 +81,21 @@ public class CommandLineTest {
     assertOneLineError(run("interaction-analytics", "stray"), "unexpected argument 'stray'");
     assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
         "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
-    assertOneLineError(run("query", "--db=" + tmp.getRoot() + "/missing.duckdb"), "no warehouse at");
+    assertOneLineError(run("query", "--db=" + tmp.toFile() + "/missing.duckdb"), "no warehouse at");
     assertOneLineError(run("ingest", "--mode=etl2"), "--mode=etl2 is not one of etl, elt");
-    assertEquals("an enum option's value in any case", java.util.List.of("--mode=ELT", "--sink=elt"),
+    assertEquals(java.util.List.of("--mode=ELT", "--sink=elt"),
         dev.meshflow.launcher.EnumOptionValues.normalize(java.util.List.of("--mode=elt", "--sink=elt"),
-            IngestPipeline.Options.class));
+            IngestPipeline.Options.class), "an enum option's value in any case");
     assertOneLineError(run("micro-batch-load", "--sink=console:"), "cannot load micro-batches",
         "use a warehouse sink, duckdb:<file> or postgresql://");
   }
 
   @Test
   public void aRunPrintsASummaryAndQueryShowsTheResult() {
-    String db = tmp.getRoot() + "/cli.duckdb";
+    String db = tmp.toFile() + "/cli.duckdb";
     int code = run("interaction-analytics", "--source=generator:interactions?events=2000&seed=3",
         "--sink=duckdb:" + db, "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+    assertEquals(Main.OK, code, err);
     assertThat(out, containsString("interaction-analytics finished"));
     assertThat(out, containsString("read          2,000 records"));
     assertThat(out, containsString("conservation  read 2,000 = valid + duplicates + dead letters"));
@@ -102,26 +103,26 @@ public class CommandLineTest {
     assertThat(out, not(containsString("nothing was read")));
     assertThat(out, containsString("item_minute_stats"));
 
-    assertEquals(err, Main.OK, run("query", "--db=" + db,
-        "SELECT count(*) AS windows FROM item_minute_stats WHERE plays > 0"));
+    assertEquals(Main.OK, run("query", "--db=" + db,
+        "SELECT count(*) AS windows FROM item_minute_stats WHERE plays > 0"), err);
     assertThat(out, containsString("windows"));
     assertThat(out, containsString("(1 row)"));
-    assertEquals(err, Main.OK, run("query", "--db=" + db));
+    assertEquals(Main.OK, run("query", "--db=" + db), err);
     assertThat(out, containsString("dead_letter"));
     assertThat(out, containsString("item_minute_stats"));
   }
 
   @Test
   public void queryAndGenerateExplainTheirOptions() {
-    assertEquals(err, Main.OK, run("query", "--help"));
+    assertEquals(Main.OK, run("query", "--help"), err);
     assertThat(out, containsString("--db=WAREHOUSE   (default: warehouse/meshflow.duckdb)"));
     assertThat(out, containsString("postgresql://"));
     assertThat(out, containsString("read-only"));
-    assertEquals(err, Main.OK, run("generate", "--help"));
+    assertEquals(Main.OK, run("generate", "--help"), err);
     for (String option : new String[] {"GENERATOR-URI", "--zones", "--products"}) {
       assertThat(out, containsString(option));
     }
-    assertEquals(err, Main.OK, run("--help"));
+    assertEquals(Main.OK, run("--help"), err);
     assertThat(out, containsString("query --help and generate --help"));
     assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
     assertOneLineError(run("query", "--db=console:"), "--db=console:", "not a warehouse");
@@ -138,19 +139,19 @@ public class CommandLineTest {
     String sink = dev.meshflow.testing.services.Postgres.sinkUri(database);
     int code = run("ingest", "--source=generator:interactions?events=800&seed=4",
         "--sink=" + sink + "&password=s3cret", "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+    assertEquals(Main.OK, code, err);
     assertThat(out + err, not(containsString("s3cret")));
     String look = out.lines().filter(l -> l.strip().startsWith("look ")).findFirst().orElseThrow();
     assertThat(look, containsString("./meshflow query --db='" + sink + "' \""));
     assertThat(look, not(containsString("psql")));
 
     long rows = dev.meshflow.testing.Tables.postgres(database).count("SELECT count(*) FROM interactions");
-    assertTrue("rows written: " + rows, rows > 0);
-    assertEquals(err, Main.OK, run("query", "--db=" + sink));
+    assertTrue(rows > 0, "rows written: " + rows);
+    assertEquals(Main.OK, run("query", "--db=" + sink), err);
     assertThat(out, containsString("dead_letter"));
-    assertTrue("exact row count and 14 columns: " + out, java.util.regex.Pattern
-        .compile("(?m)^interactions +\\| +" + rows + " +\\| +14$").matcher(out).find());
-    assertEquals(err, Main.OK, run("query", "--db=" + sink, "SELECT count(*) AS n FROM interactions"));
+    assertTrue(java.util.regex.Pattern
+        .compile("(?m)^interactions +\\| +" + rows + " +\\| +14$").matcher(out).find(), "exact row count and 14 columns: " + out);
+    assertEquals(Main.OK, run("query", "--db=" + sink, "SELECT count(*) AS n FROM interactions"), err);
     assertThat(out, containsString("\n" + rows + "\n"));
 
     assertEquals(Main.FAILED, run("query", "--db=" + sink, "DELETE FROM interactions RETURNING 1"));
@@ -161,10 +162,10 @@ public class CommandLineTest {
   /** A batch run that read nothing says so, rather than only a row of zeros. */
   @Test
   public void aRunThatReadNothingSaysSo() throws Exception {
-    String landing = tmp.newFolder("empty-landing") + "/*.jsonl*";
+    String landing = TempFiles.newFolder(tmp, "empty-landing") + "/*.jsonl*";
     int code = run("micro-batch-load", "--landing=" + landing,
-        "--sink=duckdb:" + tmp.getRoot() + "/empty.duckdb", "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+        "--sink=duckdb:" + tmp.toFile() + "/empty.duckdb", "--progressSeconds=0");
+    assertEquals(Main.OK, code, err);
     assertThat(out, containsString("read          0 records"));
     assertThat(out, containsString("dead letters  0\n"));
     assertThat(out, containsString("written       nothing"));
@@ -175,20 +176,19 @@ public class CommandLineTest {
   @Test
   public void theSummaryShowsEachPipelinesOwnCounters() {
     int code = run("anomaly-model", "--clicks=generator:clicks?events=8000&seed=5&persons=500",
-        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.getRoot() + "/models",
-        "--sink=duckdb:" + tmp.getRoot() + "/anomaly.duckdb", "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.toFile() + "/models",
+        "--sink=duckdb:" + tmp.toFile() + "/anomaly.duckdb", "--progressSeconds=0");
+    assertEquals(Main.OK, code, err);
     assertThat(out, containsString("anomaly-model finished"));
     assertThat("the summary says where the models went", out,
-        containsString("models        " + tmp.getRoot() + "/models ("));
+        containsString("models        " + tmp.toFile() + "/models ("));
     java.util.regex.Matcher trained = java.util.regex.Pattern.compile("also counted .*models_trained ([0-9,]+)").matcher(out);
-    org.junit.Assert.assertTrue(out, trained.find());
+    org.junit.jupiter.api.Assertions.assertTrue(trained.find(), out);
     long models = Long.parseLong(trained.group(1).replace(",", ""));
-    org.junit.Assert.assertTrue("models trained: " + models, models > 0);
-    String[] files = new java.io.File(tmp.getRoot(), "models").list((d, n) -> n.endsWith(".json") || n.endsWith(".model"));
-    org.junit.Assert.assertNotNull(files);
-    org.junit.Assert.assertTrue("the summary's count matches the model files written: " + java.util.Arrays.toString(files),
-        files.length >= models);
+    org.junit.jupiter.api.Assertions.assertTrue(models > 0, "models trained: " + models);
+    String[] files = new java.io.File(tmp.toFile(), "models").list((d, n) -> n.endsWith(".json") || n.endsWith(".model"));
+    org.junit.jupiter.api.Assertions.assertNotNull(files);
+    org.junit.jupiter.api.Assertions.assertTrue(files.length >= models, "the summary's count matches the model files written: " + java.util.Arrays.toString(files));
   }
 
   /**
@@ -205,7 +205,7 @@ public class CommandLineTest {
     int code = run("ingest", "--source=generator:interactions?events=50&seed=1",
         "--sink=postgresql://127.0.0.1:" + closedPort + "/meshflow?user=me&password=hunter22",
         "--progressSeconds=0");
-    assertEquals(err, Main.FAILED, code);
+    assertEquals(Main.FAILED, code, err);
     String line = err.lines().filter(l -> l.startsWith("meshflow: failed: ")).findFirst().orElse(err);
     assertThat(line, containsString("PSQLException: Connection to 127.0.0.1:" + closedPort + " refused"));
     assertThat(line, containsString("(cause: ConnectException: Connection refused"));
@@ -224,12 +224,12 @@ public class CommandLineTest {
     }
     long start = System.nanoTime();
     int code = run("ingest", "--source=kafka://127.0.0.1:" + closedPort + "/interactions?maxRecords=10",
-        "--sink=duckdb:" + tmp.getRoot() + "/down.duckdb", "--progressSeconds=0");
+        "--sink=duckdb:" + tmp.toFile() + "/down.duckdb", "--progressSeconds=0");
     double seconds = (System.nanoTime() - start) / 1e9;
-    assertEquals(err, Main.FAILED, code);
+    assertEquals(Main.FAILED, code, err);
     assertThat(err, containsString("meshflow: failed: --source=kafka://127.0.0.1:" + closedPort
         + "/interactions?maxRecords=10: no Kafka broker answered at 127.0.0.1:" + closedPort + " within 10 s"));
-    assertTrue("failed after " + seconds + " s, not KafkaIO's minute", seconds < 40);
+    assertTrue(seconds < 40, "failed after " + seconds + " s, not KafkaIO's minute");
     assertThat(out, not(containsString("meshflow: running")));
 
     dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
@@ -237,8 +237,8 @@ public class CommandLineTest {
     kafka.produceEvenly("launcher-check", java.util.Collections.nCopies(6,
         "{\"event_id\":\"e1\"}".getBytes(StandardCharsets.UTF_8)), 1);
     code = run("ingest", "--source=kafka://" + kafka.bootstrap() + "/launcher-check?maxRecords=6",
-        "--sink=duckdb:" + tmp.getRoot() + "/up.duckdb", "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+        "--sink=duckdb:" + tmp.toFile() + "/up.duckdb", "--progressSeconds=0");
+    assertEquals(Main.OK, code, err);
     assertThat(out, containsString("read          6 records"));
   }
 
@@ -255,13 +255,13 @@ public class CommandLineTest {
             .getBytes(StandardCharsets.UTF_8));
       }
     }
-    java.nio.file.Path cut = tmp.getRoot().toPath().resolve("cut.jsonl.gz");
+    java.nio.file.Path cut = tmp.resolve("cut.jsonl.gz");
     java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
     int code = run("interaction-analytics", "--source=file:" + cut,
-        "--sink=duckdb:" + tmp.getRoot() + "/cut.duckdb", "--progressSeconds=0");
-    assertEquals(err, Main.OK, code);
+        "--sink=duckdb:" + tmp.toFile() + "/cut.duckdb", "--progressSeconds=0");
+    assertEquals(Main.OK, code, err);
     assertThat(out, containsString("unreadable-file 1)"));
-    assertEquals(1, dev.meshflow.testing.Tables.duckDb(tmp.getRoot() + "/cut.duckdb").count(
+    assertEquals(1, dev.meshflow.testing.Tables.duckDb(tmp.toFile() + "/cut.duckdb").count(
         "SELECT count(*) FROM dead_letter WHERE stage = 'unreadable-file' AND origin = 'file:" + cut
             + "#unreadable' AND reason LIKE 'cannot read " + cut + " after line %'"));
   }

@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.console.ConsoleSink;
 import dev.meshflow.io.duckdb.DuckDbSink;
@@ -19,7 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./meshflow endpoints} lists every endpoint with exactly the parameters it accepts, so the
@@ -42,8 +42,8 @@ public class EndpointsHelpTest {
         EndpointsHelp.DUCKDB_SINK, Set.of(DuckDbSink.CREATE_FOLDER));
     accepted.forEach((entry, params) -> {
       List<String> listed = entry.paramNames();
-      assertEquals(entry.form + " lists a parameter twice", listed.size(), new HashSet<>(listed).size());
-      assertEquals(entry.form, params, new HashSet<>(listed));
+      assertEquals(listed.size(), new HashSet<>(listed).size(), entry.form + " lists a parameter twice");
+      assertEquals(params, new HashSet<>(listed), entry.form);
     });
     assertTrue(EndpointsHelp.CONSOLE_SINK.params.isEmpty());
   }
@@ -56,14 +56,14 @@ public class EndpointsHelpTest {
     for (String scheme : List.of(GeneratorSource.SCHEME + ":interactions", GeneratorSource.SCHEME + ":vehicles",
         GeneratorSource.SCHEME + ":clicks", FileSource.SCHEME + ":", KafkaSource.SCHEME + "://",
         KinesisSource.SCHEME + "://")) {
-      assertTrue(scheme, sources.contains("\n  " + scheme));
+      assertTrue(sources.contains("\n  " + scheme), scheme);
     }
     for (String scheme : List.of(DuckDbSink.SCHEME + ":", PostgresSink.SCHEME + "://",
         KafkaSink.SCHEME + "://", FileSink.SCHEME + ":", ConsoleSink.SCHEME + ":")) {
-      assertTrue(scheme, sinks.contains("\n  " + scheme));
+      assertTrue(sinks.contains("\n  " + scheme), scheme);
     }
     for (String line : text.split("\n")) {
-      assertTrue("over 100 columns: " + line, line.length() <= 100);
+      assertTrue(line.length() <= 100, "over 100 columns: " + line);
     }
   }
 

@@ -1,12 +1,12 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.sql.SQLException;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.spark.SparkException;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The failed-run line for the ways runners wrap errors (the PostgreSQL case runs for real in

@@ -1,9 +1,9 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotEquals;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,16 +13,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which launches resume a Flink job's state, from which checkpoint, and what they are given. The
  * restore itself is proven end to end by {@code KafkaRestartTest}.
  */
 public class FlinkResumeTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static List<String> flinkStreaming(String... more) {
     List<String> args = new java.util.ArrayList<>(List.of("--runner=FlinkRunner", "--streaming",
@@ -37,16 +36,16 @@ public class FlinkResumeTest {
     assertEquals(key, FlinkResume.jobKey("ingest", flinkStreaming("--runFor=PT5M", "--progressSeconds=2")));
     assertNotEquals(key, FlinkResume.jobKey("ingest", flinkStreaming("--allowedLateness=PT1M")));
     assertNotEquals(key, FlinkResume.jobKey("interaction-analytics", flinkStreaming()));
-    assertTrue(key, key.matches("ingest-[0-9a-f]{12}"));
+    assertTrue(key.matches("ingest-[0-9a-f]{12}"), key);
   }
 
   @Test
   public void onlyEmbeddedFlinkStreamingWithTheLaunchersCheckpointFolderResumes() {
     assertTrue(FlinkResume.of("ingest", flinkStreaming()) != null);
-    assertNull("batch", FlinkResume.of("ingest", RunnerDefaults.apply(List.of("--runner=FlinkRunner"))));
-    assertNull("Direct", FlinkResume.of("ingest", RunnerDefaults.apply(List.of("--streaming"))));
-    assertNull("a cluster", FlinkResume.of("ingest", flinkStreaming("--flinkMaster=10.0.0.1:8081")));
-    assertNull("the user's own configuration", FlinkResume.of("ingest", flinkStreaming("--flinkConfDir=/etc/flink")));
+    assertNull(FlinkResume.of("ingest", RunnerDefaults.apply(List.of("--runner=FlinkRunner"))), "batch");
+    assertNull(FlinkResume.of("ingest", RunnerDefaults.apply(List.of("--streaming"))), "Direct");
+    assertNull(FlinkResume.of("ingest", flinkStreaming("--flinkMaster=10.0.0.1:8081")), "a cluster");
+    assertNull(FlinkResume.of("ingest", flinkStreaming("--flinkConfDir=/etc/flink")), "the user's own configuration");
   }
 
   @Test
@@ -61,7 +60,7 @@ public class FlinkResumeTest {
 
   @Test
   public void theNewestCompletedCheckpointIsChosenAndAnUnfinishedOneIgnored() throws Exception {
-    Path job = tmp.getRoot().toPath();
+    Path job = tmp;
     Path older = checkpoint(job, "job-a/chk-9", 1_000);
     Path newer = checkpoint(job, "job-b/chk-2", 2_000);
     Files.createDirectories(job.resolve("job-b/chk-3")); // being written when the JVM died: no _metadata
@@ -81,14 +80,14 @@ public class FlinkResumeTest {
       resume = FlinkResume.of("resume-test", launch);
       ByteArrayOutputStream said = new ByteArrayOutputStream();
       List<String> args = resume.apply(launch, new PrintStream(said, true, StandardCharsets.UTF_8));
-      assertTrue(args.toString(), args.contains("--stateBackendStoragePath=" + folder.toUri()));
+      assertTrue(args.contains("--stateBackendStoragePath=" + folder.toUri()), args.toString());
       assertEquals(1, args.stream().filter(a -> a.startsWith("--stateBackendStoragePath=")).count());
       String conf = RunnerDefaults.valueOf(args, "flinkConfDir");
       assertEquals("execution.savepoint.path: " + chk.toUri() + "\n",
           Files.readString(Path.of(conf, "flink-conf.yaml")));
-      assertTrue(said.toString(), said.toString().startsWith("meshflow: resuming from meshflow-data/flink-checkpoints/resume-test-"));
+      assertTrue(said.toString().startsWith("meshflow: resuming from meshflow-data/flink-checkpoints/resume-test-"), said.toString());
       resume.finished();
-      assertTrue("a finished job leaves nothing to resume", !Files.exists(folder));
+      assertTrue(!Files.exists(folder), "a finished job leaves nothing to resume");
     } finally {
       resume.finished();
     }

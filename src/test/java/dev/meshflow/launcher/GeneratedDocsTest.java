@@ -1,7 +1,7 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.pipelines.MeshflowPipeline;
 import java.io.ByteArrayOutputStream;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The documents that repeat what the launcher prints are generated from the same data and kept
@@ -31,28 +31,27 @@ public class GeneratedDocsTest {
     if (WRITE) {
       Files.writeString(page, expected);
     }
-    assertEquals("docs/endpoints.md differs from ./meshflow endpoints; write it again with"
-        + " mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true", expected, Files.readString(page));
+    assertEquals(expected, Files.readString(page), "docs/endpoints.md differs from ./meshflow endpoints; write it again with"
+        + " mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true");
   }
 
   @Test
   public void everyPipelineHasAPageWhoseOptionsAreItsHelp() throws Exception {
     for (MeshflowPipeline<?> pipeline : PipelineCatalog.all().values()) {
       Path page = DOCS.resolve("pipelines").resolve(pipeline.name() + ".md");
-      assertTrue("no page " + page, Files.exists(page));
+      assertTrue(Files.exists(page), "no page " + page);
       String text = Files.readString(page);
       int begin = text.indexOf(BEGIN);
       int end = text.indexOf(END);
-      assertTrue(page + " has no generated options section (" + BEGIN + " ... " + END + ")",
-          begin >= 0 && end > begin);
+      assertTrue(begin >= 0 && end > begin, page + " has no generated options section (" + BEGIN + " ... " + END + ")");
       String options = BEGIN + "\n\n```\n" + help(pipeline) + "```\n\n";
       String now = text.substring(begin, end);
       if (WRITE && !now.equals(options)) {
         Files.writeString(page, text.substring(0, begin) + options + text.substring(end));
         now = options;
       }
-      assertEquals(page + ": options differ from ./meshflow " + pipeline.name() + " --help; write"
-          + " them again with mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true", options, now);
+      assertEquals(options, now, page + ": options differ from ./meshflow " + pipeline.name() + " --help; write"
+          + " them again with mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true");
     }
   }
 

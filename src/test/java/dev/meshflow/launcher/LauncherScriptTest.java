@@ -3,9 +3,10 @@ package dev.meshflow.launcher;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.TempFiles;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ./meshflow} script itself, run as a user runs it, in its own JVM. */
 public class LauncherScriptTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static final class Outcome {
     int code;
@@ -36,8 +36,8 @@ public class LauncherScriptTest {
     List<String> command = new ArrayList<>();
     command.add(script);
     command.addAll(List.of(args));
-    Path out = tmp.newFile().toPath();
-    Path err = tmp.newFile().toPath();
+    Path out = TempFiles.newFile(tmp).toPath();
+    Path err = TempFiles.newFile(tmp).toPath();
     Process p = new ProcessBuilder(command).directory(directory)
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -54,21 +54,21 @@ public class LauncherScriptTest {
   @Test
   public void runsAPipelineQueriesItAndDoesNotRebuildNeedlessly() throws Exception {
     Outcome list = meshflow("list"); // builds on first use if needed
-    assertEquals(list.err, 0, list.code);
+    assertEquals(0, list.code, list.err);
     assertThat(list.out, containsString("interaction-analytics"));
 
-    String db = tmp.getRoot() + "/launcher.duckdb";
+    String db = tmp.toFile() + "/launcher.duckdb";
     Outcome run = meshflow("interaction-analytics",
         "--source=generator:interactions?events=5000&seed=8", "--sink=duckdb:" + db,
         "--progressSeconds=1");
-    assertEquals(run.err, 0, run.code);
+    assertEquals(0, run.code, run.err);
     assertThat("no rebuild when nothing changed", run.err, not(containsString("building")));
     assertThat(run.out, containsString("conservation  read 5,000 = valid + duplicates + dead letters"));
     assertThat(run.out, containsString("./meshflow query"));
 
     Outcome query = meshflow("query", "--db=" + db,
         "SELECT count(DISTINCT item_id) AS items FROM item_minute_stats");
-    assertEquals(query.err, 0, query.code);
+    assertEquals(0, query.code, query.err);
     assertThat(query.out, containsString("items"));
     assertThat(query.out, containsString("(1 row)"));
   }
@@ -76,20 +76,20 @@ public class LauncherScriptTest {
   /** Run from another directory, relative paths in the options mean that directory. */
   @Test
   public void relativePathsMeanTheCallersDirectory() throws Exception {
-    File elsewhere = tmp.newFolder("elsewhere");
+    File elsewhere = TempFiles.newFolder(tmp, "elsewhere");
     assertTrue(new File(elsewhere, "out").mkdir()); // a sink's folder must exist (or createFolder=true)
     String script = new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath();
     Outcome run = meshflowIn(elsewhere, script, "interaction-analytics",
         "--source=generator:interactions?events=500&seed=2", "--sink=duckdb:out/here.duckdb",
         "--progressSeconds=0");
-    assertEquals(run.err, 0, run.code);
+    assertEquals(0, run.code, run.err);
     File db = new File(elsewhere, "out/here.duckdb");
     assertThat(run.out, containsString("DuckDB " + db.getCanonicalPath()));
     assertEquals(true, db.isFile());
     assertThat("the look line runs from there", run.out,
         containsString("look          " + script + " query --db=out/here.duckdb \""));
     Outcome query = meshflowIn(elsewhere, script, "query", "--db=out/here.duckdb", "SELECT count(*) AS n FROM dead_letter");
-    assertEquals(query.err, 0, query.code);
+    assertEquals(0, query.code, query.err);
     assertThat(query.out, containsString("(1 row)"));
   }
 

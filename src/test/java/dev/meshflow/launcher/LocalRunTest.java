@@ -1,10 +1,10 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** Which launches run the pipeline in the launcher's own JVM, where a reachability check means something. */
 public class LocalRunTest {

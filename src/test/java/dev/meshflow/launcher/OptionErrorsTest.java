@@ -1,10 +1,10 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.pipelines.interactions.InteractionAnalyticsPipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** Option errors name the option as the user typed it, never a Java type. */
 public class OptionErrorsTest {

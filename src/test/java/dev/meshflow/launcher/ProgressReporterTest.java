@@ -1,10 +1,10 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The progress line's event time and consumer lag say whether the job keeps up with its input, and a
@@ -59,8 +59,8 @@ public class ProgressReporterTest {
     long t0 = 1_000_000_000L;
     assertEquals(" | retrain_triggers 1", progress.activity(
         java.util.Map.of("records_read", 100L, "retrain_triggers", 1L), t0));
-    assertEquals("the job's own counter moved, reading did not", " | retrain_triggers 2",
-        progress.activity(java.util.Map.of("records_read", 100L, "retrain_triggers", 2L), t0 + 5_000_000_000L));
+    assertEquals(" | retrain_triggers 2",
+        progress.activity(java.util.Map.of("records_read", 100L, "retrain_triggers", 2L), t0 + 5_000_000_000L), "the job's own counter moved, reading did not");
     assertEquals(" | working: no count has moved for 10 s", progress.activity(
         java.util.Map.of("records_read", 100L, "retrain_triggers", 2L), t0 + 15_000_000_000L));
   }
@@ -73,11 +73,10 @@ public class ProgressReporterTest {
         dev.meshflow.core.WindowedPhase.of("training window", 4 * hour, hour,
             java.util.List.of("models_trained", "windows_too_small")));
     long t0 = 1_000_000_000L;
-    assertEquals("nothing trained yet", "",
-        progress.phases(training, java.util.Map.of(), 0L, 8 * hour, t0));
-    assertEquals("still reading: the count of windows is an estimate",
-        " | training window 2 of about 13",
-        progress.phases(training, java.util.Map.of("models_trained", 1L), 0L, 10 * hour - 1, t0 + 1));
+    assertEquals("",
+        progress.phases(training, java.util.Map.of(), 0L, 8 * hour, t0), "nothing trained yet");
+    assertEquals(" | training window 2 of about 13",
+        progress.phases(training, java.util.Map.of("models_trained", 1L), 0L, 10 * hour - 1, t0 + 1), "still reading: the count of windows is an estimate");
     // Reading done (event time no longer moves): 3 more windows in 10 s, 9 to go.
     assertEquals(" | training window 5 of 13, about 30 s left", progress.phases(training,
         java.util.Map.of("models_trained", 3L, "windows_too_small", 1L), 0L, 10 * hour - 1,

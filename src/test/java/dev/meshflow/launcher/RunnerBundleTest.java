@@ -2,9 +2,10 @@ package dev.meshflow.launcher;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.TempFiles;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mvn -P<runner>-runner package} builds a self-contained bundle that runs the pipeline with
@@ -23,10 +23,10 @@ import org.junit.rules.TemporaryFolder;
 public class RunnerBundleTest {
   private static final File PROJECT = new File(System.getProperty("user.dir"));
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private String run(List<String> command, int minutes) throws Exception {
-    Path log = tmp.newFile().toPath();
+    Path log = TempFiles.newFile(tmp).toPath();
     ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -36,7 +36,7 @@ public class RunnerBundleTest {
       throw new AssertionError(String.join(" ", command) + " did not finish in " + minutes + " min");
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertEquals(String.join(" ", command) + " failed:\n" + tail(output), 0, p.exitValue());
+    assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + tail(output));
     return output;
   }
 
@@ -47,13 +47,13 @@ public class RunnerBundleTest {
   private void buildAndRun(String runner, String runnerClass) throws Exception {
     run(List.of("mvn", "-B", "-q", "-P" + runner + "-runner", "package", "-DskipTests"), 10);
     File bundle = new File(PROJECT, "target/meshflow-bundled-" + runner + ".jar");
-    assertTrue(bundle + " was not built", bundle.isFile());
+    assertTrue(bundle.isFile(), bundle + " was not built");
 
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
     command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
         "--runner=" + runnerClass, "--source=generator:interactions?events=3000&seed=4",
-        "--sink=duckdb:" + tmp.getRoot() + "/" + runner + ".duckdb", "--progressSeconds=0"));
+        "--sink=duckdb:" + tmp.toFile() + "/" + runner + ".duckdb", "--progressSeconds=0"));
     String output = run(command, 5);
     assertThat(output, containsString("interaction-analytics finished"));
     assertThat(output, containsString("on " + runnerClass));

@@ -1,8 +1,8 @@
 package dev.meshflow.launcher;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.pipelines.ingest.MicroBatchLoadPipeline;
@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.io.aws2.options.AwsOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Assume;
-import org.junit.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 
 /** The launcher's defaults: added where the user said nothing, never over what the user said. */
@@ -22,8 +22,7 @@ public class RunnerDefaultsTest {
     List<String> args = RunnerDefaults.apply(List.of("--source=x"), IngestPipeline.NAME);
     assertTrue(args.contains("--enforceImmutability=false"));
     assertTrue(args.contains("--enforceEncodability=false"));
-    assertFalse("only micro-batch-load runs on one Direct worker",
-        args.stream().anyMatch(a -> a.startsWith("--targetParallelism")));
+    assertFalse(args.stream().anyMatch(a -> a.startsWith("--targetParallelism")), "only micro-batch-load runs on one Direct worker");
   }
 
   @Test
@@ -32,30 +31,28 @@ public class RunnerDefaultsTest {
         .contains("--checkpointingInterval=10000"));
     assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming=true"), IngestPipeline.NAME)
         .contains("--checkpointingInterval=10000"));
-    assertTrue("a job failing on every attempt ends instead of restarting for ever", RunnerDefaults
+    assertTrue(RunnerDefaults
         .apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
-        .containsAll(List.of("--numberOfExecutionRetries=3", "--executionRetryDelay=10000")));
-    assertTrue("finished sources shut down, so a --runFor job ends", RunnerDefaults
+        .containsAll(List.of("--numberOfExecutionRetries=3", "--executionRetryDelay=10000")), "a job failing on every attempt ends instead of restarting for ever");
+    assertTrue(RunnerDefaults
         .apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
-        .contains("--shutdownSourcesAfterIdleMs=0"));
-    assertTrue("checkpoints go to files: the JobManager's heap takes 5 MB of state at most",
-        RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+        .contains("--shutdownSourcesAfterIdleMs=0"), "finished sources shut down, so a --runFor job ends");
+    assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
             .containsAll(List.of("--stateBackend=filesystem", "--stateBackendStoragePath="
-                + RunnerDefaults.FLINK_CHECKPOINTS.toAbsolutePath().toUri())));
-    assertFalse("checkpoints must copy the state they write, so no fasterCopy in streaming",
-        RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
-            .stream().anyMatch(a -> a.startsWith("--fasterCopy")));
-    assertTrue("batch has no checkpoints: fasterCopy saves the copies", RunnerDefaults.apply(
-        List.of("--runner=FlinkRunner"), IngestPipeline.NAME).contains("--fasterCopy=true"));
-    assertFalse("a cluster keeps its own state backend", RunnerDefaults.apply(List.of(
+                + RunnerDefaults.FLINK_CHECKPOINTS.toAbsolutePath().toUri())), "checkpoints go to files: the JobManager's heap takes 5 MB of state at most");
+    assertFalse(RunnerDefaults.apply(List.of("--runner=FlinkRunner", "--streaming"), IngestPipeline.NAME)
+            .stream().anyMatch(a -> a.startsWith("--fasterCopy")), "checkpoints must copy the state they write, so no fasterCopy in streaming");
+    assertTrue(RunnerDefaults.apply(
+        List.of("--runner=FlinkRunner"), IngestPipeline.NAME).contains("--fasterCopy=true"), "batch has no checkpoints: fasterCopy saves the copies");
+    assertFalse(RunnerDefaults.apply(List.of(
         "--runner=FlinkRunner", "--streaming", "--flinkMaster=jm:8081"), IngestPipeline.NAME)
-        .stream().anyMatch(a -> a.startsWith("--stateBackend")));
-    assertFalse("batch has nothing to checkpoint", RunnerDefaults.apply(
+        .stream().anyMatch(a -> a.startsWith("--stateBackend")), "a cluster keeps its own state backend");
+    assertFalse(RunnerDefaults.apply(
         List.of("--runner=FlinkRunner", "--streaming=false"), IngestPipeline.NAME)
-        .stream().anyMatch(a -> a.startsWith("--checkpointingInterval")));
-    assertTrue("the user's interval wins", RunnerDefaults.apply(List.of("--runner=FlinkRunner",
+        .stream().anyMatch(a -> a.startsWith("--checkpointingInterval")), "batch has nothing to checkpoint");
+    assertTrue(RunnerDefaults.apply(List.of("--runner=FlinkRunner",
         "--streaming", "--checkpointingInterval=60000"), IngestPipeline.NAME)
-        .stream().filter(a -> a.startsWith("--checkpointingInterval")).count() == 1);
+        .stream().filter(a -> a.startsWith("--checkpointingInterval")).count() == 1, "the user's interval wins");
   }
 
   @Test
@@ -98,9 +95,8 @@ public class RunnerDefaultsTest {
       System.setProperty("aws.region", "ap-south-1");
       assertEquals("ap-south-1", AwsRegionDefault.region());
       System.clearProperty("aws.region");
-      Assume.assumeTrue("AWS_REGION is set here", System.getenv("AWS_REGION") == null);
-      Assume.assumeFalse("an AWS profile exists here",
-          Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")));
+      Assumptions.assumeTrue(System.getenv("AWS_REGION") == null, "AWS_REGION is set here");
+      Assumptions.assumeFalse(Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")), "an AWS profile exists here");
       assertEquals("us-east-1", AwsRegionDefault.region());
     } finally {
       if (before == null) {

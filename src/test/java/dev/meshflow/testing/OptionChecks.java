@@ -1,6 +1,6 @@
 package dev.meshflow.testing;
 
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,6 +21,6 @@ public final class OptionChecks {
     } catch (IllegalArgumentException e) {
       message = e.getMessage();
     }
-    assertTrue("'" + message + "' should say " + fragment, message.contains(fragment));
+    assertTrue(message.contains(fragment), "'" + message + "' should say " + fragment);
   }
 }

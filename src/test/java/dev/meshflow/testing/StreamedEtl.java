@@ -1,6 +1,6 @@
 package dev.meshflow.testing;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ public final class StreamedEtl {
     Set<String> late = tables.deadLetterEventIds("late");
     Set<String> notPlanted = new TreeSet<>(late);
     notPlanted.removeAll(plantedLate);
-    assertEquals("late dead letters for events not planted late", Set.of(), notPlanted);
+    assertEquals(Set.of(), notPlanted, "late dead letters for events not planted late");
     Set<String> landed = new TreeSet<>(tables.dump("SELECT event_id FROM interactions"));
     List<Row> onTime = new ArrayList<>();
     expected.rows.forEach((id, row) -> {

@@ -1,22 +1,22 @@
 package dev.meshflow.testing;
 
-import java.util.regex.Pattern;
-import java.util.regex.Matcher;
-import java.util.TreeSet;
-import java.util.Set;
-import java.sql.PreparedStatement;
-import java.nio.charset.StandardCharsets;
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.values.Row;
 
 /**

@@ -2,15 +2,15 @@ package dev.meshflow.transforms;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.nio.charset.StandardCharsets;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class InteractionParserTest {
   private static final String VALID =
@@ -24,7 +24,7 @@ public class InteractionParserTest {
 
   private static void assertInvalid(String json, String reasonPart) {
     InteractionParser.Result r = parse(json);
-    assertFalse("should be rejected: " + json, r.isValid());
+    assertFalse(r.isValid(), "should be rejected: " + json);
     assertThat(r.error(), containsString(reasonPart));
   }
 
@@ -39,7 +39,7 @@ public class InteractionParserTest {
   @Test
   public void acceptsTheDocumentedExample() {
     InteractionParser.Result r = parse(VALID);
-    assertTrue(r.error(), r.isValid());
+    assertTrue(r.isValid(), r.error());
     InteractionEvent e = r.event();
     assertEquals("ev-1", e.eventId());
     assertEquals(java.time.Instant.parse("2026-03-07T23:50:01.250Z").toEpochMilli(), e.timestampMillis());
@@ -58,7 +58,7 @@ public class InteractionParserTest {
     String minimal = without("device").replace(",\"session_id\":\"s-9\"", "")
         .replace(",\"duration_ms\":183000", "");
     InteractionParser.Result r = parse(minimal);
-    assertTrue(r.error(), r.isValid());
+    assertTrue(r.isValid(), r.error());
     assertNull(r.event().device());
     assertNull(r.event().durationMs());
     assertTrue(parse(with("duration_ms", "null")).isValid());
@@ -68,7 +68,7 @@ public class InteractionParserTest {
   @Test
   public void acceptsOffsetTimestampsAsInstants() {
     InteractionParser.Result r = parse(with("ts", "\"2026-03-08T00:50:01.250+01:00\""));
-    assertTrue(r.error(), r.isValid());
+    assertTrue(r.isValid(), r.error());
     assertEquals(java.time.Instant.parse("2026-03-07T23:50:01.250Z").toEpochMilli(),
         r.event().timestampMillis());
   }
@@ -105,7 +105,7 @@ public class InteractionParserTest {
     assertInvalid(with("duration_ms", "9223372036854775808"), "larger than 2^63-1");
     assertInvalid(with("duration_ms", "-5"), "negative");
     InteractionParser.Result max = parse(with("duration_ms", "9223372036854775807"));
-    assertTrue(max.error(), max.isValid());
+    assertTrue(max.isValid(), max.error());
     assertEquals(Long.valueOf(Long.MAX_VALUE), max.event().durationMs());
     assertTrue(parse(with("duration_ms", "0")).isValid());
   }

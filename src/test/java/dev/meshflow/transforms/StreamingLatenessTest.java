@@ -1,13 +1,12 @@
 package dev.meshflow.transforms;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.transforms.interactions.InteractionAnalytics;
 import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -18,6 +17,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -28,12 +28,11 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Assume;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized.Parameters;
-import org.junit.runners.Parameterized;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Streaming semantics with an explicit watermark: on-time events fire the window when the watermark
@@ -41,25 +40,23 @@ import org.junit.runners.Parameterized;
  * accumulated count; an event beyond the allowed lateness is dead-lettered with stage {@code late}
  * and its original bytes, never silently dropped.
  */
-@RunWith(Parameterized.class)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"DirectRunner", "TestFlinkRunner"})
 public class StreamingLatenessTest {
-  @Parameters(name = "{0}")
-  public static List<Object[]> runners() {
-    return List.of(new Object[] {"DirectRunner"}, new Object[] {"TestFlinkRunner"});
-  }
+  // One pipeline per test on this runner, injected as the TestPipeline parameter.
+  @RegisterExtension final transient TestPipelineExtension onRunner;
 
   private final String runner;
 
   public StreamingLatenessTest(String runner) {
     this.runner = runner;
-    this.pipeline = TestPipeline.fromOptions(PipelineOptionsFactory.fromArgs(runnerArgs()).create());
+    this.onRunner = TestPipelineExtension.fromOptions(PipelineOptionsFactory.fromArgs(runnerArgs()).create());
   }
 
   private static final Instant T0 = Instant.parse("2026-03-07T23:00:00Z");
   private static final Duration LATENESS = Duration.standardMinutes(10);
   private static final IntervalWindow WINDOW = new IntervalWindow(T0, Duration.standardMinutes(1));
 
-  @Rule public final transient TestPipeline pipeline;
 
   private String[] runnerArgs() {
     return runner.equals("DirectRunner")
@@ -86,7 +83,7 @@ public class StreamingLatenessTest {
   }
 
   @Test
-  public void onTimeLateAndTooLateEventsEachGoWhereTheyShould() {
+  public void onTimeLateAndTooLateEventsEachGoWhereTheyShould(TestPipeline pipeline) {
     TestStream<KV<String, byte[]>> input = TestStream
         .create(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
         .advanceWatermarkTo(T0)
@@ -131,9 +128,8 @@ public class StreamingLatenessTest {
   }
 
   @Test
-  public void earlyFiringsGiveSpeculativeResultsBeforeTheWindowCloses() {
-    Assume.assumeTrue("Flink's TestStream cannot advance processing time",
-        runner.equals("DirectRunner"));
+  public void earlyFiringsGiveSpeculativeResultsBeforeTheWindowCloses(TestPipeline pipeline) {
+    Assumptions.assumeTrue(runner.equals("DirectRunner"), "Flink's TestStream cannot advance processing time");
     TestStream<KV<String, byte[]>> input = TestStream
         .create(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
         .advanceWatermarkTo(T0)

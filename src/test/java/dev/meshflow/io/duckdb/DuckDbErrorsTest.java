@@ -1,18 +1,18 @@
 package dev.meshflow.io.duckdb;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.After;
-import org.junit.Before;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which DuckDB errors blame a row. Each error here is raised by a real DuckDB statement. Only a
@@ -21,17 +21,17 @@ import org.junit.rules.TemporaryFolder;
  * turn every row of the batch into a dead letter.
  */
 public class DuckDbErrorsTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
   private String db;
 
-  @Before
+  @BeforeEach
   public void createTable() throws Exception {
-    db = tmp.getRoot() + "/e.duckdb";
+    db = tmp.toFile() + "/e.duckdb";
     execute("CREATE TABLE t (k VARCHAR PRIMARY KEY, v INTEGER NOT NULL)");
     execute("CREATE TABLE keyless (k VARCHAR, v INTEGER)");
   }
 
-  @After
+  @AfterEach
   public void close() {
     DuckDbDatabases.close(db);
   }
@@ -55,7 +55,7 @@ public class DuckDbErrorsTest {
   @Test
   public void aValueTheColumnCannotHoldIsTheRowsFault() {
     SQLException e = errorOf("INSERT INTO t VALUES ('a', 3000000000)");
-    assertTrue(e.getMessage(), DuckDbErrors.isDataError(e));
+    assertTrue(DuckDbErrors.isDataError(e), e.getMessage());
   }
 
   @Test
@@ -68,13 +68,13 @@ public class DuckDbErrorsTest {
   public void errorsOfTheStatementOrDatabaseBlameNoRow() {
     SQLException missingTable = errorOf("INSERT INTO nosuch VALUES (1)");
     SQLException noConflictTarget = errorOf("INSERT INTO keyless VALUES ('a', 1) ON CONFLICT (k) DO NOTHING");
-    SQLException missingFile = errorOf("INSERT INTO t SELECT * FROM read_csv('" + tmp.getRoot() + "/none.csv')");
+    SQLException missingFile = errorOf("INSERT INTO t SELECT * FROM read_csv('" + tmp.toFile() + "/none.csv')");
     for (SQLException e : new SQLException[] {missingTable, noConflictTarget, missingFile}) {
       // The driver's wrapper would have matched the old test for "Invalid Input Error".
-      assertTrue(e.getMessage(), e.getMessage().startsWith("Invalid Input Error"));
-      assertFalse(e.getMessage(), DuckDbErrors.isDataError(e));
+      assertTrue(e.getMessage().startsWith("Invalid Input Error"), e.getMessage());
+      assertFalse(DuckDbErrors.isDataError(e), e.getMessage());
     }
-    assertTrue(DuckDbErrors.cause(missingTable), DuckDbErrors.cause(missingTable).startsWith("Catalog Error"));
+    assertTrue(DuckDbErrors.cause(missingTable).startsWith("Catalog Error"), DuckDbErrors.cause(missingTable));
     assertTrue(DuckDbErrors.cause(noConflictTarget).startsWith("Binder Error"));
     assertTrue(DuckDbErrors.cause(missingFile).startsWith("IO Error"));
   }

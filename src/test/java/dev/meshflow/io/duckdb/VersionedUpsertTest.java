@@ -1,16 +1,16 @@
 package dev.meshflow.io.duckdb;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DuckDB upsert never lets an older pane overwrite a newer one; a final pane always wins. */
 public class VersionedUpsertTest {
@@ -18,7 +18,7 @@ public class VersionedUpsertTest {
       .addInt64Field("pane_index").addBooleanField("is_final").build();
   private static final Schema PLAIN = Schema.builder().addStringField("k").addInt64Field("n").build();
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private void upsert(String db, String table, Row row) throws Exception {
     new DuckDbUpsertFn(db, table, List.of("k"), false).writeBatch(List.of(row));
@@ -38,7 +38,7 @@ public class VersionedUpsertTest {
 
   @Test
   public void panesNeverRegress() throws Exception {
-    String db = tmp.getRoot() + "/v.duckdb";
+    String db = tmp.toFile() + "/v.duckdb";
     upsert(db, "t", pane(5, 0, false));
     upsert(db, "t", pane(9, 2, false));
     upsert(db, "t", pane(7, 1, false)); // arrives after pane 2: ignored
@@ -56,7 +56,7 @@ public class VersionedUpsertTest {
 
   @Test
   public void unversionedRowsAreLastWriteWins() throws Exception {
-    String db = tmp.getRoot() + "/p.duckdb";
+    String db = tmp.toFile() + "/p.duckdb";
     upsert(db, "p", Row.withSchema(PLAIN).addValues("a", 5L).build());
     upsert(db, "p", Row.withSchema(PLAIN).addValues("a", 3L).build());
     assertEquals(3, n(db, "p"));

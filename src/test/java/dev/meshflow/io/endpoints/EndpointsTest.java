@@ -3,13 +3,13 @@ package dev.meshflow.io.endpoints;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.EndpointUri;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class EndpointsTest {
   private static String error(Runnable r) {
@@ -41,8 +41,8 @@ public class EndpointsTest {
     String uri = "postgresql://u:hunter2@h:5432/db?user=u&password=s3cret";
     assertEquals("postgresql://u:***@h:5432/db?user=u&password=***", EndpointUri.redact(uri));
     assertEquals("postgresql://u@h:5432/db?user=u&password=s3cret", EndpointUri.withoutUserInfoPassword(uri));
-    assertEquals("a port is not a password", "postgresql://h:5432/db",
-        EndpointUri.withoutUserInfoPassword("postgresql://h:5432/db"));
+    assertEquals("postgresql://h:5432/db",
+        EndpointUri.withoutUserInfoPassword("postgresql://h:5432/db"), "a port is not a password");
     assertThat(Endpoints.sink(uri).lookCommand("SELECT 1"), not(containsString("hunter2")));
     assertThat(Endpoints.sink(uri).lookCommand("SELECT 1"), not(containsString("s3cret")));
   }

@@ -1,15 +1,15 @@
 package dev.meshflow.io.generator;
 
-import static org.junit.Assert.assertArrayEquals;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.generator.InteractionGenerator;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class InteractionGeneratorTest {
   private static final String URI = "generator:interactions?events=20000&seed=11";
@@ -49,7 +49,7 @@ public class InteractionGeneratorTest {
       } else if (behind > 0) {
         outOfOrder++;
       }
-      assertEquals("the event time is the record's timestamp", r.eventTimeMillis, p.event().timestampMillis());
+      assertEquals(r.eventTimeMillis, p.event().timestampMillis(), "the event time is the record's timestamp");
     }
     // Duplicates of malformed lines are malformed too, so shares are approximate: within 25%.
     assertNear("malformed", 0.03 * (1 + 0.05), malformed / (double) n);
@@ -65,14 +65,13 @@ public class InteractionGeneratorTest {
     Set<String> reasons = new HashSet<>();
     for (long i = 0; i < 2000; i++) {
       InteractionParser.Result p = InteractionParser.parse("g", g.recordAt(i).payload);
-      assertTrue("malformed record " + i + " was accepted", !p.isValid());
+      assertTrue(!p.isValid(), "malformed record " + i + " was accepted");
       reasons.add(p.error().replaceAll("'[^']*'", "''").replaceAll(":.*", ""));
     }
-    assertEquals(reasons.toString(), InteractionGenerator.MALFORMED_KINDS, reasons.size());
+    assertEquals(InteractionGenerator.MALFORMED_KINDS, reasons.size(), reasons.toString());
   }
 
   private static void assertNear(String what, double expected, double actual) {
-    assertTrue(what + ": expected about " + expected + " but was " + actual,
-        Math.abs(actual - expected) <= expected * 0.25);
+    assertTrue(Math.abs(actual - expected) <= expected * 0.25, what + ": expected about " + expected + " but was " + actual);
   }
 }

@@ -1,8 +1,8 @@
 package dev.meshflow.io.kafka;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.services.KafkaBroker;
 import java.net.ServerSocket;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The consumer lag the progress line shows, asked of a real broker: end offsets less the group's
@@ -33,12 +33,12 @@ public class KafkaBacklogTest {
     }
     kafka.produceEvenly(topic, values, 2); // 50 records in each partition
     try (KafkaBacklog backlog = new KafkaBacklog(kafka.bootstrap(), List.of(topic), "g-lag")) {
-      assertEquals("nothing committed yet: all of it waits", 100, backlog.waiting());
+      assertEquals(100, backlog.waiting(), "nothing committed yet: all of it waits");
       try (Admin admin = kafka.admin()) {
         admin.alterConsumerGroupOffsets("g-lag",
             Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(30))).all().get(30, TimeUnit.SECONDS);
       }
-      assertEquals("partition 0 done to offset 30; partition 1 not begun", 20 + 50, backlog.waiting());
+      assertEquals(20 + 50, backlog.waiting(), "partition 0 done to offset 30; partition 1 not begun");
     }
   }
 
@@ -52,7 +52,7 @@ public class KafkaBacklogTest {
       long start = System.nanoTime();
       IllegalStateException e = assertThrows(IllegalStateException.class, backlog::waiting);
       assertEquals("Kafka at 127.0.0.1:" + port + " did not answer", e.getMessage());
-      assertTrue("answered within 5 s", System.nanoTime() - start < 5_000_000_000L);
+      assertTrue(System.nanoTime() - start < 5_000_000_000L, "answered within 5 s");
     }
   }
 }

@@ -1,12 +1,12 @@
 package dev.meshflow.io.kafka;
 
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** A Kafka partition is idle only when it is known to be caught up. */
 public class PayloadTimePolicyTest {

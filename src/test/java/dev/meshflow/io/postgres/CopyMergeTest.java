@@ -1,6 +1,6 @@
 package dev.meshflow.io.postgres;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Tables;
@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Before;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link PostgresCopyMerge}: new keys are COPYed straight into the table, known keys merged, and a
@@ -27,7 +27,7 @@ public class CopyMergeTest {
   private static final List<String> KEY = List.of("id");
   private String db;
 
-  @Before
+  @BeforeEach
   public void createTable() throws Exception {
     db = Postgres.newDatabase("copymerge");
     Postgres.execute(db, "CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT)");

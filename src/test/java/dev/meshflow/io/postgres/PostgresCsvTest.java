@@ -1,6 +1,6 @@
 package dev.meshflow.io.postgres;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.services.Postgres;
 import java.sql.Connection;
@@ -11,7 +11,7 @@ import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The COPY encoding reads back exactly as written, through a real PostgreSQL: quotes, commas,
@@ -69,7 +69,7 @@ public class PostgresCsvTest {
     }
     assertEquals(want.size(), got.size());
     for (int i = 0; i < want.size(); i++) {
-      assertEquals("row " + i, want.get(i), got.get(i));
+      assertEquals(want.get(i), got.get(i), "row " + i);
     }
   }
 

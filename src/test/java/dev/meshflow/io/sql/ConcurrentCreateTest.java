@@ -1,6 +1,6 @@
 package dev.meshflow.io.sql;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.services.Postgres;
 import java.sql.Connection;
@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * Micro-batches that start together on a fresh PostgreSQL database all create the ledger. PostgreSQL
@@ -48,7 +48,7 @@ public class ConcurrentCreateTest {
           c.close();
         }
         try (Connection c = Postgres.connect(db)) {
-          assertEquals("the ledger exists and is empty", 0, LedgerAccess.checksums(c, List.of("x")).size());
+          assertEquals(0, LedgerAccess.checksums(c, List.of("x")).size(), "the ledger exists and is empty");
         }
       }
     } finally {

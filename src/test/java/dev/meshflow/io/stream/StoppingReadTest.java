@@ -1,20 +1,20 @@
 package dev.meshflow.io.stream;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.Read;
-import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.UnboundedSource.CheckpointMark;
 import org.apache.beam.sdk.io.UnboundedSource.UnboundedReader;
+import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.joda.time.Duration;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The checkpoints of a stopping read, on Beam's own counting source (what the live generators
@@ -39,14 +39,13 @@ public class StoppingReadTest {
   public void aReaderOpenedAfterTheStopHasACheckpointThatEncodesAndReadsNothing() throws Exception {
     UnboundedSource<Long, CheckpointMark> source = stopping(Duration.ZERO);
     UnboundedReader<Long> late = source.createReader(options, null);
-    assertFalse("time is up: nothing to read", late.start());
+    assertFalse(late.start(), "time is up: nothing to read");
     CheckpointMark mark = roundTrip(source.getCheckpointMarkCoder(), late.getCheckpointMark());
     mark.finalizeCheckpoint(); // nothing to commit, and no failure
 
     UnboundedReader<Long> resumed = stopping(Duration.standardHours(1)).createReader(options, mark);
     assertTrue(resumed.start());
-    assertEquals("a reader that read nothing leaves the next run to start at the beginning",
-        Long.valueOf(0), resumed.getCurrent());
+    assertEquals(Long.valueOf(0), resumed.getCurrent(), "a reader that read nothing leaves the next run to start at the beginning");
   }
 
   @Test

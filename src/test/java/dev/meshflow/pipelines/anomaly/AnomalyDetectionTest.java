@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.anomaly;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.launcher.RunCounts;
@@ -12,6 +12,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.anomaly.AnomaliesTable;
 import dev.meshflow.transforms.anomaly.KMeansModel;
@@ -30,9 +31,8 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code anomaly-model} then {@code anomaly-scoring}, in batch over shuffled history files with
@@ -47,7 +47,7 @@ public class AnomalyDetectionTest {
       + "&seed=5&persons=2000&anomalies=0.015&duplicates=0.02&malformed=0.02&late=0.005";
   private static final String[] WINDOWS = {"--trainWindow=2h", "--trainEvery=1h"};
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   /** The clickstream model's sessions for a generator URI. */
   static Collection<Row> sessions(String uri, long events) {
@@ -110,21 +110,19 @@ public class AnomalyDetectionTest {
     List<KMeansModel> expectedModels = AnomalyModel.train(sessions, Duration.standardHours(2),
         Duration.standardHours(1), new KMeansTrainer.Settings());
     AnomalyModel.Scored expected = AnomalyModel.score(sessions, expectedModels);
-    assertTrue("several models, anomalies and unscored sessions are expected",
-        expectedModels.size() >= 4 && expected.anomalies.size() > 10 && expected.unscored > 0);
+    assertTrue(expectedModels.size() >= 4 && expected.anomalies.size() > 10 && expected.unscored > 0, "several models, anomalies and unscored sessions are expected");
 
-    Path history = tmp.newFolder("history").toPath();
+    Path history = TempFiles.newFolder(tmp, "history").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
-    Path products = tmp.newFile("products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
-    Path models = tmp.getRoot().toPath().resolve("models");
+    Path models = tmp.resolve("models");
 
     PipelineResult trained = run(true, runner, args(history, products, models, sink));
     Diff.assertSameLines("models", expectedModelFiles(expectedModels), modelFiles(models));
     RunCounts trainCounts = RunCounts.of(trained);
     assertEquals(expectedModels.size(), trainCounts.get(TrainModels.MODELS_TRAINED));
-    assertTrue("read = valid + filtered + duplicates + dead letters: " + trainCounts,
-        trainCounts.conserved(Conservation.aggregated()));
+    assertTrue(trainCounts.conserved(Conservation.aggregated()), "read = valid + filtered + duplicates + dead letters: " + trainCounts);
 
     PipelineResult scored = run(false, runner, args(history, products, models, sink));
     Diff.assertSameLines("anomalies", renderAnomalies(expected.anomalies.values()), anomaliesIn(tables));
@@ -133,8 +131,7 @@ public class AnomalyDetectionTest {
     assertEquals(expected.unscored, counts.get(ScoreSessions.UNSCORED));
     assertEquals(expected.bots, counts.get(ScoreSessions.BOTS_SKIPPED));
     assertEquals(expected.anomalies.size(), counts.get(ScoreSessions.ANOMALIES));
-    assertTrue("read = valid + filtered + duplicates + dead letters: " + counts,
-        counts.conserved(Conservation.aggregated()));
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + filtered + duplicates + dead letters: " + counts);
 
     // Retraining and rescoring the same history replaces files and rows; nothing doubles.
     run(true, runner, args(history, products, models, sink));
@@ -145,7 +142,7 @@ public class AnomalyDetectionTest {
 
   @Test
   public void directRunsMatchTheModel() throws Exception {
-    String db = tmp.getRoot() + "/anomalies.duckdb";
+    String db = tmp.toFile() + "/anomalies.duckdb";
     runsMatchTheModel("DirectRunner", "duckdb:" + db, Tables.duckDb(db));
   }
 
@@ -161,13 +158,13 @@ public class AnomalyDetectionTest {
 
   @Test
   public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
-    Path models = tmp.newFolder("no-models").toPath();
+    Path models = TempFiles.newFolder(tmp, "no-models").toPath();
     assertRejected("holds no model (kmeans-*.json); run anomaly-model first", "--models=" + models);
     assertRejected("must be a positive multiple of --trainEvery=1h", "--trainWindow=90m");
     assertRejected("the quantile must be in (0, 1]", "--thresholdQuantile=1.5");
     assertRejected("need clusters <= minimum sessions", "--clusters=100", "--minTrainingSessions=50");
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
-    Path products = tmp.newFile("p.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "p.jsonl").toPath();
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
     assertRejected("--modelsRefresh=0s to read it once", "--runner=FlinkRunner", "--streaming",
         "--clicks=kafka://localhost:9092/clicks", "--products=" + products);

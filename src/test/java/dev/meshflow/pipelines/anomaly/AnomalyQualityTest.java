@@ -1,6 +1,6 @@
 package dev.meshflow.pipelines.anomaly;
 
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.testing.GeneratedInput;
@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * Anomaly precision and recall against what the generator planted, on a fixed seed, with the
@@ -79,6 +79,6 @@ public class AnomalyQualityTest {
         sessions.size(), models.size(), scored.scored, found.size(), hits, truth.size(), precision, recall, kinds,
         caughtAsBots);
     System.out.println(report);
-    assertTrue(report, truth.size() >= 80 && precision >= 0.8 && recall >= 0.8);
+    assertTrue(truth.size() >= 80 && precision >= 0.8 && recall >= 0.8, report);
   }
 }

@@ -1,6 +1,6 @@
 package dev.meshflow.pipelines.anomaly;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.pipelines.clickstream.ClickstreamStreamingKafkaTest;
@@ -10,6 +10,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JobProgress;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.anomaly.KMeansModel;
@@ -25,9 +26,8 @@ import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The anomaly jobs in streaming mode from a real Kafka topic:
@@ -43,10 +43,10 @@ public class AnomalyStreamingTest {
   private static final long T0 = java.time.Instant.parse("2026-03-10T00:00:00Z").toEpochMilli();
   private static final long HOUR = 3_600_000L;
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private Path products(String uri) throws Exception {
-    Path products = tmp.getRoot().toPath().resolve("products.jsonl");
+    Path products = tmp.resolve("products.jsonl");
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(uri)).productsJsonLines());
     return products;
   }
@@ -63,7 +63,7 @@ public class AnomalyStreamingTest {
     kafka.createTopic(topic, 4);
     ClickstreamStreamingKafkaTest.produceKeyedByCookie(kafka, topic,
         (ClickGenerator) GeneratedInput.generator(uri), AnomalyDetectionTest.EVENTS);
-    Path models = tmp.getRoot().toPath().resolve("models");
+    Path models = tmp.resolve("models");
     String db = Postgres.newDatabase("anomalies_streaming");
     String[] args = RunnerArgs.forRunner("FlinkRunner",
         // The watermark trails each partition by a day: nothing is late, so live equals batch.
@@ -102,7 +102,7 @@ public class AnomalyStreamingTest {
     long swapAt = T0 + 40 * 60_000L;
     KMeansModel first = modelEndingAt(samples, T0);
     KMeansModel second = modelEndingAt(samples, swapAt); // usable for sessions from T0 + 40 min
-    Path models = tmp.newFolder("models").toPath();
+    Path models = TempFiles.newFolder(tmp, "models").toPath();
     Files.writeString(models.resolve(first.id + ".json"), first.toJson());
 
     // A live, endless shop from event time T0, a visit every 30 s, with short session gaps and bot
@@ -121,7 +121,7 @@ public class AnomalyStreamingTest {
     try {
       List<String> early = Await.until("anomalies scored with the first model", Duration.ofMinutes(3),
           () -> JobProgress.rows(result, tables, "SELECT DISTINCT model_id FROM anomalies"), ids -> !ids.isEmpty());
-      assertEquals("while it is the only model", List.of(first.id), early);
+      assertEquals(List.of(first.id), early, "while it is the only model");
 
       // Publish a newer model while the job runs, as anomaly-model does: whole, by a rename.
       Path temp = models.resolve("." + second.id + ".tmp");
@@ -134,9 +134,8 @@ public class AnomalyStreamingTest {
     }
     System.out.println("anomaly hot swap: " + tables.dump("SELECT model_id, count(*), min(" + start + "), max("
         + start + ") FROM anomalies GROUP BY model_id ORDER BY model_id"));
-    assertEquals("sessions that started before the new model's window ended keep the old model",
-        List.of(first.id), tables.dump("SELECT DISTINCT model_id FROM anomalies WHERE " + start + " < " + swapAt));
-    assertEquals("the new model scores only sessions that started after its window ended", 0,
-        tables.count("SELECT count(*) FROM anomalies WHERE model_id = '" + second.id + "' AND " + start + " < " + swapAt));
+    assertEquals(List.of(first.id), tables.dump("SELECT DISTINCT model_id FROM anomalies WHERE " + start + " < " + swapAt), "sessions that started before the new model's window ended keep the old model");
+    assertEquals(0,
+        tables.count("SELECT count(*) FROM anomalies WHERE model_id = '" + second.id + "' AND " + start + " < " + swapAt), "the new model scores only sessions that started after its window ended");
   }
 }

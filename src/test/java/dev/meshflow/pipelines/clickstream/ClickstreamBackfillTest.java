@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.clickstream;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.launcher.RunCounts;
@@ -11,6 +11,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.clickstream.Clickstream;
 import dev.meshflow.transforms.clickstream.Products;
@@ -25,9 +26,8 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code clickstream-backfill} in batch (a backfill over shuffled history files with duplicates,
@@ -40,7 +40,7 @@ public class ClickstreamBackfillTest {
   static final String GENERATOR = "generator:clicks?events=" + EVENTS
       + "&seed=7&persons=150&duplicates=0.02&malformed=0.02&late=0.005";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   static ClickGenerator generator() {
     return (ClickGenerator) GeneratedInput.generator(GENERATOR);
@@ -61,13 +61,13 @@ public class ClickstreamBackfillTest {
   }
 
   private Path history() throws Exception {
-    Path dir = tmp.newFolder("history").toPath();
+    Path dir = TempFiles.newFolder(tmp, "history").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 3, 11);
     return dir;
   }
 
   private Path productsFile() throws Exception {
-    Path products = tmp.newFile("products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
     Files.writeString(products, generator().productsJsonLines());
     return products;
   }
@@ -140,18 +140,16 @@ public class ClickstreamBackfillTest {
     assertEquals(expected.duplicates, counts.duplicates());
     assertEquals(expected.filtered, counts.filtered());
     assertEquals(expected.suppressedGroups, counts.get(TrafficStats.SUPPRESSED));
-    assertTrue("read = valid + filtered + duplicates + dead letters: " + counts,
-        counts.conserved(Conservation.aggregated()));
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + filtered + duplicates + dead letters: " + counts);
   }
 
   @Test
   public void directBackfillMatchesTheModelAndFindsWhatWasPlanted() throws Exception {
     ClickstreamModel.Result expected = model(new Clickstream.Settings());
-    assertTrue("the seed plants duplicates, malformed lines and withheld groups",
-        expected.duplicates > 0 && !expected.deadLetters.isEmpty() && expected.suppressedGroups > 0);
+    assertTrue(expected.duplicates > 0 && !expected.deadLetters.isEmpty() && expected.suppressedGroups > 0, "the seed plants duplicates, malformed lines and withheld groups");
     Path history = history();
     Path products = productsFile();
-    String db = tmp.getRoot() + "/clicks.duckdb";
+    String db = tmp.toFile() + "/clicks.duckdb";
     PipelineResult result = run("DirectRunner", history, products, "duckdb:" + db);
     Tables tables = Tables.duckDb(db);
     assertMatchesModel(tables, expected);
@@ -163,8 +161,8 @@ public class ClickstreamBackfillTest {
     ClickstreamTruth.Score bots = ClickstreamTruth.bots("bot sessions (rules and test)",
         new ArrayList<>(expected.sessions.values()), g.plantedBotCookies(EVENTS));
     System.out.println("clickstream quality, seed 7: " + stitching + "; " + bots);
-    assertTrue(stitching.toString(), stitching.precision() >= 0.95 && stitching.recall() >= 0.95);
-    assertTrue(bots.toString(), bots.precision() >= 0.95 && bots.recall() >= 0.95);
+    assertTrue(stitching.precision() >= 0.95 && stitching.recall() >= 0.95, stitching.toString());
+    assertTrue(bots.precision() >= 0.95 && bots.recall() >= 0.95, bots.toString());
 
     // No IP leaves whole, and no e-mail address or phone number survives outside the dead letters.
     assertTrue(tables.count("SELECT count(*) FROM click_events WHERE search_text LIKE '%[email]%'") > 0);
@@ -193,10 +191,10 @@ public class ClickstreamBackfillTest {
     for (Map.Entry<String, Clickstream.Settings> v : variants.entrySet()) {
       List<Row> sessions = new ArrayList<>(model(v.getValue()).sessions.values());
       String disabled = v.getValue() == rulesOnly ? "outlier" : "rate";
-      assertTrue(disabled + " is off", sessions.stream().noneMatch(s -> disabled.equals(s.getString("bot_reason"))));
+      assertTrue(sessions.stream().noneMatch(s -> disabled.equals(s.getString("bot_reason"))), disabled + " is off");
       ClickstreamTruth.Score score = ClickstreamTruth.bots(v.getKey(), sessions, g.plantedBotCookies(EVENTS));
       System.out.println("clickstream quality, seed 7: " + score);
-      assertTrue(score.toString(), score.precision() >= 0.95 && score.recall() >= 0.95);
+      assertTrue(score.precision() >= 0.95 && score.recall() >= 0.95, score.toString());
     }
     // Why the default is 2: at 3 deviations the bots inflate the deviation past themselves.
     Clickstream.Settings threeSigmas = new Clickstream.Settings();
@@ -205,7 +203,7 @@ public class ClickstreamBackfillTest {
     ClickstreamTruth.Score masked = ClickstreamTruth.bots("user-agent rule and statistical test at 3 sigmas",
         new ArrayList<>(model(threeSigmas).sessions.values()), g.plantedBotCookies(EVENTS));
     System.out.println("clickstream quality, seed 7: " + masked);
-    assertTrue(masked.toString(), masked.recall() < 0.95);
+    assertTrue(masked.recall() < 0.95, masked.toString());
   }
 
   @Test
@@ -214,7 +212,7 @@ public class ClickstreamBackfillTest {
     range.fromMillis = java.time.Instant.parse("2026-03-07T23:30:00Z").toEpochMilli();
     range.toMillis = java.time.Instant.parse("2026-03-08T01:30:00Z").toEpochMilli();
     ClickstreamModel.Result expected = model(range);
-    assertTrue("the range leaves events out", expected.filtered > 0);
+    assertTrue(expected.filtered > 0, "the range leaves events out");
     String db = Postgres.newDatabase("clicks");
     PipelineResult result = run("FlinkRunner", history(), productsFile(), Postgres.sinkUri(db),
         "--from=2026-03-07T23:30:00Z", "--to=2026-03-08T01:30:00Z");
@@ -236,9 +234,9 @@ public class ClickstreamBackfillTest {
     assertRejected("from must be before to", "--from=2026-03-08", "--to=2026-03-07");
     assertRejected("--sessionGap=soon is not a duration", "--sessionGap=soon");
     assertRejected("k at least 1", "--anonymityK=0");
-    Path history = tmp.newFile("history.jsonl").toPath();
+    Path history = TempFiles.newFile(tmp, "history.jsonl").toPath();
     assertRejected("--products=<JSON lines file>", "--clicks=file:" + history);
-    Path badProducts = tmp.newFile("bad.jsonl").toPath();
+    Path badProducts = TempFiles.newFile(tmp, "bad.jsonl").toPath();
     Files.writeString(badProducts, "{\"product_id\":\"sku-1\",\"price\":\"free\"}\n");
     assertRejected("products line 1 needs a string product_id", "--products=" + badProducts);
   }

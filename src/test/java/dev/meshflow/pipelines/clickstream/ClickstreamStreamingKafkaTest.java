@@ -1,10 +1,11 @@
 package dev.meshflow.pipelines.clickstream;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.clickstream.Clickstream;
@@ -18,9 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code clickstream-backfill} in streaming mode on the FlinkRunner, from a real Kafka topic (four
@@ -31,7 +31,7 @@ import org.junit.rules.TemporaryFolder;
 public class ClickstreamStreamingKafkaTest {
   private static final Pattern COOKIE = Pattern.compile("\"cookie_id\":\"([^\"]+)\"");
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   /** The generator's first {@code events} records, keyed by cookie as a shop's producer would. */
   public static void produceKeyedByCookie(KafkaBroker kafka, String topic, ClickGenerator g, long events)
@@ -55,7 +55,7 @@ public class ClickstreamStreamingKafkaTest {
     String topic = "clicks-flink";
     kafka.createTopic(topic, 4);
     produceKeyedByCookie(kafka, topic, g, expected.read);
-    Path products = tmp.newFile("products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
     Files.writeString(products, g.productsJsonLines());
     String db = Postgres.newDatabase("clicks_streaming");
 

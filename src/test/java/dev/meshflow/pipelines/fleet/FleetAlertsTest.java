@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.fleet;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.generator.VehicleGenerator;
 import dev.meshflow.launcher.RunCounts;
@@ -11,6 +11,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.fleet.Zones;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;
@@ -21,9 +22,8 @@ import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fleet-alerts} in batch (a backfill over shuffled history files with duplicates, missing
@@ -39,7 +39,7 @@ public class FleetAlertsTest {
   private static final long WINDOW = 60_000;
   private static final long PERIOD = 10_000;
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   static VehicleGenerator generator() {
     return (VehicleGenerator) GeneratedInput.generator(GENERATOR);
@@ -55,13 +55,13 @@ public class FleetAlertsTest {
   }
 
   private Path history() throws Exception {
-    Path dir = tmp.newFolder("history").toPath();
+    Path dir = TempFiles.newFolder(tmp, "history").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 3, 11);
     return dir;
   }
 
   private Path zonesFile() throws Exception {
-    Path zones = tmp.newFile("zones.geojson").toPath();
+    Path zones = TempFiles.newFile(tmp, "zones.geojson").toPath();
     Files.writeString(zones, generator().world().geoJson());
     return zones;
   }
@@ -69,7 +69,7 @@ public class FleetAlertsTest {
   private PipelineResult run(String runner, Path history, Path zones, String sink) {
     FleetAlertsPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
         "--positions=file:" + history + "/part-*", "--zones=" + zones, "--sink=" + sink,
-        "--alertsStream=file:" + tmp.getRoot() + "/stream-" + runner))
+        "--alertsStream=file:" + tmp.toFile() + "/stream-" + runner))
         .as(FleetAlertsPipeline.Options.class);
     PipelineResult result = FleetAlertsPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
@@ -113,7 +113,7 @@ public class FleetAlertsTest {
     assertEquals(expected.read, counts.read());
     assertEquals(expected.valid, counts.valid());
     assertEquals(expected.duplicates, counts.duplicates());
-    assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + counts);
   }
 
   @Test
@@ -121,7 +121,7 @@ public class FleetAlertsTest {
     FleetAlertsModel.Result expected = model();
     Path history = history();
     Path zones = zonesFile();
-    String db = tmp.getRoot() + "/fleet.duckdb";
+    String db = tmp.toFile() + "/fleet.duckdb";
     PipelineResult result = run("DirectRunner", history, zones, "duckdb:" + db);
     Tables tables = Tables.duckDb(db);
     assertMatchesModel(tables, expected);
@@ -136,12 +136,12 @@ public class FleetAlertsTest {
     for (String type : List.of("SPEEDING", "GEOFENCE_EXIT")) {
       FleetTruth.Score score = FleetTruth.score(type, alerts, planted, WINDOW);
       System.out.println("fleet-alerts quality, seed 7: " + score);
-      assertTrue(score.toString(), score.precision() >= 0.95 && score.recall() >= 0.95);
+      assertTrue(score.precision() >= 0.95 && score.recall() >= 0.95, score.toString());
     }
 
     // The alerts stream carries the same alerts as the table.
     long streamed;
-    try (var files = Files.walk(Path.of(tmp.getRoot() + "/stream-DirectRunner"))) {
+    try (var files = Files.walk(Path.of(tmp.toFile() + "/stream-DirectRunner"))) {
       streamed = files.filter(Files::isRegularFile).mapToLong(f -> {
         try {
           return Files.readAllLines(f).size();
@@ -179,9 +179,9 @@ public class FleetAlertsTest {
     assertRejected("at most --speedWindow", "--speedWindow=10s", "--speedPeriod=1m");
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
     assertRejected("--positions=file:/nowhere", "--positions=file:/nowhere/*.jsonl");
-    Path history = tmp.newFile("history.jsonl").toPath();
+    Path history = TempFiles.newFile(tmp, "history.jsonl").toPath();
     assertRejected("--zones=<GeoJSON file>", "--positions=file:" + history);
-    Path badZones = tmp.newFile("bad.geojson").toPath();
+    Path badZones = TempFiles.newFile(tmp, "bad.geojson").toPath();
     Files.writeString(badZones, "{\"type\":\"FeatureCollection\",\"features\":[{\"properties\":{}}]}");
     assertRejected("needs properties zone_id and speed_limit_kmh", "--zones=" + badZones);
     Path zones = zonesFile();

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.fleet;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.meshflow.io.RowJson;
@@ -10,6 +10,7 @@ import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.transforms.fleet.AlertNotice;
 import dev.meshflow.transforms.fleet.NotifyRateLimit;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;
@@ -28,11 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.Row;
-import org.junit.After;
-import org.junit.Before;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fleet-notify} against a real HTTP server on localhost: the alerts fleet-alerts computes
@@ -45,12 +45,12 @@ public class FleetNotifyTest {
   private static final long MIN_INTERVAL = 20 * 60_000L;
   private static final String BROKEN_VEHICLE = "vehicle-3";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
   private HttpServer server;
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   private final Map<String, String> bodies = new ConcurrentHashMap<>();
 
-  @Before
+  @BeforeEach
   public void startReceiver() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/notify", exchange -> {
@@ -66,7 +66,7 @@ public class FleetNotifyTest {
     server.start();
   }
 
-  @After
+  @AfterEach
   public void stopReceiver() {
     server.stop(0);
   }
@@ -78,7 +78,7 @@ public class FleetNotifyTest {
     alerts.alerts.values().forEach(r -> lines.add(RowJson.toJson(r)));
     lines.add(lines.get(0)); // a replayed stream repeats an alert
     lines.add("{\"alert_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)); // not an alert
-    Path stream = tmp.newFile("alerts.jsonl").toPath();
+    Path stream = TempFiles.newFile(tmp, "alerts.jsonl").toPath();
     try (var out = Files.newOutputStream(stream)) {
       for (byte[] line : lines) {
         out.write(line);
@@ -108,10 +108,9 @@ public class FleetNotifyTest {
         }
       }
     }
-    assertTrue("the scenario needs suppressed, sent and failed alerts",
-        expectedRows.stream().anyMatch(r -> r.contains("|suppressed|")) && !expectedFailures.isEmpty());
+    assertTrue(expectedRows.stream().anyMatch(r -> r.contains("|suppressed|")) && !expectedFailures.isEmpty(), "the scenario needs suppressed, sent and failed alerts");
 
-    String db = tmp.getRoot() + "/notify.duckdb";
+    String db = tmp.toFile() + "/notify.duckdb";
     FleetNotifyPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner("DirectRunner",
         "--alerts=file:" + stream, "--sink=duckdb:" + db,
         "--notifyUrl=http://127.0.0.1:" + server.getAddress().getPort() + "/notify",
@@ -136,12 +135,12 @@ public class FleetNotifyTest {
     }
     expectedRows.stream().filter(r -> r.contains("|sent|")).map(r -> r.substring(0, r.indexOf("|sent|")))
         .forEach(id -> assertEquals(sentLines.get(id), bodies.get(id)));
-    assertEquals("suppressed alerts are never sent", expectedRows.stream().filter(r -> !r.contains("|suppressed|")).count()
-        + expectedFailures.size(), attempts.size());
+    assertEquals(expectedRows.stream().filter(r -> !r.contains("|suppressed|")).count()
+        + expectedFailures.size(), attempts.size(), "suppressed alerts are never sent");
 
     RunCounts counts = RunCounts.of(result);
     assertEquals(lines.size(), counts.read());
     assertEquals(1, counts.duplicates());
-    assertTrue("read = handled + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = handled + duplicates + dead letters: " + counts);
   }
 }

@@ -1,10 +1,11 @@
 package dev.meshflow.pipelines.fleet;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.generator.VehicleGenerator;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.fleet.model.FleetAlertsModel;
@@ -17,9 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fleet-alerts} in streaming mode on the FlinkRunner, from a real Kafka topic (four
@@ -31,7 +31,7 @@ import org.junit.rules.TemporaryFolder;
 public class FleetStreamingKafkaTest {
   private static final Pattern VEHICLE = Pattern.compile("\"vehicle_id\":\"([^\"]+)\"");
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void flinkStreamingFromKafkaMatchesTheBatchModel() throws Exception {
@@ -49,7 +49,7 @@ public class FleetStreamingKafkaTest {
       values.add(payload);
     }
     kafka.produce(topic, keys, values);
-    Path zones = tmp.newFile("zones.geojson").toPath();
+    Path zones = TempFiles.newFile(tmp, "zones.geojson").toPath();
     Files.writeString(zones, g.world().geoJson());
     String db = Postgres.newDatabase("fleet_streaming");
 

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
@@ -11,12 +11,12 @@ import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same input through ETL and through ELT gives the same typed rows: the pipeline's
@@ -28,7 +28,7 @@ public class EtlVersusEltTest {
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=5&duplicates=0.05&malformed=0.05&items=30&users=150";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static PipelineResult run(String sink, String mode) {
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
@@ -36,14 +36,13 @@ public class EtlVersusEltTest {
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    assertTrue(mode + " conserves: " + RunCounts.of(result),
-        RunCounts.of(result).conserved(IngestPipeline.conservation(options)));
+    assertTrue(RunCounts.of(result).conserved(IngestPipeline.conservation(options)), mode + " conserves: " + RunCounts.of(result));
     return result;
   }
 
   private static void assertSameTypedRows(String sink, Tables tables) throws Exception {
     PipelineResult elt = run(sink, "ELT");
-    assertEquals("ELT lands every record", EVENTS, tables.count("SELECT count(*) FROM interactions_raw"));
+    assertEquals(EVENTS, tables.count("SELECT count(*) FROM interactions_raw"), "ELT lands every record");
     assertEquals(EVENTS, RunCounts.of(elt).read());
     run(sink, "ETL");
     List<String> expected = Tables.render(IngestEtlModel.run(
@@ -51,14 +50,14 @@ public class EtlVersusEltTest {
     Diff.assertSameLines("ETL table vs model", expected, tables.interactions("interactions", Tables.TYPED));
     Diff.assertSameLines("ELT view vs ETL table", tables.interactions("interactions", Tables.TYPED),
         tables.interactions("interactions_v", Tables.TYPED));
-    assertEquals("the view keeps the same copy of each duplicate", 0, tables.count(
+    assertEquals(0, tables.count(
         "SELECT count(*) FROM interactions i JOIN interactions_v v USING (event_id)"
-            + " WHERE i.source_origin <> v.source_origin"));
+            + " WHERE i.source_origin <> v.source_origin"), "the view keeps the same copy of each duplicate");
   }
 
   @Test
   public void duckDbViewEqualsEtlTable() throws Exception {
-    String file = tmp.getRoot() + "/elt.duckdb";
+    String file = tmp.toFile() + "/elt.duckdb";
     assertSameTypedRows("duckdb:" + file, Tables.duckDb(file));
   }
 

@@ -1,12 +1,13 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import java.nio.file.Files;
@@ -20,9 +21,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code file:} as a Firehose-style sink: JSON-lines files under table/yyyy/MM/dd/HH/, closed by
@@ -34,11 +34,11 @@ public class FileSinkTest {
       + "&seed=23&duplicates=0.05&malformed=0.05";
   private static final Pattern EVENT_ID = Pattern.compile("^\\{\"event_id\":\"([^\"]+)\"");
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void deliversEveryRowOnceInHourlyFolders() throws Exception {
-    Path out = tmp.newFolder("delivery").toPath();
+    Path out = TempFiles.newFolder(tmp, "delivery").toPath();
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
         "DirectRunner", "--source=" + GENERATOR,
         // About 0.1 MB per file, so the size limit closes several files per shard.
@@ -54,13 +54,13 @@ public class FileSinkTest {
     }
     for (Path f : files) {
       String relative = out.relativize(f).toString();
-      assertFalse("no ':' in " + relative, relative.contains(":"));
-      assertFalse("no temporary file left: " + relative, f.getFileName().toString().startsWith("."));
-      assertTrue(relative, relative.matches("(interactions|dead_letter)/\\d{4}/\\d{2}/\\d{2}/\\d{2}/[^/]+\\.jsonl"));
+      assertFalse(relative.contains(":"), "no ':' in " + relative);
+      assertFalse(f.getFileName().toString().startsWith("."), "no temporary file left: " + relative);
+      assertTrue(relative.matches("(interactions|dead_letter)/\\d{4}/\\d{2}/\\d{2}/\\d{2}/[^/]+\\.jsonl"), relative);
     }
     List<Path> interactionFiles = files.stream()
         .filter(f -> out.relativize(f).startsWith("interactions")).collect(Collectors.toList());
-    assertTrue("the size limit closed several files: " + interactionFiles.size(), interactionFiles.size() > 4);
+    assertTrue(interactionFiles.size() > 4, "the size limit closed several files: " + interactionFiles.size());
 
     IngestEtlModel.Result expected =
         IngestEtlModel.run(GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);
@@ -68,11 +68,11 @@ public class FileSinkTest {
     for (Path f : interactionFiles) {
       for (String line : Files.readAllLines(f)) {
         Matcher m = EVENT_ID.matcher(line);
-        assertTrue(line, m.find());
+        assertTrue(m.find(), line);
         ids.add(m.group(1));
       }
     }
-    assertEquals("each row once", expected.rows.size(), ids.size());
+    assertEquals(expected.rows.size(), ids.size(), "each row once");
     assertEquals(expected.rows.keySet(), new TreeSet<>(ids));
     long deadLetters = 0;
     for (Path f : files) {

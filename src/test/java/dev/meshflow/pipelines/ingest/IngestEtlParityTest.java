@@ -1,13 +1,14 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.Catalog;
 import dev.meshflow.transforms.ingest.EtlSpec;
@@ -25,20 +26,19 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.BeforeClass;
-import org.junit.ClassRule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized.Parameters;
-import org.junit.runners.Parameterized;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ETL ingestion with the whole chain switched on (keep types, catalog enrichment with misses as
  * dead letters, device fill, HMAC and masking) writes exactly what {@link IngestEtlModel} computes,
  * on every local runner, into DuckDB and into a real PostgreSQL.
  */
-@RunWith(Parameterized.class)
+@ParameterizedClass(name = "{0} {1} into {2}")
+@MethodSource("cases")
 public class IngestEtlParityTest {
   private static final long EVENTS = 6_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
@@ -46,12 +46,11 @@ public class IngestEtlParityTest {
       + "&start=2026-03-07T23:00:00Z&eventsPerSecond=100";
   private static final String KEY_ENV = "MESHFLOW_TEST_HMAC_KEY";
 
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  @TempDir static Path TMP;
 
   private static IngestEtlModel.Result expected;
   private static Path catalog;
 
-  @Parameters(name = "{0} {1} into {2}")
   public static Collection<Object[]> cases() {
     return Arrays.asList(new Object[][] {
         {"DirectRunner", "batch", "duckdb"},
@@ -92,9 +91,9 @@ public class IngestEtlParityTest {
         PrivacyRules.of("user_id", "session_id", "", System.getenv(KEY_ENV).getBytes(StandardCharsets.UTF_8), KEY_ENV));
   }
 
-  @BeforeClass
+  @BeforeAll
   public static void computeModel() throws Exception {
-    catalog = TMP.newFile("catalog.csv").toPath();
+    catalog = TempFiles.newFile(TMP, "catalog.csv").toPath();
     Files.write(catalog, catalogLines());
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
     Map<String, List<String>> items = Catalog.parse(catalogLines()).items;
@@ -107,7 +106,7 @@ public class IngestEtlParityTest {
   @Test
   public void writesExactlyWhatTheModelComputes() throws Exception {
     Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("etl"))
-        : Tables.duckDb(TMP.getRoot() + "/" + runner + "-" + streaming + ".duckdb");
+        : Tables.duckDb(TMP.toFile() + "/" + runner + "-" + streaming + ".duckdb");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
         "--source=" + GENERATOR + "&rate=1000000", "--sink=" + tables.sinkUri(), "--streaming=" + streaming,
         "--keepEventTypes=play,skip,like", "--catalog=" + catalog, "--onCatalogMiss=deadletter",
@@ -133,7 +132,6 @@ public class IngestEtlParityTest {
     assertEquals(want.duplicates, counts.duplicates());
     assertEquals(want.filtered, counts.filtered());
     assertEquals(want.deadLetters.size(), counts.deadLetters());
-    assertTrue("read = written + filtered + duplicates + dead letters: " + counts,
-        counts.conserved(IngestPipeline.conservation(options)));
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + filtered + duplicates + dead letters: " + counts);
   }
 }

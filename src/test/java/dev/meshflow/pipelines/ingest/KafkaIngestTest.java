@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
@@ -14,6 +14,7 @@ import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.BeforeClass;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ingestion from a real Kafka 3.9 broker (KRaft, its own process, a topic of four partitions),
@@ -48,13 +48,13 @@ public class KafkaIngestTest {
       + "&seed=9&duplicates=0.05&malformed=0.04&outOfOrder=0.3&late=0.02&items=30&users=150";
   private static final AtomicInteger TOPICS = new AtomicInteger();
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static List<InteractionAnalyticsModel.Record> records;
   private static IngestEtlModel.Result expected;
   private static Set<String> plantedLate;
 
-  @BeforeClass
+  @BeforeAll
   public static void computeModel() {
     records = GeneratedInput.records(GENERATOR, EVENTS);
     expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
@@ -77,16 +77,16 @@ public class KafkaIngestTest {
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
-    assertEquals("read every record in the topic", EVENTS, counts.read());
-    assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+    assertEquals(EVENTS, counts.read(), "read every record in the topic");
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
     return result;
   }
 
 
   private static void assertEtlResult(Tables tables) throws Exception {
     StreamedEtl.assertMatchesModel(tables, expected, plantedLate);
-    assertEquals("dead letters name their Kafka coordinates", 0,
-        tables.count("SELECT count(*) FROM dead_letter WHERE origin NOT LIKE 'kafka:interactions-%/%/%'"));
+    assertEquals(0,
+        tables.count("SELECT count(*) FROM dead_letter WHERE origin NOT LIKE 'kafka:interactions-%/%/%'"), "dead letters name their Kafka coordinates");
   }
 
   /**
@@ -113,12 +113,12 @@ public class KafkaIngestTest {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = topicWithRecords(kafka);
     String source = "kafka://" + kafka.bootstrap() + "/" + topic + "?group=meshflow-test&start=committed";
-    String file = tmp.getRoot() + "/kafka.duckdb";
+    String file = tmp.toFile() + "/kafka.duckdb";
     Tables tables = Tables.duckDb(file);
 
     ingest("DirectRunner", source, "duckdb:" + file, "ETL");
     assertEtlResult(tables);
-    assertEquals("offsets are committed once results are durable", 0, lag(kafka, topic, "meshflow-test"));
+    assertEquals(0, lag(kafka, topic, "meshflow-test"), "offsets are committed once results are durable");
     assertReplayChangesNothing("DirectRunner", source, "duckdb:" + file, tables);
   }
 
@@ -134,7 +134,7 @@ public class KafkaIngestTest {
 
   @Test
   public void flinkRunnerIntoDuckDbReplaysIdempotently() throws Exception {
-    String file = tmp.getRoot() + "/kafka-flink.duckdb";
+    String file = tmp.toFile() + "/kafka-flink.duckdb";
     etlThenReplay("FlinkRunner", "duckdb:" + file, Tables.duckDb(file));
   }
 
@@ -160,8 +160,8 @@ public class KafkaIngestTest {
     ingest("DirectRunner", "kafka://" + kafka.bootstrap() + "/" + topic, Postgres.sinkUri(db), "ELT");
     assertEquals(EVENTS, tables.count("SELECT count(*) FROM interactions_raw WHERE source_topic = '"
         + topic + "' AND source_partition BETWEEN 0 AND 3 AND source_offset >= 0"));
-    assertEquals("each partition's offsets are all there", EVENTS, tables.count(
-        "SELECT sum(n) FROM (SELECT max(source_offset) + 1 AS n FROM interactions_raw GROUP BY source_partition) p"));
+    assertEquals(EVENTS, tables.count(
+        "SELECT sum(n) FROM (SELECT max(source_offset) + 1 AS n FROM interactions_raw GROUP BY source_partition) p"), "each partition's offsets are all there");
     String typed = Tables.TYPED;
     Diff.assertSameLines("interactions_v", Tables.render(expected.rows.values(), typed),
         tables.interactions("interactions_v", typed));
@@ -178,7 +178,7 @@ public class KafkaIngestTest {
     List<byte[]> values = new ArrayList<>();
     records.forEach(r -> values.add(r.payload()));
     kafka.produceEvenly(topic, values, 4);
-    String file = tmp.getRoot() + "/spark.duckdb";
+    String file = tmp.toFile() + "/spark.duckdb";
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner("SparkRunner",
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?maxRecords=" + EVENTS,
         "--sink=duckdb:" + file)).as(IngestPipeline.Options.class);
@@ -186,7 +186,7 @@ public class KafkaIngestTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(EVENTS, counts.read());
-    assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
     Tables tables = Tables.duckDb(file);
     // Batch keeps the smallest origin of a duplicate; compare content, not which copy.
     String columns = Tables.ALL.replace(", source_origin", "");

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.sql.BufferedUpsertFn;
@@ -12,6 +12,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
@@ -35,9 +36,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults around a streaming {@code ingest}. On Flink, killed with {@code kill -9} (the launcher in
@@ -57,7 +57,7 @@ public class KafkaRestartTest {
   private static final Pattern READ = Pattern.compile("\\bread\\s+([\\d,]+) records");
   private static final Path PROJECT = Paths.get("").toAbsolutePath();
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void flinkJobKilledMidRunResumesFromItsCheckpointAndEndsWithTheBatchResult() throws Exception {
@@ -75,19 +75,19 @@ public class KafkaRestartTest {
     long committedAtKill = killWhen(command, "first.log", "a checkpoint's offsets committed",
         () -> committed(kafka, topic, group), n -> n > 0);
     long committed = committed(kafka, topic, group);
-    assertTrue("killed before the end: " + committed + " of " + events + " committed", committed < events);
+    assertTrue(committed < events, "killed before the end: " + committed + " of " + events + " committed");
     assertTrue(committed >= committedAtKill);
 
     String log = runToEnd(command, "second.log");
-    assertTrue("the restart says it resumes:\n" + last(log), log.contains("meshflow: resuming from"));
+    assertTrue(log.contains("meshflow: resuming from"), "the restart says it resumes:\n" + last(log));
     Matcher read = READ.matcher(log);
-    assertTrue("no read count in the summary:\n" + last(log), read.find());
+    assertTrue(read.find(), "no read count in the summary:\n" + last(log));
     long reread = Long.parseLong(read.group(1).replace(",", ""));
     // The restored readers start at their checkpoint's offsets; the group's commit of that
     // checkpoint follows it, so it may still be one checkpoint behind.
-    assertTrue("the restart reads from the last checkpoint, not the start: read " + reread
-        + " of " + events + ", " + committed + " committed", reread > 0 && reread <= events - committed);
-    assertEquals("every offset committed at the end", events, committed(kafka, topic, group));
+    assertTrue(reread > 0 && reread <= events - committed, "the restart reads from the last checkpoint, not the start: read " + reread
+        + " of " + events + ", " + committed + " committed");
+    assertEquals(events, committed(kafka, topic, group), "every offset committed at the end");
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     StreamedEtl.assertMatchesModel(Tables.postgres(db), expected,
         GeneratedInput.plantedLate(generator, events));
@@ -114,10 +114,10 @@ public class KafkaRestartTest {
 
     killWhen(command, "windows-first.log", "a checkpoint's offsets committed",
         () -> committed(kafka, topic, group), n -> n > 0);
-    assertTrue("killed before the end", committed(kafka, topic, group) < EVENTS);
+    assertTrue(committed(kafka, topic, group) < EVENTS, "killed before the end");
 
     String log = runToEnd(command, "windows-second.log");
-    assertTrue("the restart says it resumes:\n" + last(log), log.contains("meshflow: resuming from"));
+    assertTrue(log.contains("meshflow: resuming from"), "the restart says it resumes:\n" + last(log));
     List<String> expected = new ArrayList<>();
     for (ItemMinuteStats s : InteractionAnalyticsModel.run(records).stats) {
       expected.add(s.windowStartMillis + "|" + s.itemId + "|" + s.itemType + "|" + s.plays + "|"
@@ -126,7 +126,7 @@ public class KafkaRestartTest {
     Diff.assertSameLines("item_minute_stats after the restart", expected, tables.dump(
         "SELECT (extract(epoch FROM window_start) * 1000)::bigint, item_id, item_type, plays, skips,"
             + " likes, playlist_adds, unique_users FROM item_minute_stats ORDER BY 1, 2"));
-    assertEquals("no event late", Set.of(), tables.deadLetterEventIds("late"));
+    assertEquals(Set.of(), tables.deadLetterEventIds("late"), "no event late");
   }
 
   /**
@@ -153,18 +153,17 @@ public class KafkaRestartTest {
 
     long before = killWhen(command, "direct-first.log", "a third of the backlog in interactions",
         () -> tables.count("SELECT count(*) FROM interactions"), n -> n > events / 3);
-    assertTrue("killed mid-run: " + before + " rows of " + events, before < events * 9 / 10);
-    assertEquals("a Direct run commits nothing before it has finished", 0, committed(kafka, topic, group));
+    assertTrue(before < events * 9 / 10, "killed mid-run: " + before + " rows of " + events);
+    assertEquals(0, committed(kafka, topic, group), "a Direct run commits nothing before it has finished");
 
     String summary = runToEnd(command, "direct-second.log");
     Matcher read = READ.matcher(summary);
-    assertTrue("no read count in the summary:\n" + last(summary), read.find());
-    assertEquals("the restart reads the whole topic again", events,
-        Long.parseLong(read.group(1).replace(",", "")));
-    assertTrue("the summary conserves and says where the offsets went:\n" + last(summary),
-        summary.contains("conservation  read") && !summary.contains("MISMATCH")
-            && summary.contains("Kafka group " + group + ": offsets of " + PARTITIONS + " partition(s) committed"));
-    assertEquals("every offset committed once the run finished", events, committed(kafka, topic, group));
+    assertTrue(read.find(), "no read count in the summary:\n" + last(summary));
+    assertEquals(events,
+        Long.parseLong(read.group(1).replace(",", "")), "the restart reads the whole topic again");
+    assertTrue(summary.contains("conservation  read") && !summary.contains("MISMATCH")
+            && summary.contains("Kafka group " + group + ": offsets of " + PARTITIONS + " partition(s) committed"), "the summary conserves and says where the offsets went:\n" + last(summary));
+    assertEquals(events, committed(kafka, topic, group), "every offset committed once the run finished");
     StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
         GeneratedInput.plantedLate(generator, events));
   }
@@ -180,7 +179,7 @@ public class KafkaRestartTest {
     int events = 12_000;
     String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
-    Path dir = tmp.newFolder("kafka").toPath();
+    Path dir = TempFiles.newFolder(tmp, "kafka").toPath();
     int port = freePort();
     int controllerPort = freePort();
     KafkaBroker kafka = KafkaBroker.start(dir, port, controllerPort);
@@ -198,14 +197,14 @@ public class KafkaRestartTest {
           () -> tables.count("SELECT count(*) FROM interactions"), n -> n > events / 3);
       kafka.stop();
       kafka = KafkaBroker.start(dir, port, controllerPort);
-      assertTrue("stopped mid-read: " + before + " rows of " + events, before < events * 9 / 10);
+      assertTrue(before < events * 9 / 10, "stopped mid-read: " + before + " rows of " + events);
       assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     } finally {
       kafka.stop();
     }
     RunCounts counts = RunCounts.of(result);
-    assertEquals("read every record, before and after the restart", events, counts.read());
-    assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+    assertEquals(events, counts.read(), "read every record, before and after the restart");
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
     StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
         GeneratedInput.plantedLate(generator, events));
   }
@@ -225,7 +224,7 @@ public class KafkaRestartTest {
     String topic = "postgres-restart";
     kafka.createTopic(topic, PARTITIONS);
     kafka.produceKeyedByEventId(topic, records);
-    try (RestartablePostgres pg = RestartablePostgres.start(tmp.newFolder("pg").toPath())) {
+    try (RestartablePostgres pg = RestartablePostgres.start(TempFiles.newFolder(tmp, "pg").toPath())) {
       pg.createDatabase("sink_restart");
       Tables tables = Tables.postgres(pg, "sink_restart");
       IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
@@ -242,14 +241,13 @@ public class KafkaRestartTest {
             return localRetries() - retriesBefore;
           }, n -> n >= 3);
       pg.start();
-      assertTrue("stopped mid-run: " + before + " rows of " + events, before < events * 9 / 10);
+      assertTrue(before < events * 9 / 10, "stopped mid-run: " + before + " rows of " + events);
       assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
 
       RunCounts counts = RunCounts.of(result);
-      assertTrue("the summary counts the retries: " + counts,
-          counts.get(BufferedUpsertFn.RETRIES) >= 3);
+      assertTrue(counts.get(BufferedUpsertFn.RETRIES) >= 3, "the summary counts the retries: " + counts);
       assertEquals(events, counts.read());
-      assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+      assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
       StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
           GeneratedInput.plantedLate(generator, events));
     }
@@ -291,10 +289,10 @@ public class KafkaRestartTest {
    */
   private long killWhen(List<String> command, String logName, String what,
       java.util.concurrent.Callable<Long> probe, java.util.function.LongPredicate ready) throws Exception {
-    Path log = tmp.newFile(logName).toPath();
+    Path log = TempFiles.newFile(tmp, logName).toPath();
     Process run = start(command, log);
     long seen = Await.until(what, Duration.ofMinutes(3), () -> {
-      assertTrue("the run ended before it could be killed:\n" + tail(log), run.isAlive());
+      assertTrue(run.isAlive(), "the run ended before it could be killed:\n" + tail(log));
       return probe.call();
     }, ready::test);
     run.destroyForcibly();
@@ -304,10 +302,10 @@ public class KafkaRestartTest {
 
   /** Runs the launcher to its end, which must be a success; returns what it printed. */
   private String runToEnd(List<String> command, String logName) throws Exception {
-    Path log = tmp.newFile(logName).toPath();
+    Path log = TempFiles.newFile(tmp, logName).toPath();
     Process run = start(command, log);
-    assertTrue("the run did not end:\n" + tail(log), run.waitFor(4, TimeUnit.MINUTES));
-    assertEquals("the run failed:\n" + tail(log), 0, run.exitValue());
+    assertTrue(run.waitFor(4, TimeUnit.MINUTES), "the run did not end:\n" + tail(log));
+    assertEquals(0, run.exitValue(), "the run failed:\n" + tail(log));
     return Files.readString(log);
   }
 

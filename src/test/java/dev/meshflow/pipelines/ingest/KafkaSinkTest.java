@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.GeneratedInput;
@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code kafka://} as a sink on a real broker: one JSON message per interaction keyed by event_id,
@@ -44,7 +44,7 @@ public class KafkaSinkTest {
     Set<String> keys = new TreeSet<>();
     for (String[] m : messages) {
       keys.add(m[0]);
-      assertTrue(m[1], m[1].startsWith("{\"event_id\":\"" + m[0] + "\",\"event_ts\":\""));
+      assertTrue(m[1].startsWith("{\"event_id\":\"" + m[0] + "\",\"event_ts\":\""), m[1]);
     }
     assertEquals(expected.rows.keySet(), keys);
     assertEquals(expected.rows.size(), messages.size());

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.CliRun;
@@ -13,13 +13,13 @@ import dev.meshflow.testing.services.KinesisEmulator;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kinesis into DuckDB through KinesisIO (aws2) against the kinesis-local emulator, which the test
@@ -34,7 +34,7 @@ public class KinesisIngestTest {
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=31&duplicates=0.05&malformed=0.04&late=0&items=30&users=150";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static void ingest(String runner, String source, String sink) {
     // --runFor streams until it stops (it was a bounded read before), and the Direct runner reads
@@ -46,8 +46,8 @@ public class KinesisIngestTest {
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
-    assertEquals("read every record of the stream", EVENTS, counts.read());
-    assertTrue("conserved: " + counts, counts.conserved(IngestPipeline.conservation(options)));
+    assertEquals(EVENTS, counts.read(), "read every record of the stream");
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
   }
 
   @Test
@@ -65,7 +65,7 @@ public class KinesisIngestTest {
     // after the first shard had moved the watermark on (see docs/pipelines/ingest.md, "Stopping a stream"). The
     // launcher gives the Direct runner a thread per shard (the next test).
     List<InteractionAnalyticsModel.Record> records = streamOf(stream, 1);
-    String file = tmp.getRoot() + "/" + stream + ".duckdb";
+    String file = tmp.toFile() + "/" + stream + ".duckdb";
     Tables tables = Tables.duckDb(file);
     String source = "kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1";
     ingest(runner, source, "duckdb:" + file);
@@ -86,24 +86,24 @@ public class KinesisIngestTest {
   public void theLauncherReadsEveryShardOfAStoppingStreamAtOnce() throws Exception {
     String stream = "interactions-launcher";
     streamOf(stream, 4);
-    String file = tmp.getRoot() + "/" + stream + ".duckdb";
+    String file = tmp.toFile() + "/" + stream + ".duckdb";
     CliRun run = CliRun.of(List.of("ingest",
         "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1",
         "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"));
     String printed = run.out;
-    assertEquals(run.err, dev.meshflow.launcher.Main.OK, run.code);
-    assertTrue(printed, printed.contains("meshflow: 4 partitions or shards, each read for the whole run:"
-        + " --targetParallelism="));
-    assertTrue(printed, printed.contains("read          " + String.format("%,d", EVENTS) + " records"));
-    assertTrue(printed, printed.contains("conservation  read " + String.format("%,d", EVENTS) + " = "));
+    assertEquals(dev.meshflow.launcher.Main.OK, run.code, run.err);
+    assertTrue(printed.contains("meshflow: 4 partitions or shards, each read for the whole run:"
+        + " --targetParallelism="), printed);
+    assertTrue(printed.contains("read          " + String.format("%,d", EVENTS) + " records"), printed);
+    assertTrue(printed.contains("conservation  read " + String.format("%,d", EVENTS) + " = "), printed);
     Tables tables = Tables.duckDb(file);
-    assertEquals("every shard has dead letters", 4, tables.count(
-        "SELECT count(DISTINCT split_part(origin, '/', 2)) FROM dead_letter WHERE stage = 'parse'"));
+    assertEquals(4, tables.count(
+        "SELECT count(DISTINCT split_part(origin, '/', 2)) FROM dead_letter WHERE stage = 'parse'"), "every shard has dead letters");
     long spreadMillis = tables.count("SELECT epoch_ms(max(first)) - epoch_ms(min(first)) FROM"
         + " (SELECT min(failed_at) AS first FROM dead_letter WHERE stage = 'parse'"
         + " GROUP BY split_part(origin, '/', 2))");
-    assertTrue("the shards' first records came " + spreadMillis + " ms apart; a shard read in turn"
-        + " would come 15 s after the others", spreadMillis < 10_000);
+    assertTrue(spreadMillis < 10_000, "the shards' first records came " + spreadMillis + " ms apart; a shard read in turn"
+        + " would come 15 s after the others");
   }
 
   /** A new stream of {@code shards} shards holding the generated records. */

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
@@ -9,6 +9,7 @@ import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
@@ -22,9 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code micro-batch-load} into DuckDB and a real PostgreSQL, on the Direct and Flink runners:
@@ -36,7 +36,7 @@ public class MicroBatchLoadTest {
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=13&duplicates=0.05&malformed=0.04&items=30&users=150";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static PipelineResult load(String runner, String landing, String sink, String... extra) {
     List<String> args = new ArrayList<>(List.of("--landing=" + landing, "--sink=" + sink, "--batchFiles=2"));
@@ -50,14 +50,13 @@ public class MicroBatchLoadTest {
   private static RunCounts finish(PipelineResult result) {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
-    assertTrue("conserved: " + counts,
-        counts.conserved(MicroBatchLoadPipeline.conservation(null)));
+    assertTrue(counts.conserved(MicroBatchLoadPipeline.conservation(null)), "conserved: " + counts);
     return counts;
   }
 
 
   private void loadsEachFileExactlyOnce(String runner, String sink, Tables tables) throws Exception {
-    Path landing = tmp.newFolder("landing").toPath();
+    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 3, 5);
     IngestEtlModel.Result expected = IngestEtlModel.run(
         GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);
@@ -99,13 +98,13 @@ public class MicroBatchLoadTest {
    */
   @Test
   public void anUnreadableFileIsADeadLetterAndLoadsWhenItLandsComplete() throws Exception {
-    Path landing = tmp.newFolder("landing").toPath();
+    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 2, 5);
     Path gz = landing.resolve("part-1.jsonl.gz"); // the generated input's last file is gzipped
     byte[] complete = Files.readAllBytes(gz);
     byte[] cutShort = java.util.Arrays.copyOf(complete, complete.length / 2);
     Files.write(gz, cutShort);
-    String file = tmp.getRoot() + "/unreadable.duckdb";
+    String file = tmp.toFile() + "/unreadable.duckdb";
     Tables tables = Tables.duckDb(file);
 
     RunCounts first = finish(load("DirectRunner", landing + "/*.jsonl*", "duckdb:" + file));
@@ -119,7 +118,7 @@ public class MicroBatchLoadTest {
         java.sql.ResultSet rs = st.executeQuery(
             "SELECT payload FROM dead_letter WHERE stage = 'unreadable-file'")) {
       assertTrue(rs.next());
-      org.junit.Assert.assertArrayEquals("the dead letter keeps the file's bytes", cutShort, rs.getBytes(1));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(cutShort, rs.getBytes(1), "the dead letter keeps the file's bytes");
     }
     long rowsOfPart0 = tables.count("SELECT count(*) FROM interactions");
 
@@ -141,9 +140,9 @@ public class MicroBatchLoadTest {
   /** A file removed between the listing and its batch is skipped; the rest of the batch loads. */
   @Test
   public void aFileGoneBeforeItsBatchIsSkipped() throws Exception {
-    Path landing = tmp.newFolder("gone").toPath();
+    Path landing = TempFiles.newFolder(tmp, "gone").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 1, 5);
-    String file = tmp.getRoot() + "/gone.duckdb";
+    String file = tmp.toFile() + "/gone.duckdb";
     dev.meshflow.io.BulkLoader loader = dev.meshflow.io.endpoints.Endpoints.sink("duckdb:" + file).bulkLoader();
     dev.meshflow.pipelines.ingest.MicroBatch.Outcome outcome = dev.meshflow.pipelines.ingest.MicroBatch.load(loader,
         List.of(landing.resolve("part-0.jsonl").toString(), landing.resolve("removed.jsonl").toString()));
@@ -155,7 +154,7 @@ public class MicroBatchLoadTest {
 
   @Test
   public void duckDbLoadsEachFileExactlyOnce() throws Exception {
-    String file = tmp.getRoot() + "/mb.duckdb";
+    String file = tmp.toFile() + "/mb.duckdb";
     loadsEachFileExactlyOnce("DirectRunner", "duckdb:" + file, Tables.duckDb(file));
   }
 
@@ -188,9 +187,9 @@ public class MicroBatchLoadTest {
   }
 
   private void picksUpFilesAsTheyLand(String runner) throws Exception {
-    Path landing = tmp.newFolder("watched").toPath();
-    Path staging = tmp.newFolder("staging").toPath();
-    String file = tmp.getRoot() + "/stream.duckdb";
+    Path landing = TempFiles.newFolder(tmp, "watched").toPath();
+    Path staging = TempFiles.newFolder(tmp, "staging").toPath();
+    String file = tmp.toFile() + "/stream.duckdb";
     Tables tables = Tables.duckDb(file);
     // Run from another thread: the Flink runner's local run() returns only when the job ends.
     String runFor = runner.equals("FlinkRunner") ? "--runFor=PT40S" : "--runFor=PT25S";

@@ -1,8 +1,8 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertArrayEquals;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.launcher.RunCounts;
@@ -10,6 +10,7 @@ import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
@@ -33,12 +34,11 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.BeforeClass;
-import org.junit.ClassRule;
-import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized.Parameters;
-import org.junit.runners.Parameterized;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A gzip file cut short (a writer that had not finished) in a {@code file:} source no longer fails
@@ -46,13 +46,14 @@ import org.junit.runners.Parameterized;
  * {@code unreadable-file} dead letter holding its bytes as stored. Everything else lands exactly as
  * {@link IngestEtlModel} computes, the counts still add up, and a rerun changes nothing.
  */
-@RunWith(Parameterized.class)
+@ParameterizedClass(name = "{0} into {1}")
+@MethodSource("cases")
 public class UnreadableFileTest {
   private static final long EVENTS = 3_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=31&duplicates=0.05&malformed=0.03&outOfOrder=0.3";
 
-  @ClassRule public static final org.junit.rules.TemporaryFolder TMP = new org.junit.rules.TemporaryFolder();
+  @TempDir static Path TMP;
 
   private static Path cut;
   private static byte[] cutBytes;
@@ -62,7 +63,6 @@ public class UnreadableFileTest {
   /** How many lines of the cut file a gzip reader gets from its bytes before they run out. */
   private static long decodable;
 
-  @Parameters(name = "{0} into {1}")
   public static Collection<Object[]> cases() {
     return Arrays.asList(new Object[][] {{"DirectRunner", "duckdb"}, {"FlinkRunner", "postgresql"}});
   }
@@ -76,9 +76,9 @@ public class UnreadableFileTest {
   }
 
   /** part-0.jsonl is whole; part-1.jsonl.gz is cut to half its bytes. */
-  @BeforeClass
+  @BeforeAll
   public static void landFiles() throws Exception {
-    Path landing = TMP.newFolder("landing").toPath();
+    Path landing = TempFiles.newFolder(TMP, "landing").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 2, 5);
     Path whole = landing.resolve("part-0.jsonl");
     cut = landing.resolve("part-1.jsonl.gz");
@@ -90,8 +90,7 @@ public class UnreadableFileTest {
     List<InteractionAnalyticsModel.Record> readable = new ArrayList<>();
     addLines(readable, cut, cutBytes, true);
     decodable = readable.size();
-    assertTrue("the cut file must keep some readable lines and lose some: " + decodable,
-        decodable > 100 && decodable < CUT.size() - 100);
+    assertTrue(decodable > 100 && decodable < CUT.size() - 100, "the cut file must keep some readable lines and lose some: " + decodable);
   }
 
   /** The complete lines a reader gets from {@code bytes} before the stream breaks, if it does. */
@@ -109,7 +108,7 @@ public class UnreadableFileTest {
   @Test
   public void theCutFileIsOneDeadLetterAndTheRestLands() throws Exception {
     Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("unreadable"))
-        : Tables.duckDb(TMP.getRoot() + "/" + runner + ".duckdb");
+        : Tables.duckDb(TMP.toFile() + "/" + runner + ".duckdb");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
         "--source=file:" + cut.getParent() + "/part-*", "--sink=" + tables.sinkUri()))
         .as(IngestPipeline.Options.class);
@@ -121,24 +120,23 @@ public class UnreadableFileTest {
     Matcher said = Pattern.compile("unreadable-file: cannot read " + Pattern.quote(cut.toString())
         + " after line (\\d+) \\(EOFException[^)]*\\); a compressed file cut short or corrupt\\?"
         + " Lines 1 to \\1 were read; the payload is the file as stored .*").matcher(String.valueOf(unreadable));
-    assertTrue("the cut file's dead letter: " + unreadable, said.matches());
+    assertTrue(said.matches(), "the cut file's dead letter: " + unreadable);
     // How far a gzip reader gets into a cut stream depends on its buffering; the run says how far.
     int read = Integer.parseInt(said.group(1));
-    assertTrue(read + " lines read of " + decodable + " decodable", read > decodable * 0.8 && read <= decodable);
+    assertTrue(read > decodable * 0.8 && read <= decodable, read + " lines read of " + decodable + " decodable");
     List<InteractionAnalyticsModel.Record> records = new ArrayList<>(WHOLE);
     records.addAll(CUT.subList(0, read)); // line numbers: the generator writes no empty lines
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
-    assertArrayEquals("the dead letter holds the file as stored", cutBytes, payloadOf(tables, "file:" + cut + "#unreadable"));
+    assertArrayEquals(cutBytes, payloadOf(tables, "file:" + cut + "#unreadable"), "the dead letter holds the file as stored");
     Diff.assertSameEntries("dead letters", new TreeMap<>(expected.deadLetters), deadLetters);
     Diff.assertSameLines("interactions", Tables.render(expected.rows.values(), Tables.ALL),
         tables.interactions("interactions", Tables.ALL));
 
     RunCounts counts = RunCounts.of(result);
-    assertEquals("every line read and the cut file", records.size() + 1, counts.read());
+    assertEquals(records.size() + 1, counts.read(), "every line read and the cut file");
     assertEquals(Long.valueOf(1), counts.deadLettersByStage().get("unreadable-file"));
     assertEquals(expected.deadLetters.size() + 1, counts.deadLetters());
-    assertTrue("read = written + duplicates + dead letters: " + counts,
-        counts.conserved(IngestPipeline.conservation(options)));
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + duplicates + dead letters: " + counts);
 
     if (!postgres) { // a rerun reads the same cut file again and changes nothing
       List<String> rows = tables.interactions("interactions", Tables.ALL);

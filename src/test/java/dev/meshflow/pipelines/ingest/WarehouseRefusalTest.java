@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.io.endpoints.Endpoints;
@@ -9,6 +9,7 @@ import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import java.nio.file.Files;
@@ -18,9 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A row the warehouse refuses is a dead letter, not a failed pipeline: PostgreSQL text cannot hold
@@ -29,7 +29,7 @@ import org.junit.rules.TemporaryFolder;
  * statements (small) or copied and merged (large).
  */
 public class WarehouseRefusalTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static String event(String id, String device) {
     return "{\"event_id\":\"" + id + "\",\"ts\":\"2026-03-08T00:00:00Z\",\"user_id\":\"u1\","
@@ -48,7 +48,7 @@ public class WarehouseRefusalTest {
   }
 
   private void refusedRowsBecomeSinkDeadLetters(int good, String sinkParams) throws Exception {
-    Path input = tmp.newFile("events.jsonl").toPath();
+    Path input = TempFiles.newFile(tmp, "events.jsonl").toPath();
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= good; i++) {
       lines.add(event("ok-" + i, i % 2 == 0 ? "web" : "ios"));
@@ -65,9 +65,9 @@ public class WarehouseRefusalTest {
     Map<String, String> deadLetters = tables.deadLetters();
     assertEquals(2, deadLetters.size());
     deadLetters.forEach((origin, reason) -> {
-      assertTrue(origin, origin.startsWith("file:" + input));
-      assertTrue(reason, reason.startsWith("sink: the warehouse refused the row"));
-      assertTrue(reason, reason.contains("0x00"));
+      assertTrue(origin.startsWith("file:" + input), origin);
+      assertTrue(reason.startsWith("sink: the warehouse refused the row"), reason);
+      assertTrue(reason.contains("0x00"), reason);
     });
   }
 
@@ -77,11 +77,11 @@ public class WarehouseRefusalTest {
    */
   @Test
   public void rowsDuckDbRefusesBecomeSinkDeadLetters() throws Exception {
-    String file = tmp.getRoot() + "/refusing.duckdb";
+    String file = tmp.toFile() + "/refusing.duckdb";
     Endpoints.sink("duckdb:" + file).createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA,
         InteractionsTable.KEY);
     execute(file, "ALTER TABLE interactions ALTER COLUMN duration_ms SET NOT NULL");
-    Path input = tmp.newFile("durations.jsonl").toPath();
+    Path input = TempFiles.newFile(tmp, "durations.jsonl").toPath();
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
       String event = event("ok-" + i, "ios");
@@ -95,8 +95,7 @@ public class WarehouseRefusalTest {
     Map<String, String> deadLetters = tables.deadLetters();
     assertEquals(List.of("file:" + input + "#L14", "file:" + input + "#L7"),
         new ArrayList<>(deadLetters.keySet())); // sorted as text
-    deadLetters.values().forEach(reason -> assertTrue(reason,
-        reason.startsWith("sink: the warehouse refused the row: Constraint Error: NOT NULL")));
+    deadLetters.values().forEach(reason -> assertTrue(reason.startsWith("sink: the warehouse refused the row: Constraint Error: NOT NULL"), reason));
   }
 
   /**
@@ -111,7 +110,7 @@ public class WarehouseRefusalTest {
         "DROP TABLE interactions");
     assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
 
-    String file = tmp.getRoot() + "/old.duckdb";
+    String file = tmp.toFile() + "/old.duckdb";
     execute(file, "CREATE TABLE interactions (event_id VARCHAR PRIMARY KEY, ts TIMESTAMP)");
     assertFailsSaying("duckdb:" + file, "table interactions has no columns event_ts, user_id,",
         "DROP TABLE interactions");
@@ -133,7 +132,7 @@ public class WarehouseRefusalTest {
         + " on (event_id)", "ALTER TABLE interactions ADD PRIMARY KEY (event_id)");
     assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
 
-    String file = tmp.getRoot() + "/keyless.duckdb";
+    String file = tmp.toFile() + "/keyless.duckdb";
     execute(file, RowSql.createTableSql(RowSql.Dialect.DUCKDB, "shape", InteractionsTable.SCHEMA,
         InteractionsTable.KEY));
     execute(file, keyless);
@@ -154,8 +153,7 @@ public class WarehouseRefusalTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(2, counts.deadLettersByStage().get("sink").longValue());
-    assertTrue("read = written + dead letters: " + counts,
-        counts.conserved(IngestPipeline.conservation(options)));
+    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + dead letters: " + counts);
   }
 
   private static void execute(String duckDbFile, String sql) throws Exception {
@@ -166,16 +164,16 @@ public class WarehouseRefusalTest {
   }
 
   private void assertFailsSaying(String sink, String... fragments) throws Exception {
-    Path input = tmp.newFolder().toPath().resolve("events.jsonl");
+    Path input = TempFiles.newFolder(tmp).toPath().resolve("events.jsonl");
     Files.write(input, List.of(event("ok-1", "ios"), event("ok-2", "web")));
     IngestPipeline.Options options = ingest(input, sink);
     try {
       PipelineResult.State state = IngestPipeline.run(options).waitUntilFinish();
-      org.junit.Assert.fail("expected the run to fail, it ended " + state);
+      org.junit.jupiter.api.Assertions.fail("expected the run to fail, it ended " + state);
     } catch (RuntimeException e) {
       String message = String.valueOf(e.getMessage());
       for (String fragment : fragments) {
-        assertTrue(message, message.contains(fragment));
+        assertTrue(message.contains(fragment), message);
       }
     }
   }

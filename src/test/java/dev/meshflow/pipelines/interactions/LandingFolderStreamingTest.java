@@ -1,10 +1,11 @@
 package dev.meshflow.pipelines.interactions;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.Warehouse;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.nio.file.Files;
@@ -16,21 +17,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code file:} in streaming mode watches a landing folder: files dropped while the pipeline runs
  * are read once each, and early firings make their counts visible before the window closes.
  */
 public class LandingFolderStreamingTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void filesDroppedWhileRunningAreCountedOnce() throws Exception {
-    Path landing = tmp.newFolder("landing").toPath();
-    String db = tmp.getRoot() + "/watch.duckdb";
+    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
+    String db = tmp.toFile() + "/watch.duckdb";
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
         .fromArgs(RunnerArgs.forRunner("DirectRunner", "--streaming=true",
             "--source=file:" + landing + "/*.jsonl?pollSeconds=1", "--sink=duckdb:" + db,
@@ -45,7 +45,7 @@ public class LandingFolderStreamingTest {
       for (int file = 0; file < 2; file++) {
         String uri = "generator:interactions?events=300&seed=" + (40 + file) + "&start=" + start
             + "&eventsPerSecond=30&late=0&outOfOrder=0&malformed=0.05&duplicates=0.05";
-        Path staged = tmp.getRoot().toPath().resolve("staged-" + file);
+        Path staged = tmp.resolve("staged-" + file);
         GeneratedInput.writeShuffled(uri, 300, staged, 1, file);
         // Move complete files in, as a producer should, so a poll never sees half a file.
         Files.move(staged.resolve("part-0.jsonl"), landing.resolve("batch-" + file + ".jsonl"));

@@ -1,20 +1,20 @@
 package dev.meshflow.pipelines.interactions;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Warehouse;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Running the same input into the same warehouse twice leaves the same tables: sinks upsert. */
 public class ReplayIdempotencyTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static void run(String db) {
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
@@ -27,7 +27,7 @@ public class ReplayIdempotencyTest {
 
   @Test
   public void aReplayChangesNothing() throws Exception {
-    String db = tmp.getRoot() + "/replay.duckdb";
+    String db = tmp.toFile() + "/replay.duckdb";
     Warehouse warehouse = new Warehouse(db);
     run(db);
     List<String> stats = warehouse.dump("item_minute_stats", "window_start, item_id");

@@ -1,14 +1,15 @@
 package dev.meshflow.pipelines.interactions;
 
-import static org.junit.Assert.assertArrayEquals;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.Rows;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.Warehouse;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.nio.file.Path;
@@ -19,13 +20,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.BeforeClass;
-import org.junit.ClassRule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized.Parameters;
-import org.junit.runners.Parameterized;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The same pipeline code, on every local runner, in batch and in streaming mode, from generated
@@ -37,7 +36,8 @@ import org.junit.runners.Parameterized;
  * Streaming runs read a bounded input, so nothing is beyond the allowed lateness and the result
  * must equal the batch model; lateness itself is tested with TestStream.
  */
-@RunWith(Parameterized.class)
+@ParameterizedClass(name = "{0} {1} from {2}")
+@MethodSource("cases")
 public class RunnerParityTest {
   private static final long EVENTS = 12_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
@@ -45,13 +45,12 @@ public class RunnerParityTest {
       // Pinned, so streaming mode does not move event time to the wall clock.
       + "&start=2026-03-07T23:00:00Z&eventsPerSecond=100";
 
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  @TempDir static Path TMP;
 
   private static InteractionAnalyticsModel.Result expected;
   private static Map<String, byte[]> payloadByOrigin;
   private static Path inputDir;
 
-  @Parameters(name = "{0} {1} from {2}")
   public static Collection<Object[]> cases() {
     List<Object[]> cases = new ArrayList<>();
     for (String runner : RunnerArgs.LOCAL_RUNNERS) {
@@ -74,21 +73,21 @@ public class RunnerParityTest {
     this.files = source.equals("files");
   }
 
-  @BeforeClass
+  @BeforeAll
   public static void computeModel() throws Exception {
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
     expected = InteractionAnalyticsModel.run(records);
     payloadByOrigin = new TreeMap<>();
     records.forEach(r -> payloadByOrigin.put(r.origin(), r.payload()));
-    inputDir = TMP.newFolder("landing").toPath();
+    inputDir = TempFiles.newFolder(TMP, "landing").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, inputDir, 3, 99);
-    assertTrue("the input must contain duplicates", expected.duplicates > 100);
-    assertTrue("the input must contain dead letters", expected.deadLetters.size() > 100);
+    assertTrue(expected.duplicates > 100, "the input must contain duplicates");
+    assertTrue(expected.deadLetters.size() > 100, "the input must contain dead letters");
   }
 
   @Test
   public void writesExactlyWhatTheModelComputes() throws Exception {
-    String db = TMP.getRoot() + "/" + runner + "-" + streaming + "-" + files + ".duckdb";
+    String db = TMP.toFile() + "/" + runner + "-" + streaming + "-" + files + ".duckdb";
     String source = files ? "file:" + inputDir + "/part-*" : GENERATOR + "&rate=1000000";
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
         .fromArgs(RunnerArgs.forRunner(runner, "--source=" + source, "--sink=duckdb:" + db,
@@ -111,7 +110,7 @@ public class RunnerParityTest {
       expected.deadLetters.forEach((origin, reason) -> expectedWithStage.put(origin, "parse: " + reason));
       assertEquals(expectedWithStage, deadLetters);
       warehouse.deadLetterPayloads().forEach((origin, payload) ->
-          assertArrayEquals("payload of " + origin, payloadByOrigin.get(origin), payload));
+          assertArrayEquals(payloadByOrigin.get(origin), payload, "payload of " + origin));
     }
 
     RunCounts counts = RunCounts.of(result);
@@ -119,11 +118,11 @@ public class RunnerParityTest {
     assertEquals(expected.valid, counts.valid());
     assertEquals(expected.duplicates, counts.duplicates());
     assertEquals(expected.deadLetters.size(), counts.deadLetters());
-    assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
-    assertEquals("nothing dropped unseen", 0, counts.runnerDroppedLate());
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + counts);
+    assertEquals(0, counts.runnerDroppedLate(), "nothing dropped unseen");
     long counted = warehouse.count(
         "SELECT sum(plays + skips + likes + playlist_adds) FROM item_minute_stats");
-    assertEquals("every valid event is counted once in the table", expected.valid, counted);
+    assertEquals(expected.valid, counted, "every valid event is counted once in the table");
   }
 
   private static List<String> sortedReasons(Map<String, String> byOrigin) {

@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.skips;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.pipelines.Conservation;
@@ -10,6 +10,7 @@ import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.skips.SkipModelCard;
 import dev.meshflow.transforms.skips.SkipTrainer;
@@ -22,9 +23,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code skip-model} then {@code skip-scoring}, in batch over shuffled history files with
@@ -42,7 +42,7 @@ public class SkipLoopBatchTest {
   /** The model of the 10 minutes before the drift, which the scoring run serves. */
   static final String PRE_DRIFT = "skip-20260307T232000";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   private static PipelineResult run(boolean model, String runner, List<String> args) {
     String[] all = RunnerArgs.forRunner(runner, args.toArray(new String[0]));
@@ -75,22 +75,22 @@ public class SkipLoopBatchTest {
   private void runsMatchTheReference(String runner, String sink, Tables tables) throws Exception {
     SkipLoopReference reference = new SkipLoopReference(GENERATOR, EVENTS, 30_000);
     Map<String, String> expectedCards = reference.cards(10 * 60_000, PERIOD, 500, new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1));
-    assertTrue("models expected: " + expectedCards.keySet(), expectedCards.size() >= 6 && expectedCards.containsKey(PRE_DRIFT));
+    assertTrue(expectedCards.size() >= 6 && expectedCards.containsKey(PRE_DRIFT), "models expected: " + expectedCards.keySet());
 
     long t0 = System.nanoTime();
-    Path history = tmp.newFolder("history").toPath();
+    Path history = TempFiles.newFolder(tmp, "history").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
-    Path models = tmp.getRoot().toPath().resolve("models");
+    Path models = tmp.resolve("models");
     long t1 = System.nanoTime();
     PipelineResult trained = run(true, runner, args(history, models, sink));
     long t2 = System.nanoTime();
     Diff.assertSameEntries("model cards", expectedCards, cards(models));
     RunCounts trainCounts = RunCounts.of(trained);
-    assertTrue("read = valid + duplicates + dead letters: " + trainCounts, trainCounts.conserved(Conservation.aggregated()));
+    assertTrue(trainCounts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + trainCounts);
 
     // Serve the pre-drift model over the whole history: quality falls after the drift, which
     // triggers retraining on the windows that ended there.
-    Path serving = tmp.newFolder("serving").toPath();
+    Path serving = TempFiles.newFolder(tmp, "serving").toPath();
     for (String ext : List.of(".onnx", ".json")) {
       Files.copy(models.resolve(PRE_DRIFT + ext), serving.resolve(PRE_DRIFT + ext));
     }
@@ -103,8 +103,8 @@ public class SkipLoopBatchTest {
     Map<Long, String> evaluation = evaluation(tables);
     Diff.assertSameEntries("model_evaluation", str(expectedEvaluation), str(evaluation));
     RunCounts counts = RunCounts.of(scored);
-    assertTrue("read = valid + duplicates + dead letters: " + counts, counts.conserved(Conservation.aggregated()));
-    assertEquals("every listen predicted", reference.labelled.size(), tables.count("SELECT count(*) FROM predictions"));
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + counts);
+    assertEquals(reference.labelled.size(), tables.count("SELECT count(*) FROM predictions"), "every listen predicted");
 
     List<String> verdicts = tables.dump("SELECT " + tables.epochMillis("window_start") + ", round(CAST(auc AS numeric), 3),"
         + " triggers_retrain, predictions FROM model_evaluation WHERE model_id = '" + PRE_DRIFT + "' ORDER BY 1");
@@ -115,17 +115,17 @@ public class SkipLoopBatchTest {
       boolean after = Long.parseLong(f[0]) >= drift;
       double auc = Double.parseDouble(f[1]);
       if (Long.parseLong(f[3]) < 200) {
-        assertEquals("a window of few plays never triggers: " + v, "false", f[2]);
+        assertEquals("false", f[2], "a window of few plays never triggers: " + v);
       } else {
-        assertTrue(v, after ? auc < 0.4 && f[2].equals("true") : auc > 0.75 && f[2].equals("false"));
+        assertTrue(after ? auc < 0.4 && f[2].equals("true") : auc > 0.75 && f[2].equals("false"), v);
       }
     }
     List<String> retrained = tables.dump("SELECT model_id, reason FROM skip_models WHERE reason LIKE '%auc%' ORDER BY 1");
-    assertTrue("retrained on triggered windows: " + retrained, retrained.size() >= 3);
-    assertTrue("retrained models are published: " + cards(serving).keySet(), cards(serving).size() > 1);
+    assertTrue(retrained.size() >= 3, "retrained on triggered windows: " + retrained);
+    assertTrue(cards(serving).size() > 1, "retrained models are published: " + cards(serving).keySet());
     long actions = tables.count("SELECT count(*) FROM actions");
-    assertEquals("one action per likely skip", tables.count("SELECT count(*) FROM predictions WHERE p_skip >= 0.8"), actions);
-    assertTrue("some actions: " + actions, actions > 100);
+    assertEquals(tables.count("SELECT count(*) FROM predictions WHERE p_skip >= 0.8"), actions, "one action per likely skip");
+    assertTrue(actions > 100, "some actions: " + actions);
 
     // A replay replaces every row and file; nothing doubles.
     run(true, runner, args(history, models, sink));
@@ -158,11 +158,11 @@ public class SkipLoopBatchTest {
     Map<String, String> all = reference.cards(10 * 60_000, PERIOD, 500, new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1));
     long newest = reference.labelled.stream().mapToLong(l -> l.value.tsMillis).max().orElseThrow();
     String latest = SkipModelCard.idFor(Math.floorDiv(newest, PERIOD) * PERIOD + PERIOD);
-    assertTrue("the reference trains the newest window: " + all.keySet(), all.containsKey(latest));
-    Path history = tmp.newFolder("history").toPath();
+    assertTrue(all.containsKey(latest), "the reference trains the newest window: " + all.keySet());
+    Path history = TempFiles.newFolder(tmp, "history").toPath();
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
-    Path models = tmp.getRoot().toPath().resolve("latest-models");
-    String db = tmp.getRoot() + "/latest.duckdb";
+    Path models = tmp.resolve("latest-models");
+    String db = tmp.toFile() + "/latest.duckdb";
     run(true, "DirectRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true"));
     Diff.assertSameEntries("the one model card", Map.of(latest, all.get(latest)), cards(models));
     OptionChecks.assertRejected(SkipModelPipeline.Options.class, SkipModelPipeline::validate,
@@ -172,7 +172,7 @@ public class SkipLoopBatchTest {
 
   @Test
   public void directRunsMatchTheReference() throws Exception {
-    String db = tmp.getRoot() + "/skips.duckdb";
+    String db = tmp.toFile() + "/skips.duckdb";
     runsMatchTheReference("DirectRunner", "duckdb:" + db, Tables.duckDb(db));
   }
 
@@ -188,7 +188,7 @@ public class SkipLoopBatchTest {
 
   @Test
   public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
-    Path none = tmp.newFolder("no-models").toPath();
+    Path none = TempFiles.newFolder(tmp, "no-models").toPath();
     assertRejected("holds no skip-*.onnx model; run skip-model first", "--models=" + none);
     assertRejected("must be a positive multiple of --trainEvery=10m", "--trainWindow=25m", "--models=" + none);
     assertRejected("use logistic or fm", "--modelKind=tree", "--models=" + none);
@@ -196,7 +196,7 @@ public class SkipLoopBatchTest {
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner", "--models=" + none);
     assertRejected("are probabilities", "--minAuc=2", "--models=" + none);
     // A model from a version with other features (43 before the item features) is refused up front.
-    Path old = tmp.newFolder("old-models").toPath();
+    Path old = TempFiles.newFolder(tmp, "old-models").toPath();
     Files.write(old.resolve("skip-20260307T231000.onnx"), new byte[] {1});
     Files.writeString(old.resolve("skip-20260307T231000.json"), "{\"features\": ["
         + String.join(",", java.util.Collections.nCopies(43, "{\"name\": \"f\"}")) + "]}");

@@ -1,12 +1,13 @@
 package dev.meshflow.pipelines.skips;
 
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JobProgress;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.skips.SkipTrainer;
 import java.nio.file.Files;
@@ -15,9 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The closed loop, live, on the Direct runner: {@code skip-scoring} serves a model trained before
@@ -34,7 +34,7 @@ public class SkipLoopStreamingTest {
   static final String SPEC = "seed=9&eventsPerSecond=10&taste=1&driftAfterMinutes=12&duplicates=0.01"
       + "&malformed=0.01&outOfOrder=0.05&late=0&start=2026-03-07T23:00:00Z";
 
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void qualityDropsAfterTheDriftARetrainIsSwappedInAndQualityRecovers() throws Exception {
@@ -42,7 +42,7 @@ public class SkipLoopStreamingTest {
     SkipLoopReference history = new SkipLoopReference("generator:interactions?events=12000&" + SPEC, 12_000, 30_000);
     SkipTrainer.Trained first = new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1)
         .train(history.between(T0, T0 + 10 * 60_000), T0, T0 + 10 * 60_000, "scheduled");
-    Path models = tmp.newFolder("models").toPath();
+    Path models = TempFiles.newFolder(tmp, "models").toPath();
     Files.writeString(models.resolve(first.card.id + ".json"), first.card.toJson());
     Files.write(models.resolve(first.card.id + ".onnx"), first.onnx);
 
@@ -72,17 +72,17 @@ public class SkipLoopStreamingTest {
       job.cancel();
     }
     // 1. Quality dropped after the drift, for the model trained before it.
-    assertTrue("the first model is good before the drift: " + rows, tables.count("SELECT count(*) FROM"
+    assertTrue(tables.count("SELECT count(*) FROM"
         + " model_evaluation WHERE model_id = '" + first.card.id + "' AND " + start + " < " + DRIFT
-        + " AND predictions >= 200 AND auc > 0.75") >= 3);
-    assertTrue("and bad after it: " + rows, tables.count("SELECT count(*) FROM model_evaluation WHERE model_id = '"
-        + first.card.id + "' AND " + start + " >= " + DRIFT + " AND predictions >= 200 AND auc < 0.4") >= 1);
+        + " AND predictions >= 200 AND auc > 0.75") >= 3, "the first model is good before the drift: " + rows);
+    assertTrue(tables.count("SELECT count(*) FROM model_evaluation WHERE model_id = '"
+        + first.card.id + "' AND " + start + " >= " + DRIFT + " AND predictions >= 200 AND auc < 0.4") >= 1, "and bad after it: " + rows);
     // 2. That triggered a retrain, which 3. produced a model that was swapped in (it scored plays).
-    assertTrue("a retrain was triggered: " + rows, tables.count("SELECT count(*) FROM model_evaluation"
-        + " WHERE triggers_retrain AND reason LIKE 'auc%'") >= 1);
-    assertTrue("a model was retrained on a trigger", tables.count("SELECT count(*) FROM skip_models"
-        + " WHERE reason LIKE '%auc%'") >= 1);
-    assertTrue("the retrained model was swapped in", tables.count("SELECT count(DISTINCT model_id) FROM predictions") >= 2);
+    assertTrue(tables.count("SELECT count(*) FROM model_evaluation"
+        + " WHERE triggers_retrain AND reason LIKE 'auc%'") >= 1, "a retrain was triggered: " + rows);
+    assertTrue(tables.count("SELECT count(*) FROM skip_models"
+        + " WHERE reason LIKE '%auc%'") >= 1, "a model was retrained on a trigger");
+    assertTrue(tables.count("SELECT count(DISTINCT model_id) FROM predictions") >= 2, "the retrained model was swapped in");
     // 4. Quality recovered: the Await above saw a retrained model above 0.7 after the drift.
   }
 }

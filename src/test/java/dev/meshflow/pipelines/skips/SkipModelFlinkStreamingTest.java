@@ -1,7 +1,7 @@
 package dev.meshflow.pipelines.skips;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code skip-model} in streaming on the FlinkRunner, from a real Kafka topic of four partitions:
@@ -28,14 +27,14 @@ import org.junit.rules.TemporaryFolder;
  * watermark trails each partition by a day, so nothing is late and live must equal batch.
  */
 public class SkipModelFlinkStreamingTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void flinkStreamingFromKafkaPublishesTheBatchModels() throws Exception {
     SkipLoopReference reference = new SkipLoopReference(SkipLoopBatchTest.GENERATOR, SkipLoopBatchTest.EVENTS, 30_000);
     Map<String, String> expected = reference.cards(10 * 60_000, SkipLoopBatchTest.PERIOD, 500,
         new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1));
-    assertTrue("models expected: " + expected.keySet(), expected.size() >= 6);
+    assertTrue(expected.size() >= 6, "models expected: " + expected.keySet());
 
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = "skip-listens-flink";
@@ -46,7 +45,7 @@ public class SkipModelFlinkStreamingTest {
     }
     kafka.produceEvenly(topic, values, 4);
 
-    Path models = tmp.getRoot().toPath().resolve("models");
+    Path models = tmp.resolve("models");
     List<String> args = new ArrayList<>(List.of(
         "--listens=kafka://" + kafka.bootstrap() + "/" + topic + "?maxDelaySeconds=86400&idleSeconds=3600",
         "--models=" + models, "--sink=" + Postgres.sinkUri(Postgres.newDatabase("skips_streaming")),
@@ -57,8 +56,8 @@ public class SkipModelFlinkStreamingTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
 
     RunCounts counts = RunCounts.of(result);
-    assertEquals("read the whole topic", SkipLoopBatchTest.EVENTS, counts.read());
-    assertEquals("nothing is late: " + counts, 0, counts.get("dead_letters.late"));
+    assertEquals(SkipLoopBatchTest.EVENTS, counts.read(), "read the whole topic");
+    assertEquals(0, counts.get("dead_letters.late"), "nothing is late: " + counts);
     Diff.assertSameEntries("model cards", expected, SkipLoopBatchTest.cards(models));
   }
 }

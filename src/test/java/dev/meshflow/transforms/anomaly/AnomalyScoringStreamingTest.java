@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.anomaly;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
@@ -18,6 +18,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -31,8 +32,8 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The scoring path ({@link Clickstream} sessions into {@link ScoreSessions}) in streaming under a
@@ -42,11 +43,11 @@ import org.junit.Test;
  * passed it is a dead letter and changes no score. The result equals {@link AnomalyModel} on the
  * on-time events, and the scenario's own truth.
  */
+@ExtendWith(TestPipelineExtension.class)
 public class AnomalyScoringStreamingTest {
   private static final long T0 = Instant.parse("2026-03-07T23:00:00Z").toEpochMilli();
   private static final String PRODUCTS = "{\"product_id\":\"sku-1\",\"category\":\"vinyl\",\"price\":25.00}\n";
 
-  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   private static KV<String, byte[]> click(String id, int minute, String cookie) {
     String json = "{\"event_id\":\"" + id + "\",\"ts\":\"" + Instant.ofEpochMilli(T0 + minute * 60_000L)
@@ -81,7 +82,7 @@ public class AnomalyScoringStreamingTest {
   }
 
   @Test
-  public void aBridgingEventMakesTheAnomalyAndATooLateOneChangesNothing() {
+  public void aBridgingEventMakesTheAnomalyAndATooLateOneChangesNothing(TestPipeline p) {
     KV<String, byte[]> first = click("a0", 0, "cA");
     KV<String, byte[]> last = click("a40", 40, "cA");
     KV<String, byte[]> bridge = click("a20", 20, "cA");

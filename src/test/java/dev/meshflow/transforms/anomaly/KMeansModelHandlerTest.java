@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.anomaly;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.transforms.inference.ModelRef;
@@ -19,20 +19,19 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The anomaly job's k-means model served through RunInference scores as the model itself does. */
 public class KMeansModelHandlerTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void scoresEqualTheModelsOwn() throws Exception {
     KMeansModel model = new KMeansModel(0, 3_600_000, 100, 0.99, new double[] {1, 2, 0.5, 3, -1},
         new double[] {2, 1, 0.25, 1, 0.5}, new double[][] {{0, 0, 0, 0, 0}, {2, 2, 2, 2, 2}},
         new double[][] {{1, 1, 1, 1, 1}, {0.5, 1, 2, 1, 0.5}}, new double[] {2.5, 3}, new long[] {60, 40}, 0);
-    Path file = tmp.getRoot().toPath().resolve(model.id + ".json");
+    Path file = tmp.resolve(model.id + ".json");
     Files.writeString(file, model.toJson());
     List<double[]> sessions = new ArrayList<>();
     Map<String, Double> expected = new HashMap<>();

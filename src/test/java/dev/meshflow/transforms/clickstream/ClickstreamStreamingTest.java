@@ -1,6 +1,6 @@
 package dev.meshflow.transforms.clickstream;
 
-import static org.junit.Assert.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
@@ -17,6 +17,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -29,8 +30,8 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Clickstream} in streaming under a controlled watermark: two sessions of a cookie merge
@@ -39,11 +40,11 @@ import org.junit.Test;
  * was processed past it is a dead letter with its payload. Everything on time matches the batch
  * model, and the scenario's own truth is checked too, so both cannot agree by both being wrong.
  */
+@ExtendWith(TestPipelineExtension.class)
 public class ClickstreamStreamingTest {
   private static final long T0 = Instant.parse("2026-03-07T23:00:00Z").toEpochMilli();
   private static final String PRODUCTS = "{\"product_id\":\"sku-1\",\"category\":\"vinyl\",\"price\":25.00}\n";
 
-  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   private static KV<String, byte[]> click(String id, int minute, String cookie, String extra) {
     String json = "{\"event_id\":\"" + id + "\",\"ts\":\"" + Instant.ofEpochMilli(T0 + minute * 60_000L)
@@ -57,7 +58,7 @@ public class ClickstreamStreamingTest {
   }
 
   @Test
-  public void bridgedSessionsMergeLoginsStitchAndTooLateEventsAreDeadLetters() {
+  public void bridgedSessionsMergeLoginsStitchAndTooLateEventsAreDeadLetters(TestPipeline p) {
     KV<String, byte[]> first = click("a0", 0, "cA", "");
     KV<String, byte[]> last = click("a40", 40, "cA", ",\"search_text\":\"call +31 6 1234 5678\"");
     KV<String, byte[]> bridge = click("a20", 20, "cA", ",\"user_id\":\"u-1\"");

@@ -1,12 +1,12 @@
 package dev.meshflow.transforms.clickstream;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNull;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.values.Row;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The stitching state machines on their own: transitive linking, the person named after the
@@ -59,9 +59,9 @@ public class IdentityStitchingTest {
     assertEquals("cookie:cA", PersonTrack.advance(s, link("e0", 0, "cA", null, null), TTL).personId);
     assertNull(PersonTrack.advance(s, ClickEvent.personUpdate("cA", "person:u-1", MINUTE), TTL));
     assertEquals("person:u-1", PersonTrack.advance(s, link("e1", 2 * MINUTE, "cA", null, null), TTL).personId);
-    assertNull("a re-send is a duplicate", PersonTrack.advance(s, link("e1", 2 * MINUTE, "cA", null, null), TTL));
-    assertEquals("idle longer than the ttl: forgotten", "cookie:cA",
-        PersonTrack.advance(s, link("e2", 3 * MINUTE + TTL, "cA", null, null), TTL).personId);
+    assertNull(PersonTrack.advance(s, link("e1", 2 * MINUTE, "cA", null, null), TTL), "a re-send is a duplicate");
+    assertEquals("cookie:cA",
+        PersonTrack.advance(s, link("e2", 3 * MINUTE + TTL, "cA", null, null), TTL).personId, "idle longer than the ttl: forgotten");
   }
 
   @Test

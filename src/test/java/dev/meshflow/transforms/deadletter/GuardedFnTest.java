@@ -1,8 +1,8 @@
 package dev.meshflow.transforms.deadletter;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
@@ -31,7 +31,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * A valid event that a step after parsing throws on. The step here is an honest bug: seconds
@@ -76,8 +76,8 @@ public class GuardedFnTest {
       DeadLetter d = all.get(0);
       assertEquals(Stages.TRANSFORM, d.stage());
       assertEquals("o-2", d.origin());
-      assertTrue(d.reason(), d.reason().startsWith("SecondsListened threw NullPointerException"));
-      assertTrue("the original bytes", Arrays.equals(LIKE.getBytes(StandardCharsets.UTF_8), d.payload()));
+      assertTrue(d.reason().startsWith("SecondsListened threw NullPointerException"), d.reason());
+      assertTrue(Arrays.equals(LIKE.getBytes(StandardCharsets.UTF_8), d.payload()), "the original bytes");
       return null;
     });
     assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
@@ -88,8 +88,7 @@ public class GuardedFnTest {
     Pipeline bare = pipeline("FlinkRunner", flinkStreaming());
     events(bare).apply("SecondsListened", MapElements.into(TypeDescriptors.longs()).via(SECONDS_LISTENED));
     RuntimeException failed = assertThrows(RuntimeException.class, () -> bare.run().waitUntilFinish());
-    assertTrue("fails on the record, again after each restart: " + failed,
-        causes(failed).contains("NullPointerException"));
+    assertTrue(causes(failed).contains("NullPointerException"), "fails on the record, again after each restart: " + failed);
 
     Pipeline guarded = pipeline("FlinkRunner", flinkStreaming());
     PCollectionTuple out = events(guarded).apply("SecondsListened",

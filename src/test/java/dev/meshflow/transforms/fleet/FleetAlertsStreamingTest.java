@@ -14,6 +14,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -24,8 +25,8 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link FleetAlerts#streaming} under a controlled watermark: reports out of order within the
@@ -33,11 +34,11 @@ import org.junit.Test;
  * exit, and a report that arrives after its vehicle has been processed past it is a dead letter
  * with its payload, not lost. Everything on time matches the batch model exactly.
  */
+@ExtendWith(TestPipelineExtension.class)
 public class FleetAlertsStreamingTest {
   private static final long T0 = Instant.parse("2026-03-07T23:00:00Z").toEpochMilli();
   private static final String ZONES = new FleetWorld(3).geoJson();
 
-  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   private static KV<String, byte[]> report(int second, boolean inside, Double speed) {
     String json = String.format(Locale.ROOT, "{\"vehicle_id\":\"v1\",\"ts\":\"%s\",\"lat\":52.01,\"lon\":%s%s}",
@@ -52,7 +53,7 @@ public class FleetAlertsStreamingTest {
   }
 
   @Test
-  public void ordersReportsRaisesOneAlertPerIncidentAndDeadLettersTheTooLate() {
+  public void ordersReportsRaisesOneAlertPerIncidentAndDeadLettersTheTooLate(TestPipeline p) {
     List<KV<String, byte[]>> onTime = new ArrayList<>();
     for (int s = 0; s <= 50; s += 10) {
       onTime.add(report(s, true, s == 40 ? null : 30.0)); // 40 s has no speed: filled with 30
@@ -89,7 +90,7 @@ public class FleetAlertsStreamingTest {
     onTime.forEach(r -> records.add(new FleetAlertsModel.Record(r.getKey(), r.getValue())));
     FleetAlertsModel.Result expected = FleetAlertsModel.run(records, Zones.parse(ZONES), 60_000, 10_000);
     // The scenario's own truth, so the model cannot agree with the pipeline by both being wrong.
-    org.junit.Assert.assertEquals(List.of("GEOFENCE_EXIT", "SPEEDING"),
+    org.junit.jupiter.api.Assertions.assertEquals(List.of("GEOFENCE_EXIT", "SPEEDING"),
         expected.alerts.values().stream().map(r -> r.getString("alert_type")).sorted().collect(java.util.stream.Collectors.toList()));
 
     PAssert.that(out.get(FleetAlerts.ALERTS).apply("AlertIds",

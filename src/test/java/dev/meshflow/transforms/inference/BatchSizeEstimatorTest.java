@@ -1,9 +1,9 @@
 package dev.meshflow.transforms.inference;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** The adaptive batch size against a known cost model: 5 ms per batch plus 0.01 ms per element. */
 public class BatchSizeEstimatorTest {
@@ -18,12 +18,12 @@ public class BatchSizeEstimatorTest {
     int size = 0;
     for (int step = 0; step < 60; step++) {
       size = estimator.nextSize();
-      assertTrue("step " + step + ": " + last + " -> " + size, last == 0 || size <= 2 * last);
+      assertTrue(last == 0 || size <= 2 * last, "step " + step + ": " + last + " -> " + size);
       estimator.record(size, cost(size));
       last = size;
     }
     // (100 ms - 5 ms) / 0.01 ms = 9,500 elements; jitter keeps sizes within 25 % of it.
-    assertTrue("settled at " + size, size >= 7_000 && size <= 12_000);
+    assertTrue(size >= 7_000 && size <= 12_000, "settled at " + size);
   }
 
   @Test
@@ -48,6 +48,6 @@ public class BatchSizeEstimatorTest {
       size = estimator.nextSize();
       estimator.record(size, 2.0 * size);
     }
-    assertTrue("settled at " + size, size >= 35 && size <= 65);
+    assertTrue(size >= 35 && size <= 65, "settled at " + size);
   }
 }

@@ -1,13 +1,14 @@
 package dev.meshflow.transforms.inference;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.Ticker;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.RunnerThreads;
+import dev.meshflow.testing.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,17 +17,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model hot swap under load: a streaming job infers a paced sequence with the newest model in a
@@ -37,11 +37,11 @@ public class ModelHotSwapTest {
   private static final Duration RUN = Duration.standardSeconds(20);
   private static final Duration TICK = Duration.millis(2);
 
-  @Rule public TemporaryFolder folder = new TemporaryFolder();
+  @TempDir Path folder;
 
   @Test
   public void aNewModelIsPickedUpWhileRunningWithNoElementLostOrDuplicated() throws Exception {
-    Path models = folder.newFolder("models").toPath();
+    Path models = TempFiles.newFolder(folder, "models").toPath();
     publish(models, "model-0001.model", "2");
     String run = "hotswap";
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
@@ -86,8 +86,8 @@ public class ModelHotSwapTest {
           + threads.replace('\n', ';'));
     }
     assertEquals(PipelineResult.State.DONE, state);
-    assertEquals("no failed inference", List.of(),
-        RunInferenceTest.SEEN.get(run + "/failed").stream().distinct().collect(java.util.stream.Collectors.toList()));
+    assertEquals(List.of(),
+        RunInferenceTest.SEEN.get(run + "/failed").stream().distinct().collect(java.util.stream.Collectors.toList()), "no failed inference");
     List<String> seen = List.copyOf(RunInferenceTest.SEEN.get(run));
     Map<Long, String> byIndex = new HashMap<>();
     Map<String, Integer> perModel = new HashMap<>();
@@ -95,22 +95,22 @@ public class ModelHotSwapTest {
       String[] f = line.split(":");
       long index = Long.parseLong(f[0]);
       long factor = f[2].equals("model-0001") ? 2 : f[2].equals("model-0002") ? 7 : -1;
-      assertEquals(line, index * factor, Long.parseLong(f[1]));
-      assertEquals("inferred twice: " + index, null, byIndex.put(index, f[2]));
+      assertEquals(index * factor, Long.parseLong(f[1]), line);
+      assertEquals(null, byIndex.put(index, f[2]), "inferred twice: " + index);
       perModel.merge(f[2], 1, Integer::sum);
     }
     java.util.Set<Long> inputs = new java.util.HashSet<>();
     RunInferenceTest.SEEN.get(run + "/in").forEach(v -> inputs.add(Long.parseLong(v)));
-    assertEquals("every element inferred exactly once", inputs, byIndex.keySet());
-    assertEquals("inputs", RunInferenceTest.SEEN.get(run + "/in").size(), seen.size());
+    assertEquals(inputs, byIndex.keySet(), "every element inferred exactly once");
+    assertEquals(RunInferenceTest.SEEN.get(run + "/in").size(), seen.size(), "inputs");
     System.out.println("hot swap: " + inputs.size() + " elements, by model " + perModel);
-    assertTrue("the run lasted: " + inputs.size(), inputs.size() >= elements * 9 / 10);
-    assertTrue("the first model served the start: " + perModel, perModel.getOrDefault("model-0001", 0) >= elements / 10);
-    assertTrue("the new model took over: " + perModel, perModel.getOrDefault("model-0002", 0) >= elements / 10);
+    assertTrue(inputs.size() >= elements * 9 / 10, "the run lasted: " + inputs.size());
+    assertTrue(perModel.getOrDefault("model-0001", 0) >= elements / 10, "the first model served the start: " + perModel);
+    assertTrue(perModel.getOrDefault("model-0002", 0) >= elements / 10, "the new model took over: " + perModel);
     // After the swap the old model is no longer used: its last element precedes the new model's last.
     long lastOld = byIndex.entrySet().stream().filter(e -> e.getValue().equals("model-0001"))
         .mapToLong(Map.Entry::getKey).max().orElseThrow();
-    assertTrue("the old model stopped at " + lastOld, lastOld < inputs.size() - elements / 10);
+    assertTrue(lastOld < inputs.size() - elements / 10, "the old model stopped at " + lastOld);
   }
 
   /** Written under a temporary name and renamed, so the watcher never sees half a model. */

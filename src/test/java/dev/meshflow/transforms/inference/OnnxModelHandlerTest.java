@@ -1,10 +1,10 @@
 package dev.meshflow.transforms.inference;
 
-import static org.junit.Assert.assertArrayEquals;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotEquals;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.inference.handlers.OnnxModelHandler;
@@ -16,9 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ONNX handler on a real model exported by Tribuo: the number of ONNX Runtime threads per run
@@ -26,14 +25,14 @@ import org.junit.rules.TemporaryFolder;
  * examples of the wrong width are refused with the model's width named.
  */
 public class OnnxModelHandlerTest {
-  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  @TempDir Path tmp;
 
   @Test
   public void threadsPerRunChangeNoResultAndAreNeverSharedAcrossSettings() throws Exception {
     List<Labeled<Listen>> rows = SkipSignalsModel.of(GeneratedInput.records(
         "generator:interactions?events=3000&seed=5&eventsPerSecond=10&taste=1", 3000), 30_000).labelled();
     SkipTrainer.Trained trained = new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 3, 1).train(rows, 0, 1, "test");
-    Path file = tmp.getRoot().toPath().resolve(trained.card.id + ".onnx");
+    Path file = tmp.resolve(trained.card.id + ".onnx");
     Files.write(file, trained.onnx);
     ModelRef ref = ModelRef.of(trained.card.id, file.toString());
     List<float[]> batch = new ArrayList<>();
@@ -49,8 +48,8 @@ public class OnnxModelHandlerTest {
       a = onePerRun.infer(batch, s);
       IllegalArgumentException wrongWidth = assertThrows(IllegalArgumentException.class,
           () -> onePerRun.infer(List.of(new float[3]), s));
-      assertTrue(wrongWidth.getMessage(), wrongWidth.getMessage().contains(
-          "the model takes " + batch.get(0).length + " features, got 3"));
+      assertTrue(wrongWidth.getMessage().contains(
+          "the model takes " + batch.get(0).length + " features, got 3"), wrongWidth.getMessage());
     }
     try (OnnxModelHandler.Session s = runtimeDefault.load(ref)) {
       b = runtimeDefault.infer(batch, s);
@@ -58,7 +57,7 @@ public class OnnxModelHandlerTest {
     assertEquals(batch.size(), a.size());
     for (int i = 0; i < a.size(); i++) {
       assertArrayEquals(a.get(i), b.get(i), 1e-6f);
-      assertEquals("two class probabilities summing to one", 1.0, a.get(i)[0] + a.get(i)[1], 1e-5);
+      assertEquals(1.0, a.get(i)[0] + a.get(i)[1], 1e-5, "two class probabilities summing to one");
     }
     assertNotEquals(onePerRun.cacheKey(), runtimeDefault.cacheKey());
     assertThrows(IllegalArgumentException.class, () -> OnnxModelHandler.create().withIntraOpThreads(-1));

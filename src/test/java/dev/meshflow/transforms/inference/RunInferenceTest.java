@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.inference;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.testing.RunnerArgs;
@@ -37,7 +37,7 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** RunInference's batching, sharing and failure handling, on real runners. */
 public class RunInferenceTest {
@@ -88,14 +88,14 @@ public class RunInferenceTest {
     List<List<Long>> batches = ScalingHandler.batches(run);
     long inferred = 0;
     for (List<Long> batch : batches) {
-      assertTrue("batch of " + batch.size() + " over the maximum 50", batch.size() <= 50);
+      assertTrue(batch.size() <= 50, "batch of " + batch.size() + " over the maximum 50");
       Set<Long> minutes = new HashSet<>();
       batch.forEach(v -> minutes.add(v / 60));
-      assertEquals("a batch crossed windows: " + batch, 1, minutes.size());
+      assertEquals(1, minutes.size(), "a batch crossed windows: " + batch);
       inferred += batch.size();
     }
-    assertEquals("elements inferred", values.size(), inferred);
-    assertTrue("elements were batched: " + batches.size() + " batches", batches.size() < values.size() / 4);
+    assertEquals(values.size(), inferred, "elements inferred");
+    assertTrue(batches.size() < values.size() / 4, "elements were batched: " + batches.size() + " batches");
   }
 
   @Test
@@ -144,8 +144,8 @@ public class RunInferenceTest {
     PAssert.that(results).containsInAnyOrder(expected);
     run(p);
 
-    assertTrue("many batches ran", ScalingHandler.batches(run).size() >= 1000);
-    assertEquals("loads of the model", 1, ScalingHandler.LOADS.get(run).get());
+    assertTrue(ScalingHandler.batches(run).size() >= 1000, "many batches ran");
+    assertEquals(1, ScalingHandler.LOADS.get(run).get(), "loads of the model");
     assertEquals(1, SharedModels.loads(handler, ModelRef.of("x2", "")));
   }
 
@@ -168,19 +168,19 @@ public class RunInferenceTest {
 
     List<String> ok = new ArrayList<>(SEEN.get(run + "/ok"));
     List<String> dead = new ArrayList<>(SEEN.get(run + "/dead"));
-    assertEquals("inferred + dead-lettered = read", values.size(), ok.size() + dead.size());
+    assertEquals(values.size(), ok.size() + dead.size(), "inferred + dead-lettered = read");
     Set<String> deadInputs = new HashSet<>();
     for (String d : dead) {
       String[] parts = d.split("\\|", 3);
       assertEquals(RunInference.STAGE, parts[0]);
-      assertTrue(parts[2], parts[2].contains("x1") && parts[2].contains("negative input"));
+      assertTrue(parts[2].contains("x1") && parts[2].contains("negative input"), parts[2]);
       deadInputs.add(parts[1]);
     }
     for (long v = -50; v < 0; v++) {
-      assertTrue(v + " is a dead letter", deadInputs.contains(String.valueOf(v)));
+      assertTrue(deadInputs.contains(String.valueOf(v)), v + " is a dead letter");
     }
-    assertEquals("one dead letter per failed input", dead.size(), deadInputs.size());
-    assertTrue("only failing batches fail", dead.size() < values.size());
+    assertEquals(dead.size(), deadInputs.size(), "one dead letter per failed input");
+    assertTrue(dead.size() < values.size(), "only failing batches fail");
   }
 
   @Test
@@ -213,12 +213,12 @@ public class RunInferenceTest {
     assertEquals(expected, new HashSet<>(SEEN.get(run + "/ok")));
     assertEquals(2000, SEEN.get(run + "/ok").size());
     List<String> dead = new ArrayList<>(SEEN.get(run + "/dead"));
-    assertEquals("group c has no model: its inputs are dead letters", 1000, dead.size());
-    assertTrue(dead.get(0), dead.get(0).contains("no model for key group 'c'"));
+    assertEquals(1000, dead.size(), "group c has no model: its inputs are dead letters");
+    assertTrue(dead.get(0).contains("no model for key group 'c'"), dead.get(0));
     for (List<Long> batch : ScalingHandler.batches(run)) {
       Set<Long> groups = new HashSet<>();
       batch.forEach(v -> groups.add(v % 3));
-      assertEquals("a batch mixed key groups: " + batch, 1, groups.size());
+      assertEquals(1, groups.size(), "a batch mixed key groups: " + batch);
     }
   }
 

@@ -21,8 +21,8 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Assert;
-import org.junit.Test;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link DedupeByEventId} against its references: in batch, the smallest origin per id whatever
@@ -44,12 +44,12 @@ public class DedupeByEventIdTest {
     Collections.shuffle(events, new Random(3));
     List<String> expected = new ArrayList<>();
     ValidEvents.of(records).chosen.values().forEach(e -> expected.add(e.eventId() + "@" + e.origin()));
-    Assert.assertTrue("the input has duplicates", expected.size() < events.size() - 300);
+    Assertions.assertTrue(expected.size() < events.size() - 300, "the input has duplicates");
 
     Pipeline p = pipeline();
     PCollection<InteractionEvent> in = p.apply(Create.of(events).withCoder(InteractionEventCoder.of()));
     PAssert.that(ids(in.apply(DedupeByEventId.batch()))).containsInAnyOrder(expected);
-    Assert.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    Assertions.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
   }
 
   @Test
@@ -80,13 +80,13 @@ public class DedupeByEventIdTest {
     }
     List<String> expected = new ArrayList<>();
     FirstArrivals.keep(arrivals, retention.getMillis()).forEach(e -> expected.add(e.eventId() + "@" + e.origin()));
-    Assert.assertEquals("the reference itself", List.of("a@o-9", "b@o-2", "c@o-5", "d@o-4", "b@o-7", "a@o-8"),
-        expected);
+    Assertions.assertEquals(List.of("a@o-9", "b@o-2", "c@o-5", "d@o-4", "b@o-7", "a@o-8"),
+        expected, "the reference itself");
 
     Pipeline p = pipeline("--streaming=true");
     PCollection<InteractionEvent> in = p.apply(stream.advanceWatermarkToInfinity());
     PAssert.that(ids(in.apply(DedupeByEventId.streaming(retention)))).containsInAnyOrder(expected);
-    Assert.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    Assertions.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
   }
 
   private static InteractionEvent event(String id, long ts, String origin) {

@@ -1,13 +1,13 @@
 package dev.meshflow.transforms.interactions;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.SplittableRandom;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fast path agrees with {@code DateTimeFormatter.ISO_INSTANT} on every text it accepts, and it
@@ -28,11 +28,11 @@ public class IsoInstantsTest {
       Long jdk = jdk(text);
       if (fast != IsoInstants.NOT_SIMPLE) {
         accepted++;
-        assertEquals(text, jdk, Long.valueOf(fast));
+        assertEquals(jdk, Long.valueOf(fast), text);
       }
     }
-    assertNotEquals("the fast path must take most candidates", 0, accepted);
-    assertEquals("most candidates are simple", true, accepted > 150_000);
+    assertNotEquals(0, accepted, "the fast path must take most candidates");
+    assertEquals(true, accepted > 150_000, "most candidates are simple");
   }
 
   @Test
@@ -45,7 +45,7 @@ public class IsoInstantsTest {
     for (String other : new String[] {"2023-02-29T00:00:00Z", "2026-03-07T20:00:00+01:00", "2026-03-07T23:59:60Z",
         "0000-01-01T00:00:00Z", "2026-03-07T20:00:00.Z", "2026-03-07 20:00:00Z", "2026-03-07T20:00:00.1234567890Z",
         "+2026-03-07T20:00:00Z", "2026-3-07T20:00:00Z"}) {
-      assertEquals(other, IsoInstants.NOT_SIMPLE, IsoInstants.simpleUtcMillis(other));
+      assertEquals(IsoInstants.NOT_SIMPLE, IsoInstants.simpleUtcMillis(other), other);
     }
   }
 

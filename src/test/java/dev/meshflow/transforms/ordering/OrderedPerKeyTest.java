@@ -23,8 +23,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.junit.Assert;
-import org.junit.Test;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link OrderedPerKey} against {@link OrderedPerKeyModel}: a machine that numbers each key's
@@ -72,7 +72,7 @@ public class OrderedPerKeyTest {
     PAssert.that(out.get(ordered.output()))
         .containsInAnyOrder(OrderedPerKeyModel.atEnd(elements, new Numbering()).outputs);
     PAssert.that(out.get(ordered.tooLate())).empty();
-    Assert.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    Assertions.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
   }
 
   @Test
@@ -86,10 +86,9 @@ public class OrderedPerKeyTest {
         new Round<>(40 * s, List.of(el("v2", "x", 20 * s), el("v2", "y", 21 * s))));
     OrderedPerKeyModel.Result<String, String> expected =
         OrderedPerKeyModel.every(10 * s, rounds, new Numbering());
-    Assert.assertEquals("the reference itself",
-        List.of("v1:0:v1/q", "v1:1:v1/r", "v1:2:v1/p", "v1:3:v1/u", "v2:0:v2/w", "v2:1:v2/s", "v2:2:v2/y"),
-        expected.outputs);
-    Assert.assertEquals(List.of("v1/t", "v2/x"), expected.tooLate);
+    Assertions.assertEquals(List.of("v1:0:v1/q", "v1:1:v1/r", "v1:2:v1/p", "v1:3:v1/u", "v2:0:v2/w", "v2:1:v2/s", "v2:2:v2/y"),
+        expected.outputs, "the reference itself");
+    Assertions.assertEquals(List.of("v1/t", "v2/x"), expected.tooLate);
 
     TestStream.Builder<KV<String, String>> stream =
         TestStream.create(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
@@ -106,7 +105,7 @@ public class OrderedPerKeyTest {
     PCollection<String> outputs = out.get(ordered.output());
     PAssert.that(outputs).containsInAnyOrder(expected.outputs);
     PAssert.that(out.get(ordered.tooLate())).containsInAnyOrder(expected.tooLate);
-    Assert.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+    Assertions.assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
   }
 
   private static Element<String> el(String key, String name, long ts) {

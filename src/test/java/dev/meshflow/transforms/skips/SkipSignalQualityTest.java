@@ -1,13 +1,13 @@
 package dev.meshflow.transforms.skips;
 
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.SkipModelScores;
 import dev.meshflow.transforms.skips.model.SkipSignalsModel;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * The generator's taste signal is learnable, the drift breaks a model trained before it, and a
@@ -35,9 +35,9 @@ public class SkipSignalQualityTest {
     System.out.printf("listens %d/%d; holdout AUC before drift %.3f; old model after drift %.3f;"
         + " retrained holdout %.3f, on all after %.3f%n", before.size(), after.size(), old.card.holdoutAuc,
         oldOnAfter, fresh.card.holdoutAuc, freshOnAfter);
-    assertTrue("learnable: " + old.card.holdoutAuc, old.card.holdoutAuc > 0.75);
-    assertTrue("drift hurts: " + oldOnAfter, oldOnAfter < 0.6);
-    assertTrue("retraining recovers: " + fresh.card.holdoutAuc, fresh.card.holdoutAuc > 0.75);
+    assertTrue(old.card.holdoutAuc > 0.75, "learnable: " + old.card.holdoutAuc);
+    assertTrue(oldOnAfter < 0.6, "drift hurts: " + oldOnAfter);
+    assertTrue(fresh.card.holdoutAuc > 0.75, "retraining recovers: " + fresh.card.holdoutAuc);
   }
 
   static double auc(byte[] onnx, List<Labeled<Listen>> rows) throws Exception {

@@ -1,7 +1,7 @@
 package dev.meshflow.transforms.skips;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
@@ -17,6 +17,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -25,8 +26,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link SkipSignals} against {@link SkipSignalsModel}: in batch on seeded data with duplicates,
@@ -34,20 +35,20 @@ import org.junit.Test;
  * user's earlier play and skip of the same item shape a listen's item features, a re-sent event
  * is dropped, and an event too late to put in order is a dead letter.
  */
+@ExtendWith(TestPipelineExtension.class)
 public class SkipSignalsTest {
   private static final long T0 = Instant.parse("2026-03-07T20:00:00Z").toEpochMilli();
   private static final String GENERATED = "generator:interactions?events=6000&seed=11&eventsPerSecond=20"
       + "&taste=1&duplicates=0.02&malformed=0.02&late=0&outOfOrder=0.1";
 
-  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   @Test
-  public void batchListensMatchTheModel() {
+  public void batchListensMatchTheModel(TestPipeline p) {
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATED, 6_000);
     List<KV<String, byte[]>> input = new ArrayList<>();
     records.forEach(r -> input.add(KV.of(r.origin(), r.payload())));
     List<String> expected = lines(SkipSignalsModel.of(records, 30_000).listens);
-    assertTrue("enough listens to mean something: " + expected.size(), expected.size() > 1_000);
+    assertTrue(expected.size() > 1_000, "enough listens to mean something: " + expected.size());
 
     PCollectionTuple out = p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
         .apply(SkipSignals.batch());
@@ -57,7 +58,7 @@ public class SkipSignalsTest {
   }
 
   @Test
-  public void streamingItemFeaturesComeFromEarlierEventsOfOtherUsers() {
+  public void streamingItemFeaturesComeFromEarlierEventsOfOtherUsers(TestPipeline p) {
     KV<String, byte[]> firstPlay = event("e1", 0, "user-1", "play");
     KV<String, byte[]> skip = event("e2", 30, "user-1", "skip");
     KV<String, byte[]> otherUsersPlay = event("e3", 90, "user-2", "play");
@@ -87,8 +88,8 @@ public class SkipSignalsTest {
     assertEquals(Math.log1p(plays), e3.features[SkipFeatures.COUNT - 2], 1e-6);
     assertEquals(1.5 / (plays + 2), e3.features[SkipFeatures.COUNT - 1], 1e-6);
     Listen e1 = expected.get(0) == e3 ? expected.get(1) : expected.get(0);
-    assertEquals("no earlier plays", 0, e1.features[SkipFeatures.COUNT - 2], 0);
-    assertEquals("nothing known: the prior", 0.5, e1.features[SkipFeatures.COUNT - 1], 0);
+    assertEquals(0, e1.features[SkipFeatures.COUNT - 2], 0, "no earlier plays");
+    assertEquals(0.5, e1.features[SkipFeatures.COUNT - 1], 0, "nothing known: the prior");
 
     PAssert.that(out.get(SkipSignals.LISTENS).apply(MapElements.into(TypeDescriptors.strings()).via(Listen::toString)))
         .containsInAnyOrder(lines(expected));
