@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The layering rule ({@link SourceLayers}) holds for every main source file, and it catches each
  * kind of violation planted in a scratch copy of the layout: an inlined constant, a transform
- * using io, a pipeline using another pipeline's package, and the floor reaching up.
+ * using io, a pipeline using another pipeline's package, and the floor reaching up. Each test
+ * package is also a main package, so a transform's test is found beside its transform.
  */
 public class SourceLayeringTest {
   private static final List<String> ROOTS = List.of("options", "io", "transforms", "pipelines");
@@ -22,6 +23,47 @@ public class SourceLayeringTest {
   @Test
   public void everyMainSourceFileUsesOnlyTheRoomsBelowIt() throws Exception {
     assertEquals(List.of(), SourceLayers.violations(Paths.get("").toAbsolutePath(), ROOTS));
+  }
+
+  /** Packages of the test tree that only tests have: the harness, these checks, the benchmarks. */
+  private static final List<String> TEST_ONLY = List.of("dev/meshflow/testing", "dev/meshflow/architecture",
+      "dev/meshflow/benchmarks");
+
+  /** Test packages with no main package of the same name under any root. */
+  static List<String> unmirrored(Path project, List<String> roots) throws java.io.IOException {
+    Path tests = project.resolve("src/test/java");
+    try (java.util.stream.Stream<Path> dirs = Files.walk(tests)) {
+      return dirs.filter(SourceLayeringTest::holdsJava).map(d -> tests.relativize(d).toString())
+          .filter(pkg -> TEST_ONLY.stream().noneMatch(pkg::startsWith))
+          .filter(pkg -> roots.stream().noneMatch(root -> holdsJava(project.resolve(root).resolve(pkg))))
+          .sorted().collect(java.util.stream.Collectors.toList());
+    }
+  }
+
+  private static boolean holdsJava(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(f -> f.toString().endsWith(".java"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  public void testPackagesMirrorTheMainPackages() throws Exception {
+    assertEquals(List.of(), unmirrored(Paths.get("").toAbsolutePath(), ROOTS),
+        "a test lives in the package of what it tests");
+  }
+
+  @Test
+  public void aTestOutsideItsMainPackageIsCaught() throws Exception {
+    write(tmp, "transforms/dev/meshflow/transforms/x/Thing.java", "package dev.meshflow.transforms.x;\n");
+    write(tmp, "src/test/java/dev/meshflow/transforms/x/ThingTest.java", "package dev.meshflow.transforms.x;\n");
+    write(tmp, "src/test/java/dev/meshflow/transforms/ThingTest.java", "package dev.meshflow.transforms;\n");
+    write(tmp, "src/test/java/dev/meshflow/testing/Harness.java", "package dev.meshflow.testing;\n");
+    assertEquals(List.of("dev/meshflow/transforms"), unmirrored(tmp, ROOTS));
   }
 
   @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * duplicates, disorder and malformed lines, on Direct (DuckDB) and Flink (PostgreSQL): the model
  * cards equal the reference's to the last bit, the evaluation table equals the reference's scoring
  * of the served model, the windows after the drift trigger retraining, counts are conserved, and a
- * replay changes nothing.
+ * replay (on Flink) changes nothing.
  */
 public class SkipLoopBatchTest {
   static final long EVENTS = 24_000; // 12,000 listens over 40 minutes; tastes turn at 20
@@ -72,7 +72,7 @@ public class SkipLoopBatchTest {
     return out;
   }
 
-  private void runsMatchTheReference(String runner, String sink, Tables tables) throws Exception {
+  private void runsMatchTheReference(String runner, String sink, Tables tables, boolean replay) throws Exception {
     SkipLoopReference reference = new SkipLoopReference(GENERATOR, EVENTS, 30_000);
     Map<String, String> expectedCards = reference.cards(10 * 60_000, PERIOD, 500, new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1));
     assertTrue(expectedCards.size() >= 6 && expectedCards.containsKey(PRE_DRIFT), "models expected: " + expectedCards.keySet());
@@ -127,6 +127,9 @@ public class SkipLoopBatchTest {
     assertEquals(tables.count("SELECT count(*) FROM predictions WHERE p_skip >= 0.8"), actions, "one action per likely skip");
     assertTrue(actions > 100, "some actions: " + actions);
 
+    if (!replay) {
+      return;
+    }
     // A replay replaces every row and file; nothing doubles.
     run(true, runner, args(history, models, sink));
     Diff.assertSameEntries("model cards after a replay", expectedCards, cards(models));
@@ -170,16 +173,17 @@ public class SkipLoopBatchTest {
         "--models=" + models, "--listens=generator:interactions?taste=1");
   }
 
+  /** Once, into DuckDB; the replay runs on Flink below (on Direct it cost 8 s more). */
   @Test
   public void directRunsMatchTheReference() throws Exception {
     String db = tmp.toFile() + "/skips.duckdb";
-    runsMatchTheReference("DirectRunner", "duckdb:" + db, Tables.duckDb(db));
+    runsMatchTheReference("DirectRunner", "duckdb:" + db, Tables.duckDb(db), false);
   }
 
   @Test
-  public void flinkRunsIntoPostgresMatchTheReference() throws Exception {
+  public void flinkRunsIntoPostgresMatchTheReferenceAndAReplayChangesNothing() throws Exception {
     String db = Postgres.newDatabase("skips");
-    runsMatchTheReference("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db));
+    runsMatchTheReference("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db), true);
   }
 
   private static void assertRejected(String fragment, String... args) {

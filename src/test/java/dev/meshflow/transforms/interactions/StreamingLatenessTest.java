@@ -1,11 +1,9 @@
-package dev.meshflow.transforms;
+package dev.meshflow.transforms.interactions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.RunMetrics;
-import dev.meshflow.transforms.interactions.InteractionAnalytics;
-import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.ByteArrayCoder;

@@ -1,4 +1,4 @@
-package dev.meshflow.transforms;
+package dev.meshflow.transforms.interactions;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshflow.transforms.interactions.InteractionEvent;
-import dev.meshflow.transforms.interactions.InteractionParser;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
