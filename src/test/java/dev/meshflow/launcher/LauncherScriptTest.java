@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ./meshflow} script itself, run as a user runs it, in its own JVM. */
+@Tag("builds-project") // it builds the project, so it runs alone (pom.xml, surefire)
 public class LauncherScriptTest {
   @TempDir Path tmp;
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mvn -P<runner>-runner package} builds a self-contained bundle that runs the pipeline with
  * nothing but {@code java -jar}, as a cluster submission would ship it.
  */
+@Tag("builds-project") // it builds the project, so it runs alone (pom.xml, surefire)
 public class RunnerBundleTest {
   private static final File PROJECT = new File(System.getProperty("user.dir"));
 

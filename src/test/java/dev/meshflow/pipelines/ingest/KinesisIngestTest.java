@@ -50,17 +50,18 @@ public class KinesisIngestTest {
     assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
   }
 
+  /** Once: the replay runs on Flink below (on Direct it streamed 25 s more for the same check). */
   @Test
-  public void kinesisIntoDuckDbExactlyAndIdempotently() throws Exception {
-    intoDuckDb("DirectRunner", "interactions");
+  public void kinesisIntoDuckDbExactly() throws Exception {
+    intoDuckDb("DirectRunner", "interactions", false);
   }
 
   @Test
   public void flinkKinesisIntoDuckDbExactlyAndIdempotently() throws Exception {
-    intoDuckDb("FlinkRunner", "interactions-flink");
+    intoDuckDb("FlinkRunner", "interactions-flink", true);
   }
 
-  private void intoDuckDb(String runner, String stream) throws Exception {
+  private void intoDuckDb(String runner, String stream, boolean replay) throws Exception {
     // One shard: the Direct runner runs readers in turns, so a second shard's events could arrive
     // after the first shard had moved the watermark on (see docs/pipelines/ingest.md, "Stopping a stream"). The
     // launcher gives the Direct runner a thread per shard (the next test).
@@ -70,7 +71,9 @@ public class KinesisIngestTest {
     String source = "kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1";
     ingest(runner, source, "duckdb:" + file);
     assertExactly(records, tables, stream);
-
+    if (!replay) {
+      return;
+    }
     List<String> before = tables.dump("SELECT * FROM interactions ORDER BY event_id");
     ingest(runner, source, "duckdb:" + file);
     assertEquals(before, tables.dump("SELECT * FROM interactions ORDER BY event_id"));

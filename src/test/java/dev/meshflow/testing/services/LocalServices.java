@@ -3,6 +3,7 @@ package dev.meshflow.testing.services;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 
 /** Fetches what the local services need through Maven, once, the same way the scripts do. */
@@ -15,12 +16,16 @@ final class LocalServices {
   static synchronized String kafkaClasspath() throws Exception {
     if (!Files.exists(KAFKA_CLASSPATH)) {
       Path log = Files.createTempFile("kafka-classpath", ".log");
+      // Written aside and moved into place: both test JVMs may resolve it at once.
+      Files.createDirectories(KAFKA_CLASSPATH.toAbsolutePath().getParent());
+      Path written = Files.createTempFile(KAFKA_CLASSPATH.toAbsolutePath().getParent(), "kafka-broker", ".tmp");
       Process mvn = new ProcessBuilder("mvn", "-q", "-B", "-f", KAFKA_POM.toString(),
-          "dependency:build-classpath", "-Dmdep.outputFile=" + KAFKA_CLASSPATH.toAbsolutePath())
+          "dependency:build-classpath", "-Dmdep.outputFile=" + written.toAbsolutePath())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       if (!mvn.waitFor(10, TimeUnit.MINUTES) || mvn.exitValue() != 0) {
         throw new IllegalStateException("could not resolve the Kafka broker: " + Files.readString(log));
       }
+      Files.move(written, KAFKA_CLASSPATH, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
     String cp = Files.readString(KAFKA_CLASSPATH).trim();
     if (cp.isEmpty() || !new File(cp.split(File.pathSeparator)[0]).exists()) {
