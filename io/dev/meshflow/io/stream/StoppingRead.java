@@ -269,6 +269,10 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     @Override
     public boolean start() throws IOException {
       if (timeIsUp()) {
+        // Opened after the stop: the wrapped reader never starts, so nothing may be asked of it
+        // (KinesisIO's reader has no shard pool before start; its watermark threw an NPE on a
+        // busy Direct run). This reader is done.
+        finished = true;
         return false;
       }
       started = true;

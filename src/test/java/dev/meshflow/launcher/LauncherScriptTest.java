@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ./meshflow} script itself, run as a user runs it, in its own JVM. */
-@Tag("builds-project") // it builds the project, so it runs alone (pom.xml, surefire)
+@Tag("alone") // it builds the project, which the other test JVM loads from (pom.xml, surefire)
 public class LauncherScriptTest {
   @TempDir Path tmp;
 

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.io.UnboundedSource.UnboundedReader;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ public class StoppingReadTest {
     UnboundedSource<Long, CheckpointMark> source = stopping(Duration.ZERO);
     UnboundedReader<Long> late = source.createReader(options, null);
     assertFalse(late.start(), "time is up: nothing to read");
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, late.getWatermark(), "a reader opened after the stop is done");
+    assertEquals(0, late.getSplitBacklogBytes());
     CheckpointMark mark = roundTrip(source.getCheckpointMarkCoder(), late.getCheckpointMark());
     mark.finalizeCheckpoint(); // nothing to commit, and no failure
 

@@ -1,0 +1,61 @@
+package dev.meshflow.transforms.interactions;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.core.DeadLetterCoder;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link InteractionAnalytics} in batch against {@link InteractionAnalyticsModel}, as Nexmark's
+ * query tests hold a query to its model: shuffled generated input with duplicates, out-of-order,
+ * late and all malformed kinds gives exactly the model's per-item, per-minute tallies and its dead
+ * letters, each with its reason. (Streaming, with a moving watermark: StreamingLatenessTest.)
+ */
+@ExtendWith(TestPipelineExtension.class)
+public class InteractionAnalyticsTest {
+  private static final long EVENTS = 6_000;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS
+      + "&seed=17&duplicates=0.05&malformed=0.03&outOfOrder=0.3&late=0.02&items=40&users=300";
+
+  @Test
+  public void batchTalliesAndDeadLettersAreTheModels(TestPipeline p) {
+    List<InteractionAnalyticsModel.Record> records = new ArrayList<>(GeneratedInput.records(GENERATOR, EVENTS));
+    Collections.shuffle(records, new Random(3));
+    InteractionAnalyticsModel.Result expected = InteractionAnalyticsModel.run(records);
+    assertTrue(expected.duplicates > 100 && expected.deadLetters.size() > 100, "duplicates and dead letters expected");
+
+    List<KV<String, byte[]>> input = new ArrayList<>();
+    records.forEach(r -> input.add(KV.of(r.origin(), r.payload())));
+    PCollectionTuple out = p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
+        .apply(InteractionAnalytics.batch(Duration.standardMinutes(10)));
+
+    PAssert.that(out.get(InteractionAnalytics.STATS)).containsInAnyOrder(expected.stats);
+    List<String> deadLetters = new ArrayList<>();
+    expected.deadLetters.forEach((origin, reason) -> deadLetters.add("parse " + origin + " " + reason));
+    PAssert.that(out.get(InteractionAnalytics.DEAD_LETTERS).setCoder(DeadLetterCoder.of())
+            .apply("DeadLetterLines", MapElements.into(TypeDescriptors.strings())
+                .via((DeadLetter d) -> d.stage() + " " + d.origin() + " " + d.reason())))
+        .containsInAnyOrder(deadLetters);
+    p.run().waitUntilFinish();
+  }
+}
