@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.EndToEnd;
+import dev.meshflow.testing.EndToEndTest;
 import dev.meshflow.testing.GeneratedInput;
-import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
-import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.Catalog;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.PrivacyRules;
@@ -19,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,17 +27,13 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ETL ingestion with the whole chain switched on (keep types, catalog enrichment with misses as
  * dead letters, device fill, HMAC and masking) writes exactly what {@link IngestEtlModel} computes,
  * on every local runner, into DuckDB and into a real PostgreSQL.
  */
-@ParameterizedClass(name = "{0} {1} into {2}")
-@MethodSource("cases")
-public class IngestEtlParityTest {
+public class IngestEtlParityTest extends EndToEndTest {
   private static final long EVENTS = 6_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=11&duplicates=0.05&malformed=0.03&outOfOrder=0.3&late=0.02&items=40&users=200"
@@ -51,23 +45,9 @@ public class IngestEtlParityTest {
   private static IngestEtlModel.Result expected;
   private static Path catalog;
 
-  public static Collection<Object[]> cases() {
-    return Arrays.asList(new Object[][] {
-        {"DirectRunner", "batch", "duckdb"},
-        {"FlinkRunner", "batch", "postgresql"},
-        {"SparkRunner", "batch", "duckdb"},
-        {"DirectRunner", "streaming", "postgresql"},
-    });
-  }
-
-  private final String runner;
-  private final boolean streaming;
-  private final boolean postgres;
-
-  public IngestEtlParityTest(String runner, String mode, String sink) {
-    this.runner = runner;
-    this.streaming = mode.equals("streaming");
-    this.postgres = sink.equals("postgresql");
+  public static List<EndToEnd> cases() {
+    return EndToEnd.cells("DirectRunner batch duckdb", "FlinkRunner batch postgresql", "SparkRunner batch duckdb",
+        "DirectRunner streaming postgresql");
   }
 
   /** Every song and podcast but every seventh item, so some events miss the catalog. */
@@ -105,10 +85,10 @@ public class IngestEtlParityTest {
 
   @Test
   public void writesExactlyWhatTheModelComputes() throws Exception {
-    Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("etl"))
-        : Tables.duckDb(TMP.toFile() + "/" + runner + "-" + streaming + ".duckdb");
-    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
-        "--source=" + GENERATOR + "&rate=1000000", "--sink=" + tables.sinkUri(), "--streaming=" + streaming,
+    boolean streaming = cell.streaming;
+    Tables tables = cell.newWarehouse(TMP, "etl");
+    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(cell.args(
+        "--source=" + GENERATOR + "&rate=1000000", "--sink=" + tables.sinkUri(),
         "--keepEventTypes=play,skip,like", "--catalog=" + catalog, "--onCatalogMiss=deadletter",
         "--fillMissingDevice=" + !streaming, "--hashFields=user_id", "--maskFields=session_id",
         "--hmacKeyEnv=" + KEY_ENV)).as(IngestPipeline.Options.class);

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshflow.io.file.LineSplitter;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.EndToEnd;
+import dev.meshflow.testing.EndToEndTest;
 import dev.meshflow.testing.GeneratedInput;
-import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
-import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
@@ -25,7 +25,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,8 +36,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A gzip file cut short (a writer that had not finished) in a {@code file:} source no longer fails
@@ -46,9 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code unreadable-file} dead letter holding its bytes as stored. Everything else lands exactly as
  * {@link IngestEtlModel} computes, the counts still add up, and a rerun changes nothing.
  */
-@ParameterizedClass(name = "{0} into {1}")
-@MethodSource("cases")
-public class UnreadableFileTest {
+public class UnreadableFileTest extends EndToEndTest {
   private static final long EVENTS = 3_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=31&duplicates=0.05&malformed=0.03&outOfOrder=0.3";
@@ -63,16 +58,8 @@ public class UnreadableFileTest {
   /** How many lines of the cut file a gzip reader gets from its bytes before they run out. */
   private static long decodable;
 
-  public static Collection<Object[]> cases() {
-    return Arrays.asList(new Object[][] {{"DirectRunner", "duckdb"}, {"FlinkRunner", "postgresql"}});
-  }
-
-  private final String runner;
-  private final boolean postgres;
-
-  public UnreadableFileTest(String runner, String sink) {
-    this.runner = runner;
-    this.postgres = sink.equals("postgresql");
+  public static List<EndToEnd> cases() {
+    return EndToEnd.cells("DirectRunner batch duckdb", "FlinkRunner batch postgresql");
   }
 
   /** part-0.jsonl is whole; part-1.jsonl.gz is cut to half its bytes. */
@@ -107,9 +94,8 @@ public class UnreadableFileTest {
 
   @Test
   public void theCutFileIsOneDeadLetterAndTheRestLands() throws Exception {
-    Tables tables = postgres ? Tables.postgres(Postgres.newDatabase("unreadable"))
-        : Tables.duckDb(TMP.toFile() + "/" + runner + ".duckdb");
-    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
+    Tables tables = cell.newWarehouse(TMP, "unreadable");
+    IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(cell.args(
         "--source=file:" + cut.getParent() + "/part-*", "--sink=" + tables.sinkUri()))
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
@@ -138,7 +124,7 @@ public class UnreadableFileTest {
     assertEquals(expected.deadLetters.size() + 1, counts.deadLetters());
     assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + duplicates + dead letters: " + counts);
 
-    if (!postgres) { // a rerun reads the same cut file again and changes nothing
+    if (!cell.postgres()) { // a rerun reads the same cut file again and changes nothing
       List<String> rows = tables.interactions("interactions", Tables.ALL);
       Map<String, String> all = tables.deadLetters();
       assertEquals(PipelineResult.State.DONE, IngestPipeline.run(options).waitUntilFinish());

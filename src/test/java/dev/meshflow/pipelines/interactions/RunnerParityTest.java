@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.testing.EndToEnd;
+import dev.meshflow.testing.EndToEndTest;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.Rows;
-import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.Warehouse;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,8 +23,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The same pipeline code, on every local runner, in batch and in streaming mode, from generated
@@ -36,9 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Streaming runs read a bounded input, so nothing is beyond the allowed lateness and the result
  * must equal the batch model; lateness itself is tested with TestStream.
  */
-@ParameterizedClass(name = "{0} {1} from {2}")
-@MethodSource("cases")
-public class RunnerParityTest {
+public class RunnerParityTest extends EndToEndTest {
   private static final long EVENTS = 12_000;
   private static final String GENERATOR = "generator:interactions?events=" + EVENTS
       + "&seed=7&duplicates=0.05&malformed=0.03&outOfOrder=0.3&late=0.02&items=40&users=300"
@@ -51,26 +47,9 @@ public class RunnerParityTest {
   private static Map<String, byte[]> payloadByOrigin;
   private static Path inputDir;
 
-  public static Collection<Object[]> cases() {
-    List<Object[]> cases = new ArrayList<>();
-    for (String runner : RunnerArgs.LOCAL_RUNNERS) {
-      cases.add(new Object[] {runner, "batch", "generator"});
-      cases.add(new Object[] {runner, "batch", "files"});
-    }
-    // Spark: batch only. Its classic streaming mode rejects event-time timers (see docs/running.md).
-    cases.add(new Object[] {"DirectRunner", "streaming", "generator"});
-    cases.add(new Object[] {"FlinkRunner", "streaming", "generator"});
-    return cases;
-  }
-
-  private final String runner;
-  private final boolean streaming;
-  private final boolean files;
-
-  public RunnerParityTest(String runner, String mode, String source) {
-    this.runner = runner;
-    this.streaming = mode.equals("streaming");
-    this.files = source.equals("files");
+  /** Every runner and mode into DuckDB; PostgreSQL is the other tests' warehouse. */
+  public static List<EndToEnd> cases() {
+    return EndToEnd.where(c -> !c.postgres());
   }
 
   @BeforeAll
@@ -85,13 +64,23 @@ public class RunnerParityTest {
     assertTrue(expected.deadLetters.size() > 100, "the input must contain dead letters");
   }
 
+  /**
+   * From the generator, and in batch also from the shuffled files (a streaming {@code file:}
+   * source watches its folder for good: LandingFolderStreamingTest).
+   */
   @Test
   public void writesExactlyWhatTheModelComputes() throws Exception {
-    String db = TMP.toFile() + "/" + runner + "-" + streaming + "-" + files + ".duckdb";
+    writesExactlyWhatTheModelComputes(false);
+    if (!cell.streaming) {
+      writesExactlyWhatTheModelComputes(true);
+    }
+  }
+
+  private void writesExactlyWhatTheModelComputes(boolean files) throws Exception {
+    String db = TMP.toFile() + "/" + cell.runner + "-" + cell.streaming + "-" + files + ".duckdb";
     String source = files ? "file:" + inputDir + "/part-*" : GENERATOR + "&rate=1000000";
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
-        .fromArgs(RunnerArgs.forRunner(runner, "--source=" + source, "--sink=duckdb:" + db,
-            "--streaming=" + streaming))
+        .fromArgs(cell.args("--source=" + source, "--sink=duckdb:" + db))
         .as(InteractionAnalyticsPipeline.Options.class);
 
     PipelineResult result = InteractionAnalyticsPipeline.run(options);
