@@ -45,7 +45,9 @@ public class LayeringTest {
   @Test
   public void everyLayerHasClasses() {
     for (String layer : new String[] {"options", "core", "io", "transforms", "pipelines", "launcher"}) {
-      org.junit.jupiter.api.Assertions.assertTrue(MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("dev.meshflow." + layer)), "no classes in layer " + layer);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          MAIN.stream().anyMatch(c -> c.getPackageName().startsWith("dev.meshflow." + layer)),
+          "no classes in layer " + layer);
     }
   }
 }

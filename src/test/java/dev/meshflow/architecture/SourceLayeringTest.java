@@ -2,10 +2,14 @@ package dev.meshflow.architecture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,13 +34,13 @@ public class SourceLayeringTest {
       "dev/meshflow/benchmarks");
 
   /** Test packages with no main package of the same name under any root. */
-  static List<String> unmirrored(Path project, List<String> roots) throws java.io.IOException {
+  static List<String> unmirrored(Path project, List<String> roots) throws IOException {
     Path tests = project.resolve("src/test/java");
-    try (java.util.stream.Stream<Path> dirs = Files.walk(tests)) {
+    try (Stream<Path> dirs = Files.walk(tests)) {
       return dirs.filter(SourceLayeringTest::holdsJava).map(d -> tests.relativize(d).toString())
           .filter(pkg -> TEST_ONLY.stream().noneMatch(pkg::startsWith))
           .filter(pkg -> roots.stream().noneMatch(root -> holdsJava(project.resolve(root).resolve(pkg))))
-          .sorted().collect(java.util.stream.Collectors.toList());
+          .sorted().collect(Collectors.toList());
     }
   }
 
@@ -44,10 +48,10 @@ public class SourceLayeringTest {
     if (!Files.isDirectory(dir)) {
       return false;
     }
-    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+    try (Stream<Path> files = Files.list(dir)) {
       return files.anyMatch(f -> f.toString().endsWith(".java"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
