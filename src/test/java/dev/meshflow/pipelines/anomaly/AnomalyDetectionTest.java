@@ -86,7 +86,7 @@ public class AnomalyDetectionTest {
   }
 
   private PipelineResult run(boolean model, String runner, String... args) {
-    String[] all = RunnerArgs.forRunner(runner, args);
+    String[] all = RunnerArgs.asTheLauncherRuns(runner, args);
     PipelineResult result = model
         ? AnomalyModelPipeline.run(PipelineOptionsFactory.fromArgs(all).as(AnomalyModelPipeline.Options.class))
         : AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(all).as(AnomalyScoringPipeline.Options.class));

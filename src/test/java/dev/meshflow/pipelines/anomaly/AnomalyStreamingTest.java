@@ -112,7 +112,7 @@ public class AnomalyStreamingTest {
         + java.time.Instant.ofEpochMilli(T0);
     String db = Postgres.newDatabase("anomalies_hot_swap");
     Tables tables = Tables.postgres(db);
-    PipelineResult result = AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+    PipelineResult result = AnomalyScoringPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.asTheLauncherRuns(
         "DirectRunner", "--clicks=" + live, "--products=" + products(live + "&events=1"), "--models=" + models,
         "--sink=" + Postgres.sinkUri(db), "--modelsRefresh=1s", "--orderingInterval=1s", "--sessionGap=5m",
         "--botStatsWindow=10m", "--streaming=true"))

@@ -77,7 +77,7 @@ public class ClickstreamBackfillTest {
         "--products=" + products, "--sink=" + sink));
     args.addAll(List.of(extra));
     ClickstreamBackfillPipeline.Options options = PipelineOptionsFactory
-        .fromArgs(RunnerArgs.forRunner(runner, args.toArray(new String[0])))
+        .fromArgs(RunnerArgs.asTheLauncherRuns(runner, args.toArray(new String[0])))
         .as(ClickstreamBackfillPipeline.Options.class);
     PipelineResult result = ClickstreamBackfillPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());

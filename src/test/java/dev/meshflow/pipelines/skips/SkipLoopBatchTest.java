@@ -45,7 +45,7 @@ public class SkipLoopBatchTest {
   @TempDir Path tmp;
 
   private static PipelineResult run(boolean model, String runner, List<String> args) {
-    String[] all = RunnerArgs.forRunner(runner, args.toArray(new String[0]));
+    String[] all = RunnerArgs.asTheLauncherRuns(runner, args.toArray(new String[0]));
     PipelineResult result = model
         ? SkipModelPipeline.run(PipelineOptionsFactory.fromArgs(all).as(SkipModelPipeline.Options.class))
         : SkipScoringPipeline.run(PipelineOptionsFactory.fromArgs(all).as(SkipScoringPipeline.Options.class));
@@ -166,7 +166,7 @@ public class SkipLoopBatchTest {
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
     Path models = tmp.resolve("latest-models");
     String db = tmp.toFile() + "/latest.duckdb";
-    run(true, "DirectRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true"));
+    run(true, "FlinkRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true")); // 3 s; 8 on Direct
     Diff.assertSameEntries("the one model card", Map.of(latest, all.get(latest)), cards(models));
     OptionChecks.assertRejected(SkipModelPipeline.Options.class, SkipModelPipeline::validate,
         "--latestWindowOnly is for batch runs", "--latestWindowOnly=true", "--streaming=true",

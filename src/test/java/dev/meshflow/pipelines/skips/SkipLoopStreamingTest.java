@@ -48,7 +48,7 @@ public class SkipLoopStreamingTest {
 
     String db = Postgres.newDatabase("skip_loop");
     Tables tables = Tables.postgres(db);
-    PipelineResult job = SkipScoringPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
+    PipelineResult job = SkipScoringPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.asTheLauncherRuns(
         "DirectRunner", "--streaming=true", "--listens=generator:interactions?rate=400&" + SPEC,
         "--models=" + models, "--sink=" + Postgres.sinkUri(db), "--trainWindow=4m", "--trainEvery=2m",
         "--outcomeTimeout=30s", "--modelsRefresh=1s", "--minTrainingRows=500", "--inferenceMaxWait=500ms"))
