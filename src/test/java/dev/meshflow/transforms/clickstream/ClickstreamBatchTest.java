@@ -1,6 +1,5 @@
 package dev.meshflow.transforms.clickstream;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.core.DeadLetter;
@@ -13,7 +12,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -78,17 +76,7 @@ public class ClickstreamBatchTest {
         MapElements.into(TypeDescriptors.strings()).via(Object::toString))).containsInAnyOrder(lines(expected.sessions));
     PAssert.that(out.get(Clickstream.TRAFFIC).apply("TrafficLines",
         MapElements.into(TypeDescriptors.strings()).via(Object::toString))).containsInAnyOrder(lines(expected.traffic));
-    Map<String, String> expectedPersons = new TreeMap<>(expected.identities);
-    PAssert.that(out.get(Clickstream.IDENTITIES)).satisfies(rows -> {
-      Map<String, Row> latest = new TreeMap<>();
-      for (Row r : rows) {
-        latest.merge(r.getString("identity"), r, (a, b) -> a.getInt64("pane_index") >= b.getInt64("pane_index") ? a : b);
-      }
-      Map<String, String> persons = new TreeMap<>();
-      latest.forEach((identity, r) -> persons.put(identity, r.getString("person_id")));
-      assertEquals(expectedPersons, persons);
-      return null;
-    });
+    ClickstreamAsserts.latestPersonsAre(out.get(Clickstream.IDENTITIES), expected.identities);
     List<String> deadLetters = new ArrayList<>();
     expected.deadLetters.forEach((origin, reason) -> deadLetters.add(origin + " " + reason));
     PAssert.that(out.get(Clickstream.DEAD_LETTERS).setCoder(DeadLetterCoder.of()).apply("DeadLetterLines",

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -25,7 +24,6 @@ import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -105,17 +103,7 @@ public class ClickstreamStreamingTest {
     PAssert.that(out.get(Clickstream.TRAFFIC).apply("TrafficLines",
             MapElements.into(TypeDescriptors.strings()).via(Object::toString)))
         .containsInAnyOrder(expected.traffic.values().stream().map(Object::toString).toArray(String[]::new));
-    Map<String, String> expectedPersons = new TreeMap<>(expected.identities); // serializable, for the check
-    PAssert.that(out.get(Clickstream.IDENTITIES)).satisfies(rows -> {
-      Map<String, Row> latest = new TreeMap<>();
-      for (Row r : rows) {
-        latest.merge(r.getString("identity"), r, (a, b) -> a.getInt64("pane_index") >= b.getInt64("pane_index") ? a : b);
-      }
-      Map<String, String> persons = new TreeMap<>();
-      latest.forEach((identity, r) -> persons.put(identity, r.getString("person_id")));
-      assertEquals(expectedPersons, persons);
-      return null;
-    });
+    ClickstreamAsserts.latestPersonsAre(out.get(Clickstream.IDENTITIES), expected.identities);
     PAssert.that(out.get(Clickstream.DEAD_LETTERS).setCoder(DeadLetterCoder.of()).apply("DeadLetterLines",
             MapElements.into(TypeDescriptors.strings()).via((DeadLetter d) -> d.stage() + " " + d.origin()
                 + " " + new String(d.payload(), StandardCharsets.UTF_8))))

@@ -64,13 +64,7 @@ public class FleetAlertsBatchTest {
     PCollectionTuple out = p.apply("Reports", Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))
         .apply(FleetAlerts.batch(zones, Duration.standardMinutes(1), Duration.standardSeconds(10)));
 
-    PAssert.that(out.get(FleetAlerts.ALERTS).apply("AlertLines",
-            MapElements.into(TypeDescriptors.strings()).via(r -> r.getString("alert_id") + " " + r.getString("evidence"))))
-        .containsInAnyOrder(expected.alerts.values().stream()
-            .map(r -> r.getString("alert_id") + " " + r.getString("evidence")).toArray(String[]::new));
-    PAssert.that(out.get(FleetAlerts.MINUTE_STATS).apply("StatLines",
-            MapElements.into(TypeDescriptors.strings()).via(Object::toString)))
-        .containsInAnyOrder(expected.minuteStats.values().stream().map(Object::toString).toArray(String[]::new));
+    FleetAsserts.alertsAndStatsAreTheModels(out, expected);
     List<String> deadLetters = new ArrayList<>();
     expected.deadLetters.forEach((origin, reason) -> deadLetters.add(origin + " " + reason));
     PAssert.that(out.get(FleetAlerts.DEAD_LETTERS).setCoder(DeadLetterCoder.of()).apply("DeadLetterLines",

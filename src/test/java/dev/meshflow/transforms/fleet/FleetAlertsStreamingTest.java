@@ -93,13 +93,7 @@ public class FleetAlertsStreamingTest {
     org.junit.jupiter.api.Assertions.assertEquals(List.of("GEOFENCE_EXIT", "SPEEDING"),
         expected.alerts.values().stream().map(r -> r.getString("alert_type")).sorted().collect(java.util.stream.Collectors.toList()));
 
-    PAssert.that(out.get(FleetAlerts.ALERTS).apply("AlertIds",
-            MapElements.into(TypeDescriptors.strings()).via(r -> r.getString("alert_id") + " " + r.getString("evidence"))))
-        .containsInAnyOrder(expected.alerts.values().stream()
-            .map(r -> r.getString("alert_id") + " " + r.getString("evidence")).toArray(String[]::new));
-    PAssert.that(out.get(FleetAlerts.MINUTE_STATS).apply("StatLines",
-            MapElements.into(TypeDescriptors.strings()).via(Object::toString)))
-        .containsInAnyOrder(expected.minuteStats.values().stream().map(Object::toString).toArray(String[]::new));
+    FleetAsserts.alertsAndStatsAreTheModels(out, expected);
     PAssert.that(out.get(FleetAlerts.DEAD_LETTERS).setCoder(DeadLetterCoder.of()).apply("DeadLetterLines",
             MapElements.into(TypeDescriptors.strings()).via((DeadLetter d) -> d.stage() + " " + d.origin()
                 + " " + new String(d.payload(), StandardCharsets.UTF_8))))
