@@ -68,11 +68,11 @@ public class CommandLineTest {
         "unknown pipeline 'interaction-analitics'", "available: interaction-analytics");
     assertOneLineError(run("interaction-analytics", "--sorce=file:x"),
         "unknown option --sorce; did you mean --source?", "--help lists the options");
-    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp.toFile() + "/no/such/dir/x.duckdb"),
-        "the folder " + tmp.toFile() + "/no/such/dir does not exist", "createFolder=true");
+    assertOneLineError(run("ingest", "--sink=duckdb:" + tmp + "/no/such/dir/x.duckdb"),
+        "the folder " + tmp + "/no/such/dir does not exist", "createFolder=true");
     assertOneLineError(run("interaction-analytics", "--source=kafak://x/t"),
         "unknown scheme 'kafak'", "accepted: generator, file");
-    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp.toFile() + "/none/*.jsonl"),
+    assertOneLineError(run("interaction-analytics", "--source=file:" + tmp + "/none/*.jsonl"),
         "no file matches");
     assertOneLineError(run("interaction-analytics", "--allowedLateness=soon"),
         "--allowedLateness=soon is not a duration");
@@ -81,7 +81,7 @@ public class CommandLineTest {
     assertOneLineError(run("interaction-analytics", "stray"), "unexpected argument 'stray'");
     assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--streaming"),
         "SparkRunner's streaming mode rejects event-time timers", "DirectRunner or FlinkRunner");
-    assertOneLineError(run("query", "--db=" + tmp.toFile() + "/missing.duckdb"), "no warehouse at");
+    assertOneLineError(run("query", "--db=" + tmp + "/missing.duckdb"), "no warehouse at");
     assertOneLineError(run("ingest", "--mode=etl2"), "--mode=etl2 is not one of etl, elt");
     assertEquals(java.util.List.of("--mode=ELT", "--sink=elt"),
         dev.meshflow.launcher.EnumOptionValues.normalize(java.util.List.of("--mode=elt", "--sink=elt"),
@@ -92,7 +92,7 @@ public class CommandLineTest {
 
   @Test
   public void aRunPrintsASummaryAndQueryShowsTheResult() {
-    String db = tmp.toFile() + "/cli.duckdb";
+    String db = tmp + "/cli.duckdb";
     int code = run("interaction-analytics", "--source=generator:interactions?events=2000&seed=3",
         "--sink=duckdb:" + db, "--progressSeconds=0");
     assertEquals(Main.OK, code, err);
@@ -164,7 +164,7 @@ public class CommandLineTest {
   public void aRunThatReadNothingSaysSo() throws Exception {
     String landing = TempFiles.newFolder(tmp, "empty-landing") + "/*.jsonl*";
     int code = run("micro-batch-load", "--landing=" + landing,
-        "--sink=duckdb:" + tmp.toFile() + "/empty.duckdb", "--progressSeconds=0");
+        "--sink=duckdb:" + tmp + "/empty.duckdb", "--progressSeconds=0");
     assertEquals(Main.OK, code, err);
     assertThat(out, containsString("read          0 records"));
     assertThat(out, containsString("dead letters  0\n"));
@@ -176,12 +176,12 @@ public class CommandLineTest {
   @Test
   public void theSummaryShowsEachPipelinesOwnCounters() {
     int code = run("anomaly-model", "--clicks=generator:clicks?events=8000&seed=5&persons=500",
-        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp.toFile() + "/models",
-        "--sink=duckdb:" + tmp.toFile() + "/anomaly.duckdb", "--progressSeconds=0");
+        "--trainWindow=1h", "--trainEvery=30m", "--models=" + tmp + "/models",
+        "--sink=duckdb:" + tmp + "/anomaly.duckdb", "--progressSeconds=0");
     assertEquals(Main.OK, code, err);
     assertThat(out, containsString("anomaly-model finished"));
     assertThat("the summary says where the models went", out,
-        containsString("models        " + tmp.toFile() + "/models ("));
+        containsString("models        " + tmp + "/models ("));
     java.util.regex.Matcher trained = java.util.regex.Pattern.compile("also counted .*models_trained ([0-9,]+)").matcher(out);
     org.junit.jupiter.api.Assertions.assertTrue(trained.find(), out);
     long models = Long.parseLong(trained.group(1).replace(",", ""));
@@ -224,7 +224,7 @@ public class CommandLineTest {
     }
     long start = System.nanoTime();
     int code = run("ingest", "--source=kafka://127.0.0.1:" + closedPort + "/interactions?maxRecords=10",
-        "--sink=duckdb:" + tmp.toFile() + "/down.duckdb", "--progressSeconds=0");
+        "--sink=duckdb:" + tmp + "/down.duckdb", "--progressSeconds=0");
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(Main.FAILED, code, err);
     assertThat(err, containsString("meshflow: failed: --source=kafka://127.0.0.1:" + closedPort
@@ -237,7 +237,7 @@ public class CommandLineTest {
     kafka.produceEvenly("launcher-check", java.util.Collections.nCopies(6,
         "{\"event_id\":\"e1\"}".getBytes(StandardCharsets.UTF_8)), 1);
     code = run("ingest", "--source=kafka://" + kafka.bootstrap() + "/launcher-check?maxRecords=6",
-        "--sink=duckdb:" + tmp.toFile() + "/up.duckdb", "--progressSeconds=0");
+        "--sink=duckdb:" + tmp + "/up.duckdb", "--progressSeconds=0");
     assertEquals(Main.OK, code, err);
     assertThat(out, containsString("read          6 records"));
   }
@@ -258,10 +258,10 @@ public class CommandLineTest {
     java.nio.file.Path cut = tmp.resolve("cut.jsonl.gz");
     java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
     int code = run("interaction-analytics", "--source=file:" + cut,
-        "--sink=duckdb:" + tmp.toFile() + "/cut.duckdb", "--progressSeconds=0");
+        "--sink=duckdb:" + tmp + "/cut.duckdb", "--progressSeconds=0");
     assertEquals(Main.OK, code, err);
     assertThat(out, containsString("unreadable-file 1)"));
-    assertEquals(1, dev.meshflow.testing.Tables.duckDb(tmp.toFile() + "/cut.duckdb").count(
+    assertEquals(1, dev.meshflow.testing.Tables.duckDb(tmp + "/cut.duckdb").count(
         "SELECT count(*) FROM dead_letter WHERE stage = 'unreadable-file' AND origin = 'file:" + cut
             + "#unreadable' AND reason LIKE 'cannot read " + cut + " after line %'"));
   }

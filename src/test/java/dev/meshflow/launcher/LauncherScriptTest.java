@@ -38,8 +38,8 @@ public class LauncherScriptTest {
     List<String> command = new ArrayList<>();
     command.add(script);
     command.addAll(List.of(args));
-    Path out = TempFiles.newFile(tmp).toPath();
-    Path err = TempFiles.newFile(tmp).toPath();
+    Path out = TempFiles.newFile(tmp);
+    Path err = TempFiles.newFile(tmp);
     Process p = new ProcessBuilder(command).directory(directory)
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -59,7 +59,7 @@ public class LauncherScriptTest {
     assertEquals(0, list.code, list.err);
     assertThat(list.out, containsString("interaction-analytics"));
 
-    String db = tmp.toFile() + "/launcher.duckdb";
+    String db = tmp + "/launcher.duckdb";
     Outcome run = meshflow("interaction-analytics",
         "--source=generator:interactions?events=5000&seed=8", "--sink=duckdb:" + db,
         "--progressSeconds=1");
@@ -78,7 +78,7 @@ public class LauncherScriptTest {
   /** Run from another directory, relative paths in the options mean that directory. */
   @Test
   public void relativePathsMeanTheCallersDirectory() throws Exception {
-    File elsewhere = TempFiles.newFolder(tmp, "elsewhere");
+    File elsewhere = TempFiles.newFolder(tmp, "elsewhere").toFile();
     assertTrue(new File(elsewhere, "out").mkdir()); // a sink's folder must exist (or createFolder=true)
     String script = new File(System.getProperty("user.dir"), "meshflow").getAbsolutePath();
     Outcome run = meshflowIn(elsewhere, script, "interaction-analytics",

@@ -26,7 +26,7 @@ public class RunnerBundleTest {
   @TempDir Path tmp;
 
   private String run(List<String> command, int minutes) throws Exception {
-    Path log = TempFiles.newFile(tmp).toPath();
+    Path log = TempFiles.newFile(tmp);
     ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -56,7 +56,7 @@ public class RunnerBundleTest {
     command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
     command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
         "--runner=" + runnerClass, "--source=generator:interactions?events=3000&seed=4",
-        "--sink=duckdb:" + tmp.toFile() + "/" + runner + ".duckdb", "--progressSeconds=0"));
+        "--sink=duckdb:" + tmp + "/" + runner + ".duckdb", "--progressSeconds=0"));
     String output = run(command, 5);
     assertThat(output, containsString("interaction-analytics finished"));
     assertThat(output, containsString("on " + runnerClass));

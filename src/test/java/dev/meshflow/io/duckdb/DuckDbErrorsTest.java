@@ -26,7 +26,7 @@ public class DuckDbErrorsTest {
 
   @BeforeEach
   public void createTable() throws Exception {
-    db = tmp.toFile() + "/e.duckdb";
+    db = tmp + "/e.duckdb";
     execute("CREATE TABLE t (k VARCHAR PRIMARY KEY, v INTEGER NOT NULL)");
     execute("CREATE TABLE keyless (k VARCHAR, v INTEGER)");
   }
@@ -68,7 +68,7 @@ public class DuckDbErrorsTest {
   public void errorsOfTheStatementOrDatabaseBlameNoRow() {
     SQLException missingTable = errorOf("INSERT INTO nosuch VALUES (1)");
     SQLException noConflictTarget = errorOf("INSERT INTO keyless VALUES ('a', 1) ON CONFLICT (k) DO NOTHING");
-    SQLException missingFile = errorOf("INSERT INTO t SELECT * FROM read_csv('" + tmp.toFile() + "/none.csv')");
+    SQLException missingFile = errorOf("INSERT INTO t SELECT * FROM read_csv('" + tmp + "/none.csv')");
     for (SQLException e : new SQLException[] {missingTable, noConflictTarget, missingFile}) {
       // The driver's wrapper would have matched the old test for "Invalid Input Error".
       assertTrue(e.getMessage().startsWith("Invalid Input Error"), e.getMessage());

@@ -38,7 +38,7 @@ public class VersionedUpsertTest {
 
   @Test
   public void panesNeverRegress() throws Exception {
-    String db = tmp.toFile() + "/v.duckdb";
+    String db = tmp + "/v.duckdb";
     upsert(db, "t", pane(5, 0, false));
     upsert(db, "t", pane(9, 2, false));
     upsert(db, "t", pane(7, 1, false)); // arrives after pane 2: ignored
@@ -56,7 +56,7 @@ public class VersionedUpsertTest {
 
   @Test
   public void unversionedRowsAreLastWriteWins() throws Exception {
-    String db = tmp.toFile() + "/p.duckdb";
+    String db = tmp + "/p.duckdb";
     upsert(db, "p", Row.withSchema(PLAIN).addValues("a", 5L).build());
     upsert(db, "p", Row.withSchema(PLAIN).addValues("a", 3L).build());
     assertEquals(3, n(db, "p"));

@@ -144,9 +144,9 @@ public class AnomalyDetectionTest {
     AnomalyModel.Scored expected = AnomalyModel.score(sessions, expectedModels);
     assertTrue(expectedModels.size() >= 4 && expected.anomalies.size() > 10 && expected.unscored > 0, "several models, anomalies and unscored sessions are expected");
 
-    Path history = TempFiles.newFolder(tmp, "history").toPath();
+    Path history = TempFiles.newFolder(tmp, "history");
     GeneratedInput.writeShuffled(scale.generator(), scale.events, history, 3, 11);
-    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl");
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(scale.generator())).productsJsonLines());
     Path models = tmp.resolve("models");
 
@@ -182,7 +182,7 @@ public class AnomalyDetectionTest {
    */
   @Test
   public void directRunsMatchTheModel() throws Exception {
-    String db = tmp.toFile() + "/anomalies.duckdb";
+    String db = tmp + "/anomalies.duckdb";
     runsMatchTheModel(SMALL, "DirectRunner", "duckdb:" + db, Tables.duckDb(db), false);
   }
 
@@ -198,13 +198,13 @@ public class AnomalyDetectionTest {
 
   @Test
   public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
-    Path models = TempFiles.newFolder(tmp, "no-models").toPath();
+    Path models = TempFiles.newFolder(tmp, "no-models");
     assertRejected("holds no model (kmeans-*.json); run anomaly-model first", "--models=" + models);
     assertRejected("must be a positive multiple of --trainEvery=1h", "--trainWindow=90m");
     assertRejected("the quantile must be in (0, 1]", "--thresholdQuantile=1.5");
     assertRejected("need clusters <= minimum sessions", "--clusters=100", "--minTrainingSessions=50");
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
-    Path products = TempFiles.newFile(tmp, "p.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "p.jsonl");
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(GENERATOR)).productsJsonLines());
     assertRejected("--modelsRefresh=0s to read it once", "--runner=FlinkRunner", "--streaming",
         "--clicks=kafka://localhost:9092/clicks", "--products=" + products);

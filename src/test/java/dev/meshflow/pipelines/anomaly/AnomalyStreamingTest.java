@@ -102,7 +102,7 @@ public class AnomalyStreamingTest {
     long swapAt = T0 + 40 * 60_000L;
     KMeansModel first = modelEndingAt(samples, T0);
     KMeansModel second = modelEndingAt(samples, swapAt); // usable for sessions from T0 + 40 min
-    Path models = TempFiles.newFolder(tmp, "models").toPath();
+    Path models = TempFiles.newFolder(tmp, "models");
     Files.writeString(models.resolve(first.id + ".json"), first.toJson());
 
     // A live, endless shop from event time T0, a visit every 30 s, with short session gaps and bot

@@ -61,13 +61,13 @@ public class ClickstreamBackfillTest {
   }
 
   private Path history() throws Exception {
-    Path dir = TempFiles.newFolder(tmp, "history").toPath();
+    Path dir = TempFiles.newFolder(tmp, "history");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 3, 11);
     return dir;
   }
 
   private Path productsFile() throws Exception {
-    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl");
     Files.writeString(products, generator().productsJsonLines());
     return products;
   }
@@ -149,7 +149,7 @@ public class ClickstreamBackfillTest {
     assertTrue(expected.duplicates > 0 && !expected.deadLetters.isEmpty() && expected.suppressedGroups > 0, "the seed plants duplicates, malformed lines and withheld groups");
     Path history = history();
     Path products = productsFile();
-    String db = tmp.toFile() + "/clicks.duckdb";
+    String db = tmp + "/clicks.duckdb";
     PipelineResult result = run("DirectRunner", history, products, "duckdb:" + db);
     Tables tables = Tables.duckDb(db);
     assertMatchesModel(tables, expected);
@@ -234,9 +234,9 @@ public class ClickstreamBackfillTest {
     assertRejected("from must be before to", "--from=2026-03-08", "--to=2026-03-07");
     assertRejected("--sessionGap=soon is not a duration", "--sessionGap=soon");
     assertRejected("k at least 1", "--anonymityK=0");
-    Path history = TempFiles.newFile(tmp, "history.jsonl").toPath();
+    Path history = TempFiles.newFile(tmp, "history.jsonl");
     assertRejected("--products=<JSON lines file>", "--clicks=file:" + history);
-    Path badProducts = TempFiles.newFile(tmp, "bad.jsonl").toPath();
+    Path badProducts = TempFiles.newFile(tmp, "bad.jsonl");
     Files.writeString(badProducts, "{\"product_id\":\"sku-1\",\"price\":\"free\"}\n");
     assertRejected("products line 1 needs a string product_id", "--products=" + badProducts);
   }

@@ -55,7 +55,7 @@ public class ClickstreamStreamingKafkaTest {
     String topic = "clicks-flink";
     kafka.createTopic(topic, 4);
     produceKeyedByCookie(kafka, topic, g, expected.read);
-    Path products = TempFiles.newFile(tmp, "products.jsonl").toPath();
+    Path products = TempFiles.newFile(tmp, "products.jsonl");
     Files.writeString(products, g.productsJsonLines());
     String db = Postgres.newDatabase("clicks_streaming");
 

@@ -55,13 +55,13 @@ public class FleetAlertsTest {
   }
 
   private Path history() throws Exception {
-    Path dir = TempFiles.newFolder(tmp, "history").toPath();
+    Path dir = TempFiles.newFolder(tmp, "history");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, dir, 3, 11);
     return dir;
   }
 
   private Path zonesFile() throws Exception {
-    Path zones = TempFiles.newFile(tmp, "zones.geojson").toPath();
+    Path zones = TempFiles.newFile(tmp, "zones.geojson");
     Files.writeString(zones, generator().world().geoJson());
     return zones;
   }
@@ -69,7 +69,7 @@ public class FleetAlertsTest {
   private PipelineResult run(String runner, Path history, Path zones, String sink) {
     FleetAlertsPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
         "--positions=file:" + history + "/part-*", "--zones=" + zones, "--sink=" + sink,
-        "--alertsStream=file:" + tmp.toFile() + "/stream-" + runner))
+        "--alertsStream=file:" + tmp + "/stream-" + runner))
         .as(FleetAlertsPipeline.Options.class);
     PipelineResult result = FleetAlertsPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
@@ -121,7 +121,7 @@ public class FleetAlertsTest {
     FleetAlertsModel.Result expected = model();
     Path history = history();
     Path zones = zonesFile();
-    String db = tmp.toFile() + "/fleet.duckdb";
+    String db = tmp + "/fleet.duckdb";
     PipelineResult result = run("DirectRunner", history, zones, "duckdb:" + db);
     Tables tables = Tables.duckDb(db);
     assertMatchesModel(tables, expected);
@@ -141,7 +141,7 @@ public class FleetAlertsTest {
 
     // The alerts stream carries the same alerts as the table.
     long streamed;
-    try (var files = Files.walk(Path.of(tmp.toFile() + "/stream-DirectRunner"))) {
+    try (var files = Files.walk(Path.of(tmp + "/stream-DirectRunner"))) {
       streamed = files.filter(Files::isRegularFile).mapToLong(f -> {
         try {
           return Files.readAllLines(f).size();
@@ -179,9 +179,9 @@ public class FleetAlertsTest {
     assertRejected("at most --speedWindow", "--speedWindow=10s", "--speedPeriod=1m");
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner");
     assertRejected("--positions=file:/nowhere", "--positions=file:/nowhere/*.jsonl");
-    Path history = TempFiles.newFile(tmp, "history.jsonl").toPath();
+    Path history = TempFiles.newFile(tmp, "history.jsonl");
     assertRejected("--zones=<GeoJSON file>", "--positions=file:" + history);
-    Path badZones = TempFiles.newFile(tmp, "bad.geojson").toPath();
+    Path badZones = TempFiles.newFile(tmp, "bad.geojson");
     Files.writeString(badZones, "{\"type\":\"FeatureCollection\",\"features\":[{\"properties\":{}}]}");
     assertRejected("needs properties zone_id and speed_limit_kmh", "--zones=" + badZones);
     Path zones = zonesFile();

@@ -78,7 +78,7 @@ public class FleetNotifyTest {
     alerts.alerts.values().forEach(r -> lines.add(RowJson.toJson(r)));
     lines.add(lines.get(0)); // a replayed stream repeats an alert
     lines.add("{\"alert_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)); // not an alert
-    Path stream = TempFiles.newFile(tmp, "alerts.jsonl").toPath();
+    Path stream = TempFiles.newFile(tmp, "alerts.jsonl");
     try (var out = Files.newOutputStream(stream)) {
       for (byte[] line : lines) {
         out.write(line);
@@ -110,7 +110,7 @@ public class FleetNotifyTest {
     }
     assertTrue(expectedRows.stream().anyMatch(r -> r.contains("|suppressed|")) && !expectedFailures.isEmpty(), "the scenario needs suppressed, sent and failed alerts");
 
-    String db = tmp.toFile() + "/notify.duckdb";
+    String db = tmp + "/notify.duckdb";
     FleetNotifyPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner("DirectRunner",
         "--alerts=file:" + stream, "--sink=duckdb:" + db,
         "--notifyUrl=http://127.0.0.1:" + server.getAddress().getPort() + "/notify",

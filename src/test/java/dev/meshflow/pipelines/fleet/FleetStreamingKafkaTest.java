@@ -49,7 +49,7 @@ public class FleetStreamingKafkaTest {
       values.add(payload);
     }
     kafka.produce(topic, keys, values);
-    Path zones = TempFiles.newFile(tmp, "zones.geojson").toPath();
+    Path zones = TempFiles.newFile(tmp, "zones.geojson");
     Files.writeString(zones, g.world().geoJson());
     String db = Postgres.newDatabase("fleet_streaming");
 

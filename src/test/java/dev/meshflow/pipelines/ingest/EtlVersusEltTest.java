@@ -57,7 +57,7 @@ public class EtlVersusEltTest {
 
   @Test
   public void duckDbViewEqualsEtlTable() throws Exception {
-    String file = tmp.toFile() + "/elt.duckdb";
+    String file = tmp + "/elt.duckdb";
     assertSameTypedRows("duckdb:" + file, Tables.duckDb(file));
   }
 

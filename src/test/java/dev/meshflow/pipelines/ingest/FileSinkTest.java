@@ -38,7 +38,7 @@ public class FileSinkTest {
 
   @Test
   public void deliversEveryRowOnceInHourlyFolders() throws Exception {
-    Path out = TempFiles.newFolder(tmp, "delivery").toPath();
+    Path out = TempFiles.newFolder(tmp, "delivery");
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
         "DirectRunner", "--source=" + GENERATOR,
         // About 0.1 MB per file, so the size limit closes several files per shard.

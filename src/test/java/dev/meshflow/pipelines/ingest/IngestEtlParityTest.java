@@ -73,7 +73,7 @@ public class IngestEtlParityTest extends EndToEndTest {
 
   @BeforeAll
   public static void computeModel() throws Exception {
-    catalog = TempFiles.newFile(TMP, "catalog.csv").toPath();
+    catalog = TempFiles.newFile(TMP, "catalog.csv");
     Files.write(catalog, catalogLines());
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS);
     Map<String, List<String>> items = Catalog.parse(catalogLines()).items;

@@ -118,7 +118,7 @@ public class KafkaIngestTest {
     KafkaBroker kafka = KafkaBroker.shared();
     String topic = topicWithRecords(kafka);
     String source = "kafka://" + kafka.bootstrap() + "/" + topic + "?group=meshflow-test&start=committed";
-    String file = tmp.toFile() + "/kafka.duckdb";
+    String file = tmp + "/kafka.duckdb";
     Tables tables = Tables.duckDb(file);
 
     ingest("DirectRunner", source, "duckdb:" + file, "ETL");
@@ -139,7 +139,7 @@ public class KafkaIngestTest {
 
   @Test
   public void flinkRunnerIntoDuckDbReplaysIdempotently() throws Exception {
-    String file = tmp.toFile() + "/kafka-flink.duckdb";
+    String file = tmp + "/kafka-flink.duckdb";
     etlThenReplay("FlinkRunner", "duckdb:" + file, Tables.duckDb(file));
   }
 
@@ -177,7 +177,7 @@ public class KafkaIngestTest {
     List<byte[]> values = new ArrayList<>();
     records.forEach(r -> values.add(r.payload()));
     kafka.produceEvenly(topic, values, 4);
-    String file = tmp.toFile() + "/spark.duckdb";
+    String file = tmp + "/spark.duckdb";
     IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner("SparkRunner",
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?maxRecords=" + EVENTS,
         "--sink=duckdb:" + file)).as(IngestPipeline.Options.class);

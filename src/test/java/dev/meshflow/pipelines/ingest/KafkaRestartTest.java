@@ -179,7 +179,7 @@ public class KafkaRestartTest {
     int events = 12_000;
     String generator = GENERATOR.replace("events=" + EVENTS, "events=" + events);
     List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
-    Path dir = TempFiles.newFolder(tmp, "kafka").toPath();
+    Path dir = TempFiles.newFolder(tmp, "kafka");
     int port = freePort();
     int controllerPort = freePort();
     KafkaBroker kafka = KafkaBroker.start(dir, port, controllerPort);
@@ -224,7 +224,7 @@ public class KafkaRestartTest {
     String topic = "postgres-restart";
     kafka.createTopic(topic, PARTITIONS);
     kafka.produceKeyedByEventId(topic, records);
-    try (RestartablePostgres pg = RestartablePostgres.start(TempFiles.newFolder(tmp, "pg").toPath())) {
+    try (RestartablePostgres pg = RestartablePostgres.start(TempFiles.newFolder(tmp, "pg"))) {
       pg.createDatabase("sink_restart");
       Tables tables = Tables.postgres(pg, "sink_restart");
       IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(
@@ -289,7 +289,7 @@ public class KafkaRestartTest {
    */
   private long killWhen(List<String> command, String logName, String what,
       java.util.concurrent.Callable<Long> probe, java.util.function.LongPredicate ready) throws Exception {
-    Path log = TempFiles.newFile(tmp, logName).toPath();
+    Path log = TempFiles.newFile(tmp, logName);
     Process run = start(command, log);
     long seen = Await.until(what, Duration.ofMinutes(3), () -> {
       assertTrue(run.isAlive(), "the run ended before it could be killed:\n" + tail(log));
@@ -302,7 +302,7 @@ public class KafkaRestartTest {
 
   /** Runs the launcher to its end, which must be a success; returns what it printed. */
   private String runToEnd(List<String> command, String logName) throws Exception {
-    Path log = TempFiles.newFile(tmp, logName).toPath();
+    Path log = TempFiles.newFile(tmp, logName);
     Process run = start(command, log);
     assertTrue(run.waitFor(4, TimeUnit.MINUTES), "the run did not end:\n" + tail(log));
     assertEquals(0, run.exitValue(), "the run failed:\n" + tail(log));

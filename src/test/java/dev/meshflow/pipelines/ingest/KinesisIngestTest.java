@@ -70,7 +70,7 @@ public class KinesisIngestTest {
     // after the first shard had moved the watermark on (see docs/pipelines/ingest.md, "Stopping a stream"). The
     // launcher gives the Direct runner a thread per shard (the next test).
     List<InteractionAnalyticsModel.Record> records = streamOf(stream, 1, EVENTS);
-    String file = tmp.toFile() + "/" + stream + ".duckdb";
+    String file = tmp + "/" + stream + ".duckdb";
     Tables tables = Tables.duckDb(file);
     String source = "kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1";
     ingest(runner, source, "duckdb:" + file);
@@ -96,7 +96,7 @@ public class KinesisIngestTest {
     // not all arrive within the 15 s; this test is about when each shard starts, not volume.
     long events = 1_000;
     streamOf(stream, 4, events);
-    String file = tmp.toFile() + "/" + stream + ".duckdb";
+    String file = tmp + "/" + stream + ".duckdb";
     CliRun run = CliRun.of(List.of("ingest",
         "--source=kinesis://" + stream + "?endpoint=" + KinesisEmulator.shared().endpoint() + "&region=us-east-1",
         "--sink=duckdb:" + file, "--streaming", "--runFor=PT15S", "--progressSeconds=0"));

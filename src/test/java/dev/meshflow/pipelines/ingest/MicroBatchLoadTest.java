@@ -56,7 +56,7 @@ public class MicroBatchLoadTest {
 
 
   private void loadsEachFileExactlyOnce(String runner, String sink, Tables tables) throws Exception {
-    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
+    Path landing = TempFiles.newFolder(tmp, "landing");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 3, 5);
     IngestEtlModel.Result expected = IngestEtlModel.run(
         GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);
@@ -98,13 +98,13 @@ public class MicroBatchLoadTest {
    */
   @Test
   public void anUnreadableFileIsADeadLetterAndLoadsWhenItLandsComplete() throws Exception {
-    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
+    Path landing = TempFiles.newFolder(tmp, "landing");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 2, 5);
     Path gz = landing.resolve("part-1.jsonl.gz"); // the generated input's last file is gzipped
     byte[] complete = Files.readAllBytes(gz);
     byte[] cutShort = java.util.Arrays.copyOf(complete, complete.length / 2);
     Files.write(gz, cutShort);
-    String file = tmp.toFile() + "/unreadable.duckdb";
+    String file = tmp + "/unreadable.duckdb";
     Tables tables = Tables.duckDb(file);
 
     RunCounts first = finish(load("DirectRunner", landing + "/*.jsonl*", "duckdb:" + file));
@@ -140,9 +140,9 @@ public class MicroBatchLoadTest {
   /** A file removed between the listing and its batch is skipped; the rest of the batch loads. */
   @Test
   public void aFileGoneBeforeItsBatchIsSkipped() throws Exception {
-    Path landing = TempFiles.newFolder(tmp, "gone").toPath();
+    Path landing = TempFiles.newFolder(tmp, "gone");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 1, 5);
-    String file = tmp.toFile() + "/gone.duckdb";
+    String file = tmp + "/gone.duckdb";
     dev.meshflow.io.BulkLoader loader = dev.meshflow.io.endpoints.Endpoints.sink("duckdb:" + file).bulkLoader();
     dev.meshflow.pipelines.ingest.MicroBatch.Outcome outcome = dev.meshflow.pipelines.ingest.MicroBatch.load(loader,
         List.of(landing.resolve("part-0.jsonl").toString(), landing.resolve("removed.jsonl").toString()));
@@ -154,7 +154,7 @@ public class MicroBatchLoadTest {
 
   @Test
   public void duckDbLoadsEachFileExactlyOnce() throws Exception {
-    String file = tmp.toFile() + "/mb.duckdb";
+    String file = tmp + "/mb.duckdb";
     loadsEachFileExactlyOnce("DirectRunner", "duckdb:" + file, Tables.duckDb(file));
   }
 
@@ -187,9 +187,9 @@ public class MicroBatchLoadTest {
   }
 
   private void picksUpFilesAsTheyLand(String runner) throws Exception {
-    Path landing = TempFiles.newFolder(tmp, "watched").toPath();
-    Path staging = TempFiles.newFolder(tmp, "staging").toPath();
-    String file = tmp.toFile() + "/stream.duckdb";
+    Path landing = TempFiles.newFolder(tmp, "watched");
+    Path staging = TempFiles.newFolder(tmp, "staging");
+    String file = tmp + "/stream.duckdb";
     Tables tables = Tables.duckDb(file);
     // Run from another thread: the Flink runner's local run() returns only when the job ends.
     String runFor = runner.equals("FlinkRunner") ? "--runFor=PT40S" : "--runFor=PT25S";

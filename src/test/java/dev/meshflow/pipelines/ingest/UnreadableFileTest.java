@@ -65,7 +65,7 @@ public class UnreadableFileTest extends EndToEndTest {
   /** part-0.jsonl is whole; part-1.jsonl.gz is cut to half its bytes. */
   @BeforeAll
   public static void landFiles() throws Exception {
-    Path landing = TempFiles.newFolder(TMP, "landing").toPath();
+    Path landing = TempFiles.newFolder(TMP, "landing");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, landing, 2, 5);
     Path whole = landing.resolve("part-0.jsonl");
     cut = landing.resolve("part-1.jsonl.gz");

@@ -48,7 +48,7 @@ public class WarehouseRefusalTest {
   }
 
   private void refusedRowsBecomeSinkDeadLetters(int good, String sinkParams) throws Exception {
-    Path input = TempFiles.newFile(tmp, "events.jsonl").toPath();
+    Path input = TempFiles.newFile(tmp, "events.jsonl");
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= good; i++) {
       lines.add(event("ok-" + i, i % 2 == 0 ? "web" : "ios"));
@@ -77,11 +77,11 @@ public class WarehouseRefusalTest {
    */
   @Test
   public void rowsDuckDbRefusesBecomeSinkDeadLetters() throws Exception {
-    String file = tmp.toFile() + "/refusing.duckdb";
+    String file = tmp + "/refusing.duckdb";
     Endpoints.sink("duckdb:" + file).createTable(InteractionsTable.TABLE, InteractionsTable.SCHEMA,
         InteractionsTable.KEY);
     execute(file, "ALTER TABLE interactions ALTER COLUMN duration_ms SET NOT NULL");
-    Path input = TempFiles.newFile(tmp, "durations.jsonl").toPath();
+    Path input = TempFiles.newFile(tmp, "durations.jsonl");
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
       String event = event("ok-" + i, "ios");
@@ -110,7 +110,7 @@ public class WarehouseRefusalTest {
         "DROP TABLE interactions");
     assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
 
-    String file = tmp.toFile() + "/old.duckdb";
+    String file = tmp + "/old.duckdb";
     execute(file, "CREATE TABLE interactions (event_id VARCHAR PRIMARY KEY, ts TIMESTAMP)");
     assertFailsSaying("duckdb:" + file, "table interactions has no columns event_ts, user_id,",
         "DROP TABLE interactions");
@@ -132,7 +132,7 @@ public class WarehouseRefusalTest {
         + " on (event_id)", "ALTER TABLE interactions ADD PRIMARY KEY (event_id)");
     assertEquals(0, Tables.postgres(db).count("SELECT count(*) FROM interactions"));
 
-    String file = tmp.toFile() + "/keyless.duckdb";
+    String file = tmp + "/keyless.duckdb";
     execute(file, RowSql.createTableSql(RowSql.Dialect.DUCKDB, "shape", InteractionsTable.SCHEMA,
         InteractionsTable.KEY));
     execute(file, keyless);
@@ -164,7 +164,7 @@ public class WarehouseRefusalTest {
   }
 
   private void assertFailsSaying(String sink, String... fragments) throws Exception {
-    Path input = TempFiles.newFolder(tmp).toPath().resolve("events.jsonl");
+    Path input = TempFiles.newFolder(tmp).resolve("events.jsonl");
     Files.write(input, List.of(event("ok-1", "ios"), event("ok-2", "web")));
     IngestPipeline.Options options = ingest(input, sink);
     try {

@@ -29,8 +29,8 @@ public class LandingFolderStreamingTest {
 
   @Test
   public void filesDroppedWhileRunningAreCountedOnce() throws Exception {
-    Path landing = TempFiles.newFolder(tmp, "landing").toPath();
-    String db = tmp.toFile() + "/watch.duckdb";
+    Path landing = TempFiles.newFolder(tmp, "landing");
+    String db = tmp + "/watch.duckdb";
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
         .fromArgs(RunnerArgs.forRunner("DirectRunner", "--streaming=true",
             "--source=file:" + landing + "/*.jsonl?pollSeconds=1", "--sink=duckdb:" + db,

@@ -27,7 +27,7 @@ public class ReplayIdempotencyTest {
 
   @Test
   public void aReplayChangesNothing() throws Exception {
-    String db = tmp.toFile() + "/replay.duckdb";
+    String db = tmp + "/replay.duckdb";
     Warehouse warehouse = new Warehouse(db);
     run(db);
     List<String> stats = warehouse.dump("item_minute_stats", "window_start, item_id");

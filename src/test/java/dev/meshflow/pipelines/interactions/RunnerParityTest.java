@@ -58,7 +58,7 @@ public class RunnerParityTest extends EndToEndTest {
     expected = InteractionAnalyticsModel.run(records);
     payloadByOrigin = new TreeMap<>();
     records.forEach(r -> payloadByOrigin.put(r.origin(), r.payload()));
-    inputDir = TempFiles.newFolder(TMP, "landing").toPath();
+    inputDir = TempFiles.newFolder(TMP, "landing");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, inputDir, 3, 99);
     assertTrue(expected.duplicates > 100, "the input must contain duplicates");
     assertTrue(expected.deadLetters.size() > 100, "the input must contain dead letters");
@@ -77,7 +77,7 @@ public class RunnerParityTest extends EndToEndTest {
   }
 
   private void writesExactlyWhatTheModelComputes(boolean files) throws Exception {
-    String db = TMP.toFile() + "/" + cell.runner + "-" + cell.streaming + "-" + files + ".duckdb";
+    String db = TMP + "/" + cell.runner + "-" + cell.streaming + "-" + files + ".duckdb";
     String source = files ? "file:" + inputDir + "/part-*" : GENERATOR + "&rate=1000000";
     InteractionAnalyticsPipeline.Options options = PipelineOptionsFactory
         .fromArgs(cell.args("--source=" + source, "--sink=duckdb:" + db))

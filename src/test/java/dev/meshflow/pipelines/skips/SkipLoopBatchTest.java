@@ -78,7 +78,7 @@ public class SkipLoopBatchTest {
     assertTrue(expectedCards.size() >= 6 && expectedCards.containsKey(PRE_DRIFT), "models expected: " + expectedCards.keySet());
 
     long t0 = System.nanoTime();
-    Path history = TempFiles.newFolder(tmp, "history").toPath();
+    Path history = TempFiles.newFolder(tmp, "history");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
     Path models = tmp.resolve("models");
     long t1 = System.nanoTime();
@@ -90,7 +90,7 @@ public class SkipLoopBatchTest {
 
     // Serve the pre-drift model over the whole history: quality falls after the drift, which
     // triggers retraining on the windows that ended there.
-    Path serving = TempFiles.newFolder(tmp, "serving").toPath();
+    Path serving = TempFiles.newFolder(tmp, "serving");
     for (String ext : List.of(".onnx", ".json")) {
       Files.copy(models.resolve(PRE_DRIFT + ext), serving.resolve(PRE_DRIFT + ext));
     }
@@ -162,10 +162,10 @@ public class SkipLoopBatchTest {
     long newest = reference.labelled.stream().mapToLong(l -> l.value.tsMillis).max().orElseThrow();
     String latest = SkipModelCard.idFor(Math.floorDiv(newest, PERIOD) * PERIOD + PERIOD);
     assertTrue(all.containsKey(latest), "the reference trains the newest window: " + all.keySet());
-    Path history = TempFiles.newFolder(tmp, "history").toPath();
+    Path history = TempFiles.newFolder(tmp, "history");
     GeneratedInput.writeShuffled(GENERATOR, EVENTS, history, 3, 11);
     Path models = tmp.resolve("latest-models");
-    String db = tmp.toFile() + "/latest.duckdb";
+    String db = tmp + "/latest.duckdb";
     run(true, "FlinkRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true")); // 3 s; 8 on Direct
     Diff.assertSameEntries("the one model card", Map.of(latest, all.get(latest)), cards(models));
     OptionChecks.assertRejected(SkipModelPipeline.Options.class, SkipModelPipeline::validate,
@@ -176,7 +176,7 @@ public class SkipLoopBatchTest {
   /** Once, into DuckDB; the replay runs on Flink below (on Direct it cost 8 s more). */
   @Test
   public void directRunsMatchTheReference() throws Exception {
-    String db = tmp.toFile() + "/skips.duckdb";
+    String db = tmp + "/skips.duckdb";
     runsMatchTheReference("DirectRunner", "duckdb:" + db, Tables.duckDb(db), false);
   }
 
@@ -192,7 +192,7 @@ public class SkipLoopBatchTest {
 
   @Test
   public void badOptionsAreRejectedWithMessagesThatSayTheFix() throws Exception {
-    Path none = TempFiles.newFolder(tmp, "no-models").toPath();
+    Path none = TempFiles.newFolder(tmp, "no-models");
     assertRejected("holds no skip-*.onnx model; run skip-model first", "--models=" + none);
     assertRejected("must be a positive multiple of --trainEvery=10m", "--trainWindow=25m", "--models=" + none);
     assertRejected("use logistic or fm", "--modelKind=tree", "--models=" + none);
@@ -200,7 +200,7 @@ public class SkipLoopBatchTest {
     assertRejected("use DirectRunner or FlinkRunner", "--runner=SparkRunner", "--models=" + none);
     assertRejected("are probabilities", "--minAuc=2", "--models=" + none);
     // A model from a version with other features (43 before the item features) is refused up front.
-    Path old = TempFiles.newFolder(tmp, "old-models").toPath();
+    Path old = TempFiles.newFolder(tmp, "old-models");
     Files.write(old.resolve("skip-20260307T231000.onnx"), new byte[] {1});
     Files.writeString(old.resolve("skip-20260307T231000.json"), "{\"features\": ["
         + String.join(",", java.util.Collections.nCopies(43, "{\"name\": \"f\"}")) + "]}");

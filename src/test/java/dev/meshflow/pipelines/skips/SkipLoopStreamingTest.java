@@ -42,7 +42,7 @@ public class SkipLoopStreamingTest {
     SkipLoopReference history = new SkipLoopReference("generator:interactions?events=12000&" + SPEC, 12_000, 30_000);
     SkipTrainer.Trained first = new SkipTrainer(SkipTrainer.Kind.LOGISTIC, 5, 1)
         .train(history.between(T0, T0 + 10 * 60_000), T0, T0 + 10 * 60_000, "scheduled");
-    Path models = TempFiles.newFolder(tmp, "models").toPath();
+    Path models = TempFiles.newFolder(tmp, "models");
     Files.writeString(models.resolve(first.card.id + ".json"), first.card.toJson());
     Files.write(models.resolve(first.card.id + ".onnx"), first.onnx);
 

@@ -41,7 +41,7 @@ public class ModelHotSwapTest {
 
   @Test
   public void aNewModelIsPickedUpWhileRunningWithNoElementLostOrDuplicated() throws Exception {
-    Path models = TempFiles.newFolder(folder, "models").toPath();
+    Path models = TempFiles.newFolder(folder, "models");
     publish(models, "model-0001.model", "2");
     String run = "hotswap";
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
