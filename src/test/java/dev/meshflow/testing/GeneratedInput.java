@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
@@ -30,10 +31,15 @@ public final class GeneratedInput {
   }
 
   public static List<InteractionAnalyticsModel.Record> records(String uri, long events) {
+    return records(uri, events, InteractionAnalyticsModel.Record::new);
+  }
+
+  /** The first {@code events} records as a model's input type, from each record's origin and bytes. */
+  public static <R> List<R> records(String uri, long events, BiFunction<String, byte[], R> record) {
     RecordGenerator g = generator(uri);
-    List<InteractionAnalyticsModel.Record> out = new ArrayList<>();
+    List<R> out = new ArrayList<>();
     for (long i = 0; i < events; i++) {
-      out.add(new InteractionAnalyticsModel.Record(g.originOf(i), g.recordAt(i).payload));
+      out.add(record.apply(g.originOf(i), g.recordAt(i).payload));
     }
     return out;
   }

@@ -47,20 +47,10 @@ public class AnomalyDetectionTest {
 
   /**
    * What an end-to-end run covers: on Flink the full history with two-hour windows; on Direct,
-   * whose checks make every bundle slow, the first 6,000 events (about 80 minutes) with one-hour
+   * whose per-bundle cost makes it slow, the first 6,000 events (about 80 minutes) with one-hour
    * windows every half hour, which still give 4 models, 16 anomalies and unscored sessions.
    */
-  private static final class Scale {
-    final long events;
-    final Duration window;
-    final Duration every;
-
-    Scale(long events, Duration window, Duration every) {
-      this.events = events;
-      this.window = window;
-      this.every = every;
-    }
-
+  private record Scale(long events, Duration window, Duration every) {
     String generator() {
       return AnomalyDetectionTest.generator(events);
     }
@@ -138,14 +128,14 @@ public class AnomalyDetectionTest {
 
   private void runsMatchTheModel(Scale scale, String runner, String sink, Tables tables, boolean replay)
       throws Exception {
-    Collection<Row> sessions = sessions(scale.generator(), scale.events);
-    List<KMeansModel> expectedModels = AnomalyModel.train(sessions, scale.window, scale.every,
+    Collection<Row> sessions = sessions(scale.generator(), scale.events());
+    List<KMeansModel> expectedModels = AnomalyModel.train(sessions, scale.window(), scale.every(),
         new KMeansTrainer.Settings());
     AnomalyModel.Scored expected = AnomalyModel.score(sessions, expectedModels);
     assertTrue(expectedModels.size() >= 4 && expected.anomalies.size() > 10 && expected.unscored > 0, "several models, anomalies and unscored sessions are expected");
 
     Path history = TempFiles.newFolder(tmp, "history");
-    GeneratedInput.writeShuffled(scale.generator(), scale.events, history, 3, 11);
+    GeneratedInput.writeShuffled(scale.generator(), scale.events(), history, 3, 11);
     Path products = TempFiles.newFile(tmp, "products.jsonl");
     Files.writeString(products, ((ClickGenerator) GeneratedInput.generator(scale.generator())).productsJsonLines());
     Path models = tmp.resolve("models");

@@ -53,10 +53,7 @@ public class ClickstreamBackfillTest {
   /** The reference model over the first {@code events} records of a click generator URI. */
   public static ClickstreamModel.Result model(String uri, long events, Clickstream.Settings settings) {
     ClickGenerator g = (ClickGenerator) GeneratedInput.generator(uri);
-    List<ClickstreamModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < events; i++) {
-      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
+    List<ClickstreamModel.Record> records = GeneratedInput.records(uri, events, ClickstreamModel.Record::new);
     return ClickstreamModel.run(records, Products.parse(g.productsJsonLines()), settings);
   }
 

@@ -47,10 +47,7 @@ public class FleetAlertsTest {
 
   static FleetAlertsModel.Result model() {
     VehicleGenerator g = generator();
-    List<FleetAlertsModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < EVENTS; i++) {
-      records.add(new FleetAlertsModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
+    List<FleetAlertsModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS, FleetAlertsModel.Record::new);
     return FleetAlertsModel.run(records, Zones.parse(g.world().geoJson()), WINDOW, PERIOD);
   }
 

@@ -56,10 +56,7 @@ public class AnomalyTransformsTest {
   /** The clickstream model's sessions, in start order. */
   private static List<Row> sessions() {
     ClickGenerator g = (ClickGenerator) GeneratedInput.generator(GENERATOR);
-    List<ClickstreamModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < EVENTS; i++) {
-      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
+    List<ClickstreamModel.Record> records = GeneratedInput.records(GENERATOR, EVENTS, ClickstreamModel.Record::new);
     List<Row> sessions = new ArrayList<>(ClickstreamModel.run(records, Products.parse(g.productsJsonLines()),
         new Clickstream.Settings()).sessions.values());
     sessions.sort(Comparator.comparing((Row s) -> s.getDateTime("start_ts").getMillis())

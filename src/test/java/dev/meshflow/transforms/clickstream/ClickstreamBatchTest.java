@@ -50,10 +50,7 @@ public class ClickstreamBatchTest {
   @Test
   public void batchTablesAndDeadLettersAreTheModels(TestPipeline p) {
     ClickGenerator g = (ClickGenerator) GeneratedInput.generator(GENERATOR);
-    List<ClickstreamModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < EVENTS; i++) {
-      records.add(new ClickstreamModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
+    List<ClickstreamModel.Record> records = new ArrayList<>(GeneratedInput.records(GENERATOR, EVENTS, ClickstreamModel.Record::new));
     Collections.shuffle(records, new Random(13));
     String productsJson = g.productsJsonLines();
     ClickstreamModel.Result expected = ClickstreamModel.run(records, Products.parse(productsJson), new Clickstream.Settings());

@@ -46,10 +46,7 @@ public class FleetAlertsBatchTest {
   @Test
   public void batchStatsAlertsAndDeadLettersAreTheModels(TestPipeline p) {
     VehicleGenerator g = (VehicleGenerator) GeneratedInput.generator(GENERATOR);
-    List<FleetAlertsModel.Record> records = new ArrayList<>();
-    for (long i = 0; i < EVENTS; i++) {
-      records.add(new FleetAlertsModel.Record(g.originOf(i), g.recordAt(i).payload));
-    }
+    List<FleetAlertsModel.Record> records = new ArrayList<>(GeneratedInput.records(GENERATOR, EVENTS, FleetAlertsModel.Record::new));
     Collections.shuffle(records, new Random(9));
     String zonesJson = g.world().geoJson();
     FleetAlertsModel.Result expected = FleetAlertsModel.run(records, Zones.parse(zonesJson), 60_000, 10_000);
