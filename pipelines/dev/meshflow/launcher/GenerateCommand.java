@@ -1,11 +1,9 @@
 package dev.meshflow.launcher;
 
+import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
-import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.io.generator.ClickGenerator;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.RecordGenerator;
-import dev.meshflow.io.generator.VehicleGenerator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,28 +48,21 @@ public final class GenerateCommand {
           + " | ./meshflow generate 'generator:clicks?events=N' [--products]");
     }
     String uri = args.isEmpty() ? "generator:interactions?events=1000" : args.get(0);
-    RecordSource source = Endpoints.source(uri, false);
-    if (!(source instanceof GeneratorSource)) {
+    EndpointUri parsed = EndpointUri.parse("generate", uri);
+    if (!parsed.scheme().equals(GeneratorSource.SCHEME)) {
       throw new IllegalArgumentException("generate takes a generator: URI, not " + uri);
     }
-    RecordGenerator g = ((GeneratorSource) source).generator();
-    if (zones) {
-      if (!(g instanceof VehicleGenerator)) {
-        throw new IllegalArgumentException("--zones needs a generator:vehicles URI, not " + uri);
-      }
-      out.print(((VehicleGenerator) g).world().geoJson());
+    GeneratorSource source = GeneratorSource.from(parsed, false);
+    if (zones || products) {
+      String kind = zones ? RecordSource.ZONES : RecordSource.PRODUCTS;
+      out.print(source.referenceData(kind).orElseThrow(() -> new IllegalArgumentException(zones
+          ? "--zones needs a generator:vehicles URI, not " + uri
+          : "--products needs a generator:clicks URI, not " + uri)));
       out.flush();
       return;
     }
-    if (products) {
-      if (!(g instanceof ClickGenerator)) {
-        throw new IllegalArgumentException("--products needs a generator:clicks URI, not " + uri);
-      }
-      out.print(((ClickGenerator) g).productsJsonLines());
-      out.flush();
-      return;
-    }
-    long events = ((GeneratorSource) source).events();
+    RecordGenerator g = source.generator();
+    long events = source.events();
     OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     for (long i = 0; i < events; i++) {
       buffered.write(g.recordAt(i).payload);

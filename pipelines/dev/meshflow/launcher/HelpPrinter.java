@@ -35,7 +35,7 @@ public final class HelpPrinter {
 
   private HelpPrinter() {}
 
-  public static void print(MeshflowPipeline<?> pipeline, PrintStream out) {
+  public static void print(MeshflowPipeline<?, ?> pipeline, PrintStream out) {
     out.println("Usage: ./meshflow " + pipeline.name() + " [--option=value ...]");
     out.println();
     out.println(wrap(pipeline.description(), ""));

@@ -3,10 +3,9 @@ package dev.meshflow.launcher;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.LauncherOptions;
-import dev.meshflow.options.SinkOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.RunSpec;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -90,7 +89,7 @@ public final class Main {
         GenerateCommand.run(rest, out);
         return OK;
       default:
-        MeshflowPipeline<?> pipeline = PipelineCatalog.get(command);
+        MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
           HelpPrinter.print(pipeline, out);
           return OK;
@@ -99,19 +98,18 @@ public final class Main {
     }
   }
 
-  private static <O extends PipelineOptions> int runPipeline(
-      MeshflowPipeline<O> pipeline, List<String> args, PrintStream out, PrintStream err) {
+  private static <O extends PipelineOptions, S extends RunSpec> int runPipeline(
+      MeshflowPipeline<O, S> pipeline, List<String> args, PrintStream out, PrintStream err) {
     List<String> launch = withLauncherDefaults(pipeline, args);
     O options = parseOptions(pipeline, launch);
-    pipeline.validate(options); // run() checks again; this fails before anything is printed
+    S spec = pipeline.spec(options); // the options read once; fails before anything is printed
     FlinkResume resume = FlinkResume.of(pipeline.name(), launch);
     if (resume != null) {
       launch = resume.apply(launch, out);
-      options = parseOptions(pipeline, launch);
+      options = parseOptions(pipeline, launch); // adds runner settings, which the spec does not hold
     }
-    TableSink sink = options instanceof SinkOptions
-        ? Endpoints.sink(((SinkOptions) options).getSink()) : null;
-    RecordSource input = pipeline.input(options);
+    TableSink sink = spec.sink();
+    RecordSource input = spec.input();
     if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
       input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
       List<String> withThreads = ReaderThreads.forReaders(launch, options, input, REACHABLE_WITHIN, out);
@@ -119,7 +117,8 @@ public final class Main {
         options = parseOptions(pipeline, withThreads);
       }
     }
-    String source = pipeline.describeInput(options);
+    S prepared = pipeline.prepare(spec);
+    String source = spec.describeInput();
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
     long start = System.nanoTime();
@@ -145,7 +144,7 @@ public final class Main {
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
         streaming && input != null ? input.backlogProbe() : null)) {
-      result = pipeline.run(options);
+      result = pipeline.start(options, prepared);
       state = result.waitUntilFinish();
     } catch (RuntimeException e) {
       failure = e;
@@ -160,7 +159,7 @@ public final class Main {
     if (resume != null && state == PipelineResult.State.DONE) {
       resume.finished();
     }
-    RunSummary.print(out, pipeline, options, result, state, source, sink,
+    RunSummary.print(out, pipeline, spec, options, result, state, source, sink,
         (System.nanoTime() - start) / 1e9);
     return state == PipelineResult.State.DONE ? OK : FAILED;
   }
@@ -182,7 +181,7 @@ public final class Main {
   }
 
   /** The user's options with the launcher's defaults for the runner added. */
-  private static List<String> withLauncherDefaults(MeshflowPipeline<?> pipeline, List<String> args) {
+  private static List<String> withLauncherDefaults(MeshflowPipeline<?, ?> pipeline, List<String> args) {
     for (String a : args) {
       if (!a.startsWith("--")) {
         throw new IllegalArgumentException(
@@ -194,7 +193,7 @@ public final class Main {
   }
 
   private static <O extends PipelineOptions> O parseOptions(
-      MeshflowPipeline<O> pipeline, List<String> withDefaults) {
+      MeshflowPipeline<O, ?> pipeline, List<String> withDefaults) {
     try {
       // Not registered: pipelines share option names with different defaults (--models), which
       // Beam refuses once both interfaces are registered in one JVM. Parsing needs only the class.

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** Every pipeline the launcher knows, by name. Adding a pipeline is one entry here. */
 public final class PipelineCatalog {
-  private static final Map<String, MeshflowPipeline<?>> PIPELINES = new LinkedHashMap<>();
+  private static final Map<String, MeshflowPipeline<?, ?>> PIPELINES = new LinkedHashMap<>();
 
   static {
     add(InteractionAnalyticsPipeline.PIPELINE);
@@ -33,16 +33,16 @@ public final class PipelineCatalog {
 
   private PipelineCatalog() {}
 
-  private static void add(MeshflowPipeline<?> pipeline) {
+  private static void add(MeshflowPipeline<?, ?> pipeline) {
     PIPELINES.put(pipeline.name(), pipeline);
   }
 
-  public static Map<String, MeshflowPipeline<?>> all() {
+  public static Map<String, MeshflowPipeline<?, ?>> all() {
     return PIPELINES;
   }
 
-  public static MeshflowPipeline<?> get(String name) {
-    MeshflowPipeline<?> p = PIPELINES.get(name);
+  public static MeshflowPipeline<?, ?> get(String name) {
+    MeshflowPipeline<?, ?> p = PIPELINES.get(name);
     if (p == null) {
       throw new IllegalArgumentException(
           "unknown pipeline '" + name + "'; available: " + String.join(", ", PIPELINES.keySet())

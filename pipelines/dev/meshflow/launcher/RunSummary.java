@@ -4,6 +4,7 @@ import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.RunSpec;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -15,11 +16,11 @@ public final class RunSummary {
   private RunSummary() {}
 
   public static void print(
-      PrintStream out, MeshflowPipeline<?> pipeline, PipelineOptions options,
+      PrintStream out, MeshflowPipeline<?, ?> pipeline, RunSpec spec, PipelineOptions options,
       PipelineResult result, PipelineResult.State state, String source, TableSink sink,
       double seconds) {
     RunCounts c = RunCounts.of(result);
-    Conservation conservation = conservationOf(pipeline, options);
+    Conservation conservation = spec.conservation();
     out.println();
     out.printf("%s %s in %.1f s on %s%n", pipeline.name(),
         state == PipelineResult.State.DONE ? "finished" : "ended " + state, seconds,
@@ -57,7 +58,7 @@ public final class RunSummary {
       row(out, "note", "nothing was read from " + source + "; is that the input you meant?");
     }
     AfterRun.reports(result).forEach(line -> row(out, "offsets", line));
-    fileOutputsOf(pipeline, options).forEach((label, place) -> row(out, label, placeOf(place)));
+    spec.fileOutputs().forEach((label, place) -> row(out, label, placeOf(place)));
     if (sink != null) {
       row(out, "output", sink.describe());
       String look = sink.lookCommand(pipeline.exampleQuery());
@@ -65,12 +66,6 @@ public final class RunSummary {
         row(out, "look", asInvoked(look));
       }
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends PipelineOptions> Map<String, String> fileOutputsOf(
-      MeshflowPipeline<O> pipeline, PipelineOptions options) {
-    return pipeline.fileOutputs((O) options);
   }
 
   /** A local folder as an absolute path with how many files it holds; a URL as it is. */
@@ -81,12 +76,6 @@ public final class RunSummary {
     java.io.File dir = new java.io.File(place).getAbsoluteFile();
     String[] files = dir.list();
     return dir + (files == null ? " (nothing written)" : String.format(" (%,d files)", files.length));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends PipelineOptions> Conservation conservationOf(
-      MeshflowPipeline<O> pipeline, PipelineOptions options) {
-    return pipeline.conservation((O) options);
   }
 
   /** The look command as the caller can paste it, from wherever the script was run. */

@@ -31,44 +31,53 @@ import org.joda.time.Duration;
 
 /**
  * The clicks as the clickstream domain sees them, shared by every pipeline that builds on its
- * sessions (clickstream-backfill, and the anomaly jobs, whose features are sessions): the options,
- * their checks, the products side input, and {@link Clickstream} over the read clicks. So
- * duplicates, late events and bots are handled the same way in each.
+ * sessions (clickstream-backfill, whose spec it is, and the anomaly jobs, whose features are
+ * sessions): the options read once, their checks, the products side input, and {@link
+ * Clickstream} over the read clicks. So duplicates, late events and bots are handled the same way
+ * in each.
+ *
+ * @param settings the transform's settings, not changed after they are read
+ * @param generatedProducts the generator's products, or null to read {@code productsFile}
+ * @param productsFile the products JSON-lines file, or null with generated products
+ * @param runFor null to run until stopped
  */
-public final class ClickstreamInput {
+public record ClickstreamInput(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
+    Clickstream.Settings settings, String generatedProducts, String productsFile) implements RunSpec {
   /** Every option a clickstream-based pipeline reads. */
   public interface Options
       extends ClickstreamOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
-  private ClickstreamInput() {}
-
-  /** The clicks to read, from {@code --clicks}. */
-  public static RecordSource source(Options options) {
-    return Endpoints.source("clicks", options.getClicks(), options.isStreaming());
-  }
-
-  /** Checks options that depend on each other, with messages that say how to fix them. */
-  public static void validate(Options options) {
-    settings(options).validate();
-    Durations.lifetime(options, options.isStreaming());
+  /** Reads and checks the options, with messages that say how to fix them. */
+  public static ClickstreamInput of(Options options) {
+    Clickstream.Settings settings = settings(options);
+    Duration runFor = Durations.lifetime(options, options.isStreaming());
     if (options.getRunner().getSimpleName().equals("SparkRunner")) {
       throw new IllegalArgumentException("clickstream-backfill stitches identities and orders each"
           + " cookie's events with state and event-time timers, which the SparkRunner does not run;"
           + " use DirectRunner or FlinkRunner (batch and streaming)");
     }
-    RecordSource source = source(options);
-    if (options.getProducts().equals("generator") && source.referenceData(RecordSource.PRODUCTS).isEmpty()) {
-      throw new IllegalArgumentException("--products=generator needs --clicks=generator:clicks...;"
-          + " for other sources give --products=<JSON lines file>");
+    RecordSource source = Endpoints.source("clicks", options.getClicks(), options.isStreaming());
+    boolean generated = options.getProducts().equals("generator");
+    String generatedProducts = null;
+    if (generated) {
+      generatedProducts = source.referenceData(RecordSource.PRODUCTS).orElseThrow(() -> new IllegalArgumentException(
+          "--products=generator needs --clicks=generator:clicks...; for other sources give"
+              + " --products=<JSON lines file>"));
     }
-    if (!options.getProducts().equals("generator")) {
-      LocalReferenceFile.check("products", options.getProducts(), Products::parse);
+    return new ClickstreamInput(source, Endpoints.sink(options.getSink()), options.isStreaming(), runFor,
+        settings, generatedProducts, generated ? null : options.getProducts());
+  }
+
+  /** A products file is read now, so a missing or malformed one fails here and not on a worker. */
+  public ClickstreamInput prepare() {
+    if (productsFile != null) {
+      LocalReferenceFile.check("products", productsFile, Products::parse);
     }
-    Endpoints.sink(options.getSink());
+    return this;
   }
 
   /** The transform's settings from the options; throws on a malformed value. */
-  public static Clickstream.Settings settings(Options options) {
+  private static Clickstream.Settings settings(Options options) {
     Clickstream.Settings s = new Clickstream.Settings();
     switch (options.getIpPrivacy()) {
       case "truncate":
@@ -119,23 +128,18 @@ public final class ClickstreamInput {
     }
   }
 
-  /**
-   * Reads the clicks and runs {@link Clickstream} on them: the whole clickstream domain.
-   */
-  public static PCollectionTuple clickstream(Pipeline pipeline, Options options, RecordSource source,
-      Duration runFor, TableSink deadLetterSink) {
-    PCollectionView<Products> products = productsView(pipeline, options, source);
-    return ReadSource.apply(pipeline, "ReadClicks", source, runFor, deadLetterSink)
-        .apply("Clickstream", new Clickstream(settings(options), products));
+  /** Reads the clicks and runs {@link Clickstream} on them: the whole clickstream domain. */
+  public PCollectionTuple read(Pipeline pipeline) {
+    return ReadSource.apply(pipeline, "ReadClicks", input, runFor, sink)
+        .apply("Clickstream", new Clickstream(settings, productsView(pipeline)));
   }
 
-  private static PCollectionView<Products> productsView(Pipeline pipeline, Options options,
-      RecordSource source) {
+  private PCollectionView<Products> productsView(Pipeline pipeline) {
     PCollection<String> lines;
-    if (options.getProducts().equals("generator")) {
-      lines = pipeline.apply("GeneratorProducts", Create.of(source.referenceData(RecordSource.PRODUCTS).orElseThrow()));
+    if (generatedProducts != null) {
+      lines = pipeline.apply("GeneratorProducts", Create.of(generatedProducts));
     } else {
-      lines = pipeline.apply("ReadProducts", FileSnapshots.once(options.getProducts()))
+      lines = pipeline.apply("ReadProducts", FileSnapshots.once(productsFile))
           .apply("JoinLines", MapElements.into(TypeDescriptor.of(String.class))
               .via((List<String> l) -> String.join("\n", l)));
     }

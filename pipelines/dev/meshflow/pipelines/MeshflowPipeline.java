@@ -1,10 +1,11 @@
 package dev.meshflow.pipelines;
 
-import dev.meshflow.io.RecordSource;
-import java.util.Map;
+import dev.meshflow.io.AfterRun;
 import java.util.Objects;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -12,118 +13,101 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * The contract between the launcher and a pipeline. Each pipeline publishes one as its {@code
  * PIPELINE} constant (built with {@link #builder}); the launcher's catalog lists them and knows
  * nothing else of a pipeline.
+ *
+ * <p>A run has three steps, each done once: {@link #spec} reads the options into an immutable
+ * {@link RunSpec} (no files, no services); {@link #prepare} does what needs the world outside
+ * before a run (model directories checked, reference files read, tables and views created); and
+ * {@link #build} adds the steps to a pipeline from the prepared spec alone.
+ *
+ * @param <O> the options the pipeline reads
+ * @param <S> what its options say, read once
  */
-public interface MeshflowPipeline<O extends PipelineOptions> {
+public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> {
   String name();
 
   String description();
 
   Class<O> optionsClass();
 
-  /** Cross-option checks; throws IllegalArgumentException with a message that says the fix. */
-  void validate(O options);
+  /** Reads the options; throws IllegalArgumentException with a message that says the fix. */
+  S spec(O options);
 
-  /** Starts the pipeline without waiting for it. */
-  PipelineResult run(O options);
+  /**
+   * The work before a run that needs files or services; throws IllegalArgumentException, as
+   * {@link #spec} does, when what it finds cannot run. Returns the spec to build from.
+   */
+  S prepare(S spec);
+
+  /** Adds the pipeline's steps to {@code pipeline}; reads neither options nor files. */
+  void build(Pipeline pipeline, S prepared);
 
   /** A query a person can run to look at the main result. */
   String exampleQuery();
 
-  /** How the run accounts for every record read. */
-  Conservation conservation(O options);
+  /** Reads the options, prepares and starts the run; does not wait for it to finish. */
+  default PipelineResult run(O options) {
+    return start(options, prepare(spec(options)));
+  }
 
-  /** What the run writes besides tables (a model directory), label to place, for the summary. */
-  Map<String, String> fileOutputs(O options);
+  /** Builds a pipeline of {@code options} from a prepared spec and starts it. */
+  default PipelineResult start(O options, S prepared) {
+    Pipeline pipeline = Pipeline.create(options);
+    build(pipeline, prepared);
+    return AfterRun.start(pipeline);
+  }
 
-  /**
-   * The stream or files the run reads, for the launcher's checks before a local run (is the
-   * broker up, how many readers) and its consumer lag; null where it reads none of its own.
-   */
-  RecordSource input(O options);
-
-  /** What the summary names as the run's input. */
-  String describeInput(O options);
-
-  /** A pipeline's contract from its parts; name, description, options, validate and run are required. */
-  static <O extends PipelineOptions> Builder<O> builder(String name, String description, Class<O> optionsClass) {
-    return new Builder<>(name, description, optionsClass);
+  /** A pipeline's contract from its parts: how it reads its options and how it builds. */
+  static <O extends PipelineOptions, S extends RunSpec> Builder<O, S> builder(
+      String name, String description, Class<O> optionsClass, Function<O, S> spec) {
+    return new Builder<>(name, description, optionsClass, spec);
   }
 
   /** Builds a {@link MeshflowPipeline} from method references of a pipeline class. */
-  final class Builder<O extends PipelineOptions> {
+  final class Builder<O extends PipelineOptions, S extends RunSpec> {
     private final String name;
     private final String description;
     private final Class<O> optionsClass;
-    private Consumer<O> validate;
-    private Function<O, PipelineResult> run;
+    private final Function<O, S> spec;
+    private UnaryOperator<S> prepare = UnaryOperator.identity();
+    private BiConsumer<Pipeline, S> steps;
     private String exampleQuery = "";
-    private Function<O, Conservation> conservation = o -> Conservation.aggregated();
-    private Function<O, Map<String, String>> fileOutputs = o -> Map.of();
-    private Function<O, RecordSource> input = o -> null;
-    private Function<O, String> describeInput;
 
-    private Builder(String name, String description, Class<O> optionsClass) {
+    private Builder(String name, String description, Class<O> optionsClass, Function<O, S> spec) {
       this.name = name;
       this.description = description;
       this.optionsClass = optionsClass;
+      this.spec = spec;
     }
 
-    public Builder<O> validate(Consumer<O> validate) {
-      this.validate = validate;
+    /** Default: nothing to do before a run. */
+    public Builder<O, S> prepare(UnaryOperator<S> prepare) {
+      this.prepare = prepare;
       return this;
     }
 
-    public Builder<O> run(Function<O, PipelineResult> run) {
-      this.run = run;
+    public Builder<O, S> steps(BiConsumer<Pipeline, S> steps) {
+      this.steps = steps;
       return this;
     }
 
-    public Builder<O> exampleQuery(String sql) {
+    public Builder<O, S> exampleQuery(String sql) {
       this.exampleQuery = sql;
       return this;
     }
 
-    /** Default: valid events feed an aggregate ({@link Conservation#aggregated()}). */
-    public Builder<O> conservation(Function<O, Conservation> conservation) {
-      this.conservation = conservation;
-      return this;
-    }
-
-    public Builder<O> fileOutputs(Function<O, Map<String, String>> fileOutputs) {
-      this.fileOutputs = fileOutputs;
-      return this;
-    }
-
-    public Builder<O> input(Function<O, RecordSource> input) {
-      this.input = input;
-      return this;
-    }
-
-    /** Default: the input's own description, or nothing. */
-    public Builder<O> describeInput(Function<O, String> describeInput) {
-      this.describeInput = describeInput;
-      return this;
-    }
-
-    public MeshflowPipeline<O> build() {
-      Objects.requireNonNull(validate, name + ": validate");
-      Objects.requireNonNull(run, name + ": run");
-      Function<O, String> described = describeInput != null ? describeInput : o -> {
-        RecordSource in = input.apply(o);
-        return in == null ? "" : in.describe();
-      };
-      return new Defined<>(this, described);
+    public MeshflowPipeline<O, S> build() {
+      Objects.requireNonNull(spec, name + ": spec");
+      Objects.requireNonNull(steps, name + ": steps");
+      return new Defined<>(this);
     }
   }
 
   /** A pipeline's contract as its builder defined it. */
-  final class Defined<O extends PipelineOptions> implements MeshflowPipeline<O> {
-    private final Builder<O> b;
-    private final Function<O, String> describeInput;
+  final class Defined<O extends PipelineOptions, S extends RunSpec> implements MeshflowPipeline<O, S> {
+    private final Builder<O, S> b;
 
-    private Defined(Builder<O> b, Function<O, String> describeInput) {
+    private Defined(Builder<O, S> b) {
       this.b = b;
-      this.describeInput = describeInput;
     }
 
     @Override
@@ -142,38 +126,23 @@ public interface MeshflowPipeline<O extends PipelineOptions> {
     }
 
     @Override
-    public void validate(O options) {
-      b.validate.accept(options);
+    public S spec(O options) {
+      return b.spec.apply(options);
     }
 
     @Override
-    public PipelineResult run(O options) {
-      return b.run.apply(options);
+    public S prepare(S spec) {
+      return b.prepare.apply(spec);
+    }
+
+    @Override
+    public void build(Pipeline pipeline, S prepared) {
+      b.steps.accept(pipeline, prepared);
     }
 
     @Override
     public String exampleQuery() {
       return b.exampleQuery;
-    }
-
-    @Override
-    public Conservation conservation(O options) {
-      return b.conservation.apply(options);
-    }
-
-    @Override
-    public Map<String, String> fileOutputs(O options) {
-      return b.fileOutputs.apply(options);
-    }
-
-    @Override
-    public RecordSource input(O options) {
-      return b.input.apply(options);
-    }
-
-    @Override
-    public String describeInput(O options) {
-      return describeInput.apply(options);
     }
   }
 }

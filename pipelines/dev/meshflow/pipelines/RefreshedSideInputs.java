@@ -3,6 +3,7 @@ package dev.meshflow.pipelines;
 import dev.meshflow.options.Durations;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.joda.time.Duration;
 
 /**
  * Where a reference file re-read while the job runs (a side input fed by a ticker) can be used.
@@ -13,13 +14,15 @@ import org.apache.beam.sdk.options.StreamingOptions;
 public final class RefreshedSideInputs {
   private RefreshedSideInputs() {}
 
-  public static void check(String option, String value, PipelineOptions options) {
-    long refresh = Durations.parse(option, value).getMillis();
+  /** The refresh interval {@code --option=value} names, refused where it cannot work. */
+  public static Duration refresh(String option, String value, PipelineOptions options) {
+    Duration refresh = Durations.parse(option, value);
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
-    if (streaming && refresh > 0 && options.getRunner().getSimpleName().equals("FlinkRunner")) {
+    if (streaming && refresh.getMillis() > 0 && options.getRunner().getSimpleName().equals("FlinkRunner")) {
       throw new IllegalArgumentException("--" + option + "=" + value + ": on FlinkRunner a reference"
           + " file re-read while streaming does not reach the running job; use --" + option
           + "=0s to read it once at start (restart the job to pick up a change), or DirectRunner");
     }
+    return refresh;
   }
 }

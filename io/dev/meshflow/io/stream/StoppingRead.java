@@ -178,6 +178,7 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     }
   }
 
+  /** Generic over the wrapped source's checkpoint, which a schema cannot be inferred for. */
   private static final class MarkCoder<C extends UnboundedSource.CheckpointMark>
       extends org.apache.beam.sdk.coders.StructuredCoder<Mark<C>> {
     private final Coder<C> inner;

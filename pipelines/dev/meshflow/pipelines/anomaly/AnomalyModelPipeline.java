@@ -1,17 +1,11 @@
 package dev.meshflow.pipelines.anomaly;
 
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
-import dev.meshflow.options.Durations;
-import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.anomaly.KMeansModel;
 import dev.meshflow.transforms.anomaly.TrainModels;
 import dev.meshflow.transforms.clickstream.Clickstream;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -43,42 +37,33 @@ public final class AnomalyModelPipeline {
   public interface Options extends AnomalyJobs.Options {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(AnomalyModelPipeline::validate)
-          .run(AnomalyModelPipeline::run)
-          .input(ClickstreamInput::source)
-          .fileOutputs(o -> Map.of("models", o.getModels()))
+  public static final MeshflowPipeline<Options, AnomalyModelSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, AnomalyModelSpec::of)
+          .prepare(spec -> {
+            spec.jobs().clicks().prepare();
+            return spec;
+          })
+          .steps(AnomalyModelPipeline::build)
           .exampleQuery("SELECT stage, reason, count(*) AS dead_letters FROM dead_letter GROUP "
               + "BY stage, reason ORDER BY 3 DESC LIMIT 10")
           .build();
 
   private AnomalyModelPipeline() {}
 
-  public static void validate(Options options) {
-    AnomalyJobs.validate(options);
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    TableSink sink = Endpoints.sink(options.getSink());
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple clicks = ClickstreamInput.clickstream(pipeline, options,
-        ClickstreamInput.source(options),
-        Durations.lifetime(options, options.isStreaming()), sink);
+  static void build(Pipeline pipeline, AnomalyModelSpec spec) {
+    AnomalyJobs jobs = spec.jobs();
+    PCollectionTuple clicks = jobs.clicks().read(pipeline);
     clicks.get(Clickstream.SESSIONS)
-        .apply("TrainPerWindow", new TrainModels(Durations.parse("trainWindow", options.getTrainWindow()),
-            Durations.parse("trainEvery", options.getTrainEvery()), AnomalyJobs.trainer(options)))
+        .apply("TrainPerWindow", new TrainModels(jobs.trainWindow(), jobs.trainEvery(), jobs.trainer()))
         .apply("ModelFiles", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
             .via((KMeansModel m) -> KV.of(m.id + ".json", m.toJson())))
-        .apply("PublishModels", NamedFiles.into(options.getModels()));
-    WarehouseWrites.writeDeadLetters(PCollectionList.of(clicks.get(Clickstream.DEAD_LETTERS)), sink);
-    return pipeline;
+        .apply("PublishModels", NamedFiles.into(jobs.models()));
+    WarehouseWrites.writeDeadLetters(PCollectionList.of(clicks.get(Clickstream.DEAD_LETTERS)), spec.sink());
   }
 }

@@ -1,16 +1,10 @@
 package dev.meshflow.pipelines.anomaly;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
-import dev.meshflow.io.file.NamedFiles;
-import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.anomaly.AnomaliesTable;
 import dev.meshflow.transforms.anomaly.KMeansModel;
@@ -33,7 +27,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.joda.time.Duration;
 
 /**
  * The scoring half of anomaly detection: scores each session against the newest model in the
@@ -59,64 +52,56 @@ public final class AnomalyScoringPipeline {
   public interface Options extends AnomalyJobs.Options {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(AnomalyScoringPipeline::validate)
-          .run(AnomalyScoringPipeline::run)
-          .input(ClickstreamInput::source)
+  public static final MeshflowPipeline<Options, AnomalyScoringSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, AnomalyScoringSpec::of)
+          .prepare(AnomalyScoringPipeline::prepare)
+          .steps(AnomalyScoringPipeline::build)
           .exampleQuery("SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"
             + " ORDER BY score DESC LIMIT 15")
           .build();
 
   private AnomalyScoringPipeline() {}
 
-  static String modelGlob(Options options) {
-    return NamedFiles.directory(options.getModels()).toString() + "kmeans-*.json";
+  /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
+  public static PipelineResult run(Options options) {
+    return PIPELINE.run(options);
   }
 
-  public static void validate(Options options) {
-    AnomalyJobs.validate(options);
-    RefreshedSideInputs.check("modelsRefresh", options.getModelsRefresh(), options);
-    if (!options.isStreaming()) {
+  /** A batch run needs a model now; a streaming one may start before the first is trained. */
+  static AnomalyScoringSpec prepare(AnomalyScoringSpec spec) {
+    spec.jobs().clicks().prepare();
+    if (!spec.jobs().clicks().streaming()) {
+      String models = spec.jobs().models();
       try {
-        if (FileSystems.match(modelGlob(options), EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
-          throw new IllegalArgumentException("--models=" + options.getModels() + " holds no model"
+        if (FileSystems.match(spec.jobs().modelGlob(), EmptyMatchTreatment.ALLOW).metadata().isEmpty()) {
+          throw new IllegalArgumentException("--models=" + models + " holds no model"
               + " (kmeans-*.json); run anomaly-model first, with the same --models");
         }
       } catch (IOException e) {
-        throw new IllegalArgumentException("--models=" + options.getModels() + ": " + e.getMessage());
+        throw new IllegalArgumentException("--models=" + models + ": " + e.getMessage());
       }
     }
+    return spec;
   }
 
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
-  public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
-  }
-
-  public static Pipeline build(Options options) {
-    TableSink sink = Endpoints.sink(options.getSink());
-    RecordSource source = ClickstreamInput.source(options);
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    Pipeline pipeline = Pipeline.create(options);
-
+  static void build(Pipeline pipeline, AnomalyScoringSpec spec) {
+    ClickstreamInput input = spec.jobs().clicks();
+    TableSink sink = spec.sink();
     PCollectionView<ModelHistory> models = pipeline
-        .apply("ReadModels", FileSnapshots.allMatching(modelGlob(options), !source.isBounded(),
-            Durations.parse("modelsRefresh", options.getModelsRefresh()), runFor))
+        .apply("ReadModels", FileSnapshots.allMatching(spec.jobs().modelGlob(), !input.input().isBounded(),
+            spec.modelsRefresh(), input.runFor()))
         .apply("ParseModels", MapElements.into(TypeDescriptor.of(ModelHistory.class))
             .via(AnomalyScoringPipeline::history))
         .setCoder(SerializableCoder.of(ModelHistory.class))
         .apply("NewestSnapshot", Latest.globally())
         .apply("ModelsView", View.asSingleton());
 
-    PCollectionTuple clicks = ClickstreamInput.clickstream(pipeline, options, source, runFor, sink);
+    PCollectionTuple clicks = input.read(pipeline);
     PCollection<DeadLetter> refused = WarehouseWrites.upsert("WriteAnomalies",
         clicks.get(Clickstream.SESSIONS).apply("ScoreSessions", new ScoreSessions(models)),
         sink, AnomaliesTable.TABLE, AnomaliesTable.KEY);
     WarehouseWrites.writeDeadLetters(
         PCollectionList.of(clicks.get(Clickstream.DEAD_LETTERS)).and(refused), sink);
-    return pipeline;
   }
 
   /** One model per line; a line that is not a model is reported and skipped, never fatal. */

@@ -1,11 +1,7 @@
 package dev.meshflow.pipelines.clickstream;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.ClickstreamInput;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
@@ -44,11 +40,10 @@ public final class ClickstreamBackfillPipeline {
   public interface Options extends ClickstreamInput.Options {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(ClickstreamBackfillPipeline::validate)
-          .run(ClickstreamBackfillPipeline::run)
-          .input(ClickstreamInput::source)
+  public static final MeshflowPipeline<Options, ClickstreamInput> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, ClickstreamInput::of)
+          .prepare(ClickstreamInput::prepare)
+          .steps(ClickstreamBackfillPipeline::build)
           .exampleQuery("SELECT is_bot, bot_reason, count(*) AS sessions, count(DISTINCT person_id) AS people,"
             + " sum(events) AS events, sum(CASE WHEN purchased THEN 1 ELSE 0 END) AS purchases"
             + " FROM sessions GROUP BY is_bot, bot_reason ORDER BY is_bot, bot_reason")
@@ -56,23 +51,14 @@ public final class ClickstreamBackfillPipeline {
 
   private ClickstreamBackfillPipeline() {}
 
-  /** Checks options that depend on each other, with messages that say how to fix them. */
-  public static void validate(Options options) {
-    ClickstreamInput.validate(options);
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    RecordSource source = ClickstreamInput.source(options);
-    TableSink sink = Endpoints.sink(options.getSink());
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple results = ClickstreamInput.clickstream(pipeline, options, source,
-        Durations.lifetime(options, options.isStreaming()), sink);
+  static void build(Pipeline pipeline, ClickstreamInput clicks) {
+    TableSink sink = clicks.sink();
+    PCollectionTuple results = clicks.read(pipeline);
 
     PCollection<DeadLetter> refusedEvents = WarehouseWrites.upsert("WriteEvents",
         results.get(Clickstream.EVENTS_OUT), sink, ClickEventsTable.TABLE, ClickEventsTable.KEY);
@@ -84,6 +70,5 @@ public final class ClickstreamBackfillPipeline {
         results.get(Clickstream.TRAFFIC), sink, TrafficStats.TABLE, TrafficStats.KEY);
     WarehouseWrites.writeDeadLetters(PCollectionList.of(results.get(Clickstream.DEAD_LETTERS))
         .and(refusedEvents).and(refusedSessions).and(refusedIdentities).and(refusedTraffic), sink);
-    return pipeline;
   }
 }

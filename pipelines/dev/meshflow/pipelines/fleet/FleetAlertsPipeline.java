@@ -1,12 +1,8 @@
 package dev.meshflow.pipelines.fleet;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.FleetOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
@@ -14,7 +10,6 @@ import dev.meshflow.options.SinkOptions;
 import dev.meshflow.pipelines.LocalReferenceFile;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.ReadSource;
-import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.fleet.Alerts;
 import dev.meshflow.transforms.fleet.FleetAlerts;
@@ -35,7 +30,6 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.joda.time.Duration;
 
 /**
  * Fleet telemetry: per-vehicle minute statistics, SPEEDING and GEOFENCE_EXIT alerts with their
@@ -61,11 +55,10 @@ public final class FleetAlertsPipeline {
       extends FleetOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(FleetAlertsPipeline::validate)
-          .run(FleetAlertsPipeline::run)
-          .input(o -> Endpoints.source("positions", o.getPositions(), o.isStreaming()))
+  public static final MeshflowPipeline<Options, FleetAlertsSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, FleetAlertsSpec::of)
+          .prepare(FleetAlertsPipeline::prepare)
+          .steps(FleetAlertsPipeline::build)
           .exampleQuery("SELECT alert_type, count(*) AS alerts, count(DISTINCT vehicle_id) AS vehicles FROM alerts"
             + " GROUP BY alert_type ORDER BY alert_type")
           .build();
@@ -75,75 +68,26 @@ public final class FleetAlertsPipeline {
 
   private FleetAlertsPipeline() {}
 
-  /** A Kafka stream gets the alerts on the topic itself, not on {@code <topic>.alerts_stream}. */
-  static String alertsStream(Options options) {
-    String uri = options.getAlertsStream();
-    if (uri.startsWith("kafka:") && !uri.contains("table=")) {
-      return uri + (uri.contains("?") ? "&" : "?") + "table=" + ALERTS_STREAM;
-    }
-    return uri;
-  }
-
-  /** Checks options that depend on each other, with messages that say how to fix them. */
-  public static void validate(Options options) {
-    Duration window = Durations.parse("speedWindow", options.getSpeedWindow());
-    Duration period = Durations.parse("speedPeriod", options.getSpeedPeriod());
-    if (period.isLongerThan(window) || period.getMillis() <= 0) {
-      throw new IllegalArgumentException("--speedPeriod=" + options.getSpeedPeriod()
-          + " must be positive and at most --speedWindow=" + options.getSpeedWindow());
-    }
-    if (window.getMillis() % period.getMillis() != 0) {
-      throw new IllegalArgumentException("--speedWindow=" + options.getSpeedWindow()
-          + " must be a whole number of --speedPeriod=" + options.getSpeedPeriod()
-          + ", so consecutive windows line up");
-    }
-    Duration ordering = Durations.parse("orderingInterval", options.getOrderingInterval());
-    if (ordering.getMillis() <= 0) {
-      throw new IllegalArgumentException("--orderingInterval must be positive");
-    }
-    if (!options.getZones().equals("generator")) {
-      RefreshedSideInputs.check("zonesRefresh", options.getZonesRefresh(), options);
-    }
-    Durations.lifetime(options, options.isStreaming());
-    if (options.getRunner().getSimpleName().equals("SparkRunner")) {
-      throw new IllegalArgumentException("fleet-alerts puts each vehicle's reports in order with"
-          + " state and event-time timers, which the SparkRunner does not run; use DirectRunner or"
-          + " FlinkRunner (batch and streaming)");
-    }
-    RecordSource source = Endpoints.source("positions", options.getPositions(), options.isStreaming());
-    if (options.getZones().equals("generator") && source.referenceData(RecordSource.ZONES).isEmpty()) {
-      throw new IllegalArgumentException("--zones=generator needs --positions=generator:vehicles...;"
-          + " for other sources give --zones=<GeoJSON file>");
-    }
-    if (!options.getZones().equals("generator")) {
-      LocalReferenceFile.check("zones", options.getZones(), Zones::parse);
-    }
-    Endpoints.sink(options.getSink());
-    if (!options.getAlertsStream().isEmpty()) {
-      Endpoints.sink(alertsStream(options));
-    }
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source("positions", options.getPositions(), options.isStreaming());
-    TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    Duration window = Durations.parse("speedWindow", options.getSpeedWindow());
-    Duration period = Durations.parse("speedPeriod", options.getSpeedPeriod());
+  /** A zones file is read now, so a missing or malformed one fails here and not on a worker. */
+  static FleetAlertsSpec prepare(FleetAlertsSpec spec) {
+    if (spec.zonesFile() != null) {
+      LocalReferenceFile.check("zones", spec.zonesFile(), Zones::parse);
+    }
+    return spec;
+  }
 
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionView<Zones> zones = zonesView(pipeline, options, source, runFor);
-    FleetAlerts fleet = options.isStreaming()
-        ? FleetAlerts.streaming(zones, window, period,
-            Durations.parse("orderingInterval", options.getOrderingInterval()))
-        : FleetAlerts.batch(zones, window, period);
-    PCollectionTuple results = ReadSource.apply(pipeline, "ReadPositions", source, runFor, sink)
+  static void build(Pipeline pipeline, FleetAlertsSpec spec) {
+    TableSink sink = spec.sink();
+    PCollectionView<Zones> zones = zonesView(pipeline, spec);
+    FleetAlerts fleet = spec.streaming()
+        ? FleetAlerts.streaming(zones, spec.speedWindow(), spec.speedPeriod(), spec.orderingInterval())
+        : FleetAlerts.batch(zones, spec.speedWindow(), spec.speedPeriod());
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadPositions", spec.input(), spec.runFor(), sink)
         .apply("FleetAlerts", fleet);
 
     PCollection<Row> alerts = results.get(FleetAlerts.ALERTS);
@@ -151,22 +95,20 @@ public final class FleetAlertsPipeline {
         results.get(FleetAlerts.MINUTE_STATS), sink, VehicleMinuteStats.TABLE, VehicleMinuteStats.KEY);
     PCollection<DeadLetter> refusedAlerts = WarehouseWrites.upsert("WriteAlerts", alerts, sink,
         Alerts.TABLE, Alerts.KEY);
-    if (!options.getAlertsStream().isEmpty()) {
-      alerts.apply("PublishAlerts", Endpoints.sink(alertsStream(options)).upsert(ALERTS_STREAM, Alerts.KEY));
+    if (spec.alertsStream() != null) {
+      alerts.apply("PublishAlerts", spec.alertsStream().upsert(ALERTS_STREAM, Alerts.KEY));
     }
     WarehouseWrites.writeDeadLetters(PCollectionList.of(results.get(FleetAlerts.DEAD_LETTERS))
         .and(refusedStats).and(refusedAlerts), sink);
-    return pipeline;
   }
 
-  private static PCollectionView<Zones> zonesView(Pipeline pipeline, Options options,
-      RecordSource source, Duration runFor) {
+  private static PCollectionView<Zones> zonesView(Pipeline pipeline, FleetAlertsSpec spec) {
     PCollection<String> geoJson;
-    if (options.getZones().equals("generator")) {
-      geoJson = pipeline.apply("GeneratorZones", Create.of(source.referenceData(RecordSource.ZONES).orElseThrow()));
+    if (spec.generatedZones() != null) {
+      geoJson = pipeline.apply("GeneratorZones", Create.of(spec.generatedZones()));
     } else {
-      FileSnapshots snapshots = FileSnapshots.forInput(options.getZones(), !source.isBounded(),
-          Durations.parse("zonesRefresh", options.getZonesRefresh()), runFor);
+      FileSnapshots snapshots = FileSnapshots.forInput(spec.zonesFile(), !spec.input().isBounded(),
+          spec.zonesRefresh(), spec.runFor());
       geoJson = pipeline.apply("ReadZones", snapshots)
           .apply("JoinLines", MapElements.into(TypeDescriptor.of(String.class))
               .via((List<String> lines) -> String.join("\n", lines)));

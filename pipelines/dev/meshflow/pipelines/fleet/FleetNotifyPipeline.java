@@ -3,12 +3,8 @@ package dev.meshflow.pipelines.fleet;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
 import dev.meshflow.core.RunMetrics;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.http.HttpPoster;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.NotifyOptions;
 import dev.meshflow.options.RunForOptions;
@@ -69,76 +65,41 @@ public final class FleetNotifyPipeline {
       extends NotifyOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(FleetNotifyPipeline::validate)
-          .run(FleetNotifyPipeline::run)
-          .input(o -> Endpoints.source("alerts", o.getAlerts(), o.isStreaming()))
+  public static final MeshflowPipeline<Options, FleetNotifySpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, FleetNotifySpec::of)
+          .steps(FleetNotifyPipeline::build)
           .exampleQuery("SELECT status, count(*) AS alerts, sum(attempts) AS attempts FROM notifications"
             + " GROUP BY status ORDER BY status")
           .build();
 
   private FleetNotifyPipeline() {}
 
-  public static void validate(Options options) {
-    Durations.parse("notifyMinInterval", options.getNotifyMinInterval());
-    Duration timeout = Durations.parse("notifyTimeout", options.getNotifyTimeout());
-    if (timeout.getMillis() <= 0) {
-      throw new IllegalArgumentException("--notifyTimeout must be positive");
-    }
-    if (options.getNotifyRetries() < 0 || options.getNotifyRetries() > 10) {
-      throw new IllegalArgumentException("--notifyRetries must be between 0 and 10");
-    }
-    poster(options);
-    if (options.getRunner().getSimpleName().equals("SparkRunner")) {
-      throw new IllegalArgumentException("fleet-notify orders each vehicle's alerts with state and"
-          + " event-time timers, which the SparkRunner does not run; use DirectRunner or FlinkRunner");
-    }
-    Durations.lifetime(options, options.isStreaming());
-    Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
-    Endpoints.sink(options.getSink());
-  }
-
-  private static HttpPoster poster(Options options) {
-    if (options.getNotifyUrl().isEmpty()) {
-      return null;
-    }
-    long timeout = Durations.parse("notifyTimeout", options.getNotifyTimeout()).getMillis();
-    return new HttpPoster(options.getNotifyUrl(), timeout, options.getNotifyRetries(), Math.max(1, timeout / 10));
-  }
-
+  /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source("alerts", options.getAlerts(), options.isStreaming());
-    TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    long minInterval = Durations.parse("notifyMinInterval", options.getNotifyMinInterval()).getMillis();
-    NotifyRateLimit limit = new NotifyRateLimit(minInterval);
+  static void build(Pipeline pipeline, FleetNotifySpec spec) {
+    TableSink sink = spec.sink();
+    NotifyRateLimit limit = new NotifyRateLimit(spec.minInterval().getMillis());
     KvCoder<Boolean, AlertNotice> decisionCoder =
         KvCoder.of(BooleanCoder.of(), SerializableCoder.of(AlertNotice.class));
-    OrderedPerKey<AlertNotice, NotifyRateLimit.State, KV<Boolean, AlertNotice>> ordered = options.isStreaming()
+    OrderedPerKey<AlertNotice, NotifyRateLimit.State, KV<Boolean, AlertNotice>> ordered = spec.streaming()
         ? OrderedPerKey.every(Duration.standardSeconds(10), limit, decisionCoder)
         : OrderedPerKey.atEnd(limit, decisionCoder);
 
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple parsed = ReadSource.apply(pipeline, "ReadAlerts", source, runFor, sink)
+    PCollectionTuple parsed = ReadSource.apply(pipeline, "ReadAlerts", spec.input(), spec.runFor(), sink)
         .apply("ParseAlerts", new AlertNotices());
     PCollectionTuple decided = parsed.get(AlertNotices.NOTICES).apply("RateLimitPerVehicle", ordered);
     PCollectionTuple delivered = decided.get(ordered.output())
-        .apply("Deliver", ParDo.of(new DeliverFn(poster(options))).withOutputTags(ROWS, TupleTagList.of(DEAD)));
+        .apply("Deliver", ParDo.of(new DeliverFn(spec.poster())).withOutputTags(ROWS, TupleTagList.of(DEAD)));
     PCollection<Row> rows = delivered.get(ROWS).setCoder(SchemaCoder.of(Notifications.SCHEMA));
     PCollection<DeadLetter> refused = WarehouseWrites.upsert("WriteNotifications", rows, sink,
         Notifications.TABLE, Notifications.KEY);
     PCollection<DeadLetter> tooLate = decided.get(ordered.tooLate()).apply("TooLate", AlertNotices.tooLate());
     WarehouseWrites.writeDeadLetters(PCollectionList.of(parsed.get(AlertNotices.DEAD_LETTERS))
         .and(delivered.get(DEAD).setCoder(DeadLetterCoder.of())).and(tooLate).and(refused), sink);
-    return pipeline;
   }
-
 
   private static final class DeliverFn extends DoFn<KV<Boolean, AlertNotice>, Row> {
     private final HttpPoster poster;

@@ -1,17 +1,11 @@
 package dev.meshflow.pipelines.ingest;
 
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.LandingFiles;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
-import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.transforms.ingest.InteractionsTable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.IterableCoder;
@@ -25,7 +19,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.joda.time.Duration;
 
 /**
  * Micro-batch file loading: landed files are loaded into {@code interactions} in one bulk,
@@ -52,61 +45,42 @@ public final class MicroBatchLoadPipeline {
       StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(MicroBatchLoadPipeline::validate)
-          .run(MicroBatchLoadPipeline::run)
-          .describeInput(o -> "landed files " + o.getLanding())
-          .conservation(MicroBatchLoadPipeline::conservation)
+  public static final MeshflowPipeline<Options, MicroBatchLoadSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, MicroBatchLoadSpec::of)
+          .steps(MicroBatchLoadPipeline::build)
           .exampleQuery("SELECT path, rows, loaded_at FROM loaded_files ORDER BY loaded_at DESC "
               + "LIMIT 10")
           .build();
 
   private MicroBatchLoadPipeline() {}
 
-  public static void validate(Options options) {
-    Durations.parse("batchInterval", options.getBatchInterval());
-    Durations.parse("pollInterval", options.getPollInterval());
-    if (options.getBatchFiles() < 1) {
-      throw new IllegalArgumentException("--batchFiles must be at least 1");
-    }
-    Durations.lifetime(options, options.isStreaming());
-    TableSink sink = Endpoints.sink(options.getSink());
-    sink.bulkLoader(); // fails with a clear message where the sink cannot load batches
-  }
-
+  /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    TableSink sink = Endpoints.sink(options.getSink());
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    Pipeline pipeline = Pipeline.create(options);
+  static void build(Pipeline pipeline, MicroBatchLoadSpec spec) {
     pipeline
-        .apply("ListLanding", options.isStreaming()
-            ? LandingFiles.watched(options.getLanding(),
-                Durations.parse("pollInterval", options.getPollInterval()), runFor)
-            : LandingFiles.once(options.getLanding()))
+        .apply("ListLanding", spec.streaming()
+            ? LandingFiles.watched(spec.landing(), spec.pollInterval(), spec.runFor())
+            : LandingFiles.once(spec.landing()))
         // One key, so a batch gathers files from the whole folder. Batches may still load
         // concurrently; the ledger's primary key, written in each batch's transaction, keeps every
         // file loaded once (a losing batch fails, is retried, and finds the file loaded).
         .apply("OneLoadQueue", WithKeys.of("landing"))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("BatchFiles", batches(options))
-        .apply("LoadBatch", ParDo.of(new LoadMicroBatchFn(sink.bulkLoader())));
-    return pipeline;
+        .apply("BatchFiles", batches(spec))
+        .apply("LoadBatch", ParDo.of(new LoadMicroBatchFn(spec.loader())));
   }
 
   /** Streaming: every --batchInterval, or once --batchFiles wait. Batch: the listing in chunks. */
   private static PTransform<PCollection<KV<String, String>>, PCollection<KV<String, Iterable<String>>>> batches(
-      Options options) {
-    if (options.isStreaming()) {
-      return GroupIntoBatches.<String, String>ofSize(options.getBatchFiles())
-          .withMaxBufferingDuration(Durations.parse("batchInterval", options.getBatchInterval()));
+      MicroBatchLoadSpec spec) {
+    if (spec.streaming()) {
+      return GroupIntoBatches.<String, String>ofSize(spec.batchFiles())
+          .withMaxBufferingDuration(spec.batchInterval());
     }
-    int size = options.getBatchFiles();
+    int size = spec.batchFiles();
     return new PTransform<>() {
       @Override
       public PCollection<KV<String, Iterable<String>>> expand(PCollection<KV<String, String>> paths) {
@@ -115,9 +89,5 @@ public final class MicroBatchLoadPipeline {
             .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(StringUtf8Coder.of())));
       }
     };
-  }
-
-  public static Conservation conservation(Options options) {
-    return Conservation.rowsOf(InteractionsTable.TABLE);
   }
 }

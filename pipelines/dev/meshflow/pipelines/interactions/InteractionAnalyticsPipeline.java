@@ -1,11 +1,7 @@
 package dev.meshflow.pipelines.interactions;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.EventTimeOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
@@ -26,7 +22,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.Duration;
 
 /**
  * The Analytics consumer of the music-streaming mesh: plays, skips, likes, playlist adds and
@@ -52,11 +47,9 @@ public final class InteractionAnalyticsPipeline {
       LauncherOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(InteractionAnalyticsPipeline::validate)
-          .run(InteractionAnalyticsPipeline::run)
-          .input(o -> Endpoints.source(o.getSource(), o.isStreaming()))
+  public static final MeshflowPipeline<Options, InteractionAnalyticsSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, InteractionAnalyticsSpec::of)
+          .steps(InteractionAnalyticsPipeline::build)
           .exampleQuery("SELECT item_id, sum(plays) AS plays, sum(skips) AS skips, max(unique_users) AS peak_listeners"
             + " FROM item_minute_stats GROUP BY item_id ORDER BY plays DESC LIMIT 10")
           .build();
@@ -71,53 +64,17 @@ public final class InteractionAnalyticsPipeline {
     }
   }
 
-  /** Checks options that depend on each other, with messages that say how to fix them. */
-  public static void validate(Options options) {
-    Duration lateness = Durations.parse("allowedLateness", options.getAllowedLateness());
-    Durations.parse("dedupeWindow", options.getDedupeWindow());
-    Duration early = Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval());
-    if (!options.isStreaming() && (early.getMillis() > 0)) {
-      throw new IllegalArgumentException(
-          "--earlyFiringInterval only applies with --streaming; batch results are final at once");
-    }
-    if (lateness.isLongerThan(Duration.standardDays(7))) {
-      throw new IllegalArgumentException(
-          "--allowedLateness=" + options.getAllowedLateness()
-              + " keeps every window open for over a week; use at most 7d");
-    }
-    if (options.isStreaming() && options.getRunner().getSimpleName().equals("SparkRunner")) {
-      throw new IllegalArgumentException(
-          "SparkRunner's streaming mode rejects event-time timers, which the late split and the"
-              + " streaming dedupe need; run --streaming on DirectRunner or FlinkRunner, or run"
-              + " this pipeline on Spark in batch (without --streaming)");
-    }
-    if (options.getProgressSeconds() < 0) {
-      throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
-    }
-    Durations.lifetime(options, options.isStreaming());
-    Endpoints.source(options.getSource(), options.isStreaming());
-    Endpoints.sink(options.getSink());
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    RecordSource source = Endpoints.source(options.getSource(), options.isStreaming());
-    TableSink sink = Endpoints.sink(options.getSink());
-    Duration dedupeWindow = Durations.parse("dedupeWindow", options.getDedupeWindow());
-    InteractionAnalytics analytics = options.isStreaming()
-        ? InteractionAnalytics.streaming(
-            Durations.parse("allowedLateness", options.getAllowedLateness()), dedupeWindow,
-            Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval()))
-        : InteractionAnalytics.batch(dedupeWindow);
-
-    Pipeline pipeline = Pipeline.create(options);
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", source, runFor, sink)
+  static void build(Pipeline pipeline, InteractionAnalyticsSpec spec) {
+    TableSink sink = spec.sink();
+    InteractionAnalytics analytics = spec.streaming()
+        ? InteractionAnalytics.streaming(spec.allowedLateness(), spec.dedupeWindow(), spec.earlyFiringInterval())
+        : InteractionAnalytics.batch(spec.dedupeWindow());
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadRecords", spec.input(), spec.runFor(), sink)
         .apply("InteractionAnalytics", analytics);
 
     PCollection<Row> statsRows = results.get(InteractionAnalytics.STATS)
@@ -127,6 +84,5 @@ public final class InteractionAnalyticsPipeline {
         "WriteStats", statsRows, sink, ItemMinuteStats.TABLE, ItemMinuteStats.KEY);
     WarehouseWrites.writeDeadLetters(
         PCollectionList.of(results.get(InteractionAnalytics.DEAD_LETTERS)).and(refused), sink);
-    return pipeline;
   }
 }

@@ -15,6 +15,7 @@ import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.skips.SkipSignals;
 import dev.meshflow.transforms.skips.SkipTables;
 import dev.meshflow.transforms.skips.SkipTrainer;
+import dev.meshflow.transforms.skips.TrainSkipModels;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.Pipeline;
@@ -31,8 +32,16 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
-/** What the skip model and skip scoring jobs share: options, signals, training and publishing. */
-final class SkipJobs {
+/**
+ * What the skip model and skip scoring jobs' options say, read once, and the steps both run:
+ * signals, training and publishing.
+ *
+ * @param models the model directory, as the user gave it
+ * @param runFor null to run until stopped
+ */
+record SkipJobs(RecordSource input, TableSink sink, boolean streaming, Duration runFor, String models,
+    Duration trainWindow, Duration trainEvery, Duration outcomeTimeout, SkipTrainer trainer,
+    int minTrainingRows, int maxTrainingRows) {
   /** Every option both skip jobs read. */
   interface Options extends SkipModelOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
@@ -41,9 +50,7 @@ final class SkipJobs {
   /** Streaming: how often each user's waiting events are put in order (event time). */
   static final Duration FLUSH_EVERY = Duration.standardSeconds(10);
 
-  private SkipJobs() {}
-
-  static void validate(Options options, String job) {
+  static SkipJobs of(Options options, String job) {
     Duration window = Durations.parse("trainWindow", options.getTrainWindow());
     Duration every = Durations.parse("trainEvery", options.getTrainEvery());
     if (!every.isLongerThan(Duration.ZERO) || !window.isLongerThan(Duration.ZERO)
@@ -56,7 +63,7 @@ final class SkipJobs {
       throw new IllegalArgumentException("--outcomeTimeout=" + options.getOutcomeTimeout() + " must be positive"
           + " and shorter than --trainEvery=" + options.getTrainEvery());
     }
-    trainer(options);
+    SkipTrainer trainer = trainer(options);
     if (options.getTrainEpochs() < 1) {
       throw new IllegalArgumentException("--trainEpochs must be at least 1");
     }
@@ -68,16 +75,18 @@ final class SkipJobs {
       throw new IllegalArgumentException("--models must name a directory");
     }
     NamedFiles.directory(options.getModels());
-    Durations.lifetime(options, options.isStreaming());
+    boolean streaming = options.isStreaming();
+    Duration runFor = Durations.lifetime(options, streaming);
     if (options.getRunner().getSimpleName().equals("SparkRunner")) {
       throw new IllegalArgumentException(job + " orders each user's plays and labels them with state and"
           + " event-time timers, which the SparkRunner does not run; use DirectRunner or FlinkRunner");
     }
-    Endpoints.source("listens", options.getListens(), options.isStreaming());
-    Endpoints.sink(options.getSink());
+    return new SkipJobs(Endpoints.source("listens", options.getListens(), streaming),
+        Endpoints.sink(options.getSink()), streaming, runFor, options.getModels(), window, every, timeout,
+        trainer, options.getMinTrainingRows(), options.getMaxTrainingRows());
   }
 
-  static SkipTrainer trainer(SkipModelOptions options) {
+  private static SkipTrainer trainer(SkipModelOptions options) {
     SkipTrainer.Kind kind;
     switch (options.getModelKind().toLowerCase(Locale.ROOT)) {
       case "logistic":
@@ -92,51 +101,45 @@ final class SkipJobs {
     return new SkipTrainer(kind, options.getTrainEpochs(), options.getTrainSeed());
   }
 
-  static RecordSource source(Options options) {
-    return Endpoints.source("listens", options.getListens(), options.isStreaming());
-  }
-
   /** Steps: read the records; parse, deduplicate and turn plays into listens with features. */
-  static PCollectionTuple signals(Pipeline pipeline, Options options, RecordSource source,
-      TableSink deadLetterSink) {
-    return ReadSource.apply(pipeline, "ReadInteractions", source,
-            Durations.lifetime(options, options.isStreaming()), deadLetterSink)
-        .apply("SkipSignals", options.isStreaming()
+  PCollectionTuple signals(Pipeline pipeline) {
+    return ReadSource.apply(pipeline, "ReadInteractions", input, runFor, sink)
+        .apply("SkipSignals", streaming
             ? SkipSignals.streaming(DEDUPE_RETENTION, FLUSH_EVERY)
             : SkipSignals.batch());
   }
 
   /** Batch: label once at the end; streaming: at most once per user per flush interval. */
-  static Duration labelEvery(Options options) {
-    return options.isStreaming() ? FLUSH_EVERY : Duration.ZERO;
+  Duration labelEvery() {
+    return streaming ? FLUSH_EVERY : Duration.ZERO;
   }
 
-  static Duration timeout(Options options) {
-    return Durations.parse("outcomeTimeout", options.getOutcomeTimeout());
+  /** Sliding training windows of --trainWindow every --trainEvery. */
+  TrainSkipModels training() {
+    return TrainSkipModels.sliding(trainWindow, trainEvery, trainer, minTrainingRows, maxTrainingRows);
   }
 
   /**
    * Steps: write each model's card and then its ONNX file to --models (each whole, by rename), and
    * its card as a row of skip_models. Returns the rows the warehouse refused.
    */
-  static PCollection<DeadLetter> publish(String name, PCollection<SkipTrainer.Trained> models,
-      Options options, TableSink sink) {
-    models
+  PCollection<DeadLetter> publish(String name, PCollection<SkipTrainer.Trained> trained) {
+    trained
         .apply(name + "Files", FlatMapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
             .via((SkipTrainer.Trained t) -> List.of(
                 KV.of(t.card.id + ".json", t.card.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 KV.of(t.card.id + ".onnx", t.onnx))))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
-        .apply(name + "Write", NamedFiles.binaryInto(options.getModels()));
-    return WarehouseWrites.upsert(name + "Rows", models
+        .apply(name + "Write", NamedFiles.binaryInto(models));
+    return WarehouseWrites.upsert(name + "Rows", trained
             .apply(name + "Cards", MapElements.into(TypeDescriptors.rows()).via((SkipTrainer.Trained t) -> SkipTables.model(t.card)))
             .setRowSchema(SkipTables.MODELS_SCHEMA),
         sink, SkipTables.MODELS, SkipTables.MODELS_KEY);
   }
 
-  static String modelGlob(SkipModelOptions options, String suffix) {
-    String dir = NamedFiles.directory(options.getModels()).toString();
+  String modelGlob(String suffix) {
+    String dir = NamedFiles.directory(models).toString();
     return dir + (dir.endsWith("/") ? "" : "/") + "skip-*" + suffix;
   }
 }

@@ -1,10 +1,6 @@
 package dev.meshflow.pipelines.skips;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.ScheduledTrainingOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.WarehouseWrites;
@@ -13,7 +9,6 @@ import dev.meshflow.transforms.skips.Labeled;
 import dev.meshflow.transforms.skips.Listen;
 import dev.meshflow.transforms.skips.SkipSignals;
 import dev.meshflow.transforms.skips.TrainSkipModels;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;
@@ -46,44 +41,29 @@ public final class SkipModelPipeline {
   public interface Options extends SkipJobs.Options, ScheduledTrainingOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(SkipModelPipeline::validate)
-          .run(SkipModelPipeline::run)
-          .fileOutputs(o -> Map.of("models", o.getModels()))
+  public static final MeshflowPipeline<Options, SkipModelSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, SkipModelSpec::of)
+          .steps(SkipModelPipeline::build)
           .exampleQuery("SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
             + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end")
           .build();
 
   private SkipModelPipeline() {}
 
-  public static void validate(Options options) {
-    SkipJobs.validate(options, NAME);
-    if (options.isLatestWindowOnly() && options.isStreaming()) {
-      throw new IllegalArgumentException("--latestWindowOnly is for batch runs over history; a streaming"
-          + " run trains each window as it closes");
-    }
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  public static Pipeline build(Options options) {
-    TableSink sink = Endpoints.sink(options.getSink());
-    Pipeline pipeline = Pipeline.create(options);
-    PCollectionTuple signals = SkipJobs.signals(pipeline, options, SkipJobs.source(options), sink);
+  static void build(Pipeline pipeline, SkipModelSpec spec) {
+    SkipJobs jobs = spec.jobs();
+    PCollectionTuple signals = jobs.signals(pipeline);
     PCollection<Labeled<Listen>> labelled = LabelOutcomes.label("Outcomes", signals.get(SkipSignals.LISTENS),
-        l -> l, signals.get(SkipSignals.EVENTS), SkipJobs.timeout(options), SkipJobs.labelEvery(options));
-    TrainSkipModels train = TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()),
-        Durations.parse("trainEvery", options.getTrainEvery()), SkipJobs.trainer(options),
-        options.getMinTrainingRows(), options.getMaxTrainingRows());
-    PCollection<DeadLetter> refused = SkipJobs.publish("PublishModels", labelled.apply("TrainPerWindow",
-            options.isLatestWindowOnly() ? train.onlyLatest() : train),
-        options, sink);
-    WarehouseWrites.writeDeadLetters(PCollectionList.of(signals.get(SkipSignals.DEAD_LETTERS)).and(refused), sink);
-    return pipeline;
+        l -> l, signals.get(SkipSignals.EVENTS), jobs.outcomeTimeout(), jobs.labelEvery());
+    TrainSkipModels train = jobs.training();
+    PCollection<DeadLetter> refused = jobs.publish("PublishModels", labelled.apply("TrainPerWindow",
+        spec.latestWindowOnly() ? train.onlyLatest() : train));
+    WarehouseWrites.writeDeadLetters(
+        PCollectionList.of(signals.get(SkipSignals.DEAD_LETTERS)).and(refused), jobs.sink());
   }
 }

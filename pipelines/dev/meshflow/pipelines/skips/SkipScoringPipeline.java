@@ -1,15 +1,10 @@
 package dev.meshflow.pipelines.skips;
 
 import dev.meshflow.core.DeadLetter;
-import dev.meshflow.io.AfterRun;
-import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
-import dev.meshflow.options.Durations;
 import dev.meshflow.options.SkipScoringOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
-import dev.meshflow.pipelines.RefreshedSideInputs;
 import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.transforms.inference.BatchBounds;
 import dev.meshflow.transforms.inference.ModelBytes;
@@ -91,63 +86,47 @@ public final class SkipScoringPipeline {
   public interface Options extends SkipJobs.Options, SkipScoringOptions {}
 
   /** The launcher's view of this pipeline. */
-  public static final MeshflowPipeline<Options> PIPELINE =
-      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class)
-          .validate(SkipScoringPipeline::validate)
-          .run(SkipScoringPipeline::run)
+  public static final MeshflowPipeline<Options, SkipScoringSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, SkipScoringSpec::of)
+          .prepare(SkipScoringPipeline::prepare)
+          .steps(SkipScoringPipeline::build)
           .exampleQuery("SELECT window_start, model_id, predictions, round(auc, 3) AS auc, round(log_loss, 3) AS log_loss,"
             + " round(max_psi, 3) AS max_psi, reason FROM model_evaluation ORDER BY window_start, model_id")
           .build();
 
   private SkipScoringPipeline() {}
 
-  public static void validate(Options options) {
-    SkipJobs.validate(options, NAME);
-    RefreshedSideInputs.check("modelsRefresh", options.getModelsRefresh(), options);
-    Duration wait = Durations.parse("inferenceMaxWait", options.getInferenceMaxWait());
-    if (options.getInferenceBatchSize() < 1) {
-      throw new IllegalArgumentException("--inferenceBatchSize must be at least 1");
-    }
-    if (wait.getMillis() < 0) {
-      throw new IllegalArgumentException("--inferenceMaxWait must not be negative");
-    }
-    if (options.getMinAuc() < 0 || options.getMinAuc() > 1 || options.getActionThreshold() < 0
-        || options.getActionThreshold() > 1) {
-      throw new IllegalArgumentException("--minAuc and --actionThreshold are probabilities: use values in [0, 1]");
-    }
-    if (options.getMaxPsi() <= 0) {
-      throw new IllegalArgumentException("--maxPsi must be positive (0.25 is the usual alarm level)");
-    }
-    checkCard(initialModel(options), options);
-  }
-
-  /** Builds the pipeline and starts it; does not wait for it to finish. */
+  /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
   public static PipelineResult run(Options options) {
-    validate(options);
-    return AfterRun.start(build(options));
+    return PIPELINE.run(options);
   }
 
-  /** The newest model in --models now: a run starts with it, as Beam Python's RunInference does. */
-  static ModelRef initialModel(SkipJobs.Options options) {
+  /**
+   * Finds the newest model in --models, which the run starts with, as Beam Python's RunInference
+   * does, and checks that it fits this version's features.
+   */
+  static SkipScoringSpec prepare(SkipScoringSpec spec) {
+    String models = spec.jobs().models();
     List<String> paths = new ArrayList<>();
     try {
-      for (MatchResult.Metadata m : FileSystems.match(SkipJobs.modelGlob(options, ".onnx"),
+      for (MatchResult.Metadata m : FileSystems.match(spec.jobs().modelGlob(".onnx"),
           EmptyMatchTreatment.ALLOW).metadata()) {
         paths.add(m.resourceId().toString());
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("--models=" + options.getModels() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("--models=" + models + ": " + e.getMessage(), e);
     }
     ModelRef newest = NewestModel.newest(paths, ".onnx");
     if (newest == null) {
-      throw new IllegalArgumentException("--models=" + options.getModels() + " holds no skip-*.onnx model;"
-          + " run skip-model first (./meshflow skip-model --models=" + options.getModels() + ")");
+      throw new IllegalArgumentException("--models=" + models + " holds no skip-*.onnx model;"
+          + " run skip-model first (./meshflow skip-model --models=" + models + ")");
     }
-    return newest;
+    checkCard(newest, models);
+    return spec.startingWith(newest);
   }
 
   /** A model trained on other features than this version computes would fail every batch: say so now. */
-  private static void checkCard(ModelRef model, SkipJobs.Options options) {
+  private static void checkCard(ModelRef model, String models) {
     String location = model.location();
     String cardPath = location.substring(0, location.length() - ".onnx".length()) + ".json";
     String text;
@@ -159,34 +138,31 @@ public final class SkipScoringPipeline {
     try {
       SkipModelCard.fromJson(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--models=" + options.getModels() + ": the newest model, "
+      throw new IllegalArgumentException("--models=" + models + ": the newest model, "
           + model.id() + ", does not fit this version's features (" + e.getMessage() + "); train new"
-          + " models with ./meshflow skip-model --models=" + options.getModels(), e);
+          + " models with ./meshflow skip-model --models=" + models, e);
     }
   }
 
-  public static Pipeline build(Options options) {
-    TableSink sink = Endpoints.sink(options.getSink());
-    RecordSource source = SkipJobs.source(options);
-    boolean endless = !source.isBounded();
-    Duration runFor = Durations.lifetime(options, options.isStreaming());
-    Duration refresh = Durations.parse("modelsRefresh", options.getModelsRefresh());
-    Duration period = Durations.parse("trainEvery", options.getTrainEvery());
-    Pipeline pipeline = Pipeline.create(options);
+  static void build(Pipeline pipeline, SkipScoringSpec spec) {
+    SkipJobs jobs = spec.jobs();
+    TableSink sink = jobs.sink();
+    boolean endless = !jobs.input().isBounded();
+    Duration refresh = spec.modelsRefresh();
 
     PCollectionView<ModelRef> newestModel = pipeline
-        .apply("ListModels", FileSnapshots.namesMatching(SkipJobs.modelGlob(options, ".onnx"), endless, refresh, runFor))
+        .apply("ListModels", FileSnapshots.namesMatching(jobs.modelGlob(".onnx"), endless, refresh, jobs.runFor()))
         .apply("NewestModel", NewestModel.endingWith(".onnx"));
     PCollectionView<Map<String, SkipModelCard>> cards = pipeline
-        .apply("ReadCards", FileSnapshots.allMatching(SkipJobs.modelGlob(options, ".json"), endless, refresh, runFor))
+        .apply("ReadCards", FileSnapshots.allMatching(jobs.modelGlob(".json"), endless, refresh, jobs.runFor()))
         .apply("ParseCards", MapElements.into(new TypeDescriptor<Map<String, SkipModelCard>>() {})
             .via(SkipScoringPipeline::cardsById))
         .setCoder(MapCoder.of(StringUtf8Coder.of(), SerializableCoder.of(SkipModelCard.class)))
         .apply("NewestCards", Latest.globally())
         .apply("CardsView", View.<Map<String, SkipModelCard>>asSingleton().withDefaultValue(Map.of()));
 
-    PCollectionTuple signals = SkipJobs.signals(pipeline, options, source, sink);
-    RunInference<Listen, Float> predict = RunInference.watching(skipHandler(options), initialModel(options), newestModel);
+    PCollectionTuple signals = jobs.signals(pipeline);
+    RunInference<Listen, Float> predict = RunInference.watching(skipHandler(spec), spec.initialModel(), newestModel);
     PCollectionTuple inferred = signals.get(SkipSignals.LISTENS).apply("PredictSkips", predict);
     PCollection<PredictionResult<Listen, Float>> predictions = inferred.get(predict.predictions());
 
@@ -194,7 +170,7 @@ public final class SkipScoringPipeline {
             .apply("PredictionRows", MapElements.into(TypeDescriptors.rows()).via(SkipTables::prediction))
             .setRowSchema(SkipTables.PREDICTIONS_SCHEMA),
         sink, SkipTables.PREDICTIONS, SkipTables.PREDICTIONS_KEY);
-    double threshold = options.getActionThreshold();
+    double threshold = spec.actionThreshold();
     PCollection<DeadLetter> refusedActions = WarehouseWrites.upsert("WriteActions", predictions
             .apply("LikelySkips", Filter.by(p -> p.inference() >= threshold))
             .apply("ActionRows", MapElements.into(TypeDescriptors.rows()).via(SkipTables::action))
@@ -202,10 +178,10 @@ public final class SkipScoringPipeline {
         sink, SkipTables.ACTIONS, SkipTables.ACTIONS_KEY);
 
     PCollection<Labeled<PredictionResult<Listen, Float>>> outcomes = LabelOutcomes.label("Outcomes",
-        predictions, PredictionResult::example, signals.get(SkipSignals.EVENTS), SkipJobs.timeout(options),
-        SkipJobs.labelEvery(options));
-    PCollection<WindowEvaluation> evaluations = outcomes.apply("EvaluateModels", new EvaluateModels(period, cards,
-        options.getMinEvaluationRows(), options.getMinAuc(), options.getMaxPsi()));
+        predictions, PredictionResult::example, signals.get(SkipSignals.EVENTS), jobs.outcomeTimeout(),
+        jobs.labelEvery());
+    PCollection<WindowEvaluation> evaluations = outcomes.apply("EvaluateModels", new EvaluateModels(
+        jobs.trainEvery(), cards, spec.minEvaluationRows(), spec.minAuc(), spec.maxPsi()));
     PCollection<DeadLetter> refusedEvaluations = WarehouseWrites.upsert("WriteEvaluations", evaluations
             .apply("EvaluationRows", MapElements.into(TypeDescriptors.rows()).via(WindowEvaluation::toRow))
             .setRowSchema(SkipTables.EVALUATION_SCHEMA),
@@ -218,7 +194,7 @@ public final class SkipScoringPipeline {
     PCollectionList<DeadLetter> deadLetters = PCollectionList.of(signals.get(SkipSignals.DEAD_LETTERS))
         .and(inferred.get(predict.failures())).and(refusedPredictions).and(refusedActions)
         .and(refusedEvaluations).and(refusedDrift);
-    if (options.getRetrain()) {
+    if (spec.retrain()) {
       PCollectionView<Map<Long, String>> triggers = evaluations
           .apply("Triggers", Filter.by(e -> e.retrainReason != null))
           .apply("ByWindowEnd", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings()))
@@ -230,22 +206,17 @@ public final class SkipScoringPipeline {
           .apply("LabelledListens", MapElements.into(new TypeDescriptor<Labeled<Listen>>() {})
               .via(l -> new Labeled<>(l.value.example(), l.skipped)))
           .setCoder(Labeled.LabeledCoder.of(ListenCoder.of()));
-      deadLetters = deadLetters.and(SkipJobs.publish("PublishRetrained", labelled.apply("RetrainWhenTriggered",
-              TrainSkipModels.sliding(Durations.parse("trainWindow", options.getTrainWindow()), period,
-                      SkipJobs.trainer(options), options.getMinTrainingRows(), options.getMaxTrainingRows())
-                  .onlyWhen(triggers)),
-          options, sink));
+      deadLetters = deadLetters.and(jobs.publish("PublishRetrained",
+          labelled.apply("RetrainWhenTriggered", jobs.training().onlyWhen(triggers))));
     }
     WarehouseWrites.writeDeadLetters(deadLetters, sink);
-    return pipeline;
   }
 
   /** The ONNX handler for skip models: features in, P(skip) (output column 1) out. */
-  static ModelHandler<Listen, Float, ?> skipHandler(SkipScoringOptions options) {
-    BatchBounds bounds = BatchBounds.of(1, options.getInferenceBatchSize());
-    Duration wait = Durations.parse("inferenceMaxWait", options.getInferenceMaxWait());
-    if (wait.getMillis() > 0) {
-      bounds = bounds.withMaxBuffering(wait); // used on endless input only
+  static ModelHandler<Listen, Float, ?> skipHandler(SkipScoringSpec spec) {
+    BatchBounds bounds = BatchBounds.of(1, spec.inferenceBatchSize());
+    if (spec.inferenceMaxWait().getMillis() > 0) {
+      bounds = bounds.withMaxBuffering(spec.inferenceMaxWait()); // used on endless input only
     }
     return OnnxModelHandler.create().withBounds(bounds).withMetricsNamespace("skips")
         .<Listen>withPreprocess(l -> l.features)

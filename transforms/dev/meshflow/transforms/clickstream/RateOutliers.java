@@ -82,7 +82,7 @@ public final class RateOutliers {
     }
   }
 
-  /** Count, sum and sum of squares. */
+  /** Count, sum and sum of squares: a bare {@code long[]}, which has no schema. */
   private static final class SumsCoder extends CustomCoder<long[]> {
     static final SumsCoder INSTANCE = new SumsCoder();
     private static final VarLongCoder LONG = VarLongCoder.of();

@@ -105,6 +105,7 @@ public final class TrafficStats {
     }
   }
 
+  /** Kept over a Beam schema, which has no set type for the people counted. */
   private static final class StatsCoder extends CustomCoder<TrafficStats> {
     static final StatsCoder INSTANCE = new StatsCoder();
     private static final VarLongCoder LONG = VarLongCoder.of();

@@ -108,7 +108,10 @@ public final class SpeedStats {
     }
   }
 
-  /** No Java serialization on the shuffle path. */
+  /**
+   * No Java serialization on the shuffle path. Kept over a Beam schema: the inferred schema coder
+   * ran at 0.47 of its throughput (docs/benchmarks.md, "Coders").
+   */
   public static final class StatsCoder extends CustomCoder<SpeedStats> {
     static final StatsCoder INSTANCE = new StatsCoder();
     private static final VarLongCoder LONG = VarLongCoder.of();

@@ -10,7 +10,11 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
-/** A compact coder for {@link WindowSpeed}: there are several per position (sliding windows). */
+/**
+ * A compact coder for {@link WindowSpeed}: there are several per position (sliding windows). Kept
+ * over a Beam schema, which ran at 0.47 to 0.78 of the hand-written coders for every shape measured
+ * (docs/benchmarks.md, "Coders").
+ */
 public final class WindowSpeedCoder extends CustomCoder<WindowSpeed> {
   private static final WindowSpeedCoder INSTANCE = new WindowSpeedCoder();
   private static final StringUtf8Coder STRING = StringUtf8Coder.of();

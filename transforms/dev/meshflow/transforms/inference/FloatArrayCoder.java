@@ -8,7 +8,11 @@ import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 
-/** A float vector: its length, then IEEE-754 bits; exact and deterministic. */
+/**
+ * A float vector: its length, then IEEE-754 bits; exact and deterministic. Beam has no coder for
+ * {@code float[]}; a schema boxes each float (see {@link dev.meshflow.transforms.inference.ModelRef}
+ * for where a schema is the coder, and docs/benchmarks.md, "Coders", Listen, for what boxing costs).
+ */
 public final class FloatArrayCoder extends AtomicCoder<float[]> {
   private static final FloatArrayCoder INSTANCE = new FloatArrayCoder();
 

@@ -2,15 +2,21 @@ package dev.meshflow.transforms.inference;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.apache.beam.sdk.schemas.JavaFieldSchema;
+import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaCreate;
 
 /**
  * Which model to use: a unique id (never reused for different contents, so a cache keyed by it
  * can't serve a stale model) and where its bytes live (any Beam file system path, or empty for a
  * handler that builds its model itself).
  */
+@DefaultSchema(JavaFieldSchema.class)
 public final class ModelRef implements Serializable {
-  private final String id;
-  private final String location;
+  // Public for the schema Beam infers, which is its coder: deterministic, so a model ref can be a
+  // key or a singleton side input. Few per run, so no hand-written coder is worth its lines.
+  public final String id;
+  public final String location;
 
   private ModelRef(String id, String location) {
     this.id = Objects.requireNonNull(id, "model id");
@@ -20,6 +26,7 @@ public final class ModelRef implements Serializable {
     }
   }
 
+  @SchemaCreate
   public static ModelRef of(String id, String location) {
     return new ModelRef(id, location);
   }

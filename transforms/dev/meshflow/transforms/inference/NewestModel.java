@@ -54,7 +54,6 @@ public final class NewestModel extends PTransform<PCollection<List<String>>, PCo
         // A listing without a model keeps the previous one; the job checks one exists at start.
         .apply("HasModel", Filter.by(paths -> newest(paths, s) != null))
         .apply("NewestByName", MapElements.into(TypeDescriptor.of(ModelRef.class)).via(paths -> newest(paths, s)))
-        .setCoder(ModelRefCoder.of())
         .apply("LatestListing", Latest.globally())
         // The default only shows in an empty pane (as the global window closes at the end of a run).
         .apply("ModelView", View.<ModelRef>asSingleton().withDefaultValue(ModelRef.none()));

@@ -8,7 +8,10 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.StructuredCoder;
 
-/** Example, inference and model id, each with its own coder. */
+/**
+ * Example, inference and model id, each with its own coder. Generic over the example and the
+ * inference, which a schema cannot be inferred for.
+ */
 public final class PredictionResultCoder<I, O> extends StructuredCoder<PredictionResult<I, O>> {
   private final Coder<I> exampleCoder;
   private final Coder<O> inferenceCoder;

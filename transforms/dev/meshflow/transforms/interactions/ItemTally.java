@@ -51,6 +51,7 @@ final class ItemTally {
     users.addAll(o.users);
   }
 
+  /** Kept over a Beam schema, which has no set type for the users counted. */
   static final class Coder extends CustomCoder<ItemTally> {
     private static final StringUtf8Coder STRING = StringUtf8Coder.of();
     private static final VarLongCoder LONG = VarLongCoder.of();

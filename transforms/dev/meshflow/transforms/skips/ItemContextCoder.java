@@ -7,6 +7,10 @@ import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.FloatCoder;
 
+/**
+ * A play with its item's popularity and skip rate, one per play: {@link InteractionEventCoder}
+ * (kept over a schema, measured) and two floats.
+ */
 public final class ItemContextCoder extends AtomicCoder<ItemContext> {
   private static final ItemContextCoder INSTANCE = new ItemContextCoder();
   private static final FloatCoder F = FloatCoder.of();

@@ -109,6 +109,7 @@ public final class LabelOutcomes {
     }
   }
 
+  /** Generic over the value, which a schema cannot be inferred for. */
   static final class PlayOrSkipCoder<V> extends StructuredCoder<PlayOrSkip<V>> {
     private final Coder<V> playCoder;
 

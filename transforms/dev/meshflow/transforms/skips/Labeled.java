@@ -34,6 +34,7 @@ public final class Labeled<V> {
     return (skipped ? "skipped " : "listened ") + value;
   }
 
+  /** Generic over the labelled value, which a schema cannot be inferred for. */
   public static final class LabeledCoder<V> extends StructuredCoder<Labeled<V>> {
     private final Coder<V> valueCoder;
 

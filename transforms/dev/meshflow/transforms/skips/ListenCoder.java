@@ -8,6 +8,10 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
+/**
+ * A listen and its feature vector, one per play. Kept over a Beam schema, which boxes each float:
+ * the inferred schema coder ran at 0.25 of its throughput (docs/benchmarks.md, "Coders").
+ */
 public final class ListenCoder extends AtomicCoder<Listen> {
   private static final ListenCoder INSTANCE = new ListenCoder();
   private static final StringUtf8Coder S = StringUtf8Coder.of();

@@ -41,8 +41,12 @@ public final class SkipTrainer implements Serializable {
     this.seed = seed;
   }
 
-  /** A trained model: its card and its ONNX bytes. */
-  public static final class Trained {
+  /**
+   * A trained model: its card and its ONNX bytes. A few per run (one per window), so Java
+   * serialization is its coder: a hand-written one saved nothing measurable.
+   */
+  public static final class Trained implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     public final SkipModelCard card;
     public final byte[] onnx;
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Max;
@@ -104,7 +105,7 @@ public final class TrainSkipModels extends PTransform<PCollection<Labeled<Listen
         .apply("BoundedSample", Combine.globally(new BoundedSample<>(maxRows, new ByIdHash(),
             Labeled.LabeledCoder.of(ListenCoder.of()))).withoutDefaults())
         .apply("Train", train)
-        .setCoder(TrainedModelCoder.of());
+        .setCoder(SerializableCoder.of(SkipTrainer.Trained.class));
   }
 
   /** A fixed pseudo-random order of listens: a sample is the same whichever runner draws it. */

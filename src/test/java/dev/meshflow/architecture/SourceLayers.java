@@ -35,7 +35,7 @@ final class SourceLayers {
   /** A meshflow package named in code: before a type name, or before a wildcard. */
   private static final Pattern REFERENCE =
       Pattern.compile("\\bdev\\.meshflow((?:\\.[a-z_]\\w*)+)\\s*\\.\\s*(?:[A-Z]|\\*)");
-  private static final Pattern COMMENTS_AND_STRINGS = Pattern.compile(
+  static final Pattern COMMENTS_AND_STRINGS = Pattern.compile(
       "//[^\\n]*|/\\*.*?\\*/|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\])*\"|'(?:\\\\.|[^'\\\\])+'",
       Pattern.DOTALL);
 

@@ -37,7 +37,7 @@ public class GeneratedDocsTest {
 
   @Test
   public void everyPipelineHasAPageWhoseOptionsAreItsHelp() throws Exception {
-    for (MeshflowPipeline<?> pipeline : PipelineCatalog.all().values()) {
+    for (MeshflowPipeline<?, ?> pipeline : PipelineCatalog.all().values()) {
       Path page = DOCS.resolve("pipelines").resolve(pipeline.name() + ".md");
       assertTrue(Files.exists(page), "no page " + page);
       String text = Files.readString(page);
@@ -55,7 +55,7 @@ public class GeneratedDocsTest {
     }
   }
 
-  private static String help(MeshflowPipeline<?> pipeline) {
+  private static String help(MeshflowPipeline<?, ?> pipeline) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     HelpPrinter.print(pipeline, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     return bytes.toString(StandardCharsets.UTF_8);

@@ -2,21 +2,25 @@ package dev.meshflow.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.RunSpec;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
-/** Asserts that a pipeline's option check refuses arguments with a message that says the fix. */
+/**
+ * Asserts that a pipeline refuses arguments, when it reads its options or when it prepares the
+ * run, with a message that says the fix.
+ */
 public final class OptionChecks {
   private OptionChecks() {}
 
-  public static <O extends PipelineOptions> void assertRejected(Class<O> type, Consumer<O> validate,
-      String fragment, String... args) {
-    O options = PipelineOptionsFactory.fromArgs(args).as(type);
+  public static <O extends PipelineOptions, S extends RunSpec> void assertRejected(
+      MeshflowPipeline<O, S> pipeline, String fragment, String... args) {
+    O options = PipelineOptionsFactory.fromArgs(args).as(pipeline.optionsClass());
     String message;
     try {
-      validate.accept(options);
+      pipeline.prepare(pipeline.spec(options));
       throw new AssertionError("accepted " + List.of(args));
     } catch (IllegalArgumentException e) {
       message = e.getMessage();

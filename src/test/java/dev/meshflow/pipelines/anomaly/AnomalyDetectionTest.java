@@ -183,7 +183,7 @@ public class AnomalyDetectionTest {
   }
 
   private static void assertRejected(String fragment, String... args) {
-    OptionChecks.assertRejected(AnomalyScoringPipeline.Options.class, AnomalyScoringPipeline::validate, fragment, args);
+    OptionChecks.assertRejected(AnomalyScoringPipeline.PIPELINE, fragment, args);
   }
 
   @Test

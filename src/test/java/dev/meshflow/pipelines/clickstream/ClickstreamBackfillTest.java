@@ -218,7 +218,7 @@ public class ClickstreamBackfillTest {
   }
 
   private static void assertRejected(String fragment, String... args) {
-    OptionChecks.assertRejected(ClickstreamBackfillPipeline.Options.class, ClickstreamBackfillPipeline::validate, fragment, args);
+    OptionChecks.assertRejected(ClickstreamBackfillPipeline.PIPELINE, fragment, args);
   }
 
   @Test

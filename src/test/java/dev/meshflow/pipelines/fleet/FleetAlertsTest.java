@@ -167,7 +167,7 @@ public class FleetAlertsTest {
   }
 
   private static void assertRejected(String fragment, String... args) {
-    OptionChecks.assertRejected(FleetAlertsPipeline.Options.class, FleetAlertsPipeline::validate, fragment, args);
+    OptionChecks.assertRejected(FleetAlertsPipeline.PIPELINE, fragment, args);
   }
 
   @Test

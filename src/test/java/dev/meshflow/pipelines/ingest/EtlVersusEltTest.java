@@ -36,7 +36,7 @@ public class EtlVersusEltTest {
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    assertTrue(RunCounts.of(result).conserved(IngestPipeline.conservation(options)), mode + " conserves: " + RunCounts.of(result));
+    assertTrue(RunCounts.of(result).conserved(IngestPipeline.PIPELINE.spec(options).conservation()), mode + " conserves: " + RunCounts.of(result));
     return result;
   }
 

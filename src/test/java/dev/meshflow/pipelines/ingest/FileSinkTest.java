@@ -46,7 +46,7 @@ public class FileSinkTest {
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    assertTrue(RunCounts.of(result).conserved(IngestPipeline.conservation(options)));
+    assertTrue(RunCounts.of(result).conserved(IngestPipeline.PIPELINE.spec(options).conservation()));
 
     List<Path> files;
     try (Stream<Path> walk = Files.walk(out)) {

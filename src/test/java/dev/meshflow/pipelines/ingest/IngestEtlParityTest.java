@@ -112,6 +112,6 @@ public class IngestEtlParityTest extends EndToEndTest {
     assertEquals(want.duplicates, counts.duplicates());
     assertEquals(want.filtered, counts.filtered());
     assertEquals(want.deadLetters.size(), counts.deadLetters());
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + filtered + duplicates + dead letters: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "read = written + filtered + duplicates + dead letters: " + counts);
   }
 }

@@ -83,7 +83,7 @@ public class KafkaIngestTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(EVENTS, counts.read(), "read every record in the topic");
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
     return result;
   }
 
@@ -185,7 +185,7 @@ public class KafkaIngestTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(EVENTS, counts.read());
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
     Tables tables = Tables.duckDb(file);
     // Batch keeps the smallest origin of a duplicate; compare content, not which copy.
     String columns = Tables.ALL.replace(", source_origin", "");

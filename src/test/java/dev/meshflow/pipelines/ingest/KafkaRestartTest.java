@@ -204,7 +204,7 @@ public class KafkaRestartTest {
     }
     RunCounts counts = RunCounts.of(result);
     assertEquals(events, counts.read(), "read every record, before and after the restart");
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
     StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
         GeneratedInput.plantedLate(generator, events));
   }
@@ -247,7 +247,7 @@ public class KafkaRestartTest {
       RunCounts counts = RunCounts.of(result);
       assertTrue(counts.get(BufferedUpsertFn.RETRIES) >= 3, "the summary counts the retries: " + counts);
       assertEquals(events, counts.read());
-      assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
+      assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
       StreamedEtl.assertMatchesModel(tables, IngestEtlModel.run(records, EtlSpec.identity(), null),
           GeneratedInput.plantedLate(generator, events));
     }

@@ -36,7 +36,7 @@ public class KafkaSinkTest {
         .as(IngestPipeline.Options.class);
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    assertTrue(RunCounts.of(result).conserved(IngestPipeline.conservation(options)));
+    assertTrue(RunCounts.of(result).conserved(IngestPipeline.PIPELINE.spec(options).conservation()));
 
     IngestEtlModel.Result expected =
         IngestEtlModel.run(GeneratedInput.records(GENERATOR, EVENTS), EtlSpec.identity(), null);

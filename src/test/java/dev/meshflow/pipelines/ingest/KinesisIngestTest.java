@@ -51,7 +51,7 @@ public class KinesisIngestTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(EVENTS, counts.read(), "read every record of the stream");
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "conserved: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
   }
 
   /** Once: the replay runs on Flink below (on Direct it streamed 25 s more for the same check). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.launcher.RunCounts;
+import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
@@ -12,6 +13,7 @@ import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
+import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ public class MicroBatchLoadTest {
   private static RunCounts finish(PipelineResult result) {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
-    assertTrue(counts.conserved(MicroBatchLoadPipeline.conservation(null)), "conserved: " + counts);
+    assertTrue(counts.conserved(Conservation.rowsOf(InteractionsTable.TABLE)), "conserved: " + counts);
     return counts;
   }
 

@@ -122,7 +122,7 @@ public class UnreadableFileTest extends EndToEndTest {
     assertEquals(records.size() + 1, counts.read(), "every line read and the cut file");
     assertEquals(Long.valueOf(1), counts.deadLettersByStage().get("unreadable-file"));
     assertEquals(expected.deadLetters.size() + 1, counts.deadLetters());
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + duplicates + dead letters: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "read = written + duplicates + dead letters: " + counts);
 
     if (!cell.postgres()) { // a rerun reads the same cut file again and changes nothing
       List<String> rows = tables.interactions("interactions", Tables.ALL);

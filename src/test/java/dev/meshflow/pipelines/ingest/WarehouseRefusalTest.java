@@ -153,7 +153,7 @@ public class WarehouseRefusalTest {
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
     assertEquals(2, counts.deadLettersByStage().get("sink").longValue());
-    assertTrue(counts.conserved(IngestPipeline.conservation(options)), "read = written + dead letters: " + counts);
+    assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "read = written + dead letters: " + counts);
   }
 
   private static void execute(String duckDbFile, String sql) throws Exception {

@@ -168,7 +168,7 @@ public class SkipLoopBatchTest {
     String db = tmp + "/latest.duckdb";
     run(true, "FlinkRunner", args(history, models, "duckdb:" + db, "--latestWindowOnly=true")); // 3 s; 8 on Direct
     Diff.assertSameEntries("the one model card", Map.of(latest, all.get(latest)), cards(models));
-    OptionChecks.assertRejected(SkipModelPipeline.Options.class, SkipModelPipeline::validate,
+    OptionChecks.assertRejected(SkipModelPipeline.PIPELINE,
         "--latestWindowOnly is for batch runs", "--latestWindowOnly=true", "--streaming=true",
         "--models=" + models, "--listens=generator:interactions?taste=1");
   }
@@ -187,7 +187,7 @@ public class SkipLoopBatchTest {
   }
 
   private static void assertRejected(String fragment, String... args) {
-    OptionChecks.assertRejected(SkipScoringPipeline.Options.class, SkipScoringPipeline::validate, fragment, args);
+    OptionChecks.assertRejected(SkipScoringPipeline.PIPELINE, fragment, args);
   }
 
   @Test
