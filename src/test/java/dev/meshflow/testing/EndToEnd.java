@@ -9,26 +9,32 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * One cell of the end-to-end matrix: a runner, batch or streaming, and the warehouse it writes
- * into. End-to-end tests extend {@link EndToEndTest} and pick their cells from {@link #MATRIX}, so
- * the runners, their modes and the warehouses are named once, here.
+ * One cell of the end-to-end matrix: a runner, batch or streaming, the warehouse it writes into,
+ * and the broker a stream comes from (none: the generator or files). End-to-end tests extend
+ * {@link EndToEndTest} and pick their cells from {@link #MATRIX}, so the runners, their modes, the
+ * warehouses and the brokers are named once, here.
  */
 public final class EndToEnd {
   public enum Warehouse { DUCKDB, POSTGRESQL }
 
+  public enum Broker { NONE, KAFKA, KINESIS }
+
   public final String runner;
   public final boolean streaming;
   public final Warehouse warehouse;
+  public final Broker broker;
 
-  private EndToEnd(String runner, boolean streaming, Warehouse warehouse) {
+  private EndToEnd(String runner, boolean streaming, Warehouse warehouse, Broker broker) {
     this.runner = runner;
     this.streaming = streaming;
     this.warehouse = warehouse;
+    this.broker = broker;
   }
 
   /**
-   * Every runner in every mode it supports, into each warehouse. Spark runs batch only: its
-   * classic streaming mode rejects event-time timers (docs/running.md).
+   * Every runner in every mode it supports, into each warehouse, from each broker it can stream.
+   * Spark runs batch only: its classic streaming mode rejects event-time timers (docs/running.md),
+   * so it reads a broker as a bounded slice, which a test of its own covers.
    */
   public static final List<EndToEnd> MATRIX = matrix();
 
@@ -39,15 +45,23 @@ public final class EndToEnd {
         if (streaming && runner.equals("SparkRunner")) {
           continue;
         }
-        for (Warehouse w : Warehouse.values()) {
-          all.add(new EndToEnd(runner, streaming, w));
+        for (Broker b : Broker.values()) {
+          if (b != Broker.NONE && !streaming) {
+            continue;
+          }
+          for (Warehouse w : Warehouse.values()) {
+            all.add(new EndToEnd(runner, streaming, w, b));
+          }
         }
       }
     }
     return List.copyOf(all);
   }
 
-  /** The cells named as {@code "FlinkRunner batch postgresql"}, in that order. */
+  /**
+   * The cells named as {@code "FlinkRunner batch postgresql"} or, from a broker, {@code
+   * "DirectRunner streaming duckdb kafka"}, in that order.
+   */
   public static List<EndToEnd> cells(String... names) {
     List<EndToEnd> out = new ArrayList<>();
     for (String name : names) {
@@ -66,6 +80,10 @@ public final class EndToEnd {
     return warehouse == Warehouse.POSTGRESQL;
   }
 
+  public boolean brokered() {
+    return broker != Broker.NONE;
+  }
+
   /** The runner's options, this cell's mode, then {@code extra}. */
   public String[] args(String... extra) {
     List<String> args = new ArrayList<>(Arrays.asList(extra));
@@ -76,11 +94,12 @@ public final class EndToEnd {
   /** A new, empty warehouse for this cell: a PostgreSQL database, or a DuckDB file under {@code dir}. */
   public Tables newWarehouse(Path dir, String name) throws Exception {
     return postgres() ? Tables.postgres(Postgres.newDatabase(name))
-        : Tables.duckDb(dir.resolve(name + "-" + runner + "-" + (streaming ? "streaming" : "batch") + ".duckdb").toString());
+        : Tables.duckDb(dir.resolve(String.join("-", toString().split(" ")) + "-" + name + ".duckdb").toString());
   }
 
   @Override
   public String toString() {
-    return runner + " " + (streaming ? "streaming" : "batch") + " " + warehouse.name().toLowerCase(java.util.Locale.ROOT);
+    return runner + " " + (streaming ? "streaming" : "batch") + " " + warehouse.name().toLowerCase(java.util.Locale.ROOT)
+        + (brokered() ? " " + broker.name().toLowerCase(java.util.Locale.ROOT) : "");
   }
 }

@@ -26,16 +26,12 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -324,15 +320,6 @@ public class KafkaRestartTest {
 
   /** The offsets the group has committed, summed over the topic's partitions. */
   private static long committed(KafkaBroker kafka, String topic, String group) throws Exception {
-    try (Admin admin = kafka.admin()) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      long sum = 0;
-      for (int p = 0; p < PARTITIONS; p++) {
-        OffsetAndMetadata o = offsets.get(new TopicPartition(topic, p));
-        sum += o == null ? 0 : o.offset();
-      }
-      return sum;
-    }
+    return kafka.committed(topic, group, PARTITIONS);
   }
 }

@@ -49,7 +49,7 @@ public class RunnerParityTest extends EndToEndTest {
 
   /** Every runner and mode into DuckDB; PostgreSQL is the other tests' warehouse. */
   public static List<EndToEnd> cases() {
-    return EndToEnd.where(c -> !c.postgres());
+    return EndToEnd.where(c -> !c.postgres() && !c.brokered());
   }
 
   @BeforeAll

@@ -110,6 +110,35 @@ public final class KafkaBroker {
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
   }
 
+  /** The offsets {@code group} has committed on the topic's partitions, summed. */
+  public long committed(String topic, String group, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      long sum = 0;
+      for (int p = 0; p < partitions; p++) {
+        var o = offsets.get(new org.apache.kafka.common.TopicPartition(topic, p));
+        sum += o == null ? 0 : o.offset();
+      }
+      return sum;
+    }
+  }
+
+  /** The messages of the topic {@code group} has not committed. */
+  public long lag(String topic, String group, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      long end = 0;
+      for (var e : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+        end += e.offset();
+      }
+      return end - committed(topic, group, partitions);
+    }
+  }
+
   /**
    * Creates the topic and returns once every partition has a leader. The create call returns when
    * the controller has the topic, possibly before the broker leads its partitions; a producer
