@@ -39,9 +39,14 @@ public abstract class BrokerIngestTest extends EndToEndTest {
    */
   protected record Stream(String source, String replay, String originLike) {}
 
-  protected abstract String generator();
+  private final String generator;
+  private final long events;
 
-  protected abstract long events();
+  /** A broker's test reads {@code events} records of {@code generator}. */
+  protected BrokerIngestTest(String generator, long events) {
+    this.generator = generator;
+    this.events = events;
+  }
 
   /** A new topic or stream holding {@code records}. */
   protected abstract Stream newStream(List<InteractionAnalyticsModel.Record> records) throws Exception;
@@ -59,7 +64,7 @@ public abstract class BrokerIngestTest extends EndToEndTest {
 
   @Test
   public void ingestsTheModelsRowsAndAReplayChangesNothing() throws Exception {
-    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator(), events());
+    List<InteractionAnalyticsModel.Record> records = GeneratedInput.records(generator, events);
     IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
     Stream stream = newStream(records);
     Tables tables = cell.newWarehouse(tmp, "ingest");
@@ -90,12 +95,12 @@ public abstract class BrokerIngestTest extends EndToEndTest {
     PipelineResult result = IngestPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     RunCounts counts = RunCounts.of(result);
-    assertEquals(events(), counts.read(), "read every record of the " + cell.broker + " backlog");
+    assertEquals(events, counts.read(), "read every record of the " + cell.broker + " backlog");
     assertTrue(counts.conserved(IngestPipeline.PIPELINE.spec(options).conservation()), "conserved: " + counts);
   }
 
   private void assertMatchesModel(Tables tables, IngestEtlModel.Result expected, Stream stream) throws Exception {
-    StreamedEtl.assertMatchesModel(tables, expected, GeneratedInput.plantedLate(generator(), events()));
+    StreamedEtl.assertMatchesModel(tables, expected, GeneratedInput.plantedLate(generator, events));
     assertEquals(0, tables.count("SELECT count(*) FROM dead_letter WHERE origin NOT LIKE '" + stream.originLike() + "'"),
         "dead letters name their " + cell.broker + " coordinates");
   }

@@ -33,14 +33,8 @@ public class KafkaIngestTest extends BrokerIngestTest {
 
   private String topic;
 
-  @Override
-  protected String generator() {
-    return GENERATOR;
-  }
-
-  @Override
-  protected long events() {
-    return EVENTS;
+  public KafkaIngestTest() {
+    super(GENERATOR, EVENTS);
   }
 
   @Override

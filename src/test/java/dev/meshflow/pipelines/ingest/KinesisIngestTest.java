@@ -30,14 +30,8 @@ public class KinesisIngestTest extends BrokerIngestTest {
     return EndToEnd.cells("DirectRunner streaming duckdb kinesis", "FlinkRunner streaming duckdb kinesis");
   }
 
-  @Override
-  protected String generator() {
-    return GENERATOR;
-  }
-
-  @Override
-  protected long events() {
-    return EVENTS;
+  public KinesisIngestTest() {
+    super(GENERATOR, EVENTS);
   }
 
   @Override
