@@ -1,0 +1,129 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.meshflow.benchmarks.nativeflink.NativeInteractionAnalytics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * interaction-analytics on meshflow's runners against the same job written by hand in native Flink
+ * ({@link NativeInteractionAnalytics}), each a whole JVM from the same classpath: rounds
+ * interleaved (native, then each runner, again), the median, min and max of wall and CPU time,
+ * peak memory and the load average at each round. Every round's tables must equal native's (row
+ * count and checksum of item_minute_stats, and the dead-letter count) before a ratio is reported.
+ * Start-up is the same comparison over 10 events.
+ *
+ * <p>{@code mvn -B -Pbenchmarks test -Dtest=NativeFlinkBenchmark [-Dbench.native.events=1000000]
+ * [-Dbench.native.rounds=3] [-Dbench.native.runners=FlinkRunner,SparkRunner,DirectRunner]
+ * [-Dbench.native.variants="|--useDataStreamForBatch=true|--flinkConfDir=DIR"]}: each variant,
+ * '|'-separated, is one more meshflow job per runner in every round, its options added to the
+ * launcher's (tokens starting with -D or -X go to its JVM; the empty variant is the default). The
+ * table is printed and written to target/benchmarks/native-flink.md.
+ */
+public class NativeFlinkBenchmark {
+  private static final long EVENTS = Long.getLong("bench.native.events", 1_000_000);
+  private static final int ROUNDS = Integer.getInteger("bench.native.rounds", 3);
+  private static final List<String> RUNNERS =
+      List.of(System.getProperty("bench.native.runners", "FlinkRunner").split(","));
+  private static final List<String> VARIANTS = List.of(System.getProperty("bench.native.variants", "").split("\\|", -1));
+
+  @Test
+  public void interactionAnalyticsAgainstNativeFlink() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-native");
+    List<String> table = new ArrayList<>(List.of(
+        "| events | job | wall s: median (min–max) | CPU s: median (min–max) | peak MB | vs native: wall / CPU |",
+        "|---:|---|---:|---:|---:|---:|"));
+    List<String> loads = new ArrayList<>();
+    for (long events : new long[] {10, EVENTS}) {
+      String generator = "generator:interactions?events=" + events + "&seed=42";
+      Map<String, List<ChildProcess>> runs = new LinkedHashMap<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        loads.add(String.format("%.2f", ChildProcess.loadAverage()));
+        String nativeDb = dir.resolve("native-" + events + "-" + round + ".duckdb").toString();
+        ChildProcess nativeRun = ChildProcess.java(NativeInteractionAnalytics.class.getName(),
+            List.of(generator, nativeDb), dir.resolve("native.log"));
+        runs.computeIfAbsent("native Flink 1.19 DataStream, batch, parallelism 2", k -> new ArrayList<>()).add(nativeRun);
+        String expected = checksum(nativeDb);
+        for (String runner : RUNNERS) {
+          for (int v = 0; v < VARIANTS.size(); v++) {
+            String variant = VARIANTS.get(v).trim();
+            String db = dir.resolve(runner + "-" + v + "-" + events + "-" + round + ".duckdb").toString();
+            List<String> args = new ArrayList<>(List.of("interaction-analytics", "--runner=" + runner,
+                "--source=" + generator, "--sink=duckdb:" + db, "--progressSeconds=0"));
+            List<String> jvm = new ArrayList<>();
+            for (String token : variant.isEmpty() ? new String[0] : variant.split("\\s+")) {
+              (token.startsWith("-D") || token.startsWith("-X") ? jvm : args).add(token);
+            }
+            ChildProcess run = ChildProcess.java(jvm, "dev.meshflow.launcher.Main", args, dir.resolve(runner + ".log"));
+            assertEquals(expected, checksum(db), runner + " " + variant + " must write what native Flink writes");
+            runs.computeIfAbsent("meshflow on " + runner + (variant.isEmpty() ? "" : ", " + variant),
+                k -> new ArrayList<>()).add(run);
+          }
+        }
+      }
+      double[] nativeWall = seconds(runs.values().iterator().next(), true);
+      double[] nativeCpu = seconds(runs.values().iterator().next(), false);
+      runs.forEach((job, list) -> {
+        double[] wall = seconds(list, true);
+        double[] cpu = seconds(list, false);
+        long peak = list.stream().mapToLong(r -> r.peakMegabytes).max().orElse(0);
+        table.add(String.format("| %,d | %s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %,d | %.2f× / %.2f× |", events, job,
+            median(wall), wall[0], wall[wall.length - 1], median(cpu), cpu[0], cpu[cpu.length - 1], peak,
+            median(nativeWall) / median(wall), median(nativeCpu) / median(cpu)));
+      });
+    }
+    BenchmarkReport.publish("native-flink.md", String.join("\n", List.of(
+        String.format("interaction-analytics over the generator (seed 42), %d interleaved rounds, each a whole JVM;"
+            + " load average at each round: %s; %s", ROUNDS, String.join(", ", loads), BenchmarkReport.machine()),
+        "", String.join("\n", table))));
+  }
+
+  private static double[] seconds(List<ChildProcess> runs, boolean wall) {
+    return runs.stream().mapToDouble(r -> wall ? r.wallSeconds : r.cpuSeconds).sorted().toArray();
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /**
+   * Rows and checksum of item_minute_stats, and the dead-letter count: what both must agree on.
+   * (meshflow creates dead_letter with its first dead letter.)
+   */
+  private static String checksum(String db) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement()) {
+      List<Object> sums = new ArrayList<>();
+      try (ResultSet r = s.executeQuery("SELECT count(*), md5(string_agg(concat_ws(',', epoch_ms(window_start),"
+          + " item_id, item_type, plays, skips, likes, playlist_adds, unique_users), '|' ORDER BY window_start,"
+          + " item_id)) FROM item_minute_stats")) {
+        r.next();
+        sums.addAll(Arrays.asList(r.getLong(1), r.getString(2)));
+      }
+      try (ResultSet r = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name = 'dead_letter'")) {
+        r.next();
+        if (r.getLong(1) == 0) {
+          sums.add(0L);
+          return sums.toString();
+        }
+      }
+      try (ResultSet r = s.executeQuery("SELECT count(*) FROM dead_letter")) {
+        r.next();
+        sums.add(r.getLong(1));
+      }
+      return sums.toString();
+    }
+  }
+}
