@@ -159,8 +159,7 @@ public final class Main {
     if (resume != null && state == PipelineResult.State.DONE) {
       resume.finished();
     }
-    RunSummary.print(out, pipeline, spec, options, result, state, source, sink,
-        (System.nanoTime() - start) / 1e9);
+    RunSummary.print(out, pipeline, spec, options, result, state, (System.nanoTime() - start) / 1e9);
     return state == PipelineResult.State.DONE ? OK : FAILED;
   }
 

@@ -17,9 +17,10 @@ public final class RunSummary {
 
   public static void print(
       PrintStream out, MeshflowPipeline<?, ?> pipeline, RunSpec spec, PipelineOptions options,
-      PipelineResult result, PipelineResult.State state, String source, TableSink sink,
-      double seconds) {
+      PipelineResult result, PipelineResult.State state, double seconds) {
     RunCounts c = RunCounts.of(result);
+    String source = spec.describeInput();
+    TableSink sink = spec.sink();
     Conservation conservation = spec.conservation();
     out.println();
     out.printf("%s %s in %.1f s on %s%n", pipeline.name(),

@@ -1,9 +1,9 @@
 package dev.meshflow.benchmarks;
 
+import dev.meshflow.testing.JavaCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,12 +34,7 @@ final class ChildProcess {
 
   /** The same, with {@code jvmArgs} (-D, -X) before the class. */
   static ChildProcess java(List<String> jvmArgs, String mainClass, List<String> args, Path log) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags")));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-    command.addAll(args);
+    List<String> command = JavaCommand.of(jvmArgs, mainClass, args);
     long start = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");

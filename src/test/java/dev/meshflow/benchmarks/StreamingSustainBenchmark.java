@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.services.KafkaBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
@@ -164,13 +165,9 @@ public class StreamingSustainBenchmark {
     Path log = dir.resolve(file + ".log");
     Path gcLog = dir.resolve(file + ".gc.log");
     String sink = "postgresql://127.0.0.1:" + pg.getPort() + "/" + db + "?user=postgres";
-    List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v",
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xlog:gc:file=" + gcLog + ":uptime"));
-    command.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jvm-flags")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshflow.launcher.Main",
-        job.name, "--runner=FlinkRunner", "--streaming", "--runFor=PT" + SECONDS + "S",
-        "--sink=" + sink));
+    List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v"));
+    command.addAll(JavaCommand.of(List.of("-Xlog:gc:file=" + gcLog + ":uptime"), "dev.meshflow.launcher.Main",
+        List.of(job.name, "--runner=FlinkRunner", "--streaming", "--runFor=PT" + SECONDS + "S", "--sink=" + sink)));
     command.addAll(job.options);
     if (job.name.equals("fleet-alerts")) {
       command.addAll(List.of("--positions=" + job.source, "--alertsStream=file:" + dir.resolve("alerts")));

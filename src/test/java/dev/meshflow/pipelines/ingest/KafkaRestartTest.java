@@ -9,6 +9,7 @@ import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
@@ -260,15 +261,7 @@ public class KafkaRestartTest {
   }
 
   private static List<String> launcher(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jvm-flags")));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.meshflow.launcher.Main");
-    command.addAll(List.of(args));
-    return command;
+    return JavaCommand.of(List.of("-Xmx1g"), "dev.meshflow.launcher.Main", List.of(args));
   }
 
   /** A new topic holding the records, keyed by event id, as a --source read by group until caught up. */
