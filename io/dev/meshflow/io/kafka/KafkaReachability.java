@@ -1,5 +1,9 @@
 package dev.meshflow.io.kafka;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +27,12 @@ final class KafkaReachability {
 
   /** @throws IllegalStateException naming {@code bootstrap} if no broker answers within {@code timeout} */
   static void require(String option, String bootstrap, Duration timeout) {
+    if (refusedEverywhere(bootstrap)) {
+      // Nothing listens there: say so at once rather than retry for the whole timeout.
+      throw new IllegalStateException(option + ": nothing listens at " + bootstrap
+          + " (connection refused); is the Kafka broker running? (runners-config/local/services.sh"
+          + " start kafka starts one on 127.0.0.1:9092)");
+    }
     int millis = (int) timeout.getMillis();
     try (Admin admin = admin(bootstrap, millis)) {
       admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
@@ -36,6 +46,26 @@ final class KafkaReachability {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reaching Kafka at " + bootstrap, e);
     }
+  }
+
+  /**
+   * Whether every bootstrap address refused a connection: a definite "no broker here". A timeout
+   * or an unknown host is not, and is left to the cluster-id request and its timeout.
+   */
+  private static boolean refusedEverywhere(String bootstrap) {
+    for (String address : bootstrap.split(",")) {
+      int colon = address.lastIndexOf(':');
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(address.substring(0, colon),
+            Integer.parseInt(address.substring(colon + 1))), 2_000);
+        return false;
+      } catch (ConnectException refused) {
+        // this one is down; try the next
+      } catch (IOException | RuntimeException other) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The topics' partitions in all, or 0 if a topic does not exist yet or no broker says. */

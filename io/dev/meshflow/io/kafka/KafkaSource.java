@@ -4,6 +4,7 @@ import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.BacklogProbe;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.stream.BatchedRead;
 import dev.meshflow.io.stream.StoppingRead;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -201,6 +202,9 @@ public final class KafkaSource implements RecordSource {
         } else if (stopAfter != null) {
           reading = StoppingRead.after(stopAfter, read, read::withMaxReadTime,
               begin.getPipeline().getOptions());
+        }
+        if (maxRecords == null) {
+          reading = BatchedRead.of(reading, options);
         }
         return begin
             .apply("ReadKafka", reading)

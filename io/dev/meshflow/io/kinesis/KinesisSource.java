@@ -2,6 +2,7 @@ package dev.meshflow.io.kinesis;
 
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.stream.BatchedRead;
 import dev.meshflow.io.stream.StoppingRead;
 import java.net.URI;
 import java.util.Set;
@@ -125,6 +126,9 @@ public final class KinesisSource implements RecordSource {
         } else if (stopAfter != null) {
           reading = StoppingRead.after(stopAfter, read, read::withMaxReadTime,
               begin.getPipeline().getOptions());
+        }
+        if (maxRecords == null) {
+          reading = BatchedRead.of(reading, begin.getPipeline().getOptions());
         }
         return begin
             .apply("ReadKinesis", reading)

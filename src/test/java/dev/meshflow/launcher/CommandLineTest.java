@@ -228,9 +228,21 @@ public class CommandLineTest {
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(Main.FAILED, code, err);
     assertThat(err, containsString("meshflow: failed: --source=kafka://127.0.0.1:" + closedPort
-        + "/interactions?maxRecords=10: no Kafka broker answered at 127.0.0.1:" + closedPort + " within 10 s"));
-    assertTrue(seconds < 40, "failed after " + seconds + " s, not KafkaIO's minute");
+        + "/interactions?maxRecords=10: nothing listens at 127.0.0.1:" + closedPort + " (connection refused)"));
+    assertTrue(seconds < 10, "failed after " + seconds + " s, not after a timeout");
     assertThat(out, not(containsString("meshflow: running")));
+
+    // Something listens but never answers as a broker would: the cluster-id request times out.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+      String address = "127.0.0.1:" + silent.getLocalPort();
+      start = System.nanoTime();
+      code = run("ingest", "--source=kafka://" + address + "/interactions?maxRecords=10",
+          "--sink=duckdb:" + tmp + "/silent.duckdb", "--progressSeconds=0");
+      seconds = (System.nanoTime() - start) / 1e9;
+      assertEquals(Main.FAILED, code, err);
+      assertThat(err, containsString("no Kafka broker answered at " + address + " within 10 s"));
+      assertTrue(seconds < 40, "failed after " + seconds + " s, not KafkaIO's minute");
+    }
 
     dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
     kafka.createTopic("launcher-check", 1);

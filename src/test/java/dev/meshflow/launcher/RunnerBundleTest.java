@@ -10,9 +10,11 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,10 @@ public class RunnerBundleTest {
     // Built into a folder of its own: the other test JVM is loading classes from target/. For
     // Linux x86-64 alone, as a cluster's bundle: this machine's, and a quarter less to compress.
     Path build = tmp.resolve("build-" + runner);
+    // With this build's classes, which are up to date: the package step then compiles nothing
+    // (10 CPU-seconds less per bundle), as for a user who has built before.
+    copyTree(PROJECT.toPath().resolve("target/classes"), build.resolve("classes"));
+    copyTree(PROJECT.toPath().resolve("target/maven-status"), build.resolve("maven-status"));
     run(List.of("mvn", "-B", "-q", "-P" + runner + "-runner", "package", "-Dmaven.test.skip=true",
         "-Dbundle.linuxOnly", "-Dmeshflow.build.directory=" + build), 10);
     File bundle = build.resolve("meshflow-bundled-" + runner + ".jar").toFile();
@@ -63,6 +69,16 @@ public class RunnerBundleTest {
     assertThat(output, containsString("on " + runnerClass));
     assertThat(output, containsString("conservation  read 3,000 = valid + duplicates + dead letters"));
     bundle.delete(); // hundreds of MB; nothing else needs it
+  }
+
+  /** Copies a folder with its files' times, which tell the compiler its classes are current. */
+  private static void copyTree(Path from, Path to) throws Exception {
+    Files.createDirectories(to.getParent());
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
   }
 
   @Test

@@ -11,13 +11,10 @@ import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher reads a stream of several Kinesis shards on the Direct runner, each from the start. */
-// A fixed-length streaming run, timed by when each shard starts: it runs alone (see KinesisIngestTest).
-@Tag("alone")
 public class KinesisLauncherShardsTest {
   private static final String GENERATOR = KinesisIngestTest.GENERATOR;
 
