@@ -3,11 +3,13 @@ package dev.meshflow.transforms.interactions;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Duration;
 
@@ -20,6 +22,7 @@ import org.joda.time.Duration;
  * <ol>
  *   <li>Parse and validate each record; contract breaches become dead letters (stage parse).
  *   <li>Streaming: split off events beyond the allowed lateness (dead letters, stage late).
+ *   <li>Keep only the fields the next steps read.
  *   <li>Deduplicate by event_id.
  *   <li>Window into fixed one-minute event-time windows.
  *   <li>Tally plays, skips, likes, playlist adds and distinct users per item and window.
@@ -65,6 +68,13 @@ public final class InteractionAnalytics
       events = split.get(SplitTooLate.ON_TIME);
       deadLetters = deadLetters.and(split.get(SplitTooLate.TOO_LATE));
     }
+
+    // Only what dedupe and the counts read crosses the shuffles (docs/benchmarks.md: 5 % faster
+    // on Direct with a capped heap, 6 % less peak memory on Flink).
+    events = events
+        .apply("KeepCountedFields", MapElements.into(TypeDescriptor.of(InteractionEvent.class))
+            .via(InteractionEvent::forTally))
+        .setCoder(InteractionEventCoder.of());
 
     // A duplicate must be recognised for as long as its window still accepts events.
     Duration retention = max(dedupeWindow, InteractionWindowing.WINDOW_SIZE.plus(allowedLateness));

@@ -46,6 +46,15 @@ public final class InteractionEvent implements Traceable {
         device, sessionId, durationMs, origin, NO_PAYLOAD);
   }
 
+  /**
+   * What the per-item statistics count and dedupe needs (id, time, user, item, event type and
+   * origin), for the shuffles of interaction-analytics: no payload, device, session or duration.
+   */
+  public InteractionEvent forTally() {
+    return new InteractionEvent(eventId, timestampMillis, userId, itemId, itemType, eventType,
+        null, null, null, origin, NO_PAYLOAD);
+  }
+
   public String eventId() {
     return eventId;
   }

@@ -1,0 +1,254 @@
+package dev.meshflow.io.mesh.registry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+
+/**
+ * Avro schema versions per subject (a data product), with global ids and a compatibility mode, kept
+ * as plain files so that a catalog can live in git and be reviewed like code:
+ *
+ * <pre>
+ * ROOT/ids.tsv                       one line per registered version: id, subject, version
+ * ROOT/SUBJECT/compatibility         the subject's mode (absent: BACKWARD)
+ * ROOT/SUBJECT/v1.avsc, v2.avsc ...  its versions, oldest first
+ * </pre>
+ *
+ * <p>Lines of {@code ids.tsv} are appended in version order, so a subject's lines list its versions
+ * oldest first.
+ *
+ * <p>Registering follows the Confluent registry: the same schema again (by Avro's parsing
+ * canonical form) returns its existing id; an incompatible one is refused with every reason; a
+ * compatible one becomes the next version under the next global id. Ids are never reused, and a
+ * file lock keeps them unique across processes.
+ */
+public final class SchemaRegistry {
+  private static final Pattern SUBJECT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+  private static final String IDS = "ids.tsv";
+  private static final java.util.Map<Path, Object> MONITORS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Path root;
+
+  private SchemaRegistry(Path root) {
+    this.root = root;
+  }
+
+  /** The registry kept under {@code root}, created on first write. */
+  public static SchemaRegistry at(Path root) {
+    return new SchemaRegistry(root);
+  }
+
+  /** A version as registered. */
+  public record Registered(int id, String subject, int version, Schema schema) {}
+
+  /** Refused: the candidate breaks the subject's mode. */
+  public static final class IncompatibleSchemaException extends IllegalArgumentException {
+    private final transient List<Incompatibility> reasons;
+
+    IncompatibleSchemaException(String subject, CompatibilityMode mode,
+        List<Incompatibility> reasons) {
+      super(subject + ": not " + mode + " compatible with its registered versions ("
+          + reasons.size() + (reasons.size() == 1 ? " reason" : " reasons") + "):\n  "
+          + String.join("\n  ", reasons.stream().map(Incompatibility::describe).toList()));
+      this.reasons = List.copyOf(reasons);
+    }
+
+    public List<Incompatibility> reasons() {
+      return reasons;
+    }
+  }
+
+  /**
+   * The subject's versions, oldest first (empty if it has none). {@code ids.tsv} says which exist:
+   * a version file is written before its line, so one left by a crash between the two is not a
+   * version, and the next registration replaces it.
+   */
+  public List<Schema> versions(String subject) {
+    Path dir = subjectDir(subject);
+    List<Schema> versions = new ArrayList<>();
+    for (String[] row : ids()) {
+      if (row[1].equals(subject)) {
+        versions.add(parse(dir.resolve("v" + row[2] + ".avsc")));
+      }
+    }
+    return versions;
+  }
+
+  /** The subject's mode: its {@code compatibility} file, else {@link CompatibilityMode#DEFAULT}. */
+  public CompatibilityMode mode(String subject) {
+    Path file = subjectDir(subject).resolve("compatibility");
+    try {
+      return Files.isRegularFile(file)
+          ? CompatibilityMode.parse(Files.readString(file, StandardCharsets.UTF_8))
+          : CompatibilityMode.DEFAULT;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sets the subject's mode for the versions registered after this. */
+  public void setMode(String subject, CompatibilityMode mode) {
+    write(subjectDir(subject).resolve("compatibility"), mode.name() + "\n");
+  }
+
+  /** What registering {@code candidate} would be refused for; empty when it would be accepted. */
+  public List<Incompatibility> check(String subject, Schema candidate) {
+    return CompatibilityCheck.check(mode(subject), candidate, versions(subject));
+  }
+
+  /**
+   * Registers {@code candidate} as the subject's next version, or returns the version it already is.
+   *
+   * @throws IncompatibleSchemaException naming every field that breaks the subject's mode
+   */
+  public Registered register(String subject, Schema candidate) {
+    return locked(() -> {
+      List<Schema> versions = versions(subject);
+      long fingerprint = SchemaNormalization.parsingFingerprint64(candidate);
+      for (int v = 0; v < versions.size(); v++) {
+        if (SchemaNormalization.parsingFingerprint64(versions.get(v)) == fingerprint) {
+          return new Registered(idOf(subject, v + 1), subject, v + 1, versions.get(v));
+        }
+      }
+      CompatibilityMode mode = mode(subject);
+      List<Incompatibility> reasons = CompatibilityCheck.check(mode, candidate, versions);
+      if (!reasons.isEmpty()) {
+        throw new IncompatibleSchemaException(subject, mode, reasons);
+      }
+      int version = versions.size() + 1;
+      int id = nextId();
+      write(subjectDir(subject).resolve("v" + version + ".avsc"), candidate.toString(true) + "\n");
+      append(root.resolve(IDS), id + "\t" + subject + "\t" + version + "\n");
+      return new Registered(id, subject, version, candidate);
+    });
+  }
+
+  /** The version registered under a global id, as a consumer decoding a record needs it. */
+  public Optional<Registered> byId(int id) {
+    for (String[] row : ids()) {
+      if (Integer.parseInt(row[0]) == id) {
+        int version = Integer.parseInt(row[2]);
+        return Optional.of(new Registered(id, row[1], version,
+            parse(subjectDir(row[1]).resolve("v" + version + ".avsc"))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The subject's newest version, if it has one. */
+  public Optional<Registered> latest(String subject) {
+    List<Schema> versions = versions(subject);
+    if (versions.isEmpty()) {
+      return Optional.empty();
+    }
+    int version = versions.size();
+    return Optional.of(new Registered(idOf(subject, version), subject, version,
+        versions.get(version - 1)));
+  }
+
+  private int idOf(String subject, int version) {
+    for (String[] row : ids()) {
+      if (row[1].equals(subject) && Integer.parseInt(row[2]) == version) {
+        return Integer.parseInt(row[0]);
+      }
+    }
+    throw new IllegalStateException(root.resolve(IDS) + " has no id for " + subject + " version "
+        + version + "; the registry's files were edited by hand");
+  }
+
+  private int nextId() {
+    int max = 0;
+    for (String[] row : ids()) {
+      max = Math.max(max, Integer.parseInt(row[0]));
+    }
+    return max + 1;
+  }
+
+  private List<String[]> ids() {
+    Path file = root.resolve(IDS);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    try {
+      List<String[]> rows = new ArrayList<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          rows.add(line.split("\t"));
+        }
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path subjectDir(String subject) {
+    if (!SUBJECT.matcher(subject).matches()) {
+      throw new IllegalArgumentException("subject '" + subject + "' is not lower-case letters,"
+          + " digits, '.', '_' or '-'");
+    }
+    return root.resolve(subject);
+  }
+
+  private static Schema parse(Path file) {
+    try {
+      return new Schema.Parser().parse(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(file + ": not an Avro schema: " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path partial = file.resolveSibling(file.getFileName() + ".partial");
+      Files.writeString(partial, text, StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void append(Path file, String line) {
+    try {
+      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs {@code work} holding the registry's lock: a file lock against other processes, and a
+   * monitor against other threads of this one (a JVM holds a file lock for all its threads).
+   */
+  private <T> T locked(java.util.function.Supplier<T> work) {
+    Object monitor = MONITORS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new Object());
+    synchronized (monitor) {
+      try {
+        Files.createDirectories(root);
+        try (FileChannel channel = FileChannel.open(root.resolve(".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+          return work.get();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
