@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.TempFiles;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -78,8 +79,11 @@ public class LauncherScriptTest {
     Files.createDirectories(logs);
     Path out = Files.createTempFile(logs, "out", ".txt");
     Path err = Files.createTempFile(logs, "err", ".txt");
-    Process p = new ProcessBuilder(command).directory(directory)
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).directory(directory)
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
+    pb.environment().put("MESHFLOW_JAVA_OPTS", JavaCommand.quickStartOpts());
+    Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("./meshflow " + String.join(" ", args) + " did not finish in 5 minutes");

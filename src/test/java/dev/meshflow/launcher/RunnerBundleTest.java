@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.TempFiles;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ public class RunnerBundleTest {
     ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
     Process p = pb.start();
     if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
       p.destroyForcibly();
@@ -61,6 +63,7 @@ public class RunnerBundleTest {
 
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
+    command.addAll(JavaCommand.QUICK_START);
     command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
         "--runner=" + runnerClass, "--source=generator:interactions?events=3000&seed=4",
         "--sink=duckdb:" + tmp + "/" + runner + ".duckdb", "--progressSeconds=0"));

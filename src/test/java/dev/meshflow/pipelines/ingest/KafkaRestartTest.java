@@ -262,7 +262,9 @@ public class KafkaRestartTest {
   }
 
   private static List<String> launcher(String... args) throws Exception {
-    return JavaCommand.of(List.of("-Xmx1g"), "dev.meshflow.launcher.Main", List.of(args));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+    jvm.addAll(JavaCommand.QUICK_START);
+    return JavaCommand.of(jvm, "dev.meshflow.launcher.Main", List.of(args));
   }
 
   /** A new topic holding the records, keyed by event id, as a --source read by group until caught up. */

@@ -1,6 +1,7 @@
 package dev.meshflow.testing.services;
 
 import dev.meshflow.testing.Await;
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.File;
 import java.io.IOException;
@@ -77,13 +78,13 @@ public final class KafkaBroker {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     File log = dir.resolve("broker.log").toFile();
     boolean formatted = Files.exists(dir.resolve("data").resolve("meta.properties"));
-    Process format = formatted ? null : new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
+    Process format = formatted ? null : new ProcessBuilder(javaBin, JavaCommand.QUICK_START.get(0), "-cp", classpath, "kafka.tools.StorageTool", "format",
         "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
         .redirectErrorStream(true).redirectOutput(log).start();
     if (format != null && (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)) {
       throw new IllegalStateException("kafka storage format failed: " + Files.readString(log.toPath()));
     }
-    Process broker = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", classpath, "kafka.Kafka", config.toString())
+    Process broker = new ProcessBuilder(javaBin, "-Xmx512m", JavaCommand.QUICK_START.get(0), "-cp", classpath, "kafka.Kafka", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "stop-kafka-process"));
     KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir);

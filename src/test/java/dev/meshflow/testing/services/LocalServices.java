@@ -1,5 +1,6 @@
 package dev.meshflow.testing.services;
 
+import dev.meshflow.testing.JavaCommand;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ final class LocalServices {
       // Written aside and moved into place: both test JVMs may resolve it at once.
       Files.createDirectories(KAFKA_CLASSPATH.toAbsolutePath().getParent());
       Path written = Files.createTempFile(KAFKA_CLASSPATH.toAbsolutePath().getParent(), "kafka-broker", ".tmp");
-      Process mvn = new ProcessBuilder("mvn", "-q", "-B", "-f", KAFKA_POM.toString(),
+      ProcessBuilder build = new ProcessBuilder("mvn", "-q", "-B", "-f", KAFKA_POM.toString(),
           "dependency:build-classpath", "-Dmdep.outputFile=" + written.toAbsolutePath())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      build.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
+      Process mvn = build.start();
       if (!mvn.waitFor(10, TimeUnit.MINUTES) || mvn.exitValue() != 0) {
         throw new IllegalStateException("could not resolve the Kafka broker: " + Files.readString(log));
       }
