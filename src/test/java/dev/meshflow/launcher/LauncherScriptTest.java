@@ -55,6 +55,12 @@ public class LauncherScriptTest {
     assertEquals(0, list.code, list.err);
     assertThat("a fresh clone is built on first use", list.err, containsString("building for the direct runner"));
     assertThat(list.out, containsString("interaction-analytics"));
+    // Once per build and runner, a 10-event run archives the classes start-up loads; every later
+    // JVM maps them (the runs below use it). Its log lines stay out of what the user sees.
+    assertThat(list.err, containsString("preparing a faster start for the direct runner"));
+    assertTrue(Files.size(clone.resolve("target/cds-direct.jsa")) > 1_000_000,
+        "the class archive was written: " + Files.readString(clone.resolve("target/cds-direct.log")));
+    assertThat(list.out + list.err, not(containsString("[cds]")));
   }
 
   private static final class Outcome {
@@ -100,6 +106,7 @@ public class LauncherScriptTest {
     Outcome list = meshflow("list");
     assertEquals(0, list.code, list.err);
     assertThat("no rebuild when nothing changed", list.err, not(containsString("building")));
+    assertThat("the class archive is made once", list.err, not(containsString("preparing")));
     assertThat(list.out, containsString("interaction-analytics"));
 
     String db = tmp + "/launcher.duckdb";
