@@ -39,7 +39,7 @@ public final class BatchedRead {
   private BatchedRead() {}
 
   /** Whether {@code options} run on the runner that reads ten elements per bundle. */
-  public static boolean applies(PipelineOptions options) {
+  private static boolean applies(PipelineOptions options) {
     return options.getRunner().getSimpleName().equals("DirectRunner");
   }
 

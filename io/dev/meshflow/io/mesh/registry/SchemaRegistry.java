@@ -76,11 +76,20 @@ public final class SchemaRegistry {
    * version, and the next registration replaces it.
    */
   public List<Schema> versions(String subject) {
+    return registered(subject, rows()).stream().map(Registered::schema).toList();
+  }
+
+  /** One line of {@code ids.tsv}. */
+  private record Row(int id, String subject, int version) {}
+
+  /** The subject's versions as {@code rows} list them, oldest first, each read from its file. */
+  private List<Registered> registered(String subject, List<Row> rows) {
     Path dir = subjectDir(subject);
-    List<Schema> versions = new ArrayList<>();
-    for (String[] row : ids()) {
-      if (row[1].equals(subject)) {
-        versions.add(parse(dir.resolve("v" + row[2] + ".avsc")));
+    List<Registered> versions = new ArrayList<>();
+    for (Row row : rows) {
+      if (row.subject().equals(subject)) {
+        versions.add(new Registered(row.id(), subject, row.version(),
+            parse(dir.resolve("v" + row.version() + ".avsc"))));
       }
     }
     return versions;
@@ -115,20 +124,22 @@ public final class SchemaRegistry {
    */
   public Registered register(String subject, Schema candidate) {
     return locked(() -> {
-      List<Schema> versions = versions(subject);
+      List<Row> rows = rows();
+      List<Registered> registered = registered(subject, rows);
       long fingerprint = SchemaNormalization.parsingFingerprint64(candidate);
-      for (int v = 0; v < versions.size(); v++) {
-        if (SchemaNormalization.parsingFingerprint64(versions.get(v)) == fingerprint) {
-          return new Registered(idOf(subject, v + 1), subject, v + 1, versions.get(v));
+      for (Registered r : registered) {
+        if (SchemaNormalization.parsingFingerprint64(r.schema()) == fingerprint) {
+          return r;
         }
       }
       CompatibilityMode mode = mode(subject);
-      List<Incompatibility> reasons = CompatibilityCheck.check(mode, candidate, versions);
+      List<Incompatibility> reasons = CompatibilityCheck.check(mode, candidate,
+          registered.stream().map(Registered::schema).toList());
       if (!reasons.isEmpty()) {
         throw new IncompatibleSchemaException(subject, mode, reasons);
       }
-      int version = versions.size() + 1;
-      int id = nextId();
+      int version = registered.size() + 1;
+      int id = 1 + rows.stream().mapToInt(Row::id).max().orElse(0);
       write(subjectDir(subject).resolve("v" + version + ".avsc"), candidate.toString(true) + "\n");
       append(root.resolve(IDS), id + "\t" + subject + "\t" + version + "\n");
       return new Registered(id, subject, version, candidate);
@@ -137,11 +148,10 @@ public final class SchemaRegistry {
 
   /** The version registered under a global id, as a consumer decoding a record needs it. */
   public Optional<Registered> byId(int id) {
-    for (String[] row : ids()) {
-      if (Integer.parseInt(row[0]) == id) {
-        int version = Integer.parseInt(row[2]);
-        return Optional.of(new Registered(id, row[1], version,
-            parse(subjectDir(row[1]).resolve("v" + version + ".avsc"))));
+    for (Row row : rows()) {
+      if (row.id() == id) {
+        return Optional.of(new Registered(id, row.subject(), row.version(),
+            parse(subjectDir(row.subject()).resolve("v" + row.version() + ".avsc"))));
       }
     }
     return Optional.empty();
@@ -149,43 +159,23 @@ public final class SchemaRegistry {
 
   /** The subject's newest version, if it has one. */
   public Optional<Registered> latest(String subject) {
-    List<Schema> versions = versions(subject);
-    if (versions.isEmpty()) {
-      return Optional.empty();
-    }
-    int version = versions.size();
-    return Optional.of(new Registered(idOf(subject, version), subject, version,
-        versions.get(version - 1)));
+    List<Registered> registered = registered(subject, rows());
+    return registered.isEmpty() ? Optional.empty()
+        : Optional.of(registered.get(registered.size() - 1));
   }
 
-  private int idOf(String subject, int version) {
-    for (String[] row : ids()) {
-      if (row[1].equals(subject) && Integer.parseInt(row[2]) == version) {
-        return Integer.parseInt(row[0]);
-      }
-    }
-    throw new IllegalStateException(root.resolve(IDS) + " has no id for " + subject + " version "
-        + version + "; the registry's files were edited by hand");
-  }
-
-  private int nextId() {
-    int max = 0;
-    for (String[] row : ids()) {
-      max = Math.max(max, Integer.parseInt(row[0]));
-    }
-    return max + 1;
-  }
-
-  private List<String[]> ids() {
+  /** {@code ids.tsv}, read once per operation. */
+  private List<Row> rows() {
     Path file = root.resolve(IDS);
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
     try {
-      List<String[]> rows = new ArrayList<>();
+      List<Row> rows = new ArrayList<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         if (!line.isBlank()) {
-          rows.add(line.split("\t"));
+          String[] f = line.split("\t");
+          rows.add(new Row(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2])));
         }
       }
       return rows;

@@ -81,20 +81,20 @@ public final class WireFormat {
       int id = schemaId(bytes);
       GenericDatumReader<GenericRecord> reader = byWriterId.computeIfAbsent(id, this::readerFor);
       decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, decoder);
+      GenericRecord record;
+      boolean leftOver;
       try {
-        GenericRecord record = reader.read(null, decoder);
-        if (!decoder.isEnd()) {
-          throw new IllegalArgumentException("schema id " + id + ": "
-              + "bytes left over after the record; it was not written with that schema");
-        }
-        return record;
+        record = reader.read(null, decoder);
+        leftOver = !decoder.isEnd();
       } catch (IOException | RuntimeException e) {
-        if (e instanceof IllegalArgumentException) {
-          throw (IllegalArgumentException) e;
-        }
         throw new IllegalArgumentException("schema id " + id + ": the record does not decode with"
             + " its writer schema (" + e.getClass().getSimpleName() + ")", e);
       }
+      if (leftOver) {
+        throw new IllegalArgumentException("schema id " + id + ": "
+            + "bytes left over after the record; it was not written with that schema");
+      }
+      return record;
     }
 
     private GenericDatumReader<GenericRecord> readerFor(int id) {
