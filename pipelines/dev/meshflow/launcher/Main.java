@@ -88,6 +88,8 @@ public final class Main {
       case "generate":
         GenerateCommand.run(rest, out);
         return OK;
+      case "catalog":
+        return CatalogCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -218,7 +220,10 @@ public final class Main {
     out.println("                           look at a warehouse, read-only (default "
         + QueryCommand.DEFAULT_DB + "; also postgresql://...)");
     out.println("  generate [GENERATOR-URI] write generated events as JSON lines to standard output");
+    out.println("  catalog <command>        the mesh's data products: list, show, search, check,");
+    out.println("                           register, deprecate (default catalog: "
+        + CatalogCommand.DEFAULT_DIR + "/)");
     out.println();
-    out.println("query --help and generate --help explain their options.");
+    out.println("query --help, generate --help and catalog --help explain their options.");
   }
 }

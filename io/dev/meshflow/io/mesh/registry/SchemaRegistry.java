@@ -79,6 +79,11 @@ public final class SchemaRegistry {
     return registered(subject, rows()).stream().map(Registered::schema).toList();
   }
 
+  /** The subject's versions with their global ids, oldest first. */
+  public List<Registered> history(String subject) {
+    return registered(subject, rows());
+  }
+
   /** One line of {@code ids.tsv}. */
   private record Row(int id, String subject, int version) {}
 
@@ -114,7 +119,12 @@ public final class SchemaRegistry {
 
   /** What registering {@code candidate} would be refused for; empty when it would be accepted. */
   public List<Incompatibility> check(String subject, Schema candidate) {
-    return CompatibilityCheck.check(mode(subject), candidate, versions(subject));
+    return check(subject, candidate, mode(subject));
+  }
+
+  /** What registering {@code candidate} under {@code mode} would be refused for. */
+  public List<Incompatibility> check(String subject, Schema candidate, CompatibilityMode mode) {
+    return CompatibilityCheck.check(mode, candidate, versions(subject));
   }
 
   /**
@@ -123,16 +133,27 @@ public final class SchemaRegistry {
    * @throws IncompatibleSchemaException naming every field that breaks the subject's mode
    */
   public Registered register(String subject, Schema candidate) {
+    return register(subject, candidate, null);
+  }
+
+  /**
+   * Registers {@code candidate} under {@code mode}, which becomes the subject's mode once the
+   * candidate is accepted (null: keep the subject's mode). A refused candidate changes nothing.
+   */
+  public Registered register(String subject, Schema candidate, CompatibilityMode newMode) {
     return locked(() -> {
       List<Row> rows = rows();
       List<Registered> registered = registered(subject, rows);
       long fingerprint = SchemaNormalization.parsingFingerprint64(candidate);
       for (Registered r : registered) {
         if (SchemaNormalization.parsingFingerprint64(r.schema()) == fingerprint) {
+          if (newMode != null) {
+            setMode(subject, newMode);
+          }
           return r;
         }
       }
-      CompatibilityMode mode = mode(subject);
+      CompatibilityMode mode = newMode == null ? mode(subject) : newMode;
       List<Incompatibility> reasons = CompatibilityCheck.check(mode, candidate,
           registered.stream().map(Registered::schema).toList());
       if (!reasons.isEmpty()) {
@@ -142,6 +163,9 @@ public final class SchemaRegistry {
       int id = 1 + rows.stream().mapToInt(Row::id).max().orElse(0);
       write(subjectDir(subject).resolve("v" + version + ".avsc"), candidate.toString(true) + "\n");
       append(root.resolve(IDS), id + "\t" + subject + "\t" + version + "\n");
+      if (newMode != null) {
+        setMode(subject, newMode);
+      }
       return new Registered(id, subject, version, candidate);
     });
   }
