@@ -72,12 +72,7 @@ public final class CatalogCommand {
           : "catalog " + dir + ": added " + String.join(", ", added));
       return Main.OK;
     }
-    if (dirOption == null && !Files.exists(dir)) {
-      MeshCatalog.init(dir);
-      err.println("meshflow: created the catalog " + dir.toAbsolutePath().normalize()
-          + " with the shipped products " + String.join(", ", MeshCatalog.SHIPPED));
-    }
-    MeshCatalog catalog = MeshCatalog.open(dir);
+    MeshCatalog catalog = open(dirOption, err);
     switch (command) {
       case "list":
         expect(command, operands, 0, "");
@@ -107,6 +102,20 @@ public final class CatalogCommand {
         throw new IllegalArgumentException("catalog: unknown command '" + command + "'; commands:"
             + " list, show, search, check, register, deprecate, init (./meshflow catalog --help)");
     }
+  }
+
+  /**
+   * The catalog of {@code --catalog} (null: the default, created with the shipped products on
+   * first use). Any other directory must exist.
+   */
+  static MeshCatalog open(String dirOption, PrintStream err) {
+    Path dir = Path.of(dirOption == null ? DEFAULT_DIR : dirOption);
+    if (dirOption == null && !Files.exists(dir)) {
+      MeshCatalog.init(dir);
+      err.println("meshflow: created the catalog " + dir.toAbsolutePath().normalize()
+          + " with the shipped products " + String.join(", ", MeshCatalog.SHIPPED));
+    }
+    return MeshCatalog.open(dir);
   }
 
   private static void list(MeshCatalog catalog, PrintStream out) {

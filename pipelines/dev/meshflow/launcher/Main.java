@@ -90,6 +90,8 @@ public final class Main {
         return OK;
       case "catalog":
         return CatalogCommand.run(rest, out, err);
+      case "produce":
+        return ProduceCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -224,6 +226,9 @@ public final class Main {
     out.println("                           register, deprecate (default catalog: "
         + CatalogCommand.DEFAULT_DIR + "/)");
     out.println();
-    out.println("query --help, generate --help and catalog --help explain their options.");
+    out.println("  produce [options]        the Users, Songs and Podcasts domains' changes, with their");
+    out.println("                           outbox events, in their PostgreSQL tables");
+    out.println();
+    out.println("query, generate, catalog and produce explain their options with --help.");
   }
 }

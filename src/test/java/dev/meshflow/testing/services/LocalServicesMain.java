@@ -28,7 +28,9 @@ public final class LocalServicesMain {
             + "; topics are created on first use with 4 partitions)");
         break;
       case "postgres":
+        // Logical WAL: the producer domains' outboxes are captured by the relay (Debezium).
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(port)
+            .setServerConfig("wal_level", "logical")
             .setDataDirectory(dir.resolve("data")).setCleanDataDirectory(false).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {

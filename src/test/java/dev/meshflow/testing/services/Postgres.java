@@ -19,7 +19,9 @@ public final class Postgres {
 
   private static synchronized EmbeddedPostgres server() throws Exception {
     if (server == null) {
-      server = EmbeddedPostgres.builder().start();
+      // Logical WAL, so that the relay's tests can capture the domains' outboxes; each test
+      // database has a replication slot of its own (DomainDatabase.slot).
+      server = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start();
       EmbeddedPostgres s = server;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

@@ -1,0 +1,181 @@
+package dev.meshflow.io.mesh.contract;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Checks one record against its product's contract (types, required fields and quality rules)
+ * and makes it the Avro record of the product's schema. Values are as JSON gives them: strings,
+ * numbers, booleans; a date is {@code yyyy-MM-dd} or a {@link LocalDate}, a timestamp an ISO-8601
+ * instant or an {@link Instant}.
+ */
+public final class ContractRecords {
+  private ContractRecords() {}
+
+  /** One rule a record breaks. */
+  public record Violation(String field, String reason) {
+    public String describe() {
+      return field + ": " + reason;
+    }
+  }
+
+  /** Every rule {@code values} breaks; empty when the record keeps the contract. */
+  public static List<Violation> violations(DataContract contract, Map<String, ?> values) {
+    List<Violation> found = new ArrayList<>();
+    for (String name : values.keySet()) {
+      if (contract.field(name).isEmpty()) {
+        found.add(new Violation(name, "not a field of " + contract.name()));
+      }
+    }
+    for (ContractField f : contract.fields()) {
+      Object v = values.get(f.name());
+      if (v == null) {
+        if (f.required()) {
+          found.add(new Violation(f.name(), "required, and missing"));
+        }
+        continue;
+      }
+      String problem = problem(f, v);
+      if (problem != null) {
+        found.add(new Violation(f.name(), problem));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The record as Avro, for a schema made from the contract ({@link ContractAvro}).
+   *
+   * @throws IllegalArgumentException naming every violation, if the record breaks the contract
+   */
+  public static GenericRecord toAvro(DataContract contract, Schema schema, Map<String, ?> values) {
+    List<Violation> found = violations(contract, values);
+    if (!found.isEmpty()) {
+      throw new IllegalArgumentException(contract.name() + " record refused: "
+          + String.join("; ", found.stream().map(Violation::describe).toList()));
+    }
+    GenericRecord record = new GenericData.Record(schema);
+    for (ContractField f : contract.fields()) {
+      Object v = values.get(f.name());
+      record.put(f.name(), v == null ? null : avroValue(f, v));
+    }
+    return record;
+  }
+
+  private static String problem(ContractField f, Object v) {
+    switch (f.logicalType()) {
+      case "string":
+        if (!(v instanceof CharSequence)) {
+          return "expected a string, got " + kind(v);
+        }
+        String s = v.toString();
+        if (f.maxLength() != null && s.length() > f.maxLength()) {
+          return "longer than " + f.maxLength() + " characters";
+        }
+        if (f.pattern() != null && !Pattern.compile(f.pattern()).matcher(s).find()) {
+          return quoted(f, s) + " does not match " + f.pattern();
+        }
+        if (!f.allowedValues().isEmpty() && !f.allowedValues().contains(s)) {
+          return quoted(f, s) + " is not one of " + String.join(", ", f.allowedValues());
+        }
+        return null;
+      case "integer":
+        if (!(v instanceof Long || v instanceof Integer || v instanceof Short)) {
+          return "expected an integer, got " + kind(v);
+        }
+        if (f.physicalType().equals("int") && (((Number) v).longValue() > Integer.MAX_VALUE
+            || ((Number) v).longValue() < Integer.MIN_VALUE)) {
+          return v + " does not fit a 32-bit int";
+        }
+        return range(f, new BigDecimal(((Number) v).longValue()));
+      case "number":
+        if (!(v instanceof Number)) {
+          return "expected a number, got " + kind(v);
+        }
+        return range(f, new BigDecimal(v.toString()));
+      case "boolean":
+        return v instanceof Boolean ? null : "expected true or false, got " + kind(v);
+      case "date":
+        if (v instanceof LocalDate) {
+          return null;
+        }
+        try {
+          LocalDate.parse(v.toString());
+          return null;
+        } catch (DateTimeParseException e) {
+          return quoted(f, v.toString()) + " is not a date (yyyy-MM-dd)";
+        }
+      default: // timestamp
+        if (v instanceof Instant) {
+          return null;
+        }
+        try {
+          Instant.parse(v.toString());
+          return null;
+        } catch (DateTimeParseException e) {
+          return quoted(f, v.toString()) + " is not an ISO-8601 instant";
+        }
+    }
+  }
+
+  private static String range(ContractField f, BigDecimal n) {
+    if (f.minimum() != null && n.compareTo(f.minimum()) < 0) {
+      return n + " is below the minimum " + f.minimum().toPlainString();
+    }
+    if (f.maximum() != null && n.compareTo(f.maximum()) > 0) {
+      return n + " is above the maximum " + f.maximum().toPlainString();
+    }
+    return null;
+  }
+
+  private static Object avroValue(ContractField f, Object v) {
+    switch (f.physicalType()) {
+      case "int":
+        return ((Number) v).intValue();
+      case "long":
+        return ((Number) v).longValue();
+      case "float":
+        return ((Number) v).floatValue();
+      case "double":
+        return ((Number) v).doubleValue();
+      case "date":
+        return (int) (v instanceof LocalDate d ? d : LocalDate.parse(v.toString())).toEpochDay();
+      case "timestamp-millis":
+        return (v instanceof Instant i ? i : Instant.parse(v.toString())).toEpochMilli();
+      case "timestamp-micros": {
+        Instant i = v instanceof Instant t ? t : Instant.parse(v.toString());
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
+      }
+      case "boolean":
+        return v;
+      default:
+        return v.toString();
+    }
+  }
+
+  private static String kind(Object v) {
+    return v instanceof CharSequence ? "a string" : v instanceof Boolean ? "a boolean"
+        : v instanceof Number ? "a number" : v instanceof Map ? "an object"
+        : v instanceof List ? "a list" : v.getClass().getSimpleName();
+  }
+
+  /**
+   * A value as a message may show it: cut short, since it may be large; and never for a PII field,
+   * since messages reach logs.
+   */
+  private static String quoted(ContractField f, String s) {
+    if (f.pii()) {
+      return "the value (PII, not shown)";
+    }
+    return "'" + (s.length() <= 40 ? s : s.substring(0, 40) + "...") + "'";
+  }
+}
