@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Starts and stops the same Kafka broker (3.9, KRaft) and PostgreSQL 16 the tests use, for manual
-# runs. Everything comes from Maven Central on first use; data stays under target/local-services.
+# runs, and the outbox relay (Debezium) between them. Everything comes from Maven Central on first
+# use; data stays under target/local-services.
 #
-#   runners-config/local/services.sh start kafka|postgres|kinesis|all
-#   runners-config/local/services.sh stop  kafka|postgres|kinesis|all
+#   runners-config/local/services.sh start kafka|postgres|kinesis|relay|all
+#   runners-config/local/services.sh stop  kafka|postgres|kinesis|relay|all
 #   runners-config/local/services.sh status
 #   runners-config/local/services.sh kafka-produce <topic>     # Kafka's own console producer
 #   runners-config/local/services.sh kinesis-produce <stream>  # lines into the Kinesis emulator
 #
-# Ports: Kafka 9092 (controller 9093), PostgreSQL 5432, Kinesis emulator 4568 (plain HTTP; TLS on
-# 4567). Override with KAFKA_PORT, PG_PORT and KINESIS_PORT. kinesis-produce creates a missing
-# stream with KINESIS_SHARDS shards (default 4).
+# Ports: Kafka 9092 (controller 9093), PostgreSQL 5432 (wal_level=logical), Kinesis emulator 4568
+# (plain HTTP; TLS on 4567). Override with KAFKA_PORT, PG_PORT and KINESIS_PORT. kinesis-produce
+# creates a missing stream with KINESIS_SHARDS shards (default 4). The relay publishes the producer
+# domains' outbox events from PostgreSQL to Kafka; `./meshflow produce` creates what it reads, so
+# run that once first ("all" does not include the relay).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STATE=target/local-services
@@ -53,9 +56,40 @@ start_kinesis() {
   echo "kinesis did not start; see $STATE/kinesis.log" >&2; exit 1
 }
 
+relay_classpath() {
+  local home=runners-config/local/cdc-relay
+  if [[ ! -f "$STATE/cdc-relay.classpath" || $home/pom.xml -nt "$STATE/cdc-relay.classpath" \
+        || $home/src/main/java/dev/meshflow/relay/OutboxRelay.java -nt "$STATE/cdc-relay.classpath" ]]; then
+    echo "services: building the relay (first use only)..." >&2
+    mvn -q -B -f $home/pom.xml compile dependency:build-classpath \
+      -Dmdep.outputFile="$PWD/$STATE/cdc-relay.classpath" >&2
+    touch "$STATE/cdc-relay.classpath" # the plugin keeps an unchanged file's old time
+  fi
+  echo "$home/target/classes:$(cat "$STATE/cdc-relay.classpath")"
+}
+
+start_relay() {
+  if [[ -f "$STATE/relay.pid" ]] && kill -0 "$(cat "$STATE/relay.pid")" 2>/dev/null; then
+    echo "relay: already running (pid $(cat "$STATE/relay.pid"))"; return
+  fi
+  nohup java -Xmx256m -cp "$(relay_classpath)" dev.meshflow.relay.OutboxRelay \
+    --postgres="postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres" \
+    --bootstrap="127.0.0.1:$KAFKA_PORT" --state="$STATE/relay" > "$STATE/relay.log" 2>&1 &
+  echo $! > "$STATE/relay.pid"
+  for _ in $(seq 1 120); do
+    if grep -q "^ready:" "$STATE/relay.log" 2>/dev/null; then grep '^ready:' "$STATE/relay.log"; return; fi
+    if ! kill -0 "$(cat "$STATE/relay.pid")" 2>/dev/null; then
+      echo "relay failed to start; see $STATE/relay.log" >&2; tail -5 "$STATE/relay.log" >&2; exit 1
+    fi
+    sleep 1
+  done
+  echo "relay did not report ready in 120 s; see $STATE/relay.log" >&2; exit 1
+}
+
 start() {
   local name=$1 port=$2
   if [[ $name == kinesis ]]; then start_kinesis; return; fi
+  if [[ $name == relay ]]; then start_relay; return; fi
   if [[ -f "$STATE/$name.pid" ]] && kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
     echo "$name: already running (pid $(cat "$STATE/$name.pid"))"; return
   fi
@@ -84,14 +118,14 @@ stop() {
   fi
 }
 
-services() { case "${1:-all}" in all) echo kafka postgres kinesis;; kafka|postgres|kinesis) echo "$1";; *) echo "unknown service $1" >&2; exit 2;; esac; }
+services() { case "${1:-all}" in all) echo kafka postgres kinesis;; kafka|postgres|kinesis|relay) echo "$1";; *) echo "unknown service $1" >&2; exit 2;; esac; }
 port_of() { [[ $1 == kafka ]] && echo "$KAFKA_PORT" || echo "$PG_PORT"; }
 
 case "${1:-}" in
   start) for s in $(services "${2:-all}"); do start "$s" "$(port_of "$s")"; done ;;
-  stop) for s in $(services "${2:-all}"); do stop "$s"; done ;;
+  stop) for s in $([[ ${2:-all} == all ]] && echo relay) $(services "${2:-all}"); do stop "$s"; done ;;
   status)
-    for s in kafka postgres kinesis; do
+    for s in kafka postgres kinesis relay; do
       if [[ -f "$STATE/$s.pid" ]] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then
         echo "$s: running (pid $(cat "$STATE/$s.pid")) $(grep '^ready:' "$STATE/$s.log" | cut -d' ' -f2)"
       else echo "$s: stopped"; fi
@@ -102,5 +136,5 @@ case "${1:-}" in
   kinesis-produce)
     exec java -cp "$(test_classpath)" dev.meshflow.testing.services.KinesisProduceMain \
       "http://127.0.0.1:$KINESIS_PORT" "${2:?stream}" "${KINESIS_SHARDS:-4}" ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

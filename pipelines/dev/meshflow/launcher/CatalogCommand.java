@@ -1,6 +1,7 @@
 package dev.meshflow.launcher;
 
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.io.mesh.consumer.ProductTopicReader;
 import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./meshflow catalog <command>}: discover, register and check the mesh's data products.
@@ -32,6 +35,9 @@ public final class CatalogCommand {
       "  register FILE              add a product, or a new version of one, from its contract",
       "                             (ODCS v3 YAML); an incompatible schema is refused (exit 1)",
       "  deprecate PRODUCT          mark a product deprecated",
+      "  read PRODUCT               its topic's events as JSON lines, decoded with the product's",
+      "                             schema, replays dropped, PII masked (--limit=N, default 20;",
+      "                             --bootstrap=HOST:PORT and --topic=NAME override its kafka port)",
       "  init                       create a catalog with the shipped products",
       "",
       "  --catalog=DIR   (default: " + DEFAULT_DIR + ", created with the products users, songs,",
@@ -44,6 +50,7 @@ public final class CatalogCommand {
   /** Runs one catalog command and returns its exit code. */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
     String dirOption = null;
+    Map<String, String> readOptions = new HashMap<>();
     List<String> words = new ArrayList<>();
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h")) {
@@ -51,15 +58,18 @@ public final class CatalogCommand {
         return Main.OK;
       } else if (a.startsWith("--catalog=")) {
         dirOption = a.substring("--catalog=".length());
+      } else if (a.startsWith("--limit=") || a.startsWith("--bootstrap=") || a.startsWith("--topic=")) {
+        readOptions.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
       } else if (a.startsWith("--")) {
         throw new IllegalArgumentException("catalog: unknown option " + a
-            + "; accepted: --catalog=DIR (./meshflow catalog --help)");
+            + "; accepted: --catalog=DIR, and for read --limit, --bootstrap, --topic"
+            + " (./meshflow catalog --help)");
       } else {
         words.add(a);
       }
     }
     if (words.isEmpty()) {
-      throw new IllegalArgumentException("catalog: which command? list, show, search, check,"
+      throw new IllegalArgumentException("catalog: which command? list, show, search, read, check,"
           + " register, deprecate or init (./meshflow catalog --help)");
     }
     Path dir = Path.of(dirOption == null ? DEFAULT_DIR : dirOption);
@@ -93,6 +103,9 @@ public final class CatalogCommand {
       case "register":
         expect(command, operands, 1, " FILE");
         return register(catalog, existing(operands.get(0)), out, err);
+      case "read":
+        expect(command, operands, 1, " PRODUCT");
+        return read(catalog, catalog.product(operands.get(0)), readOptions, out, err);
       case "deprecate":
         expect(command, operands, 1, " PRODUCT");
         DataContract deprecated = catalog.deprecate(operands.get(0));
@@ -100,7 +113,7 @@ public final class CatalogCommand {
         return Main.OK;
       default:
         throw new IllegalArgumentException("catalog: unknown command '" + command + "'; commands:"
-            + " list, show, search, check, register, deprecate, init (./meshflow catalog --help)");
+            + " list, show, search, read, check, register, deprecate, init (./meshflow catalog --help)");
     }
   }
 
@@ -185,6 +198,33 @@ public final class CatalogCommand {
     for (MeshCatalog.Hit hit : hits) {
       out.printf("%-14s %s%n", hit.product().name(), String.join(", ", hit.matches()));
     }
+    return Main.OK;
+  }
+
+  private static int read(MeshCatalog catalog, DataContract product, Map<String, String> options,
+      PrintStream out, PrintStream err) {
+    OutputPort kafka = product.port("kafka").orElseThrow(() -> new IllegalArgumentException(
+        product.name() + " has no kafka port to read"));
+    if (!"avro".equals(kafka.setting("format"))) {
+      throw new IllegalArgumentException(product.name() + "'s topic carries " + kafka.setting("format")
+          + ", not Avro in the wire format; read it with a pipeline's --source=kafka://...");
+    }
+    long limit;
+    try {
+      limit = Long.parseLong(options.getOrDefault("limit", "20"));
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("catalog read: --limit=" + options.get("limit")
+          + " is not a whole number from 1");
+    }
+    String bootstrap = options.getOrDefault("bootstrap", kafka.setting("host"));
+    String topic = options.getOrDefault("topic", kafka.setting("topic"));
+    ProductTopicReader.Counts counts = ProductTopicReader.read(product, catalog.registry(), bootstrap,
+        topic, limit, out::println);
+    err.printf("meshflow: read %,d records of %s at %s (%,d replays dropped, %,d deletes)%n",
+        counts.records(), topic, bootstrap, counts.duplicates(), counts.tombstones());
     return Main.OK;
   }
 

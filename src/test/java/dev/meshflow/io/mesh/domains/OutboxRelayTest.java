@@ -9,6 +9,7 @@ import dev.meshflow.io.mesh.contract.ContractAvro;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.registry.WireFormat;
 import dev.meshflow.testing.Await;
+import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.services.CdcRelay;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
@@ -139,6 +140,17 @@ public class OutboxRelayTest {
               e.getKey() + "." + field.getKey());
         }
       }
+
+      // A consumer's view, as a user reads it: decoded, replays dropped, PII masked.
+      CliRun read = CliRun.of(List.of("catalog", "read", "users", "--limit=3", "--catalog=" + dir.resolve("catalog"),
+          "--bootstrap=" + bootstrap, "--topic=" + prefix + "users"));
+      assertEquals(0, read.code, read.err);
+      List<String> lines = read.out.lines().toList();
+      assertEquals(3, lines.size(), read.out);
+      assertTrue(lines.get(0).matches("\\{\"key\":\"user-\\d+\",\"op\":\"created\",\"id\":\"[0-9a-f-]{36}\","
+          + "\"schema_id\":1,\"value\":\\{\"user_id\":\"user-\\d+\",\"country\":\"[A-Z]{2}\",.*"
+          + "\"email\":\"\\(PII, masked\\)\"}}"), lines.get(0));
+      assertTrue(read.err.startsWith("meshflow: read 3 records of " + prefix + "users"), read.err);
     }
   }
 }
