@@ -92,6 +92,8 @@ public final class Main {
         return CatalogCommand.run(rest, out, err);
       case "produce":
         return ProduceCommand.run(rest, out, err);
+      case "ingest-api":
+        return IngestApiCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -228,7 +230,9 @@ public final class Main {
     out.println();
     out.println("  produce [options]        the Users, Songs and Podcasts domains' changes, with their");
     out.println("                           outbox events, in their PostgreSQL tables");
+    out.println("  ingest-api [options]     HTTP endpoint: POST records of a product, checked against its");
+    out.println("                           contract, published in one transaction per batch");
     out.println();
-    out.println("query, generate, catalog and produce explain their options with --help.");
+    out.println("query, generate, catalog, produce and ingest-api explain their options with --help.");
   }
 }

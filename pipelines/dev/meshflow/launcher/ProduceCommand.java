@@ -68,10 +68,10 @@ public final class ProduceCommand {
         case "--db" -> db = value;
         case "--catalog" -> catalogDir = value;
         case "--set" -> set = value;
-        case "--changes" -> changes = number(name, value, 0, 100_000_000);
-        case "--rate" -> rate = number(name, value, 0, 1_000_000);
-        case "--batch" -> batch = (int) number(name, value, 1, 10_000);
-        case "--seed" -> seed = number(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
+        case "--changes" -> changes = WholeNumbers.parse("produce", name, value, 0, Long.MAX_VALUE);
+        case "--rate" -> rate = WholeNumbers.parse("produce", name, value, 0, 1_000_000);
+        case "--batch" -> batch = (int) WholeNumbers.parse("produce", name, value, 1, 10_000);
+        case "--seed" -> seed = WholeNumbers.parse("produce", name, value, Long.MIN_VALUE, Long.MAX_VALUE);
         default -> throw new IllegalArgumentException("produce: unknown option " + a
             + " (./meshflow produce --help)");
       }
@@ -157,18 +157,5 @@ public final class ProduceCommand {
         ops.entrySet().stream().map(e -> e.getKey() + " " + String.format("%,d", e.getValue())).toList())
         + ")"));
     return parts.isEmpty() ? "none" : String.join(", ", parts);
-  }
-
-  private static long number(String name, String value, long min, long max) {
-    try {
-      long n = Long.parseLong(value);
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("produce: " + name + "=" + value + " is not a whole number"
-          + (min == 0 || min == 1 ? " from " + min : "") + " (./meshflow produce --help)");
-    }
   }
 }

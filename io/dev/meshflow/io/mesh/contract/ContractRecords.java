@@ -30,26 +30,64 @@ public final class ContractRecords {
 
   /** Every rule {@code values} breaks; empty when the record keeps the contract. */
   public static List<Violation> violations(DataContract contract, Map<String, ?> values) {
-    List<Violation> found = new ArrayList<>();
-    for (String name : values.keySet()) {
-      if (contract.field(name).isEmpty()) {
-        found.add(new Violation(name, "not a field of " + contract.name()));
+    return new Checker(contract).violations(values);
+  }
+
+  /**
+   * A contract's rules prepared once (patterns compiled, allowed values hashed, bounds as numbers),
+   * for a producer that checks every record it makes.
+   */
+  public static final class Checker {
+    private final DataContract contract;
+    private final ContractField[] fields;
+    private final Pattern[] patterns;
+    private final java.util.Set<?>[] allowed;
+    private final java.util.Set<String> names;
+
+    public Checker(DataContract contract) {
+      this.contract = contract;
+      this.fields = contract.fields().toArray(new ContractField[0]);
+      this.patterns = new Pattern[fields.length];
+      this.allowed = new java.util.Set<?>[fields.length];
+      this.names = new java.util.HashSet<>();
+      for (int i = 0; i < fields.length; i++) {
+        names.add(fields[i].name());
+        patterns[i] = fields[i].pattern() == null ? null : Pattern.compile(fields[i].pattern());
+        allowed[i] = fields[i].allowedValues().isEmpty() ? null : new java.util.HashSet<>(fields[i].allowedValues());
       }
     }
-    for (ContractField f : contract.fields()) {
-      Object v = values.get(f.name());
-      if (v == null) {
-        if (f.required()) {
-          found.add(new Violation(f.name(), "required, and missing"));
+
+    /** Every rule {@code values} breaks; empty when the record keeps the contract. */
+    public List<Violation> violations(Map<String, ?> values) {
+      List<Violation> found = new ArrayList<>(0);
+      int present = 0;
+      for (int i = 0; i < fields.length; i++) {
+        ContractField f = fields[i];
+        Object v = values.get(f.name());
+        if (v == null) {
+          if (f.required()) {
+            found.add(new Violation(f.name(), "required, and missing"));
+          }
+          continue;
         }
-        continue;
+        present++;
+        String problem = problem(f, v, patterns[i], allowed[i]);
+        if (problem != null) {
+          found.add(new Violation(f.name(), problem));
+        }
       }
-      String problem = problem(f, v);
-      if (problem != null) {
-        found.add(new Violation(f.name(), problem));
+      if (values.size() > present) { // a null value counts too, so look closer
+        List<Violation> unknown = new ArrayList<>();
+        for (String name : values.keySet()) {
+          if (!names.contains(name)) {
+            unknown.add(new Violation(name, "not a field of " + contract.name()));
+          }
+        }
+        unknown.addAll(found);
+        return unknown;
       }
+      return found;
     }
-    return found;
   }
 
   /**
@@ -63,15 +101,22 @@ public final class ContractRecords {
       throw new IllegalArgumentException(contract.name() + " record refused: "
           + String.join("; ", found.stream().map(Violation::describe).toList()));
     }
+    return toAvroChecked(contract, schema, values);
+  }
+
+  /** {@link #toAvro} for a record {@link #violations} found nothing wrong with. */
+  public static GenericRecord toAvroChecked(DataContract contract, Schema schema, Map<String, ?> values) {
     GenericRecord record = new GenericData.Record(schema);
-    for (ContractField f : contract.fields()) {
+    List<ContractField> fields = contract.fields();
+    for (int i = 0; i < fields.size(); i++) { // ContractAvro keeps the contract's field order
+      ContractField f = fields.get(i);
       Object v = values.get(f.name());
-      record.put(f.name(), v == null ? null : avroValue(f, v));
+      record.put(i, v == null ? null : avroValue(f, v));
     }
     return record;
   }
 
-  private static String problem(ContractField f, Object v) {
+  private static String problem(ContractField f, Object v, Pattern pattern, java.util.Set<?> allowed) {
     switch (f.logicalType()) {
       case "string":
         if (!(v instanceof CharSequence)) {
@@ -81,10 +126,10 @@ public final class ContractRecords {
         if (f.maxLength() != null && s.length() > f.maxLength()) {
           return "longer than " + f.maxLength() + " characters";
         }
-        if (f.pattern() != null && !Pattern.compile(f.pattern()).matcher(s).find()) {
+        if (pattern != null && !pattern.matcher(s).find()) {
           return quoted(f, s) + " does not match " + f.pattern();
         }
-        if (!f.allowedValues().isEmpty() && !f.allowedValues().contains(s)) {
+        if (allowed != null && !allowed.contains(s)) {
           return quoted(f, s) + " is not one of " + String.join(", ", f.allowedValues());
         }
         return null;
@@ -92,16 +137,16 @@ public final class ContractRecords {
         if (!(v instanceof Long || v instanceof Integer || v instanceof Short)) {
           return "expected an integer, got " + kind(v);
         }
-        if (f.physicalType().equals("int") && (((Number) v).longValue() > Integer.MAX_VALUE
-            || ((Number) v).longValue() < Integer.MIN_VALUE)) {
+        long n = ((Number) v).longValue();
+        if (f.physicalType().equals("int") && (n > Integer.MAX_VALUE || n < Integer.MIN_VALUE)) {
           return v + " does not fit a 32-bit int";
         }
-        return range(f, new BigDecimal(((Number) v).longValue()));
+        return f.minimum() == null && f.maximum() == null ? null : range(f, BigDecimal.valueOf(n));
       case "number":
         if (!(v instanceof Number)) {
           return "expected a number, got " + kind(v);
         }
-        return range(f, new BigDecimal(v.toString()));
+        return f.minimum() == null && f.maximum() == null ? null : range(f, new BigDecimal(v.toString()));
       case "boolean":
         return v instanceof Boolean ? null : "expected true or false, got " + kind(v);
       case "date":
@@ -109,9 +154,9 @@ public final class ContractRecords {
           return null;
         }
         try {
-          LocalDate.parse(v.toString());
+          date(v.toString());
           return null;
-        } catch (DateTimeParseException e) {
+        } catch (java.time.DateTimeException e) {
           return quoted(f, v.toString()) + " is not a date (yyyy-MM-dd)";
         }
       default: // timestamp
@@ -125,6 +170,34 @@ public final class ContractRecords {
           return quoted(f, v.toString()) + " is not an ISO-8601 instant";
         }
     }
+  }
+
+  /**
+   * {@code yyyy-MM-dd}, read directly (a producer checks and converts every record's dates);
+   * anything else goes to {@link LocalDate#parse}, which accepts or refuses it.
+   */
+  static LocalDate date(String s) {
+    if (s.length() == 10 && s.charAt(4) == '-' && s.charAt(7) == '-') {
+      int y = digits(s, 0, 4);
+      int m = digits(s, 5, 7);
+      int d = digits(s, 8, 10);
+      if (y >= 0 && m >= 0 && d >= 0) {
+        return LocalDate.of(y, m, d); // throws DateTimeException for a 31st of April
+      }
+    }
+    return LocalDate.parse(s);
+  }
+
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   private static String range(ContractField f, BigDecimal n) {
@@ -148,7 +221,7 @@ public final class ContractRecords {
       case "double":
         return ((Number) v).doubleValue();
       case "date":
-        return (int) (v instanceof LocalDate d ? d : LocalDate.parse(v.toString())).toEpochDay();
+        return (int) (v instanceof LocalDate d ? d : date(v.toString())).toEpochDay();
       case "timestamp-millis":
         return (v instanceof Instant i ? i : Instant.parse(v.toString())).toEpochMilli();
       case "timestamp-micros": {

@@ -33,17 +33,36 @@ public final class WireFormat {
 
   /** {@code record} (of the registered schema {@code id}) as wire bytes. */
   public static byte[] encode(int id, GenericRecord record) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    out.write(MAGIC);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
-    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-    try {
-      new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
-      encoder.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    return new Writer(id, record.getSchema()).encode(record);
+  }
+
+  /**
+   * Encodes many records of one registered schema, reusing Avro's writer and buffers: what a
+   * producer keeps. Not thread-safe.
+   */
+  public static final class Writer {
+    private final byte[] header;
+    private final GenericDatumWriter<GenericRecord> datumWriter;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    private BinaryEncoder encoder;
+
+    public Writer(int id, Schema schema) {
+      this.header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(id).array();
+      this.datumWriter = new GenericDatumWriter<>(schema);
     }
-    return out.toByteArray();
+
+    public byte[] encode(GenericRecord record) {
+      out.reset();
+      out.writeBytes(header);
+      encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
+      try {
+        datumWriter.write(record, encoder);
+        encoder.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return out.toByteArray();
+    }
   }
 
   /** The writer schema id of wire bytes. */

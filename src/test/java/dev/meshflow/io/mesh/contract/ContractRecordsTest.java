@@ -65,6 +65,20 @@ public class ContractRecordsTest {
   }
 
   @Test
+  public void datesAreCheckedAsCalendarDays() {
+    for (String bad : List.of("2026-04-31", "2026-4-01", "2026-13-01", "2026/04/01", "20260401xx")) {
+      Map<String, Object> s = song();
+      s.put("release_date", bad);
+      assertEquals(List.of("release_date: '" + bad + "' is not a date (yyyy-MM-dd)"),
+          ContractRecords.violations(SONGS, s).stream().map(ContractRecords.Violation::describe).toList());
+    }
+    Map<String, Object> leap = song();
+    leap.put("release_date", "2024-02-29");
+    assertEquals((int) LocalDate.of(2024, 2, 29).toEpochDay(),
+        ContractRecords.toAvro(SONGS, ContractAvro.of(SONGS), leap).get("release_date"));
+  }
+
+  @Test
   public void aPiiValueNeverAppearsInAMessage() {
     Map<String, Object> user = new LinkedHashMap<>();
     user.put("user_id", "user-1");
