@@ -54,6 +54,7 @@ public final class ProductTopicReader {
     p.put("value.deserializer", ByteArrayDeserializer.class.getName());
     p.put("allow.auto.create.topics", "false");
     p.put("default.api.timeout.ms", "15000");
+    p.put("isolation.level", "read_committed"); // a producer's aborted batch is never seen
     long records = 0;
     long duplicates = 0;
     long tombstones = 0;
