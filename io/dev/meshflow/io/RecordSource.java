@@ -19,6 +19,14 @@ public interface RecordSource extends Serializable {
   /** Whether the source ends; the launcher reports which mode a run is in. */
   boolean isBounded();
 
+  /**
+   * Whether a read of it ends by itself, streaming or not: a bounded source, or a stream read until
+   * it has caught up. Reference streams read beside it (a product's changelog) end then too.
+   */
+  default boolean endsByItself() {
+    return isBounded();
+  }
+
   /** A one-line description for the run summary. */
   String describe();
 

@@ -40,8 +40,11 @@ public interface IngestOptions extends PipelineOptions {
 
   @Description(
       "ETL: item catalog to enrich with title, artist and genre: a JSON-lines or CSV file"
-          + " (item_id,title,artist,genre). Re-read while streaming, see --catalogRefresh. Empty:"
-          + " no enrichment.")
+          + " (item_id,title,artist,genre), re-read while streaming (see --catalogRefresh); or the"
+          + " mesh's item products, mesh://songs,mesh://podcasts (params catalog=DIR, bootstrap,"
+          + " topic, db): streaming joins their changelog topics with state, so a change reaches"
+          + " the next events on every runner; batch reads a snapshot of the domains' tables."
+          + " Empty: no enrichment.")
   @Default.String("")
   String getCatalog();
 

@@ -142,6 +142,11 @@ public final class KafkaSource implements RecordSource {
   }
 
   @Override
+  public boolean endsByItself() {
+    return maxRecords != null || untilCaughtUp;
+  }
+
+  @Override
   public String describe() {
     return "Kafka " + bootstrap + " topics " + String.join(",", topics)
         + (group == null ? "" : ", group " + group) + ", from " + start
@@ -220,6 +225,15 @@ public final class KafkaSource implements RecordSource {
    */
   private static boolean finalizesOnHandOff(PipelineOptions options) {
     return options.getRunner().getSimpleName().equals("DirectRunner");
+  }
+
+  /**
+   * Whether a reader's checkpoint of {@code topics} has reached the end offsets they have now: for
+   * another read of Kafka that must stop when caught up ({@link StoppingRead#of}).
+   */
+  public static SerializableFunction<UnboundedSource.CheckpointMark, Boolean> caughtUpWithNow(
+      String bootstrap, List<String> topics) {
+    return new CaughtUp(KafkaReachability.endOffsets(bootstrap, topics, Duration.standardSeconds(30)));
   }
 
   /** Whether a reader's checkpoint has reached the end offsets its partitions had at launch. */

@@ -2,6 +2,7 @@ package dev.meshflow.pipelines.ingest;
 
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.IngestOptions;
@@ -15,6 +16,7 @@ import dev.meshflow.transforms.ingest.PrivacyRules;
 import dev.meshflow.transforms.ingest.RawLanding;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,12 +26,25 @@ import org.joda.time.Duration;
  * What {@code ingest}'s options say, read once.
  *
  * @param etl the ETL steps; null in ELT mode
- * @param catalog the catalog file; empty for none
+ * @param catalog the catalog file, or {@code mesh://} item products; empty for none
+ * @param items the item products {@code catalog} names, resolved by {@link IngestPipeline#prepare}
+ *     (empty before, and for a file)
  * @param runFor null to run until stopped
  */
 public record IngestSpec(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
     EtlSpec etl, Duration dedupeWindow, Duration allowedLateness, String catalog,
-    Duration catalogRefresh) implements RunSpec {
+    Duration catalogRefresh, List<MeshProduct> items) implements RunSpec {
+
+  /** Whether {@code --catalog} names item products ({@code mesh://songs,mesh://podcasts}). */
+  public boolean meshItems() {
+    return catalog.startsWith(MeshProduct.SCHEME + "://");
+  }
+
+  /** This spec with its item products resolved. */
+  IngestSpec withItems(List<MeshProduct> resolved) {
+    return new IngestSpec(input, sink, streaming, runFor, etl, dedupeWindow, allowedLateness, catalog,
+        catalogRefresh, List.copyOf(resolved));
+  }
 
   @Override
   public Conservation conservation() {
@@ -62,10 +77,12 @@ public record IngestSpec(RecordSource input, TableSink sink, boolean streaming, 
         throw new IllegalArgumentException("--mode=ELT needs a SQL warehouse sink (duckdb: or"
             + " postgresql:) to hold the view " + EltViews.VIEW + "; " + sink.describe() + " has none");
       }
-      return new IngestSpec(source, sink, streaming, runFor, null, dedupe, lateness, "", Duration.ZERO);
+      return new IngestSpec(source, sink, streaming, runFor, null, dedupe, lateness, "", Duration.ZERO,
+          List.of());
     }
     EtlSpec steps = etlSteps(options);
-    Duration refresh = options.getCatalog().isEmpty()
+    boolean mesh = options.getCatalog().startsWith(MeshProduct.SCHEME + "://");
+    Duration refresh = options.getCatalog().isEmpty() || mesh // a changelog needs no re-reading
         ? Durations.parse("catalogRefresh", options.getCatalogRefresh())
         : RefreshedSideInputs.refresh("catalogRefresh", options.getCatalogRefresh(), options);
     if (streaming && options.getRunner().getSimpleName().equals("SparkRunner")) {
@@ -75,7 +92,7 @@ public record IngestSpec(RecordSource input, TableSink sink, boolean streaming, 
               + " --mode=ELT on Spark");
     }
     return new IngestSpec(source, sink, streaming, runFor, steps, dedupe, lateness,
-        options.getCatalog(), refresh);
+        options.getCatalog(), refresh, List.of());
   }
 
   private static EtlSpec etlSteps(IngestOptions options) {
@@ -88,7 +105,8 @@ public record IngestSpec(RecordSource input, TableSink sink, boolean streaming, 
       throw new IllegalArgumentException("--onCatalogMiss=" + miss + ": use keep or deadletter");
     }
     if (miss.equals("deadletter") && options.getCatalog().isEmpty()) {
-      throw new IllegalArgumentException("--onCatalogMiss=deadletter needs --catalog=<file>");
+      throw new IllegalArgumentException("--onCatalogMiss=deadletter needs --catalog=<file> or"
+          + " --catalog=mesh://songs,mesh://podcasts");
     }
     String key = System.getenv(options.getHmacKeyEnv());
     PrivacyRules privacy = PrivacyRules.of(options.getHashFields(), options.getMaskFields(),

@@ -3,7 +3,6 @@ package dev.meshflow.transforms.ingest;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.core.DeadLetterCoder;
 import dev.meshflow.core.RunMetrics;
-import dev.meshflow.core.Stages;
 import dev.meshflow.transforms.deadletter.GuardedFn;
 import dev.meshflow.transforms.interactions.DedupeByEventId;
 import dev.meshflow.transforms.interactions.InteractionEvent;
@@ -39,7 +38,8 @@ import org.joda.time.Duration;
  *   <li>Parse and validate (dead letters: stage parse); streaming: split off too-late events.
  *   <li>Deduplicate by event_id.
  *   <li>Keep the chosen event and item types.
- *   <li>Enrich from the catalog side input (a miss is a dead letter with stage enrich, or kept)
+ *   <li>Enrich from the catalog side input, or from the items' changelog joined with state (a miss
+ *       is a dead letter with stage enrich, or kept)
  *       and map to the {@code interactions} schema; a record this step throws on is a dead letter
  *       with stage transform ({@link GuardedFn}), not a failed job.
  *   <li>Fill a missing device from the user's last known one.
@@ -50,37 +50,49 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
   public static final TupleTag<Row> ROWS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
   public static final String FILTERED = "events_filtered";
-  private static final String ENRICH_AND_MAP = "EnrichAndMap";
+  static final String ENRICH_AND_MAP = "EnrichAndMap";
 
   private final EtlSpec spec;
   private final boolean streaming;
   private final Duration allowedLateness;
   private final Duration dedupeWindow;
   private final PCollectionView<Map<String, List<String>>> catalog;
+  private final PCollection<KV<String, List<String>>> changelog;
 
   private IngestEtl(EtlSpec spec, boolean streaming, Duration allowedLateness,
-      Duration dedupeWindow, PCollectionView<Map<String, List<String>>> catalog) {
+      Duration dedupeWindow, PCollectionView<Map<String, List<String>>> catalog,
+      PCollection<KV<String, List<String>>> changelog) {
     this.spec = spec;
     this.streaming = streaming;
     this.allowedLateness = allowedLateness;
     this.dedupeWindow = dedupeWindow;
     this.catalog = catalog;
+    this.changelog = changelog;
   }
 
   /** @param catalog the catalog view, or null for no enrichment */
   public static IngestEtl batch(EtlSpec spec, Duration dedupeWindow,
       PCollectionView<Map<String, List<String>>> catalog) {
-    return new IngestEtl(spec, false, Duration.ZERO, dedupeWindow, catalog);
+    return new IngestEtl(spec, false, Duration.ZERO, dedupeWindow, catalog, null);
   }
 
   public static IngestEtl streaming(EtlSpec spec, Duration allowedLateness, Duration dedupeWindow,
       PCollectionView<Map<String, List<String>>> catalog) {
-    return new IngestEtl(spec, true, allowedLateness, dedupeWindow, catalog);
+    return new IngestEtl(spec, true, allowedLateness, dedupeWindow, catalog, null);
+  }
+
+  /**
+   * Streaming, enriched from the items' changelog ({@code item_id} to its latest {@code [title,
+   * artist, genre]}, an empty list for a deleted item) joined with state.
+   */
+  public static IngestEtl streamingWithChangelog(EtlSpec spec, Duration allowedLateness,
+      Duration dedupeWindow, PCollection<KV<String, List<String>>> changelog) {
+    return new IngestEtl(spec, true, allowedLateness, dedupeWindow, null, changelog);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> records) {
-    boolean enrichMayFail = catalog != null && spec.catalogMissIsError;
+    boolean enrichMayFail = (catalog != null || changelog != null) && spec.catalogMissIsError;
     PCollectionTuple parsed = records.apply("Parse", new ParseInteractions(streaming || enrichMayFail));
     PCollection<InteractionEvent> events = parsed.get(ParseInteractions.EVENTS);
     PCollectionList<DeadLetter> deadLetters = PCollectionList.of(parsed.get(ParseInteractions.DEAD_LETTERS));
@@ -95,11 +107,13 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
         .apply("Deduplicate", streaming ? DedupeByEventId.streaming(retention) : DedupeByEventId.batch())
         .apply("KeepChosenTypes", Filter.by(new KeepFn(spec)));
 
-    PCollectionTuple mapped = kept.apply(ENRICH_AND_MAP, catalog == null
-        ? ParDo.of(new GuardedFn<>(ENRICH_AND_MAP, InteractionsTable::toRow, DEAD_LETTERS))
-            .withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS))
-        : ParDo.of(new EnrichFn(catalog, spec.catalogMissIsError))
-            .withSideInputs(catalog).withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS)));
+    PCollectionTuple mapped = changelog != null
+        ? kept.apply(ENRICH_AND_MAP, new ChangelogEnrichment(changelog, spec.catalogMissIsError))
+        : kept.apply(ENRICH_AND_MAP, catalog == null
+            ? ParDo.of(new GuardedFn<>(ENRICH_AND_MAP, InteractionsTable::toRow, DEAD_LETTERS))
+                .withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS))
+            : ParDo.of(new EnrichFn(catalog, spec.catalogMissIsError))
+                .withSideInputs(catalog).withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS)));
     mapped.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     PCollection<Row> rows = mapped.get(ROWS).setRowSchema(InteractionsTable.SCHEMA);
     deadLetters = deadLetters.and(mapped.get(DEAD_LETTERS));
@@ -139,38 +153,16 @@ public final class IngestEtl extends PTransform<PCollection<KV<String, byte[]>>,
 
   private static final class EnrichFn extends DoFn<InteractionEvent, Row> {
     private final PCollectionView<Map<String, List<String>>> catalog;
-    private final boolean missIsError;
-    private final RunMetrics.StageCounter misses =
-        RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.ENRICH);
-    private final RunMetrics.StageCounter failures = GuardedFn.counter();
+    private final ItemEnrichment enrichment;
 
     EnrichFn(PCollectionView<Map<String, List<String>>> catalog, boolean missIsError) {
       this.catalog = catalog;
-      this.missIsError = missIsError;
+      this.enrichment = new ItemEnrichment(missIsError);
     }
 
     @ProcessElement
-    public void process(ProcessContext c) {
-      InteractionEvent e = c.element();
-      List<String> item = c.sideInput(catalog).get(e.itemId());
-      if (item == null && missIsError) {
-        misses.inc();
-        c.output(DEAD_LETTERS, new DeadLetter(Stages.ENRICH,
-            "item " + e.itemId() + " is not in the catalog", e.origin(), e.payload(),
-            e.timestampMillis(), System.currentTimeMillis()));
-        return;
-      }
-      Row enriched;
-      try { // as GuardedFn does, for a step with a side input
-        Row row = InteractionsTable.toRow(e);
-        enriched = item == null ? row : Row.fromRow(row).withFieldValue("title", item.get(0))
-            .withFieldValue("artist", item.get(1)).withFieldValue("genre", item.get(2)).build();
-      } catch (RuntimeException failure) {
-        failures.inc();
-        c.output(DEAD_LETTERS, GuardedFn.deadLetter(ENRICH_AND_MAP, e, failure));
-        return;
-      }
-      c.output(enriched);
+    public void process(@Element InteractionEvent e, ProcessContext c, MultiOutputReceiver out) {
+      enrichment.enrich(e, c.sideInput(catalog).get(e.itemId()), out);
     }
   }
 }

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record ContractField(String name, String logicalType, String physicalType, boolean required,
     boolean primaryKey, boolean pii, String description, List<String> allowedValues,
-    BigDecimal minimum, BigDecimal maximum, Integer maxLength, String pattern) {
+    BigDecimal minimum, BigDecimal maximum, Integer maxLength, String pattern) implements java.io.Serializable {
 
   public ContractField {
     allowedValues = List.copyOf(allowedValues);

@@ -81,14 +81,22 @@ public final class WireFormat {
    * thread-safe (it reuses its decoder): one per thread, as a DoFn instance is.
    */
   public static final class Reader {
-    private final SchemaRegistry registry;
+    private final java.util.function.IntFunction<java.util.Optional<Schema>> writers;
     private final Schema readerSchema;
     private final Map<Integer, GenericDatumReader<GenericRecord>> byWriterId =
         new ConcurrentHashMap<>();
     private BinaryDecoder decoder;
 
     public Reader(SchemaRegistry registry, Schema readerSchema) {
-      this.registry = registry;
+      this(id -> registry.byId(id).map(SchemaRegistry.Registered::schema), readerSchema);
+    }
+
+    /**
+     * A reader whose writer schemas come from {@code writers} (an id to its schema, if known): a
+     * worker that was given the registered versions instead of the registry's files.
+     */
+    public Reader(java.util.function.IntFunction<java.util.Optional<Schema>> writers, Schema readerSchema) {
+      this.writers = writers;
       this.readerSchema = readerSchema;
     }
 
@@ -117,7 +125,7 @@ public final class WireFormat {
     }
 
     private GenericDatumReader<GenericRecord> readerFor(int id) {
-      Schema writer = registry.byId(id).map(SchemaRegistry.Registered::schema)
+      Schema writer = writers.apply(id)
           .orElseThrow(() -> new IllegalArgumentException("schema id " + id
               + " is not in the registry"));
       return new GenericDatumReader<>(writer, readerSchema);

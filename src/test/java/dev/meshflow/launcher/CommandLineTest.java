@@ -123,7 +123,10 @@ public class CommandLineTest {
       assertThat(out, containsString(option));
     }
     assertEquals(Main.OK, run("--help"), err);
-    assertThat(out, containsString("query --help and generate --help"));
+    assertThat(out, containsString("query, generate, catalog, produce and ingest-api explain their options with --help."));
+    for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]"}) {
+      assertThat(out, containsString(command));
+    }
     assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
     assertOneLineError(run("query", "--db=console:"), "--db=console:", "not a warehouse");
     assertOneLineError(run("query", "--db=postgresql:nohost"), "--db=postgresql:nohost", "expected postgresql://");

@@ -1,0 +1,133 @@
+package dev.meshflow.io.mesh.consumer;
+
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.io.mesh.contract.ContractAvro;
+import dev.meshflow.io.mesh.contract.ContractField;
+import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.contract.OutputPort;
+import dev.meshflow.io.mesh.registry.SchemaRegistry;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@code mesh://PRODUCT} URI resolved through the catalog, once, at launch: the product's fields,
+ * its registered schema versions (so that workers decode without the catalog's files), and its
+ * ports. Parameters: {@code catalog=DIR} (default {@code catalog}), {@code bootstrap=HOST:PORT} and
+ * {@code topic=NAME} (override the kafka port), {@code db=postgresql://...} (overrides the postgres
+ * port's server; the password comes from PGPASSWORD).
+ */
+public final class MeshProduct implements Serializable {
+  public static final String SCHEME = "mesh";
+  public static final Set<String> PARAMS = Set.of("catalog", "bootstrap", "topic", "db");
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private final String keyField;
+  private final List<ContractField> fields;
+  private final Map<Integer, String> writerSchemas;
+  private final String readerSchema;
+  private final String bootstrap;
+  private final String topic;
+  private final String jdbcUrl;
+  private final String table;
+  private final boolean deprecated;
+
+  private MeshProduct(String name, String keyField, List<ContractField> fields,
+      Map<Integer, String> writerSchemas, String readerSchema, String bootstrap, String topic,
+      String jdbcUrl, String table, boolean deprecated) {
+    this.name = name;
+    this.keyField = keyField;
+    this.fields = fields;
+    this.writerSchemas = writerSchemas;
+    this.readerSchema = readerSchema;
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.jdbcUrl = jdbcUrl;
+    this.table = table;
+    this.deprecated = deprecated;
+  }
+
+  /** Resolves {@code mesh://PRODUCT?...}; {@code option} names it in messages (e.g. --catalog). */
+  public static MeshProduct resolve(String option, String text) {
+    EndpointUri uri = EndpointUri.parse(option, text).requireOnly(PARAMS);
+    if (!uri.scheme().equals(SCHEME)) {
+      throw new IllegalArgumentException("--" + option + "=" + text + ": expected mesh://PRODUCT");
+    }
+    String product = uri.body().replaceFirst("^//", "");
+    Map<String, String> p = uri.params();
+    MeshCatalog catalog = MeshCatalog.open(Path.of(p.getOrDefault("catalog", "catalog")));
+    DataContract contract = catalog.product(product);
+    SchemaRegistry registry = catalog.registry();
+    Map<Integer, String> writers = new LinkedHashMap<>();
+    for (SchemaRegistry.Registered r : registry.history(contract.name())) {
+      writers.put(r.id(), r.schema().toString());
+    }
+    OutputPort kafka = contract.port("kafka").orElse(null);
+    OutputPort postgres = contract.port("postgres").or(() -> contract.port("postgresql")).orElse(null);
+    String jdbc = null;
+    String table = null;
+    if (postgres != null) {
+      String db = p.get("db");
+      jdbc = db != null ? "jdbc:" + db.replaceFirst("^jdbc:", "")
+          : "jdbc:postgresql://" + postgres.setting("host") + ":" + postgres.setting("port") + "/"
+              + postgres.setting("database") + "?user=postgres";
+      table = postgres.setting("schema") + "." + postgres.setting("table");
+    }
+    return new MeshProduct(contract.name(), contract.key().map(ContractField::name).orElse(null),
+        List.copyOf(contract.fields()), writers, ContractAvro.of(contract).toString(),
+        kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host")),
+        kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic")),
+        jdbc, table, contract.deprecated());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String keyField() {
+    return keyField;
+  }
+
+  public List<ContractField> fields() {
+    return fields;
+  }
+
+  Map<Integer, String> writerSchemas() {
+    return writerSchemas;
+  }
+
+  String readerSchema() {
+    return readerSchema;
+  }
+
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public String table() {
+    return table;
+  }
+
+  public boolean deprecated() {
+    return deprecated;
+  }
+
+  /** For run summaries: {@code songs (kafka 127.0.0.1:9092 topic songs)}. */
+  public String describe(boolean stream) {
+    return name + (stream ? " (changelog: kafka " + bootstrap + " topic " + topic + ")"
+        : " (snapshot: " + table + ")");
+  }
+}
