@@ -4,6 +4,7 @@ import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.producer.IngestEndpoint;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -36,22 +37,21 @@ public final class IngestApiCommand {
     String bootstrap = null;
     String catalogDir = null;
     long maxBody = 1 << 20;
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println(USAGE);
-        return Main.OK;
-      }
-      int eq = a.indexOf('=');
-      String name = eq < 0 ? a : a.substring(0, eq);
-      String value = eq < 0 ? "" : a.substring(eq + 1);
+    Map<String, String> options = CommandArgs.options(args);
+    if (CommandArgs.wantsHelp(options)) {
+      out.println(USAGE);
+      return Main.OK;
+    }
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      String name = option.getKey();
+      String value = option.getValue();
       switch (name) {
-        case "--port" -> port = (int) WholeNumbers.parse("ingest-api", name, value, 0, 65_535);
+        case "--port" -> port = (int) CommandArgs.wholeNumber("ingest-api", name, value, 0, 65_535);
         case "--bind" -> bind = value;
         case "--bootstrap" -> bootstrap = value;
         case "--catalog" -> catalogDir = value;
-        case "--maxBodyBytes" -> maxBody = WholeNumbers.parse("ingest-api", name, value, 1, 1L << 30);
-        default -> throw new IllegalArgumentException("ingest-api: unknown option " + a
-            + " (./meshflow ingest-api --help)");
+        case "--maxBodyBytes" -> maxBody = CommandArgs.wholeNumber("ingest-api", name, value, 1, 1L << 30);
+        default -> throw CommandArgs.unknown("ingest-api", name, value);
       }
     }
     MeshCatalog catalog = CatalogCommand.open(catalogDir, err);
@@ -64,5 +64,4 @@ public final class IngestApiCommand {
     }
     return Main.OK;
   }
-
 }

@@ -56,24 +56,23 @@ public final class ProduceCommand {
     long rate = 0;
     int batch = 1;
     long seed = 42;
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println(USAGE);
-        return Main.OK;
-      }
-      int eq = a.indexOf('=');
-      String name = eq < 0 ? a : a.substring(0, eq);
-      String value = eq < 0 ? "" : a.substring(eq + 1);
+    Map<String, String> options = CommandArgs.options(args);
+    if (CommandArgs.wantsHelp(options)) {
+      out.println(USAGE);
+      return Main.OK;
+    }
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      String name = option.getKey();
+      String value = option.getValue();
       switch (name) {
         case "--db" -> db = value;
         case "--catalog" -> catalogDir = value;
         case "--set" -> set = value;
-        case "--changes" -> changes = WholeNumbers.parse("produce", name, value, 0, Long.MAX_VALUE);
-        case "--rate" -> rate = WholeNumbers.parse("produce", name, value, 0, 1_000_000);
-        case "--batch" -> batch = (int) WholeNumbers.parse("produce", name, value, 1, 10_000);
-        case "--seed" -> seed = WholeNumbers.parse("produce", name, value, Long.MIN_VALUE, Long.MAX_VALUE);
-        default -> throw new IllegalArgumentException("produce: unknown option " + a
-            + " (./meshflow produce --help)");
+        case "--changes" -> changes = CommandArgs.wholeNumber("produce", name, value, 0, Long.MAX_VALUE);
+        case "--rate" -> rate = CommandArgs.wholeNumber("produce", name, value, 0, 1_000_000);
+        case "--batch" -> batch = (int) CommandArgs.wholeNumber("produce", name, value, 1, 10_000);
+        case "--seed" -> seed = CommandArgs.wholeNumber("produce", name, value, Long.MIN_VALUE, Long.MAX_VALUE);
+        default -> throw CommandArgs.unknown("produce", name, value);
       }
     }
     MeshCatalog catalog = CatalogCommand.open(catalogDir, err);
