@@ -21,6 +21,7 @@ import dev.meshflow.transforms.ingest.IngestEtl;
 import dev.meshflow.transforms.ingest.InteractionsTable;
 import dev.meshflow.transforms.ingest.ItemAttributes;
 import dev.meshflow.transforms.ingest.RawLanding;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -29,10 +30,10 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -82,6 +83,10 @@ public final class IngestPipeline {
             + " GROUP BY event_type ORDER BY events DESC")
           .build();
 
+  /** An item id and its {@code [title, artist, genre]} (empty: deleted). */
+  private static final KvCoder<String, List<String>> ITEM_VERSION = KvCoder.of(StringUtf8Coder.of(),
+      ListCoder.of(NullableCoder.of(StringUtf8Coder.of())));
+
   private IngestPipeline() {}
 
   /** Reads the options, prepares, then builds the pipeline and starts it; does not wait for it. */
@@ -98,7 +103,7 @@ public final class IngestPipeline {
       spec.sink().createTable(RawLanding.TABLE, RawLanding.SCHEMA, RawLanding.KEY);
       spec.sink().executeDdl(EltViews.statements(spec.sink().sqlDialect()));
     } else if (spec.meshItems()) {
-      List<MeshProduct> items = new java.util.ArrayList<>();
+      List<MeshProduct> items = new ArrayList<>();
       for (String uri : spec.catalog().split(",")) {
         items.add(MeshProduct.resolve("catalog", uri.trim()));
       }
@@ -162,9 +167,6 @@ public final class IngestPipeline {
     }
     return all.apply("AllItems", Flatten.pCollections()).setCoder(ITEM_VERSION);
   }
-
-  private static final KvCoder<String, List<String>> ITEM_VERSION = KvCoder.of(StringUtf8Coder.of(),
-      ListCoder.of(NullableCoder.of(StringUtf8Coder.of())));
 
   private static PCollectionView<Map<String, List<String>>> catalogView(Pipeline pipeline, IngestSpec spec) {
     if (spec.catalog().isEmpty()) {

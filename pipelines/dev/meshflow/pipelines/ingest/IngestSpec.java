@@ -2,8 +2,8 @@ package dev.meshflow.pipelines.ingest;
 
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
-import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.options.Durations;
 import dev.meshflow.options.IngestOptions;
 import dev.meshflow.pipelines.Conservation;

@@ -35,11 +35,10 @@ public final class MeshProduct implements Serializable {
   private final String topic;
   private final String jdbcUrl;
   private final String table;
-  private final boolean deprecated;
 
   private MeshProduct(String name, String keyField, List<ContractField> fields,
       Map<Integer, String> writerSchemas, String readerSchema, String bootstrap, String topic,
-      String jdbcUrl, String table, boolean deprecated) {
+      String jdbcUrl, String table) {
     this.name = name;
     this.keyField = keyField;
     this.fields = fields;
@@ -49,7 +48,6 @@ public final class MeshProduct implements Serializable {
     this.topic = topic;
     this.jdbcUrl = jdbcUrl;
     this.table = table;
-    this.deprecated = deprecated;
   }
 
   /** Resolves {@code mesh://PRODUCT?...}; {@code option} names it in messages (e.g. --catalog). */
@@ -82,7 +80,7 @@ public final class MeshProduct implements Serializable {
         List.copyOf(contract.fields()), writers, ContractAvro.of(contract).toString(),
         kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host")),
         kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic")),
-        jdbc, table, contract.deprecated());
+        jdbc, table);
   }
 
   public String name() {
@@ -119,15 +117,5 @@ public final class MeshProduct implements Serializable {
 
   public String table() {
     return table;
-  }
-
-  public boolean deprecated() {
-    return deprecated;
-  }
-
-  /** For run summaries: {@code songs (kafka 127.0.0.1:9092 topic songs)}. */
-  public String describe(boolean stream) {
-    return name + (stream ? " (changelog: kafka " + bootstrap + " topic " + topic + ")"
-        : " (snapshot: " + table + ")");
   }
 }

@@ -1,10 +1,12 @@
 package dev.meshflow.io.mesh.contract;
 
+import dev.meshflow.io.mesh.registry.SchemaRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 
 /**
  * A contract's schema as the Avro record its product's topic carries and the registry versions.
@@ -32,6 +34,22 @@ public final class ContractAvro {
     }
     return Schema.createRecord(recordName(contract.name()), contract.purpose().isEmpty() ? null
         : contract.purpose(), NAMESPACE, false, fields);
+  }
+
+  /**
+   * The global id of the contract's schema, which must be the product's latest registered version:
+   * what a producer writes under.
+   */
+  public static int registeredId(DataContract contract, SchemaRegistry registry) {
+    SchemaRegistry.Registered latest = registry.latest(contract.name())
+        .orElseThrow(() -> new IllegalArgumentException(contract.name() + " has no registered schema;"
+            + " ./meshflow catalog register its contract first"));
+    if (SchemaNormalization.parsingFingerprint64(latest.schema())
+        != SchemaNormalization.parsingFingerprint64(of(contract))) {
+      throw new IllegalArgumentException(contract.name() + ": the contract's schema is not its"
+          + " latest registered version (v" + latest.version() + "); register the contract first");
+    }
+    return latest.id();
   }
 
   /** {@code podcast-episodes} becomes {@code PodcastEpisodes}. */

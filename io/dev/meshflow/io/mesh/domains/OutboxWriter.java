@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 
 /**
  * Writes changes the way a domain service does with the transactional outbox pattern: each
@@ -34,8 +33,8 @@ public final class OutboxWriter {
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   /** What the writer needs of one domain. */
-  private record Domain(DataContract contract, DomainDatabase.Table table, Schema schema, int schemaId,
-      String upsert, String delete, String outbox) {}
+  private record Domain(DataContract contract, Schema schema, int schemaId, String upsert,
+      String delete, String outbox) {}
 
   /**
    * @param contracts the domains written to, each with its schema registered ({@code registry})
@@ -46,13 +45,7 @@ public final class OutboxWriter {
     connection.setAutoCommit(false);
     for (DataContract contract : contracts) {
       Schema schema = ContractAvro.of(contract);
-      SchemaRegistry.Registered latest = registry.latest(contract.name()).orElseThrow(
-          () -> new IllegalArgumentException(contract.name() + " has no registered schema"));
-      if (SchemaNormalization.parsingFingerprint64(latest.schema())
-          != SchemaNormalization.parsingFingerprint64(schema)) {
-        throw new IllegalArgumentException(contract.name() + ": the contract's schema is not its"
-            + " latest registered version (v" + latest.version() + "); register the contract first");
-      }
+      int schemaId = ContractAvro.registeredId(contract, registry);
       DomainDatabase.Table table = DomainDatabase.table(contract);
       ContractField key = contract.key().orElseThrow(
           () -> new IllegalArgumentException(contract.name() + " has no key field"));
@@ -69,8 +62,7 @@ public final class OutboxWriter {
       String delete = "DELETE FROM " + table.qualified() + " WHERE " + key.name() + " = ?";
       String outbox = "INSERT INTO " + table.outbox()
           + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)";
-      domains.put(contract.name(), new Domain(contract, table, schema, latest.id(), upsert, delete,
-          outbox));
+      domains.put(contract.name(), new Domain(contract, schema, schemaId, upsert, delete, outbox));
     }
   }
 

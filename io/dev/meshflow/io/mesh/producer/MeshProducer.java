@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -105,15 +104,7 @@ public final class MeshProducer implements AutoCloseable {
     this.keyField = contract.key().map(ContractField::name).orElse(null);
     this.checker = new ContractRecords.Checker(contract);
     if (avro) {
-      SchemaRegistry.Registered latest = registry.latest(contract.name()).orElseThrow(
-          () -> new IllegalArgumentException(contract.name() + " has no registered schema;"
-              + " ./meshflow catalog register its contract first"));
-      if (SchemaNormalization.parsingFingerprint64(latest.schema())
-          != SchemaNormalization.parsingFingerprint64(schema)) {
-        throw new IllegalArgumentException(contract.name() + ": the contract's schema is not its"
-            + " latest registered version (v" + latest.version() + "); register the contract first");
-      }
-      this.writer = new WireFormat.Writer(latest.id(), schema);
+      this.writer = new WireFormat.Writer(ContractAvro.registeredId(contract, registry), schema);
     } else {
       this.writer = null;
     }
