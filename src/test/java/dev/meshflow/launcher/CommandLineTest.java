@@ -113,6 +113,23 @@ public class CommandLineTest {
   }
 
   @Test
+  public void theMeshCommandsExplainTheirOptionsAndRefuseBadOnes() {
+    assertEquals(Main.OK, run("ingest-api", "--help"), err);
+    for (String option : new String[] {"--port=N", "--bind=ADDRESS", "--bootstrap=HOST:PORT", "--maxBodyBytes=N",
+        "--catalog=DIR", "422"}) {
+      assertThat(out, containsString(option));
+    }
+    assertEquals(Main.OK, run("produce", "--help"), err);
+    assertThat(out, containsString("--set=P/KEY.FIELD=VALUE"));
+    assertEquals(Main.OK, run("catalog", "--help"), err);
+    assertThat(out, containsString("check PRODUCT FILE"));
+    assertOneLineError(run("ingest-api", "--port=99999"), "ingest-api: --port=99999 is not a whole number from 0 to 65535");
+    assertOneLineError(run("ingest-api", "--prot=8080"), "ingest-api: unknown option --prot=8080", "ingest-api --help");
+    assertOneLineError(run("catalog", "read", "songs", "--limit=0", "--catalog=" + System.getProperty("java.io.tmpdir")
+        + "/no-catalog-here"), "no catalog at");
+  }
+
+  @Test
   public void queryAndGenerateExplainTheirOptions() {
     assertEquals(Main.OK, run("query", "--help"), err);
     assertThat(out, containsString("--db=WAREHOUSE   (default: warehouse/meshflow.duckdb)"));
