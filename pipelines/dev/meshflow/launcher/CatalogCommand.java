@@ -1,5 +1,7 @@
 package dev.meshflow.launcher;
 
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.mesh.catalog.CatalogTables;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.consumer.ProductTopicReader;
 import dev.meshflow.io.mesh.contract.ContractField;
@@ -7,6 +9,7 @@ import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
 import dev.meshflow.io.mesh.registry.Incompatibility;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
+import dev.meshflow.io.sql.SqlTableSink;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +41,9 @@ public final class CatalogCommand {
       "  read PRODUCT               its topic's events as JSON lines, decoded with the product's",
       "                             schema, replays dropped, PII masked (--limit=N, default 20;",
       "                             --bootstrap=HOST:PORT and --topic=NAME override its kafka port)",
+      "  publish                    write the catalog into a warehouse as tables mesh_products,",
+      "                             mesh_product_versions and mesh_product_fields, for SQL",
+      "                             (--db=WAREHOUSE, as for query; default " + QueryCommand.DEFAULT_DB + ")",
       "  init                       create a catalog with the shipped products",
       "",
       "  --catalog=DIR   (default: " + DEFAULT_DIR + ", created with the products users, songs,",
@@ -48,7 +54,7 @@ public final class CatalogCommand {
   private CatalogCommand() {}
 
   /** Runs one catalog command and returns its exit code. */
-  public static int run(List<String> args, PrintStream out, PrintStream err) {
+  public static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     String dirOption = null;
     Map<String, String> readOptions = new HashMap<>();
     List<String> words = new ArrayList<>();
@@ -58,11 +64,12 @@ public final class CatalogCommand {
         return Main.OK;
       } else if (a.startsWith("--catalog=")) {
         dirOption = a.substring("--catalog=".length());
-      } else if (a.startsWith("--limit=") || a.startsWith("--bootstrap=") || a.startsWith("--topic=")) {
+      } else if (a.startsWith("--limit=") || a.startsWith("--bootstrap=") || a.startsWith("--topic=")
+          || a.startsWith("--db=")) {
         readOptions.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
       } else if (a.startsWith("--")) {
         throw new IllegalArgumentException("catalog: unknown option " + a
-            + "; accepted: --catalog=DIR, and for read --limit, --bootstrap, --topic"
+            + "; accepted: --catalog=DIR, for read --limit, --bootstrap, --topic, for publish --db"
             + " (./meshflow catalog --help)");
       } else {
         words.add(a);
@@ -103,6 +110,9 @@ public final class CatalogCommand {
       case "register":
         expect(command, operands, 1, " FILE");
         return register(catalog, existing(operands.get(0)), out, err);
+      case "publish":
+        expect(command, operands, 0, "");
+        return publish(catalog, readOptions.getOrDefault("db", QueryCommand.DEFAULT_DB), out);
       case "read":
         expect(command, operands, 1, " PRODUCT");
         return read(catalog, catalog.product(operands.get(0)), readOptions, out, err);
@@ -113,7 +123,8 @@ public final class CatalogCommand {
         return Main.OK;
       default:
         throw new IllegalArgumentException("catalog: unknown command '" + command + "'; commands:"
-            + " list, show, search, read, check, register, deprecate, init (./meshflow catalog --help)");
+            + " list, show, search, read, check, register, deprecate, publish, init"
+            + " (./meshflow catalog --help)");
     }
   }
 
@@ -225,6 +236,18 @@ public final class CatalogCommand {
         topic, limit, out::println);
     err.printf("meshflow: read %,d records of %s at %s (%,d replays dropped, %,d deletes)%n",
         counts.records(), topic, bootstrap, counts.duplicates(), counts.tombstones());
+    return Main.OK;
+  }
+
+  private static int publish(MeshCatalog catalog, String db, PrintStream out) throws Exception {
+    TableSink warehouse = QueryCommand.warehouse(db);
+    CatalogTables.Counts[] written = new CatalogTables.Counts[1];
+    ((SqlTableSink) warehouse).withConnection(c -> written[0] = CatalogTables.publish(c, catalog));
+    out.printf("catalog: %d products, %d schema versions and %d fields written to %s, %s and %s in %s%n",
+        written[0].products(), written[0].versions(), written[0].fields(), CatalogTables.PRODUCTS,
+        CatalogTables.VERSIONS, CatalogTables.FIELDS, warehouse.describe());
+    out.println("  look     " + warehouse.lookCommand("SELECT product, owner, status, latest_schema_version FROM "
+        + CatalogTables.PRODUCTS));
     return Main.OK;
   }
 

@@ -70,7 +70,7 @@ public final class QueryCommand {
   }
 
   /** A bare path is a DuckDB file, as it always was; anything with a scheme is a sink URI. */
-  private static TableSink warehouse(String db) {
+  static TableSink warehouse(String db) {
     TableSink sink;
     try {
       sink = Endpoints.sink(db.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") ? db : "duckdb:" + db);

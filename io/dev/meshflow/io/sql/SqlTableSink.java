@@ -19,7 +19,7 @@ import org.apache.beam.sdk.values.Row;
  */
 public abstract class SqlTableSink implements TableSink {
   /** Work done on one connection. */
-  protected interface ConnectionWork {
+  public interface ConnectionWork {
     void run(Connection c) throws SQLException;
   }
 
@@ -56,6 +56,14 @@ public abstract class SqlTableSink implements TableSink {
             .setRowSchema(SinkRejects.SCHEMA);
       }
     };
+  }
+
+  /**
+   * Runs {@code work} on a connection that may write (in DuckDB under the file's write lock), for
+   * what is not a pipeline's write: the mesh's catalog tables.
+   */
+  public void withConnection(ConnectionWork work) throws SQLException {
+    withDdlConnection(work);
   }
 
   @Override

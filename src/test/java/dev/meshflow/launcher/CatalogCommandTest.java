@@ -96,6 +96,34 @@ public class CatalogCommandTest {
   }
 
   @Test
+  public void publishPutsTheCatalogInTheWarehouseForSql() throws Exception {
+    // PostgreSQL: a DuckDB file cannot be open read-write and read-only in one JVM, as it would be
+    // here between publish and query (two processes, as a user runs them, are fine).
+    String db = "--db=" + dev.meshflow.testing.services.Postgres.sinkUri(
+        dev.meshflow.testing.services.Postgres.newDatabase("catalog_tables"));
+    CliRun published = catalog("publish", db);
+    assertEquals(0, published.code, published.err);
+    assertThat(published.out, containsString("catalog: 4 products, 4 schema versions and 26 fields written to"
+        + " mesh_products, mesh_product_versions and mesh_product_fields in PostgreSQL "));
+    assertThat(published.out, containsString("look     ./meshflow query"));
+    CliRun owners = CliRun.of(List.of("query", db, "SELECT product, owner, latest_schema_id FROM mesh_products"
+        + " ORDER BY product"));
+    assertEquals(0, owners.code, owners.err);
+    assertThat(owners.out, containsString("songs        | songs-catalog       |                2"));
+    assertEquals(0, catalog("register", file("songs-1.1.0.odcs.yaml", Contracts.songsWithExplicitFlag())).code);
+    assertEquals(0, catalog("publish", db).code); // replaces the content: no row twice
+    CliRun pii = CliRun.of(List.of("query", db, "SELECT product || '.' || field AS field FROM mesh_product_fields"
+        + " WHERE pii"));
+    assertThat(pii.out, containsString("users.email"));
+    assertThat(pii.out, containsString("(1 row)"));
+    CliRun versions = CliRun.of(List.of("query", db, "SELECT count(*) AS versions, max(schema_id) AS newest"
+        + " FROM mesh_product_versions WHERE product = 'songs'"));
+    assertThat(versions.out, containsString("       2 |      5"));
+    CliRun fields = CliRun.of(List.of("query", db, "SELECT count(*) AS n FROM mesh_product_fields"));
+    assertThat(fields.out, containsString("27"));
+  }
+
+  @Test
   public void mistakesGetOneLineAndUsageExitCodes() {
     CliRun unknownProduct = catalog("show", "albums");
     assertEquals(2, unknownProduct.code);
