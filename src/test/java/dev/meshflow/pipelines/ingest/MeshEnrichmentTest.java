@@ -83,7 +83,9 @@ public class MeshEnrichmentTest {
       IngestPipeline.Options options = PipelineOptionsFactory.fromArgs(RunnerArgs.forRunner(runner,
           "--source=kafka://" + kafka.bootstrap() + "/" + interactions + "?start=latest",
           "--sink=" + Postgres.sinkUri(warehouse), "--streaming=true", "--catalog=" + items,
-          "--runFor=PT35S")).as(IngestPipeline.Options.class);
+          // Long enough for a slow start (the job must still run when the change is made), short
+          // enough for CI: Flink's start took 10-15 s here, and the rest needs about 2 s.
+          "--runFor=PT45S")).as(IngestPipeline.Options.class);
       // FlinkRunner's embedded cluster runs the job inside run(); Direct returns at once.
       CompletableFuture<PipelineResult.State> job = CompletableFuture.supplyAsync(
           () -> IngestPipeline.run(options).waitUntilFinish());
