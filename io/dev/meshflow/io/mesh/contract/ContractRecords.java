@@ -57,6 +57,14 @@ public final class ContractRecords {
       }
     }
 
+    /** @throws RefusedRecordException naming every rule {@code values} breaks, if any */
+    public void require(Map<String, ?> values) {
+      List<Violation> found = violations(values);
+      if (!found.isEmpty()) {
+        throw new RefusedRecordException(contract.name(), found);
+      }
+    }
+
     /** Every rule {@code values} breaks; empty when the record keeps the contract. */
     public List<Violation> violations(Map<String, ?> values) {
       List<Violation> found = new ArrayList<>(0);
@@ -93,14 +101,10 @@ public final class ContractRecords {
   /**
    * The record as Avro, for a schema made from the contract ({@link ContractAvro}).
    *
-   * @throws IllegalArgumentException naming every violation, if the record breaks the contract
+   * @throws RefusedRecordException naming every violation, if the record breaks the contract
    */
   public static GenericRecord toAvro(DataContract contract, Schema schema, Map<String, ?> values) {
-    List<Violation> found = violations(contract, values);
-    if (!found.isEmpty()) {
-      throw new IllegalArgumentException(contract.name() + " record refused: "
-          + String.join("; ", found.stream().map(Violation::describe).toList()));
-    }
+    new Checker(contract).require(values);
     return toAvroChecked(contract, schema, values);
   }
 

@@ -33,8 +33,8 @@ public final class OutboxWriter {
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   /** What the writer needs of one domain. */
-  private record Domain(DataContract contract, Schema schema, int schemaId, String upsert,
-      String delete, String outbox) {}
+  private record Domain(DataContract contract, Schema schema, ContractRecords.Checker checker,
+      WireFormat.Writer writer, String upsert, String delete, String outbox) {}
 
   /**
    * @param contracts the domains written to, each with its schema registered ({@code registry})
@@ -62,7 +62,8 @@ public final class OutboxWriter {
       String delete = "DELETE FROM " + table.qualified() + " WHERE " + key.name() + " = ?";
       String outbox = "INSERT INTO " + table.outbox()
           + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)";
-      domains.put(contract.name(), new Domain(contract, schema, schemaId, upsert, delete, outbox));
+      domains.put(contract.name(), new Domain(contract, schema, new ContractRecords.Checker(contract),
+          new WireFormat.Writer(schemaId, schema), upsert, delete, outbox));
     }
   }
 
@@ -81,8 +82,9 @@ public final class OutboxWriter {
           ps.executeUpdate();
         } else {
           // Checked at the boundary: a record that breaks the contract is refused here, not downstream.
-          payload = WireFormat.encode(d.schemaId(),
-              ContractRecords.toAvro(d.contract(), d.schema(), change.after()));
+          d.checker().require(change.after());
+          payload = d.writer().encode(
+              ContractRecords.toAvroChecked(d.contract(), d.schema(), change.after()));
           PreparedStatement ps = statement(d.upsert());
           int i = 1;
           for (ContractField f : d.contract().fields()) {

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.contract.ContractRecords;
 import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,7 +160,7 @@ public final class IngestEndpoint implements AutoCloseable {
       try {
         values.add(producer.serialize(record));
         valid.add(record);
-      } catch (MeshProducer.RefusedRecordException refused) {
+      } catch (RefusedRecordException refused) {
         for (ContractRecords.Violation v : refused.violations()) {
           rejected.add(new Object[] {i, v.field(), v.reason()});
         }

@@ -7,6 +7,7 @@ import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.ContractRecords;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
+import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
 import dev.meshflow.io.mesh.registry.WireFormat;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the product's contract (types, required fields, quality rules) where it is made, serialised as
  * the product's Kafka port says (Avro in the wire format under the registered schema id, or JSON
  * lines), keyed by its key field, with an {@code id} header, and sent with an idempotent producer.
- * A record that breaks the contract is refused with every reason and never sent.
+ * A record that breaks the contract is refused with every reason ({@link RefusedRecordException})
+ * and never sent.
  *
  * <p>{@link #publishAll} publishes a batch in one Kafka transaction: a consumer reading committed
  * records ({@code isolation.level=read_committed}) sees all of it or none of it, even if the
@@ -47,21 +49,6 @@ public final class MeshProducer implements AutoCloseable {
   private final String keyField;
   private final Producer<byte[], byte[]> producer;
   private final boolean transactional;
-
-  /** A record refused at the boundary, with every rule it breaks. */
-  public static final class RefusedRecordException extends IllegalArgumentException {
-    private final transient List<ContractRecords.Violation> violations;
-
-    RefusedRecordException(String product, List<ContractRecords.Violation> violations) {
-      super(product + " record refused: " + String.join("; ",
-          violations.stream().map(ContractRecords.Violation::describe).toList()));
-      this.violations = List.copyOf(violations);
-    }
-
-    public List<ContractRecords.Violation> violations() {
-      return violations;
-    }
-  }
 
   /**
    * A producer for {@code contract}'s Kafka port.
@@ -112,10 +99,7 @@ public final class MeshProducer implements AutoCloseable {
 
   /** The record as its topic carries it; refused with every reason if it breaks the contract. */
   public byte[] serialize(Map<String, ?> record) {
-    List<ContractRecords.Violation> violations = checker.violations(record);
-    if (!violations.isEmpty()) {
-      throw new RefusedRecordException(contract.name(), violations);
-    }
+    checker.require(record);
     if (avro) {
       synchronized (writer) {
         return writer.encode(ContractRecords.toAvroChecked(contract, schema, record));

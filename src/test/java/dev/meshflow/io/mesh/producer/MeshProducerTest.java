@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.contract.ContractAvro;
 import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import dev.meshflow.io.mesh.registry.WireFormat;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JavaCommand;
@@ -95,7 +96,7 @@ public class MeshProducerTest {
       }
       Map<String, Object> bad = song(99);
       bad.put("genre", "polka");
-      MeshProducer.RefusedRecordException refused = assertThrows(MeshProducer.RefusedRecordException.class,
+      RefusedRecordException refused = assertThrows(RefusedRecordException.class,
           () -> producer.send(bad));
       assertEquals("genre", refused.violations().get(0).field());
       producer.flush();
