@@ -38,6 +38,16 @@ public interface SkipModelOptions extends PipelineOptions {
 
   void setTrainEvery(String value);
 
+  @Description(
+      "Where each user's taste cohort and each song's genre come from: empty for the convention the"
+          + " generator's ids follow (user number mod 4, item number mod 6), or the Users and Songs data"
+          + " products, mesh://users,mesh://songs (the user's tier and the song's genre, read from each"
+          + " domain's table when the run starts; needs the domain databases: ./meshflow produce).")
+  @Default.String("")
+  String getAttributesFrom();
+
+  void setAttributesFrom(String value);
+
   @Description("logistic (logistic regression) or fm (factorization machine), both trained by Tribuo.")
   @Default.String("logistic")
   String getModelKind();

@@ -59,7 +59,12 @@ public final class EndpointsHelp {
       .param("lateByMinutes=M", "how far late records move back (default 15)")
       .param("malformed=F", "share of broken lines of 14 kinds (default 0.01)")
       .param("taste=0|1", "1: skips follow users' taste for genres, a signal a model can learn (default 0)")
-      .param("driftAfterMinutes=M", "with taste=1: tastes change this long after start (default: never)");
+      .param("driftAfterMinutes=M", "with taste=1: tastes change this long after start (default: never)")
+      .param("mesh=0|1", "with taste=1: draw users and items from the Users, Songs and Podcasts products, their"
+          + " tiers and genres deciding the skips (read from the domains' tables at start; default 0: from ids)")
+      .param("catalog=DIR", "with mesh=1: the products' catalog (default catalog)")
+      .param("db=URI", "with mesh=1: the domains' database instead of the products' postgres ports"
+          + " (percent-encode its ? and &)");
 
   public static final Entry VEHICLES = new Entry("generator:vehicles?vehicles=V&events=N&seed=S&...",
       "The fleet's seeded position reports, with planted speeding episodes and geofence exits",
@@ -113,6 +118,14 @@ public final class EndpointsHelp {
       .param("maxRecords=N", "read N records, then end (allows a batch run); Beam splits N evenly over"
           + " the partitions, so use it on balanced partitions");
 
+  public static final Entry MESH_SOURCE = new Entry("mesh://PRODUCT?catalog=DIR&start=...",
+      "A data product's stream, found through the catalog (docs/mesh.md): the product's Kafka port,",
+      "read as a kafka:// source, so its parameters (start, group, maxRecords, until, ...) apply too.",
+      "The product must publish JSON lines, as mesh://interactions does; a deprecated product warns.")
+      .param("catalog=DIR", "the catalog (default catalog)")
+      .param("bootstrap=HOST:PORT", "the broker instead of the port's")
+      .param("topic=NAME", "the topic instead of the port's");
+
   public static final Entry KINESIS_SOURCE = new Entry("kinesis://stream?region=R&endpoint=URL&start=...",
       "An AWS Kinesis data stream through KinesisIO (polling reads), or a local emulator",
       "(kinesis-local) with endpoint. Origin kinesis:stream/shard/sequence; event time and watermark",
@@ -160,7 +173,7 @@ public final class EndpointsHelp {
   public static final Entry CONSOLE_SINK = new Entry("console:", "Prints every row.");
 
   public static final List<Entry> SOURCES =
-      List.of(INTERACTIONS, VEHICLES, CLICKS, FILE_SOURCE, KAFKA_SOURCE, KINESIS_SOURCE);
+      List.of(INTERACTIONS, VEHICLES, CLICKS, FILE_SOURCE, KAFKA_SOURCE, MESH_SOURCE, KINESIS_SOURCE);
   public static final List<Entry> SINKS =
       List.of(DUCKDB_SINK, POSTGRES_SINK, KAFKA_SINK, FILE_SINK, CONSOLE_SINK);
 

@@ -11,6 +11,8 @@ import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.kafka.KafkaSink;
 import dev.meshflow.io.kafka.KafkaSource;
 import dev.meshflow.io.kinesis.KinesisSource;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
+import dev.meshflow.io.mesh.consumer.MeshSource;
 import dev.meshflow.io.postgres.PostgresSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +33,7 @@ public final class Endpoints {
     SOURCES.put(FileSource.SCHEME, FileSource::from);
     SOURCES.put(KafkaSource.SCHEME, KafkaSource::from);
     SOURCES.put(KinesisSource.SCHEME, KinesisSource::from);
+    SOURCES.put(MeshProduct.SCHEME, MeshSource::from);
     SINKS.put(DuckDbSink.SCHEME, DuckDbSink::from);
     SINKS.put(PostgresSink.SCHEME, PostgresSink::from);
     SINKS.put("jdbc", PostgresSink::from);

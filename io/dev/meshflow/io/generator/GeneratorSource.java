@@ -33,7 +33,7 @@ public final class GeneratorSource implements RecordSource {
       Set.of(
           "events", "seed", "rate", "start", "eventsPerSecond", "items", "users", "duplicates",
           "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes", "taste",
-          "driftAfterMinutes");
+          "driftAfterMinutes", "mesh", "catalog", "db");
   public static final Set<String> VEHICLE_PARAMS =
       Set.of("events", "seed", "rate", "start", "vehicles", "zones", "reportSeconds", "missingSpeed",
           "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
@@ -176,6 +176,15 @@ public final class GeneratorSource implements RecordSource {
       throw new IllegalArgumentException(uri + ": driftAfterMinutes needs taste=1 (a signal to drift)");
     }
     spec.driftAtMillis = driftMinutes < 0 ? Long.MAX_VALUE : spec.startMillis + driftMinutes * 60_000;
+    if (uri.longParam("mesh", 0, 0, 1) == 1) {
+      if (!spec.taste) {
+        throw new IllegalArgumentException(uri + ": mesh=1 needs taste=1 (listens that follow the products'"
+            + " tiers and genres)");
+      }
+      spec.world = ProductWorld.read(uri.params().getOrDefault("catalog", "catalog"), uri.params().get("db"));
+    } else if (uri.params().containsKey("catalog") || uri.params().containsKey("db")) {
+      throw new IllegalArgumentException(uri + ": catalog= and db= are for mesh=1");
+    }
     return new GeneratorSource(new InteractionGenerator(spec), events, rate, unbounded);
   }
 

@@ -49,6 +49,8 @@ public final class InteractionGenerator implements RecordGenerator {
     public boolean taste = false;
     /** With taste: listens starting at or after this instant follow the drifted tastes. */
     public long driftAtMillis = Long.MAX_VALUE;
+    /** With taste: users, items, cohorts and genres from the products instead of ids; null: ids. */
+    public ProductWorld world;
   }
 
   @Override

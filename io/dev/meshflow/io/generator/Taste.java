@@ -11,6 +11,11 @@ import java.util.SplittableRandom;
  * cohorts (an attribute the Users domain publishes), items into {@link #GENRES}; each cohort likes
  * two genres and dislikes two. Podcasts and some users skip more. At the drift instant every
  * cohort's taste turns around: the liked genres become the disliked ones.
+ *
+ * <p>Cohorts and genres follow ids (user number mod {@value #COHORTS}, item number mod the genres),
+ * or, with {@code mesh=1}, the Users, Songs and Podcasts products ({@link ProductWorld}): then
+ * users and items are drawn from the products, a user's cohort is its tier, a song's genre is its
+ * genre in the Songs product, and podcasts are neutral.
  */
 public final class Taste {
   public static final String[] GENRES = {"pop", "rock", "hiphop", "jazz", "classical", "electronic"};
@@ -69,12 +74,19 @@ public final class Taste {
 
   public static Listen listen(InteractionGenerator.Spec spec, long k, long startMillis) {
     SplittableRandom r = SeededRandom.of(spec.seed ^ LISTEN_SALT, k);
-    int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
-    boolean song = item < Math.max(1, spec.items * 8 / 10);
-    int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
+    ProductWorld world = spec.world;
+    int items = world == null ? spec.items : world.itemCount();
+    int itemAt = (int) (items * Math.pow(r.nextDouble(), 2));
+    boolean song = world == null ? itemAt < Math.max(1, spec.items * 8 / 10) : itemAt < world.songs;
+    int userAt = (int) ((world == null ? spec.users : world.userCount()) * Math.pow(r.nextDouble(), 1.5));
+    int item = world == null ? itemAt : world.items[itemAt];
+    int user = world == null ? userAt : world.users[userAt];
+    // From the products, a user's cohort is its tier and a song's genre its genre; podcasts have none.
+    int cohort = world == null ? cohortOf(user) : world.cohorts[userAt];
+    int genre = world == null ? genreOf(item) : song ? world.genres[itemAt] : -1;
     String device = InteractionGenerator.DEVICES[r.nextInt(InteractionGenerator.DEVICES.length)];
     boolean drifted = startMillis >= spec.driftAtMillis;
-    double logit = -0.3 - 1.8 * affinity(cohortOf(user), genreOf(item), drifted)
+    double logit = -0.3 - 1.8 * (cohort < 0 || genre < 0 ? 0 : affinity(cohort, genre, drifted))
         + (song ? 0 : 0.6) + userBias(spec.seed, user) + (device.equals("web") ? 0.3 : 0);
     boolean skipped = r.nextDouble() < 1 / (1 + Math.exp(-logit));
     long delay = skipped ? r.nextLong(2_000, 20_000) : r.nextLong(40_000, 200_000);

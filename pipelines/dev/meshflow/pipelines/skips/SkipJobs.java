@@ -38,10 +38,11 @@ import org.joda.time.Duration;
  *
  * @param models the model directory, as the user gave it
  * @param runFor null to run until stopped
+ * @param taste where cohorts and genres come from; null: from ids
  */
 record SkipJobs(RecordSource input, TableSink sink, boolean streaming, Duration runFor, String models,
     Duration trainWindow, Duration trainEvery, Duration outcomeTimeout, SkipTrainer trainer,
-    int minTrainingRows, int maxTrainingRows) {
+    int minTrainingRows, int maxTrainingRows, TasteProducts taste) {
   /** Every option both skip jobs read. */
   interface Options extends SkipModelOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
@@ -83,7 +84,8 @@ record SkipJobs(RecordSource input, TableSink sink, boolean streaming, Duration 
     }
     return new SkipJobs(Endpoints.source("listens", options.getListens(), streaming),
         Endpoints.sink(options.getSink()), streaming, runFor, options.getModels(), window, every, timeout,
-        trainer, options.getMinTrainingRows(), options.getMaxTrainingRows());
+        trainer, options.getMinTrainingRows(), options.getMaxTrainingRows(),
+        TasteProducts.of(options.getAttributesFrom()));
   }
 
   private static SkipTrainer trainer(SkipModelOptions options) {
@@ -101,12 +103,17 @@ record SkipJobs(RecordSource input, TableSink sink, boolean streaming, Duration 
     return new SkipTrainer(kind, options.getTrainEpochs(), options.getTrainSeed());
   }
 
-  /** Steps: read the records; parse, deduplicate and turn plays into listens with features. */
+  /**
+   * Steps: read the records; parse, deduplicate and turn plays into listens with features, their
+   * cohorts and genres from the products with --attributesFrom.
+   */
   PCollectionTuple signals(Pipeline pipeline) {
-    return ReadSource.apply(pipeline, "ReadInteractions", input, runFor, sink)
-        .apply("SkipSignals", streaming
-            ? SkipSignals.streaming(DEDUPE_RETENTION, FLUSH_EVERY)
-            : SkipSignals.batch());
+    SkipSignals signals = streaming ? SkipSignals.streaming(DEDUPE_RETENTION, FLUSH_EVERY) : SkipSignals.batch();
+    if (taste != null) {
+      signals = signals.withTaste(taste.view(pipeline, "Cohorts", taste.cohorts()),
+          taste.view(pipeline, "Genres", taste.genres()));
+    }
+    return ReadSource.apply(pipeline, "ReadInteractions", input, runFor, sink).apply("SkipSignals", signals);
   }
 
   /** Batch: label once at the end; streaming: at most once per user per flush interval. */

@@ -11,6 +11,13 @@ import java.util.function.Consumer;
  * history.
  */
 public final class ListenFeaturesStep implements OrderedPerKey.Step<ItemContext, UserHistory.Bucket, Listen> {
+  private final TasteAttributes taste;
+
+  /** @param taste where cohorts and genres come from; products' are set after this step instead */
+  public ListenFeaturesStep(TasteAttributes taste) {
+    this.taste = taste;
+  }
+
   @Override
   public UserHistory.Bucket start() {
     return new UserHistory.Bucket();
@@ -33,7 +40,7 @@ public final class ListenFeaturesStep implements OrderedPerKey.Step<ItemContext,
           h.position = 0;
         }
         out.accept(new Listen(e.eventId(), e.userId(), e.itemId(), session, tsMillis,
-            SkipFeatures.vector(e.userId(), e.itemId(), e.itemType(), e.device(), tsMillis, h.position,
+            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(), tsMillis, h.position,
                 h.plays, h.skips, item.itemPopularity, item.itemSkipRate)));
         h.plays++;
         h.position++;

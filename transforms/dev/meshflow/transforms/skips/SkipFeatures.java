@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.skips;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,9 +10,9 @@ import java.util.List;
  * them in that order.
  *
  * <ul>
- *   <li>the user's cohort (an attribute of the Users data product; here the user number mod 4)
- *       crossed with the item's genre (the Songs catalog's; here the item number mod 6), and each
- *       alone: a linear model learns taste only from the cross;
+ *   <li>the user's cohort (the Users product's tier, or the user number mod 4) crossed with the
+ *       item's genre (the Songs product's, or the item number mod 6), and each alone: a linear
+ *       model learns taste only from the cross ({@link TasteAttributes});
  *   <li>podcast or song, device, hour of day (as sine and cosine);
  *   <li>position in the session, and the user's skip rate so far (smoothed: (skips+1)/(plays+2));
  *   <li>the item's recent behaviour ({@link ItemHistory}, one-hour half-life): its popularity
@@ -78,33 +79,17 @@ public final class SkipFeatures {
     return List.copyOf(padded);
   }
 
-  /** The number in an id such as {@code user-17} or {@code song-0042}; -1 when there is none. */
-  static int numberIn(String id) {
-    int dash = id.lastIndexOf('-');
-    try {
-      return dash < 0 ? -1 : Integer.parseInt(id.substring(dash + 1));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  public static float[] vector(String userId, String itemId, String itemType, String device,
+  /**
+   * One play's features.
+   *
+   * @param cohort the user's taste cohort, -1 unknown ({@link TasteAttributes})
+   * @param genre the item's genre, -1 unknown
+   */
+  public static float[] vector(int cohort, int genre, String itemType, String device,
       long tsMillis, int sessionPosition, long userPlays, long userSkips, float itemPopularity,
       float itemSkipRate) {
     float[] f = new float[COUNT];
-    int user = numberIn(userId);
-    int item = numberIn(itemId);
-    int cohort = user < 0 ? -1 : user % COHORTS;
-    int genre = item < 0 ? -1 : item % GENRES;
-    if (cohort >= 0 && genre >= 0) {
-      f[CROSS + cohort * GENRES + genre] = 1;
-    }
-    if (genre >= 0) {
-      f[GENRE + genre] = 1;
-    }
-    if (cohort >= 0) {
-      f[COHORT + cohort] = 1;
-    }
+    setTaste(f, cohort, genre);
     f[PODCAST] = "podcast".equals(itemType) ? 1 : 0;
     for (int d = 0; d < DEVICES.length; d++) {
       if (DEVICES[d].equals(device)) {
@@ -119,5 +104,27 @@ public final class SkipFeatures {
     f[ITEM_POPULARITY] = itemPopularity;
     f[ITEM_SKIP_RATE] = itemSkipRate;
     return f;
+  }
+
+  /** These features with the taste categories (cross, genre, cohort) set from {@code cohort} and {@code genre}. */
+  public static float[] withTaste(float[] features, int cohort, int genre) {
+    float[] f = features.clone();
+    Arrays.fill(f, CROSS, PODCAST, 0f);
+    setTaste(f, cohort, genre);
+    return f;
+  }
+
+  private static void setTaste(float[] f, int cohort, int genre) {
+    boolean knownCohort = cohort >= 0 && cohort < COHORTS;
+    boolean knownGenre = genre >= 0 && genre < GENRES;
+    if (knownCohort && knownGenre) {
+      f[CROSS + cohort * GENRES + genre] = 1;
+    }
+    if (knownGenre) {
+      f[GENRE + genre] = 1;
+    }
+    if (knownCohort) {
+      f[COHORT + cohort] = 1;
+    }
   }
 }

@@ -10,6 +10,7 @@ import dev.meshflow.transforms.interactions.InteractionEventCoder;
 import dev.meshflow.transforms.interactions.ParseInteractions;
 import dev.meshflow.transforms.ordering.OrderedPerKey;
 import java.io.Serializable;
+import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -22,6 +23,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -34,7 +36,8 @@ import org.joda.time.Duration;
  * <p>Steps: parse (bad records are dead letters); deduplicate by event id; per item, in event-time
  * order, attach the item's recent behaviour ({@link ItemFeaturesStep}); per user, in event-time
  * order, turn each play into a {@link Listen} with its features ({@link ListenFeaturesStep}); an
- * event too late to put in order is a dead letter (stage late).
+ * event too late to put in order is a dead letter (stage late); with {@link #withTaste}, set each
+ * listen's cohort and genre from the products.
  */
 public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
   /** Unique, valid events: the skips among them are the outcomes. */
@@ -45,20 +48,36 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
   private final boolean streaming;
   private final Duration dedupeRetention;
   private final Duration flushEvery;
+  /** User id to cohort and item id to genre from the products; null: from ids. */
+  private final PCollectionView<Map<String, Integer>> cohortByUser;
+  private final PCollectionView<Map<String, Integer>> genreByItem;
 
-  private SkipSignals(boolean streaming, Duration dedupeRetention, Duration flushEvery) {
+  private SkipSignals(boolean streaming, Duration dedupeRetention, Duration flushEvery,
+      PCollectionView<Map<String, Integer>> cohortByUser, PCollectionView<Map<String, Integer>> genreByItem) {
     this.streaming = streaming;
     this.dedupeRetention = dedupeRetention;
     this.flushEvery = flushEvery;
+    this.cohortByUser = cohortByUser;
+    this.genreByItem = genreByItem;
   }
 
+  /** Cohorts and genres from ids ({@link TasteAttributes#FROM_IDS}) until {@link #withTaste}. */
   public static SkipSignals batch() {
-    return new SkipSignals(false, Duration.ZERO, Duration.ZERO);
+    return new SkipSignals(false, Duration.ZERO, Duration.ZERO, null, null);
   }
 
   /** @param flushEvery how often (event time) each user's waiting events are put in order */
   public static SkipSignals streaming(Duration dedupeRetention, Duration flushEvery) {
-    return new SkipSignals(true, dedupeRetention, flushEvery);
+    return new SkipSignals(true, dedupeRetention, flushEvery, null, null);
+  }
+
+  /**
+   * Cohorts and genres from the products instead of ids: side inputs of user id to cohort index
+   * and item id to genre index (-1 for an entity they do not hold).
+   */
+  public SkipSignals withTaste(PCollectionView<Map<String, Integer>> cohortByUser,
+      PCollectionView<Map<String, Integer>> genreByItem) {
+    return new SkipSignals(streaming, dedupeRetention, flushEvery, cohortByUser, genreByItem);
   }
 
   @Override
@@ -78,7 +97,7 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
         .setCoder(KvCoder.of(StringUtf8Coder.of(), InteractionEventCoder.of()))
         .apply("FeaturesPerItem", byItem);
     OrderedPerKey<ItemContext, UserHistory.Bucket, Listen> byUser =
-        ordered(new ListenFeaturesStep(), ListenCoder.of());
+        ordered(new ListenFeaturesStep(cohortByUser == null ? TasteAttributes.FROM_IDS : NO_TASTE), ListenCoder.of());
     PCollectionTuple users = items.get(byItem.output())
         .apply("KeyByUserBucket", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
                 TypeDescriptor.of(ItemContext.class)))
@@ -95,8 +114,14 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
     PCollection<DeadLetter> deadLetters = PCollectionList.of(parsed.get(ParseInteractions.DEAD_LETTERS))
         .and(tooLate)
         .apply("CollectDeadLetters", Flatten.pCollections());
+    PCollection<Listen> listens = users.get(byUser.output());
+    if (cohortByUser != null) {
+      listens = listens.apply("TasteFromProducts", ParDo.of(new TasteFromProductsFn(cohortByUser, genreByItem))
+              .withSideInputs(cohortByUser, genreByItem))
+          .setCoder(ListenCoder.of());
+    }
     return PCollectionTuple.of(EVENTS, events)
-        .and(LISTENS, users.get(byUser.output()))
+        .and(LISTENS, listens)
         .and(DEAD_LETTERS, deadLetters);
   }
 
@@ -105,12 +130,41 @@ public final class SkipSignals extends PTransform<PCollection<KV<String, byte[]>
     return streaming ? OrderedPerKey.every(flushEvery, step, coder) : OrderedPerKey.atEnd(step, coder);
   }
 
+  /** Unknown cohorts and genres: the products' are set after the ordered passes. */
+  private static final TasteAttributes NO_TASTE = TasteAttributes.of(Map.of(), Map.of());
+
+  /** Sets each listen's cohort and genre from the products. */
+  private static final class TasteFromProductsFn extends DoFn<Listen, Listen> {
+    private final PCollectionView<Map<String, Integer>> cohortByUser;
+    private final PCollectionView<Map<String, Integer>> genreByItem;
+
+    TasteFromProductsFn(PCollectionView<Map<String, Integer>> cohortByUser,
+        PCollectionView<Map<String, Integer>> genreByItem) {
+      this.cohortByUser = cohortByUser;
+      this.genreByItem = genreByItem;
+    }
+
+    @ProcessElement
+    public void process(@Element Listen l, ProcessContext c) {
+      Integer cohort = c.sideInput(cohortByUser).get(l.userId);
+      Integer genre = c.sideInput(genreByItem).get(l.itemId);
+      c.output(new Listen(l.listenId, l.userId, l.itemId, l.sessionId, l.tsMillis, SkipFeatures.withTaste(
+          l.features, cohort == null ? -1 : cohort, genre == null ? -1 : genre)));
+    }
+  }
+
+  /**
+   * An event deduplication counted as valid that turns out too late to put in order is taken back
+   * out of the valid count, so that read = valid + duplicates + dead letters still holds.
+   */
   private static final class TooLateFn extends DoFn<InteractionEvent, DeadLetter> {
     private final RunMetrics.StageCounter dead = RunMetrics.counter(RunMetrics.DEAD_LETTERS + "." + Stages.LATE);
+    private final RunMetrics.StageCounter valid = RunMetrics.counter(RunMetrics.VALID);
 
     @ProcessElement
     public void process(@Element InteractionEvent e, OutputReceiver<DeadLetter> out) {
       dead.inc();
+      valid.inc(-1);
       out.output(new DeadLetter(Stages.LATE, "arrived after its user's events up to a later time were"
           + " put in order", e.origin(), e.payload(), e.timestampMillis(), System.currentTimeMillis()));
     }

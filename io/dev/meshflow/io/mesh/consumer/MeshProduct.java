@@ -25,6 +25,7 @@ public final class MeshProduct implements Serializable {
   public static final String SCHEME = "mesh";
   public static final Set<String> PARAMS = Set.of("catalog", "bootstrap", "topic", "db");
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshProduct.class);
 
   private final String name;
   private final String keyField;
@@ -33,12 +34,13 @@ public final class MeshProduct implements Serializable {
   private final String readerSchema;
   private final String bootstrap;
   private final String topic;
+  private final String topicFormat;
   private final String jdbcUrl;
   private final String table;
 
   private MeshProduct(String name, String keyField, List<ContractField> fields,
       Map<Integer, String> writerSchemas, String readerSchema, String bootstrap, String topic,
-      String jdbcUrl, String table) {
+      String topicFormat, String jdbcUrl, String table) {
     this.name = name;
     this.keyField = keyField;
     this.fields = fields;
@@ -46,6 +48,7 @@ public final class MeshProduct implements Serializable {
     this.readerSchema = readerSchema;
     this.bootstrap = bootstrap;
     this.topic = topic;
+    this.topicFormat = topicFormat;
     this.jdbcUrl = jdbcUrl;
     this.table = table;
   }
@@ -60,6 +63,10 @@ public final class MeshProduct implements Serializable {
     Map<String, String> p = uri.params();
     MeshCatalog catalog = MeshCatalog.open(Path.of(p.getOrDefault("catalog", "catalog")));
     DataContract contract = catalog.product(product);
+    if (contract.deprecated()) {
+      LOG.warn("mesh://{} is {} by its owner, {}; it may stop being published. `./meshflow catalog show {}`"
+          + " says more", contract.name(), contract.status(), contract.team(), contract.name());
+    }
     SchemaRegistry registry = catalog.registry();
     Map<Integer, String> writers = new LinkedHashMap<>();
     for (SchemaRegistry.Registered r : registry.history(contract.name())) {
@@ -80,7 +87,7 @@ public final class MeshProduct implements Serializable {
         List.copyOf(contract.fields()), writers, ContractAvro.of(contract).toString(),
         kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host")),
         kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic")),
-        jdbc, table);
+        kafka == null ? null : kafka.settings().getOrDefault("format", "json"), jdbc, table);
   }
 
   public String name() {
@@ -109,6 +116,11 @@ public final class MeshProduct implements Serializable {
 
   public String topic() {
     return topic;
+  }
+
+  /** How the topic's records are written: avro (the Confluent wire format) or json (lines). */
+  public String topicFormat() {
+    return topicFormat;
   }
 
   public String jdbcUrl() {

@@ -30,11 +30,13 @@ public final class ProductSnapshot extends PTransform<PBegin, PCollection<Row>> 
   public PCollection<Row> expand(PBegin begin) {
     Schema schema = ProductRows.schema(product.fields());
     List<ContractField> fields = product.fields();
+    // One column per line: Beam 2.70's JdbcIO prints the table of a one-line "SELECT ... FROM t"
+    // to standard output (JdbcUtil.extractTableFromReadQuery), in the middle of the run's progress.
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < fields.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(plainName(fields.get(i).name()));
+      sql.append(i == 0 ? "" : "\n, ").append(plainName(fields.get(i).name()));
     }
-    sql.append(" FROM ").append(plainName(product.table()));
+    sql.append("\nFROM ").append(plainName(product.table()));
     String password = System.getenv("PGPASSWORD");
     JdbcIO.DataSourceConfiguration source = JdbcIO.DataSourceConfiguration
         .create("org.postgresql.Driver", product.jdbcUrl());
@@ -75,7 +77,8 @@ public final class ProductSnapshot extends PTransform<PBegin, PCollection<Row>> 
     return row.addValues(false, null, null).build();
   }
 
-  private static String plainName(String name) {
+  /** {@code name} if it is a plain SQL name (schema.table at most), so it can be written into a query. */
+  public static String plainName(String name) {
     if (!name.matches("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?")) {
       throw new IllegalArgumentException("'" + name + "' is not a plain SQL name");
     }

@@ -11,6 +11,8 @@ import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.kafka.KafkaSink;
 import dev.meshflow.io.kafka.KafkaSource;
 import dev.meshflow.io.kinesis.KinesisSource;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
+import dev.meshflow.io.mesh.consumer.MeshSource;
 import dev.meshflow.io.postgres.PostgresSink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,17 +31,18 @@ import org.junit.jupiter.api.Test;
 public class EndpointsHelpTest {
   @Test
   public void everyEndpointListsExactlyTheParametersItAccepts() {
-    Map<EndpointsHelp.Entry, Set<String>> accepted = Map.of(
-        EndpointsHelp.INTERACTIONS, GeneratorSource.PARAMS,
-        EndpointsHelp.VEHICLES, GeneratorSource.VEHICLE_PARAMS,
-        EndpointsHelp.CLICKS, GeneratorSource.CLICK_PARAMS,
-        EndpointsHelp.FILE_SOURCE, FileSource.PARAMS,
-        EndpointsHelp.KAFKA_SOURCE, KafkaSource.PARAMS,
-        EndpointsHelp.KINESIS_SOURCE, KinesisSource.PARAMS,
-        EndpointsHelp.POSTGRES_SINK, PostgresSink.PARAMS,
-        EndpointsHelp.KAFKA_SINK, KafkaSink.PARAMS,
-        EndpointsHelp.FILE_SINK, FileSink.PARAMS,
-        EndpointsHelp.DUCKDB_SINK, Set.of(DuckDbSink.CREATE_FOLDER));
+    Map<EndpointsHelp.Entry, Set<String>> accepted = Map.ofEntries(
+        Map.entry(EndpointsHelp.INTERACTIONS, GeneratorSource.PARAMS),
+        Map.entry(EndpointsHelp.VEHICLES, GeneratorSource.VEHICLE_PARAMS),
+        Map.entry(EndpointsHelp.CLICKS, GeneratorSource.CLICK_PARAMS),
+        Map.entry(EndpointsHelp.FILE_SOURCE, FileSource.PARAMS),
+        Map.entry(EndpointsHelp.KAFKA_SOURCE, KafkaSource.PARAMS),
+        Map.entry(EndpointsHelp.KINESIS_SOURCE, KinesisSource.PARAMS),
+        Map.entry(EndpointsHelp.MESH_SOURCE, MeshSource.PARAMS),
+        Map.entry(EndpointsHelp.POSTGRES_SINK, PostgresSink.PARAMS),
+        Map.entry(EndpointsHelp.KAFKA_SINK, KafkaSink.PARAMS),
+        Map.entry(EndpointsHelp.FILE_SINK, FileSink.PARAMS),
+        Map.entry(EndpointsHelp.DUCKDB_SINK, Set.of(DuckDbSink.CREATE_FOLDER)));
     accepted.forEach((entry, params) -> {
       List<String> listed = entry.paramNames();
       assertEquals(listed.size(), new HashSet<>(listed).size(), entry.form + " lists a parameter twice");
@@ -55,7 +58,7 @@ public class EndpointsHelpTest {
     String sinks = text.substring(text.indexOf("Sinks (--sink):"));
     for (String scheme : List.of(GeneratorSource.SCHEME + ":interactions", GeneratorSource.SCHEME + ":vehicles",
         GeneratorSource.SCHEME + ":clicks", FileSource.SCHEME + ":", KafkaSource.SCHEME + "://",
-        KinesisSource.SCHEME + "://")) {
+        KinesisSource.SCHEME + "://", MeshProduct.SCHEME + "://")) {
       assertTrue(sources.contains("\n  " + scheme), scheme);
     }
     for (String scheme : List.of(DuckDbSink.SCHEME + ":", PostgresSink.SCHEME + "://",

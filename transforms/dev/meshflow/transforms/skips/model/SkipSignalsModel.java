@@ -7,6 +7,7 @@ import dev.meshflow.transforms.skips.ItemHistory;
 import dev.meshflow.transforms.skips.Labeled;
 import dev.meshflow.transforms.skips.Listen;
 import dev.meshflow.transforms.skips.SkipFeatures;
+import dev.meshflow.transforms.skips.TasteAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,6 +31,12 @@ public final class SkipSignalsModel {
   }
 
   public static SkipSignalsModel of(Iterable<InteractionAnalyticsModel.Record> records, long timeoutMillis) {
+    return of(records, timeoutMillis, TasteAttributes.FROM_IDS);
+  }
+
+  /** @param taste where each user's cohort and each item's genre come from */
+  public static SkipSignalsModel of(Iterable<InteractionAnalyticsModel.Record> records, long timeoutMillis,
+      TasteAttributes taste) {
     SkipSignalsModel m = new SkipSignalsModel(ValidEvents.of(records));
     Map<String, List<InteractionEvent>> byUser = new TreeMap<>();
     Map<String, List<InteractionEvent>> byItem = new TreeMap<>();
@@ -44,7 +51,7 @@ public final class SkipSignalsModel {
     }
     for (List<InteractionEvent> events : byUser.values()) {
       events.sort(IN_TIME_ORDER);
-      m.features(events, itemContext);
+      m.features(events, itemContext, taste);
       m.label(events, timeoutMillis);
     }
     return m;
@@ -67,7 +74,7 @@ public final class SkipSignalsModel {
     }
   }
 
-  private void features(List<InteractionEvent> events, Map<String, float[]> itemContext) {
+  private void features(List<InteractionEvent> events, Map<String, float[]> itemContext, TasteAttributes taste) {
     long plays = 0;
     long skips = 0;
     String session = "";
@@ -81,7 +88,7 @@ public final class SkipSignalsModel {
         }
         float[] item = itemContext.get(e.eventId());
         listens.add(new Listen(e.eventId(), e.userId(), e.itemId(), s, e.timestampMillis(),
-            SkipFeatures.vector(e.userId(), e.itemId(), e.itemType(), e.device(), e.timestampMillis(),
+            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(), e.timestampMillis(),
                 position, plays, skips, item[0], item[1])));
         plays++;
         position++;

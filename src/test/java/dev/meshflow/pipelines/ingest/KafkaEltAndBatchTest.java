@@ -3,9 +3,11 @@ package dev.meshflow.pipelines.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.OptionChecks;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.KafkaBroker;
@@ -71,6 +73,33 @@ public class KafkaEltAndBatchTest {
     String typed = Tables.TYPED;
     Diff.assertSameLines("interactions_v", Tables.render(expected.rows.values(), typed),
         tables.interactions("interactions_v", typed));
+  }
+
+  /**
+   * {@code --source=mesh://interactions}: the catalog resolves the product to its topic, read as
+   * any Kafka source; a product that publishes Avro is refused as a main input in one line.
+   */
+  @Test
+  public void aProductsStreamIsASourceFoundThroughTheCatalog() throws Exception {
+    KafkaBroker kafka = KafkaBroker.shared();
+    String topic = "interactions-mesh";
+    kafka.createTopic(topic, 2);
+    List<byte[]> values = new ArrayList<>();
+    records.forEach(r -> values.add(r.payload()));
+    kafka.produceEvenly(topic, values, 2);
+    Path catalog = tmp.resolve("catalog");
+    MeshCatalog.init(catalog);
+    String mesh = "mesh://interactions?catalog=" + catalog + "&bootstrap=" + kafka.bootstrap() + "&topic=" + topic;
+    String file = tmp + "/mesh.duckdb";
+    ingest("DirectRunner", "--source=" + mesh + "&maxRecords=" + EVENTS, "--sink=duckdb:" + file);
+    String columns = Tables.ALL.replace(", source_origin", "");
+    Diff.assertSameLines("interactions", Tables.render(expected.rows.values(), columns),
+        Tables.duckDb(file).interactions("interactions", columns));
+
+    OptionChecks.assertRejected(IngestPipeline.PIPELINE, "mesh://songs publishes avro; a pipeline's source must"
+        + " be a JSON-lines product", "--source=mesh://songs?catalog=" + catalog + "&maxRecords=10");
+    OptionChecks.assertRejected(IngestPipeline.PIPELINE, "unknown parameter(s) [db]",
+        "--source=" + mesh + "&maxRecords=10&db=postgresql://x/y");
   }
 
   @Test

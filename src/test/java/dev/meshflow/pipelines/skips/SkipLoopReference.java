@@ -9,6 +9,7 @@ import dev.meshflow.transforms.skips.Listen;
 import dev.meshflow.transforms.skips.SkipFeatures;
 import dev.meshflow.transforms.skips.SkipModelCard;
 import dev.meshflow.transforms.skips.SkipTrainer;
+import dev.meshflow.transforms.skips.TasteAttributes;
 import dev.meshflow.transforms.skips.WindowEvaluation;
 import dev.meshflow.transforms.skips.model.SkipSignalsModel;
 import java.nio.file.Files;
@@ -23,7 +24,11 @@ final class SkipLoopReference {
   final List<Labeled<Listen>> labelled;
 
   SkipLoopReference(String uri, long events, long timeoutMillis) {
-    labelled = SkipSignalsModel.of(GeneratedInput.records(uri, events), timeoutMillis).labelled();
+    this(uri, events, timeoutMillis, TasteAttributes.FROM_IDS);
+  }
+
+  SkipLoopReference(String uri, long events, long timeoutMillis, TasteAttributes taste) {
+    labelled = SkipSignalsModel.of(GeneratedInput.records(uri, events), timeoutMillis, taste).labelled();
   }
 
   /** The cards skip-model publishes: one per sliding window with enough rows of both labels. */
