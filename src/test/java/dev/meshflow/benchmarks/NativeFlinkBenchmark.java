@@ -2,6 +2,7 @@ package dev.meshflow.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.meshflow.benchmarks.nativeflink.NativeIngest;
 import dev.meshflow.benchmarks.nativeflink.NativeInteractionAnalytics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * interaction-analytics on meshflow's runners against the same job written by hand in native Flink
- * ({@link NativeInteractionAnalytics}), each a whole JVM from the same classpath: rounds
+ * interaction-analytics and ingest on meshflow's runners against the same jobs written by hand in
+ * native Flink ({@link NativeInteractionAnalytics}, {@link NativeIngest}), each a whole JVM from the same classpath: rounds
  * interleaved (native, then each runner, again), the median, min and max of wall and CPU time,
  * peak memory and the load average at each round. Every round's tables must equal native's (row
  * count and checksum of item_minute_stats, and the dead-letter count) before a ratio is reported.
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code mvn -B -Pbenchmarks test -Dtest=NativeFlinkBenchmark [-Dbench.native.events=1000000]
  * [-Dbench.native.rounds=3] [-Dbench.native.runners=FlinkRunner,SparkRunner,DirectRunner]
+ * [-Dbench.native.jobs=interaction-analytics,ingest]
  * [-Dbench.native.variants="|--useDataStreamForBatch=true|--flinkConfDir=DIR"]}: each variant,
  * '|'-separated, is one more meshflow job per runner in every round, its options added to the
  * launcher's (tokens starting with -D or -X go to its JVM; the empty variant is the default). The
- * table is printed and written to target/benchmarks/native-flink.md.
+ * table is printed and written to target/benchmarks/native-flink-JOB.md.
  */
 public class NativeFlinkBenchmark {
   private static final long EVENTS = Long.getLong("bench.native.events", 1_000_000);
@@ -37,9 +39,43 @@ public class NativeFlinkBenchmark {
   private static final List<String> RUNNERS =
       List.of(System.getProperty("bench.native.runners", "FlinkRunner").split(","));
   private static final List<String> VARIANTS = List.of(System.getProperty("bench.native.variants", "").split("\\|", -1));
+  private static final List<String> JOBS =
+      List.of(System.getProperty("bench.native.jobs", "interaction-analytics,ingest").split(","));
+
+  /**
+   * A pipeline and its native twin: what both must write, as the row count and an MD5 over the
+   * main table's rows in key order.
+   */
+  private record Job(String pipeline, Class<?> nativeMain, String checksumQuery) {}
+
+  private static final Map<String, Job> KNOWN = Map.of(
+      "interaction-analytics", new Job("interaction-analytics", NativeInteractionAnalytics.class,
+          "SELECT count(*), md5(string_agg(concat_ws(',', epoch_ms(window_start), item_id, item_type, plays, skips,"
+              + " likes, playlist_adds, unique_users), '|' ORDER BY window_start, item_id)) FROM item_minute_stats"),
+      "ingest", new Job("ingest", NativeIngest.class,
+          "SELECT count(*), md5(string_agg(concat_ws(',', event_id, epoch_ms(event_ts), " + orNone("user_id")
+              + ", item_id, item_type, event_type, " + orNone("device") + ", device_filled, " + orNone("session_id")
+              + ", " + orNone("duration_ms") + ", " + orNone("title") + ", " + orNone("artist") + ", "
+              + orNone("genre") + ", source_origin), '|' ORDER BY event_id)) FROM interactions"));
+
+  /** A nullable column for the checksum: concat_ws skips nulls, which would let rows collide. */
+  private static String orNone(String column) {
+    return "coalesce(CAST(" + column + " AS VARCHAR), '(none)')";
+  }
 
   @Test
-  public void interactionAnalyticsAgainstNativeFlink() throws Exception {
+  public void pipelinesAgainstNativeFlink() throws Exception {
+    for (String name : JOBS) {
+      Job job = KNOWN.get(name.trim());
+      if (job == null) {
+        throw new IllegalArgumentException("-Dbench.native.jobs: no native job for '" + name + "'; known: "
+            + KNOWN.keySet());
+      }
+      against(job);
+    }
+  }
+
+  private void against(Job job) throws Exception {
     Path dir = Files.createTempDirectory("meshflow-native");
     List<String> table = new ArrayList<>(List.of(
         "| events | job | wall s: median (min–max) | CPU s: median (min–max) | peak MB | vs native: wall / CPU |",
@@ -51,22 +87,22 @@ public class NativeFlinkBenchmark {
       for (int round = 0; round < ROUNDS; round++) {
         loads.add(String.format("%.2f", ChildProcess.loadAverage()));
         String nativeDb = dir.resolve("native-" + events + "-" + round + ".duckdb").toString();
-        ChildProcess nativeRun = ChildProcess.java(NativeInteractionAnalytics.class.getName(),
+        ChildProcess nativeRun = ChildProcess.java(job.nativeMain().getName(),
             List.of(generator, nativeDb), dir.resolve("native.log"));
         runs.computeIfAbsent("native Flink 1.19 DataStream, batch, parallelism 2", k -> new ArrayList<>()).add(nativeRun);
-        String expected = checksum(nativeDb);
+        String expected = checksum(nativeDb, job);
         for (String runner : RUNNERS) {
           for (int v = 0; v < VARIANTS.size(); v++) {
             String variant = VARIANTS.get(v).trim();
             String db = dir.resolve(runner + "-" + v + "-" + events + "-" + round + ".duckdb").toString();
-            List<String> args = new ArrayList<>(List.of("interaction-analytics", "--runner=" + runner,
+            List<String> args = new ArrayList<>(List.of(job.pipeline(), "--runner=" + runner,
                 "--source=" + generator, "--sink=duckdb:" + db, "--progressSeconds=0"));
             List<String> jvm = new ArrayList<>();
             for (String token : variant.isEmpty() ? new String[0] : variant.split("\\s+")) {
               (token.startsWith("-D") || token.startsWith("-X") ? jvm : args).add(token);
             }
             ChildProcess run = ChildProcess.java(jvm, "dev.meshflow.launcher.Main", args, dir.resolve(runner + ".log"));
-            assertEquals(expected, checksum(db), runner + " " + variant + " must write what native Flink writes");
+            assertEquals(expected, checksum(db, job), runner + " " + variant + " must write what native Flink writes");
             runs.computeIfAbsent("meshflow on " + runner + (variant.isEmpty() ? "" : ", " + variant),
                 k -> new ArrayList<>()).add(run);
           }
@@ -74,18 +110,19 @@ public class NativeFlinkBenchmark {
       }
       double[] nativeWall = seconds(runs.values().iterator().next(), true);
       double[] nativeCpu = seconds(runs.values().iterator().next(), false);
-      runs.forEach((job, list) -> {
+      runs.forEach((label, list) -> {
         double[] wall = seconds(list, true);
         double[] cpu = seconds(list, false);
         long peak = list.stream().mapToLong(r -> r.peakMegabytes).max().orElse(0);
-        table.add(String.format("| %,d | %s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %,d | %.2f× / %.2f× |", events, job,
+        table.add(String.format("| %,d | %s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %,d | %.2f× / %.2f× |", events, label,
             median(wall), wall[0], wall[wall.length - 1], median(cpu), cpu[0], cpu[cpu.length - 1], peak,
             median(nativeWall) / median(wall), median(nativeCpu) / median(cpu)));
       });
     }
-    BenchmarkReport.publish("native-flink.md", String.join("\n", List.of(
-        String.format("interaction-analytics over the generator (seed 42), %d interleaved rounds, each a whole JVM;"
-            + " load average at each round: %s; %s", ROUNDS, String.join(", ", loads), BenchmarkReport.machine()),
+    BenchmarkReport.publish("native-flink-" + job.pipeline() + ".md", String.join("\n", List.of(
+        String.format("%s over the generator (seed 42), %d interleaved rounds, each a whole JVM;"
+            + " load average at each round: %s; %s", job.pipeline(), ROUNDS, String.join(", ", loads),
+            BenchmarkReport.machine()),
         "", String.join("\n", table))));
   }
 
@@ -99,16 +136,14 @@ public class NativeFlinkBenchmark {
   }
 
   /**
-   * Rows and checksum of item_minute_stats, and the dead-letter count: what both must agree on.
+   * Rows and checksum of the job's main table, and the dead-letter count: what both must agree on.
    * (meshflow creates dead_letter with its first dead letter.)
    */
-  private static String checksum(String db) throws Exception {
+  private static String checksum(String db, Job job) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
         Statement s = c.createStatement()) {
       List<Object> sums = new ArrayList<>();
-      try (ResultSet r = s.executeQuery("SELECT count(*), md5(string_agg(concat_ws(',', epoch_ms(window_start),"
-          + " item_id, item_type, plays, skips, likes, playlist_adds, unique_users), '|' ORDER BY window_start,"
-          + " item_id)) FROM item_minute_stats")) {
+      try (ResultSet r = s.executeQuery(job.checksumQuery())) {
         r.next();
         sums.addAll(Arrays.asList(r.getLong(1), r.getString(2)));
       }

@@ -1,0 +1,157 @@
+package dev.meshflow.benchmarks.nativeflink;
+
+import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.generator.GeneratedRecord;
+import dev.meshflow.io.generator.GeneratorSource;
+import dev.meshflow.io.generator.RecordGenerator;
+import dev.meshflow.transforms.interactions.InteractionEvent;
+import dev.meshflow.transforms.interactions.InteractionParser;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * {@code ingest} (ETL, batch, the launcher's defaults: no filter, enrichment, fill or privacy rule)
+ * written by hand as a native Flink 1.19 DataStream job: batch execution mode, parallelism 2, the
+ * same generator records and parsing rules ({@link InteractionParser}), dedupe by event id keeping
+ * the smallest origin, and one typed row per event into DuckDB's {@code interactions} with its
+ * Appender. It lives in the benchmark sources only.
+ *
+ * <p>{@code java ... NativeIngest GENERATOR-URI DUCKDB-FILE}; prints {@code rows N dead_letters M}.
+ */
+public final class NativeIngest {
+  /** One event's typed fields (a POJO: Flink's tuples take no null fields). */
+  public static final class Event {
+    public String eventId;
+    public long ts;
+    public String userId;
+    public String itemId;
+    public String itemType;
+    public String eventType;
+    public String device;
+    public String sessionId;
+    public Long durationMs;
+    public String origin;
+
+    public Event() {}
+
+    Event(InteractionEvent e) {
+      eventId = e.eventId();
+      ts = e.timestampMillis();
+      userId = e.userId();
+      itemId = e.itemId();
+      itemType = e.itemType();
+      eventType = e.eventType();
+      device = e.device();
+      sessionId = e.sessionId();
+      durationMs = e.durationMs();
+      origin = e.origin();
+    }
+  }
+
+  private static final OutputTag<String> DEAD = new OutputTag<>("dead") {};
+
+  private NativeIngest() {}
+
+  public static void main(String[] args) throws Exception {
+    String uri = args[0];
+    String db = args[1];
+    long events = ((GeneratorSource) Endpoints.source(uri, false)).events();
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    SingleOutputStreamOperator<Event> parsed = env.fromSequence(0, events - 1)
+        .process(new ParseFn(uri)).name("Parse");
+    DataStream<Event> unique = parsed
+        .keyBy(e -> e.eventId)
+        .reduce((a, b) -> a.origin.compareTo(b.origin) <= 0 ? a : b).name("DedupeSmallestOrigin");
+
+    long rows = 0;
+    long deadLetters = 0;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE OR REPLACE TABLE interactions (event_id VARCHAR PRIMARY KEY, event_ts TIMESTAMP,"
+          + " user_id VARCHAR, item_id VARCHAR, item_type VARCHAR, event_type VARCHAR, device VARCHAR,"
+          + " device_filled BOOLEAN, session_id VARCHAR, duration_ms BIGINT, title VARCHAR, artist VARCHAR,"
+          + " genre VARCHAR, source_origin VARCHAR)");
+      s.execute("CREATE OR REPLACE TABLE dead_letter (origin VARCHAR)");
+      DataStream<Object> both = unique.map(e -> (Object) e).returns(Object.class)
+          .union(parsed.getSideOutput(DEAD).map(d -> (Object) d).returns(Object.class));
+      try (DuckDBAppender rowsOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "interactions");
+          DuckDBAppender deadOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "dead_letter");
+          var results = both.executeAndCollect("native ingest")) {
+        while (results.hasNext()) {
+          Object o = results.next();
+          if (o instanceof Event e) {
+            rowsOut.beginRow();
+            rowsOut.append(e.eventId);
+            rowsOut.append(LocalDateTime.ofEpochSecond(Math.floorDiv(e.ts, 1000),
+                (int) Math.floorMod(e.ts, 1000) * 1_000_000, ZoneOffset.UTC));
+            rowsOut.append(e.userId);
+            rowsOut.append(e.itemId);
+            rowsOut.append(e.itemType);
+            rowsOut.append(e.eventType);
+            rowsOut.append(e.device);
+            rowsOut.append(false);
+            rowsOut.append(e.sessionId);
+            if (e.durationMs == null) {
+              rowsOut.appendNull();
+            } else {
+              rowsOut.append((long) e.durationMs);
+            }
+            rowsOut.appendNull();
+            rowsOut.appendNull();
+            rowsOut.appendNull();
+            rowsOut.append(e.origin);
+            rowsOut.endRow();
+            rows++;
+          } else {
+            deadOut.beginRow();
+            deadOut.append((String) o);
+            deadOut.endRow();
+            deadLetters++;
+          }
+        }
+      }
+    }
+    System.out.println("rows " + rows + " dead_letters " + deadLetters);
+  }
+
+  /** Renders record i, parses it; valid events go on, the others' origins to the side. */
+  static final class ParseFn extends ProcessFunction<Long, Event> {
+    private final String uri;
+    private transient RecordGenerator generator;
+
+    ParseFn(String uri) {
+      this.uri = uri;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext context) {
+      generator = ((GeneratorSource) Endpoints.source(uri, false)).generator();
+    }
+
+    @Override
+    public void processElement(Long i, Context ctx, Collector<Event> out) {
+      GeneratedRecord r = generator.recordAt(i);
+      InteractionParser.Result parsed = InteractionParser.parse(generator.originOf(i), r.payload);
+      if (parsed.isValid()) {
+        out.collect(new Event(parsed.event()));
+      } else {
+        ctx.output(DEAD, generator.originOf(i));
+      }
+    }
+  }
+}
