@@ -63,6 +63,16 @@ final class ChildProcess {
   }
 
   /** The 1-minute load average now. */
+  /** The runs' wall (or CPU) seconds, sorted. */
+  static double[] seconds(List<ChildProcess> runs, boolean wall) {
+    return runs.stream().mapToDouble(r -> wall ? r.wallSeconds : r.cpuSeconds).sorted().toArray();
+  }
+
+  static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
   static double loadAverage() throws IOException {
     return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
   }

@@ -1,5 +1,7 @@
 package dev.meshflow.benchmarks;
 
+import static dev.meshflow.benchmarks.ChildProcess.median;
+import static dev.meshflow.benchmarks.ChildProcess.seconds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.meshflow.benchmarks.nativeflink.NativeIngest;
@@ -124,15 +126,6 @@ public class NativeFlinkBenchmark {
             + " load average at each round: %s; %s", job.pipeline(), ROUNDS, String.join(", ", loads),
             BenchmarkReport.machine()),
         "", String.join("\n", table))));
-  }
-
-  private static double[] seconds(List<ChildProcess> runs, boolean wall) {
-    return runs.stream().mapToDouble(r -> wall ? r.wallSeconds : r.cpuSeconds).sorted().toArray();
-  }
-
-  private static double median(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   /**

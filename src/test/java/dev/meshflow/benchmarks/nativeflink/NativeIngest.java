@@ -1,9 +1,7 @@
 package dev.meshflow.benchmarks.nativeflink;
 
 import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.io.generator.GeneratedRecord;
 import dev.meshflow.io.generator.GeneratorSource;
-import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.sql.Connection;
@@ -16,9 +14,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -61,8 +56,6 @@ public final class NativeIngest {
     }
   }
 
-  private static final OutputTag<String> DEAD = new OutputTag<>("dead") {};
-
   private NativeIngest() {}
 
   public static void main(String[] args) throws Exception {
@@ -73,7 +66,7 @@ public final class NativeIngest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     SingleOutputStreamOperator<Event> parsed = env.fromSequence(0, events - 1)
-        .process(new ParseFn(uri)).name("Parse");
+        .process(new ParseGenerated<>(uri, Event::new)).returns(Event.class).name("Parse");
     DataStream<Event> unique = parsed
         .keyBy(e -> e.eventId)
         .reduce((a, b) -> a.origin.compareTo(b.origin) <= 0 ? a : b).name("DedupeSmallestOrigin");
@@ -88,7 +81,7 @@ public final class NativeIngest {
           + " genre VARCHAR, source_origin VARCHAR)");
       s.execute("CREATE OR REPLACE TABLE dead_letter (origin VARCHAR)");
       DataStream<Object> both = unique.map(e -> (Object) e).returns(Object.class)
-          .union(parsed.getSideOutput(DEAD).map(d -> (Object) d).returns(Object.class));
+          .union(parsed.getSideOutput(ParseGenerated.DEAD).map(d -> (Object) d).returns(Object.class));
       try (DuckDBAppender rowsOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "interactions");
           DuckDBAppender deadOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "dead_letter");
           var results = both.executeAndCollect("native ingest")) {
@@ -127,31 +120,5 @@ public final class NativeIngest {
       }
     }
     System.out.println("rows " + rows + " dead_letters " + deadLetters);
-  }
-
-  /** Renders record i, parses it; valid events go on, the others' origins to the side. */
-  static final class ParseFn extends ProcessFunction<Long, Event> {
-    private final String uri;
-    private transient RecordGenerator generator;
-
-    ParseFn(String uri) {
-      this.uri = uri;
-    }
-
-    @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext context) {
-      generator = ((GeneratorSource) Endpoints.source(uri, false)).generator();
-    }
-
-    @Override
-    public void processElement(Long i, Context ctx, Collector<Event> out) {
-      GeneratedRecord r = generator.recordAt(i);
-      InteractionParser.Result parsed = InteractionParser.parse(generator.originOf(i), r.payload);
-      if (parsed.isValid()) {
-        out.collect(new Event(parsed.event()));
-      } else {
-        ctx.output(DEAD, generator.originOf(i));
-      }
-    }
   }
 }

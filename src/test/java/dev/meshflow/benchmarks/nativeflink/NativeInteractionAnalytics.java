@@ -1,9 +1,7 @@
 package dev.meshflow.benchmarks.nativeflink;
 
 import dev.meshflow.io.endpoints.Endpoints;
-import dev.meshflow.io.generator.GeneratedRecord;
 import dev.meshflow.io.generator.GeneratorSource;
-import dev.meshflow.io.generator.RecordGenerator;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.sql.Connection;
@@ -22,13 +20,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.time.Time;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -68,8 +64,6 @@ public final class NativeInteractionAnalytics {
     public Set<String> users = new HashSet<>();
   }
 
-  private static final OutputTag<String> DEAD = new OutputTag<>("dead") {};
-
   private NativeInteractionAnalytics() {}
 
   public static void main(String[] args) throws Exception {
@@ -82,7 +76,7 @@ public final class NativeInteractionAnalytics {
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
 
     SingleOutputStreamOperator<Event> parsed = env.fromSequence(0, events - 1)
-        .process(new ParseFn(uri)).name("Parse");
+        .process(new ParseGenerated<>(uri, Event::new)).returns(Event.class).name("Parse");
     DataStream<Stats> stats = parsed
         .keyBy(e -> e.f0)
         .reduce((a, b) -> a.f1.compareTo(b.f1) <= 0 ? a : b).name("DedupeSmallestOrigin")
@@ -101,7 +95,7 @@ public final class NativeInteractionAnalytics {
           + " playlist_adds BIGINT, unique_users BIGINT)");
       s.execute("CREATE OR REPLACE TABLE dead_letter (origin VARCHAR)");
       // Both outputs from one job: the rows and the dead letters' origins.
-      DataStream<String> dead = parsed.getSideOutput(DEAD);
+      DataStream<String> dead = parsed.getSideOutput(ParseGenerated.DEAD);
       DataStream<Object> both = stats.map(r -> (Object) r).returns(Object.class)
           .union(dead.map(d -> (Object) d).returns(Object.class));
       try (DuckDBAppender rowsOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "item_minute_stats");
@@ -137,32 +131,6 @@ public final class NativeInteractionAnalytics {
   private static LocalDateTime utc(long millis) {
     return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000,
         ZoneOffset.UTC);
-  }
-
-  /** Renders record i, parses it; valid events go on, the others' origins to the side. */
-  static final class ParseFn extends ProcessFunction<Long, Event> {
-    private final String uri;
-    private transient RecordGenerator generator;
-
-    ParseFn(String uri) {
-      this.uri = uri;
-    }
-
-    @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext context) {
-      generator = ((GeneratorSource) Endpoints.source(uri, false)).generator();
-    }
-
-    @Override
-    public void processElement(Long i, Context ctx, Collector<Event> out) {
-      GeneratedRecord r = generator.recordAt(i);
-      InteractionParser.Result parsed = InteractionParser.parse(generator.originOf(i), r.payload);
-      if (parsed.isValid()) {
-        out.collect(new Event(parsed.event()));
-      } else {
-        ctx.output(DEAD, generator.originOf(i));
-      }
-    }
   }
 
   static final class CountFn implements AggregateFunction<Event, Tally, Tally> {
