@@ -242,7 +242,7 @@ public final class GeneratorSource implements RecordSource {
         if (events != null) {
           sequence = sequence.to(events);
         }
-        PTransform<PBegin, PCollection<Long>> indexes = sequence;
+        PTransform<PBegin, PCollection<Long>> indexes = unbounded || events == null ? sequence : new IndexRanges(events);
         if (unbounded) {
           // Event time doubles as the element timestamp, so the source's watermark follows it.
           RecordGenerator g = generator;

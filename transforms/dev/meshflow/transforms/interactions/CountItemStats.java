@@ -1,5 +1,7 @@
 package dev.meshflow.transforms.interactions;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -19,21 +21,133 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Windowed events to per-item statistics: plays, skips, likes, playlist adds and exact distinct
  * users, one result per item per window firing. Windowing is applied by the caller, so the same
- * transform serves batch and streaming.
+ * transform serves batch and streaming; batch may tally in memory first.
  */
 public final class CountItemStats
     extends PTransform<PCollection<InteractionEvent>, PCollection<ItemMinuteStats>> {
+  private final boolean tallyInMemoryFirst;
+
+  private CountItemStats(boolean tallyInMemoryFirst) {
+    this.tallyInMemoryFirst = tallyInMemoryFirst;
+  }
+
+  /** Streaming: each event goes to the combine, which fires per trigger. */
+  public static CountItemStats perEvent() {
+    return new CountItemStats(false);
+  }
+
+  /**
+   * Batch: each worker first tallies per item and window in memory ({@link TallyInMemoryFn}), so
+   * the combine receives a tally per item, window and worker instead of every event. FlinkRunner's
+   * combiner otherwise sorts each event by its encoded key (docs/benchmarks.md).
+   */
+  public static CountItemStats tallyInMemoryFirst() {
+    return new CountItemStats(true);
+  }
 
   @Override
   public PCollection<ItemMinuteStats> expand(PCollection<InteractionEvent> events) {
-    return events
-        .apply("KeyByItem",
-            WithKeys.<String, InteractionEvent>of(InteractionEvent::itemId)
-                .withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), InteractionEventCoder.of()))
-        .apply("TallyPerItem", Combine.perKey(new TallyFn()))
+    PCollection<KV<String, ItemTally>> tallies;
+    if (tallyInMemoryFirst) {
+      tallies = events
+          .apply("TallyInMemory", ParDo.of(new TallyInMemoryFn()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), new ItemTally.Coder()))
+          .apply("TallyPerItem", Combine.perKey(new MergeTalliesFn()));
+    } else {
+      tallies = events
+          .apply("KeyByItem",
+              WithKeys.<String, InteractionEvent>of(InteractionEvent::itemId)
+                  .withKeyType(TypeDescriptors.strings()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), InteractionEventCoder.of()))
+          .apply("TallyPerItem", Combine.perKey(new TallyFn()));
+    }
+    return tallies
         .apply("ToStats", ParDo.of(new ToStatsFn()))
         .setCoder(ItemMinuteStats.coder());
+  }
+
+  /**
+   * Per bundle, in memory: a tally per window and item. At most {@link #MAX_BUFFERED} events wait:
+   * past that, the current event's window is sent on (a DoFn may output only into the current
+   * element's window until the bundle ends), and an event of a window with no tally yet goes on
+   * alone. What is left goes on when the bundle ends.
+   */
+  static final class TallyInMemoryFn extends DoFn<InteractionEvent, KV<String, ItemTally>> {
+    static final int MAX_BUFFERED = 200_000;
+    private transient Map<BoundedWindow, Map<String, ItemTally>> byWindow;
+    private transient Map<BoundedWindow, Integer> eventsByWindow;
+    private transient int buffered;
+
+    @StartBundle
+    public void start() {
+      byWindow = new HashMap<>();
+      eventsByWindow = new HashMap<>();
+      buffered = 0;
+    }
+
+    @ProcessElement
+    public void process(@Element InteractionEvent e, BoundedWindow window,
+        OutputReceiver<KV<String, ItemTally>> out) {
+      Map<String, ItemTally> tallies = byWindow.get(window);
+      if (tallies == null && buffered >= MAX_BUFFERED) {
+        ItemTally alone = new ItemTally();
+        alone.add(e);
+        out.output(KV.of(e.itemId(), alone));
+        return;
+      }
+      if (tallies == null) {
+        tallies = new HashMap<>();
+        byWindow.put(window, tallies);
+      }
+      tallies.computeIfAbsent(e.itemId(), k -> new ItemTally()).add(e);
+      eventsByWindow.merge(window, 1, Integer::sum);
+      buffered++;
+      if (buffered >= MAX_BUFFERED) {
+        byWindow.remove(window).forEach((item, t) -> out.output(KV.of(item, t)));
+        buffered -= eventsByWindow.remove(window);
+      }
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      byWindow.forEach((window, tallies) ->
+          tallies.forEach((item, t) -> c.output(KV.of(item, t), window.maxTimestamp(), window)));
+      start();
+    }
+  }
+
+  /** Tallies merged per item and window. */
+  static final class MergeTalliesFn extends Combine.CombineFn<ItemTally, ItemTally, ItemTally> {
+    @Override
+    public ItemTally createAccumulator() {
+      return new ItemTally();
+    }
+
+    @Override
+    public ItemTally addInput(ItemTally merged, ItemTally tally) {
+      merged.merge(tally);
+      return merged;
+    }
+
+    @Override
+    public ItemTally mergeAccumulators(Iterable<ItemTally> tallies) {
+      return TallyFn.mergeAll(tallies);
+    }
+
+    @Override
+    public ItemTally extractOutput(ItemTally tally) {
+      return tally;
+    }
+
+    @Override
+    public Coder<ItemTally> getAccumulatorCoder(CoderRegistry r, Coder<ItemTally> in) {
+      return new ItemTally.Coder();
+    }
+
+    @Override
+    public Coder<ItemTally> getDefaultOutputCoder(CoderRegistry r, Coder<ItemTally> in) {
+      return new ItemTally.Coder();
+    }
   }
 
   static final class TallyFn extends Combine.CombineFn<InteractionEvent, ItemTally, ItemTally> {
@@ -50,6 +164,10 @@ public final class CountItemStats
 
     @Override
     public ItemTally mergeAccumulators(Iterable<ItemTally> tallies) {
+      return mergeAll(tallies);
+    }
+
+    static ItemTally mergeAll(Iterable<ItemTally> tallies) {
       ItemTally merged = new ItemTally();
       for (ItemTally t : tallies) {
         merged.merge(t);

@@ -84,7 +84,7 @@ public final class InteractionAnalytics
         .apply("WindowByMinute", streaming
             ? InteractionWindowing.streaming(allowedLateness, earlyFiring)
             : InteractionWindowing.batch())
-        .apply("CountPerItem", new CountItemStats());
+        .apply("CountPerItem", streaming ? CountItemStats.perEvent() : CountItemStats.tallyInMemoryFirst());
 
     PCollection<DeadLetter> allDeadLetters = deadLetters
         .apply("CollectDeadLetters", Flatten.pCollections())
