@@ -25,15 +25,16 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class CountItemStats
     extends PTransform<PCollection<InteractionEvent>, PCollection<ItemMinuteStats>> {
-  private final boolean tallyInMemoryFirst;
+  /** Events a worker tallies in memory at most; 0: none, each goes to the combine. */
+  private final int maxBuffered;
 
-  private CountItemStats(boolean tallyInMemoryFirst) {
-    this.tallyInMemoryFirst = tallyInMemoryFirst;
+  private CountItemStats(int maxBuffered) {
+    this.maxBuffered = maxBuffered;
   }
 
   /** Streaming: each event goes to the combine, which fires per trigger. */
   public static CountItemStats perEvent() {
-    return new CountItemStats(false);
+    return new CountItemStats(0);
   }
 
   /**
@@ -42,15 +43,20 @@ public final class CountItemStats
    * combiner otherwise sorts each event by its encoded key (docs/benchmarks.md).
    */
   public static CountItemStats tallyInMemoryFirst() {
-    return new CountItemStats(true);
+    return new CountItemStats(TallyInMemoryFn.MAX_BUFFERED);
+  }
+
+  /** With a buffer of {@code maxBuffered} events, so that a test can fill it. */
+  static CountItemStats tallyInMemoryFirst(int maxBuffered) {
+    return new CountItemStats(maxBuffered);
   }
 
   @Override
   public PCollection<ItemMinuteStats> expand(PCollection<InteractionEvent> events) {
     PCollection<KV<String, ItemTally>> tallies;
-    if (tallyInMemoryFirst) {
+    if (maxBuffered > 0) {
       tallies = events
-          .apply("TallyInMemory", ParDo.of(new TallyInMemoryFn()))
+          .apply("TallyInMemory", ParDo.of(new TallyInMemoryFn(maxBuffered)))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), new ItemTally.Coder()))
           .apply("TallyPerItem", Combine.perKey(new MergeTalliesFn()));
     } else {
@@ -67,16 +73,21 @@ public final class CountItemStats
   }
 
   /**
-   * Per bundle, in memory: a tally per window and item. At most {@link #MAX_BUFFERED} events wait:
-   * past that, the current event's window is sent on (a DoFn may output only into the current
-   * element's window until the bundle ends), and an event of a window with no tally yet goes on
-   * alone. What is left goes on when the bundle ends.
+   * Per bundle, in memory: a tally per window and item. Fewer than {@code maxBuffered} events
+   * wait ({@link #MAX_BUFFERED} unless a test says otherwise): when an event fills the buffer, its
+   * window's tallies are sent on (until the bundle ends, a DoFn may output only into the current
+   * element's window). What is left goes on when the bundle ends.
    */
   static final class TallyInMemoryFn extends DoFn<InteractionEvent, KV<String, ItemTally>> {
     static final int MAX_BUFFERED = 200_000;
+    private final int maxBuffered;
     private transient Map<BoundedWindow, Map<String, ItemTally>> byWindow;
     private transient Map<BoundedWindow, Integer> eventsByWindow;
     private transient int buffered;
+
+    TallyInMemoryFn(int maxBuffered) {
+      this.maxBuffered = maxBuffered;
+    }
 
     @StartBundle
     public void start() {
@@ -89,12 +100,6 @@ public final class CountItemStats
     public void process(@Element InteractionEvent e, BoundedWindow window,
         OutputReceiver<KV<String, ItemTally>> out) {
       Map<String, ItemTally> tallies = byWindow.get(window);
-      if (tallies == null && buffered >= MAX_BUFFERED) {
-        ItemTally alone = new ItemTally();
-        alone.add(e);
-        out.output(KV.of(e.itemId(), alone));
-        return;
-      }
       if (tallies == null) {
         tallies = new HashMap<>();
         byWindow.put(window, tallies);
@@ -102,7 +107,7 @@ public final class CountItemStats
       tallies.computeIfAbsent(e.itemId(), k -> new ItemTally()).add(e);
       eventsByWindow.merge(window, 1, Integer::sum);
       buffered++;
-      if (buffered >= MAX_BUFFERED) {
+      if (buffered >= maxBuffered) {
         byWindow.remove(window).forEach((item, t) -> out.output(KV.of(item, t)));
         buffered -= eventsByWindow.remove(window);
       }

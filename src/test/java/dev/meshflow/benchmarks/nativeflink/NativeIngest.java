@@ -4,18 +4,11 @@ import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
 
 /**
  * {@code ingest} (ETL, batch, the launcher's defaults: no filter, enrichment, fill or privacy rule)
@@ -71,54 +64,30 @@ public final class NativeIngest {
         .keyBy(e -> e.eventId)
         .reduce((a, b) -> a.origin.compareTo(b.origin) <= 0 ? a : b).name("DedupeSmallestOrigin");
 
-    long rows = 0;
-    long deadLetters = 0;
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE OR REPLACE TABLE interactions (event_id VARCHAR PRIMARY KEY, event_ts TIMESTAMP,"
-          + " user_id VARCHAR, item_id VARCHAR, item_type VARCHAR, event_type VARCHAR, device VARCHAR,"
-          + " device_filled BOOLEAN, session_id VARCHAR, duration_ms BIGINT, title VARCHAR, artist VARCHAR,"
-          + " genre VARCHAR, source_origin VARCHAR)");
-      s.execute("CREATE OR REPLACE TABLE dead_letter (origin VARCHAR)");
-      DataStream<Object> both = unique.map(e -> (Object) e).returns(Object.class)
-          .union(parsed.getSideOutput(ParseGenerated.DEAD).map(d -> (Object) d).returns(Object.class));
-      try (DuckDBAppender rowsOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "interactions");
-          DuckDBAppender deadOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "dead_letter");
-          var results = both.executeAndCollect("native ingest")) {
-        while (results.hasNext()) {
-          Object o = results.next();
-          if (o instanceof Event e) {
-            rowsOut.beginRow();
-            rowsOut.append(e.eventId);
-            rowsOut.append(LocalDateTime.ofEpochSecond(Math.floorDiv(e.ts, 1000),
-                (int) Math.floorMod(e.ts, 1000) * 1_000_000, ZoneOffset.UTC));
-            rowsOut.append(e.userId);
-            rowsOut.append(e.itemId);
-            rowsOut.append(e.itemType);
-            rowsOut.append(e.eventType);
-            rowsOut.append(e.device);
-            rowsOut.append(false);
-            rowsOut.append(e.sessionId);
-            if (e.durationMs == null) {
-              rowsOut.appendNull();
-            } else {
-              rowsOut.append((long) e.durationMs);
-            }
-            rowsOut.appendNull();
-            rowsOut.appendNull();
-            rowsOut.appendNull();
-            rowsOut.append(e.origin);
-            rowsOut.endRow();
-            rows++;
+    CollectIntoDuckDb.run("native ingest", unique, Event.class, parsed.getSideOutput(ParseGenerated.DEAD), db,
+        "interactions", "CREATE OR REPLACE TABLE interactions (event_id VARCHAR PRIMARY KEY, event_ts TIMESTAMP,"
+            + " user_id VARCHAR, item_id VARCHAR, item_type VARCHAR, event_type VARCHAR, device VARCHAR,"
+            + " device_filled BOOLEAN, session_id VARCHAR, duration_ms BIGINT, title VARCHAR, artist VARCHAR,"
+            + " genre VARCHAR, source_origin VARCHAR)",
+        (out, e) -> {
+          out.append(e.eventId);
+          out.append(CollectIntoDuckDb.utc(e.ts));
+          out.append(e.userId);
+          out.append(e.itemId);
+          out.append(e.itemType);
+          out.append(e.eventType);
+          out.append(e.device);
+          out.append(false);
+          out.append(e.sessionId);
+          if (e.durationMs == null) {
+            out.appendNull();
           } else {
-            deadOut.beginRow();
-            deadOut.append((String) o);
-            deadOut.endRow();
-            deadLetters++;
+            out.append((long) e.durationMs);
           }
-        }
-      }
-    }
-    System.out.println("rows " + rows + " dead_letters " + deadLetters);
+          out.appendNull();
+          out.appendNull();
+          out.appendNull();
+          out.append(e.origin);
+        });
   }
 }

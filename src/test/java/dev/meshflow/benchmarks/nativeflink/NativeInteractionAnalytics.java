@@ -4,11 +4,6 @@ import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -25,8 +20,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.streaming.api.windowing.time.Time;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
 
 /**
  * {@code interaction-analytics} written by hand as a native Flink 1.19 DataStream job, the way a
@@ -86,51 +79,21 @@ public final class NativeInteractionAnalytics {
         .window(TumblingEventTimeWindows.of(Time.minutes(1)))
         .aggregate(new CountFn(), new ToStatsFn()).name("CountPerItemMinute");
 
-    long deadLetters = 0;
-    long rows = 0;
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE OR REPLACE TABLE item_minute_stats (window_start TIMESTAMP, window_end TIMESTAMP,"
-          + " item_id VARCHAR, item_type VARCHAR, plays BIGINT, skips BIGINT, likes BIGINT,"
-          + " playlist_adds BIGINT, unique_users BIGINT)");
-      s.execute("CREATE OR REPLACE TABLE dead_letter (origin VARCHAR)");
-      // Both outputs from one job: the rows and the dead letters' origins.
-      DataStream<String> dead = parsed.getSideOutput(ParseGenerated.DEAD);
-      DataStream<Object> both = stats.map(r -> (Object) r).returns(Object.class)
-          .union(dead.map(d -> (Object) d).returns(Object.class));
-      try (DuckDBAppender rowsOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "item_minute_stats");
-          DuckDBAppender deadOut = ((DuckDBConnection) c).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "dead_letter");
-          var results = both.executeAndCollect("native interaction-analytics")) {
-        while (results.hasNext()) {
-          Object o = results.next();
-          if (o instanceof Stats r) {
-            rowsOut.beginRow();
-            rowsOut.append(utc(r.f0));
-            rowsOut.append(utc(r.f1));
-            rowsOut.append(r.f2);
-            rowsOut.append(r.f3);
-            rowsOut.append(r.f4);
-            rowsOut.append(r.f5);
-            rowsOut.append(r.f6);
-            rowsOut.append(r.f7);
-            rowsOut.append(r.f8);
-            rowsOut.endRow();
-            rows++;
-          } else {
-            deadOut.beginRow();
-            deadOut.append((String) o);
-            deadOut.endRow();
-            deadLetters++;
-          }
-        }
-      }
-    }
-    System.out.println("rows " + rows + " dead_letters " + deadLetters);
-  }
-
-  private static LocalDateTime utc(long millis) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000,
-        ZoneOffset.UTC);
+    CollectIntoDuckDb.run("native interaction-analytics", stats, Stats.class, parsed.getSideOutput(ParseGenerated.DEAD),
+        db, "item_minute_stats", "CREATE OR REPLACE TABLE item_minute_stats (window_start TIMESTAMP,"
+            + " window_end TIMESTAMP, item_id VARCHAR, item_type VARCHAR, plays BIGINT, skips BIGINT, likes BIGINT,"
+            + " playlist_adds BIGINT, unique_users BIGINT)",
+        (out, r) -> {
+          out.append(CollectIntoDuckDb.utc(r.f0));
+          out.append(CollectIntoDuckDb.utc(r.f1));
+          out.append(r.f2);
+          out.append(r.f3);
+          out.append(r.f4);
+          out.append(r.f5);
+          out.append(r.f6);
+          out.append(r.f7);
+          out.append(r.f8);
+        });
   }
 
   static final class CountFn implements AggregateFunction<Event, Tally, Tally> {
