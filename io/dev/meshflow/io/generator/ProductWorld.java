@@ -82,7 +82,7 @@ public final class ProductWorld implements Serializable {
   }
 
   private static List<String> allowed(MeshProduct product, String field) {
-    return product.fields().stream().filter(f -> f.name().equals(field)).findFirst()
+    return product.field(field)
         .orElseThrow(() -> new IllegalArgumentException("mesh=1: mesh://" + product.name() + " has no "
             + field + " field"))
         .allowedValues();

@@ -63,18 +63,17 @@ record TasteProducts(Category cohorts, Category genres) implements Serializable 
   }
 
   private static Category category(MeshProduct product, String name, int room) {
-    for (ContractField f : product.fields()) {
-      if (f.name().equals(name)) {
-        if (f.allowedValues().isEmpty() || f.allowedValues().size() > room) {
-          throw new IllegalArgumentException("--attributesFrom=mesh://" + product.name() + ": its " + name
-              + " field must list at most " + room + " allowed values in its contract (an invalidValues"
-              + " rule), the categories the skip features have room for; it lists "
-              + f.allowedValues().size());
-        }
-        return new Category(product, name, f.allowedValues());
-      }
+    ContractField f = product.field(name).orElse(null);
+    if (f == null) {
+      return null;
     }
-    return null;
+    if (f.allowedValues().isEmpty() || f.allowedValues().size() > room) {
+      throw new IllegalArgumentException("--attributesFrom=mesh://" + product.name() + ": its " + name
+          + " field must list at most " + room + " allowed values in its contract (an invalidValues"
+          + " rule), the categories the skip features have room for; it lists "
+          + f.allowedValues().size());
+    }
+    return new Category(product, name, f.allowedValues());
   }
 
   /** Steps: read each product's snapshot and key its category by entity id. */

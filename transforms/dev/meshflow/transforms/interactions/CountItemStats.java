@@ -2,7 +2,6 @@ package dev.meshflow.transforms.interactions;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -121,58 +120,15 @@ public final class CountItemStats
     }
   }
 
-  /** Tallies merged per item and window. */
-  static final class MergeTalliesFn extends Combine.CombineFn<ItemTally, ItemTally, ItemTally> {
+  /** A combine into one {@link ItemTally} per item and window; subclasses say what an input adds. */
+  private abstract static class TallyCombineFn<InputT> extends Combine.CombineFn<InputT, ItemTally, ItemTally> {
     @Override
     public ItemTally createAccumulator() {
       return new ItemTally();
     }
 
     @Override
-    public ItemTally addInput(ItemTally merged, ItemTally tally) {
-      merged.merge(tally);
-      return merged;
-    }
-
-    @Override
     public ItemTally mergeAccumulators(Iterable<ItemTally> tallies) {
-      return TallyFn.mergeAll(tallies);
-    }
-
-    @Override
-    public ItemTally extractOutput(ItemTally tally) {
-      return tally;
-    }
-
-    @Override
-    public Coder<ItemTally> getAccumulatorCoder(CoderRegistry r, Coder<ItemTally> in) {
-      return new ItemTally.Coder();
-    }
-
-    @Override
-    public Coder<ItemTally> getDefaultOutputCoder(CoderRegistry r, Coder<ItemTally> in) {
-      return new ItemTally.Coder();
-    }
-  }
-
-  static final class TallyFn extends Combine.CombineFn<InteractionEvent, ItemTally, ItemTally> {
-    @Override
-    public ItemTally createAccumulator() {
-      return new ItemTally();
-    }
-
-    @Override
-    public ItemTally addInput(ItemTally tally, InteractionEvent event) {
-      tally.add(event);
-      return tally;
-    }
-
-    @Override
-    public ItemTally mergeAccumulators(Iterable<ItemTally> tallies) {
-      return mergeAll(tallies);
-    }
-
-    static ItemTally mergeAll(Iterable<ItemTally> tallies) {
       ItemTally merged = new ItemTally();
       for (ItemTally t : tallies) {
         merged.merge(t);
@@ -186,14 +142,31 @@ public final class CountItemStats
     }
 
     @Override
-    public Coder<ItemTally> getAccumulatorCoder(CoderRegistry r, Coder<InteractionEvent> in)
-        throws CannotProvideCoderException {
+    public Coder<ItemTally> getAccumulatorCoder(CoderRegistry r, Coder<InputT> in) {
       return new ItemTally.Coder();
     }
 
     @Override
-    public Coder<ItemTally> getDefaultOutputCoder(CoderRegistry r, Coder<InteractionEvent> in) {
+    public Coder<ItemTally> getDefaultOutputCoder(CoderRegistry r, Coder<InputT> in) {
       return new ItemTally.Coder();
+    }
+  }
+
+  /** Each event counted into its item's tally. */
+  static final class TallyFn extends TallyCombineFn<InteractionEvent> {
+    @Override
+    public ItemTally addInput(ItemTally tally, InteractionEvent event) {
+      tally.add(event);
+      return tally;
+    }
+  }
+
+  /** Tallies made in memory merged per item and window. */
+  static final class MergeTalliesFn extends TallyCombineFn<ItemTally> {
+    @Override
+    public ItemTally addInput(ItemTally merged, ItemTally tally) {
+      merged.merge(tally);
+      return merged;
     }
   }
 

@@ -40,8 +40,8 @@ public final class ListenFeaturesStep implements OrderedPerKey.Step<ItemContext,
           h.position = 0;
         }
         out.accept(new Listen(e.eventId(), e.userId(), e.itemId(), session, tsMillis,
-            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(), tsMillis, h.position,
-                h.plays, h.skips, item.itemPopularity, item.itemSkipRate)));
+            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(),
+                tsMillis, h.position, h.plays, h.skips, item.itemPopularity, item.itemSkipRate)));
         h.plays++;
         h.position++;
         break;

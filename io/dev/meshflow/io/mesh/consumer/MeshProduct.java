@@ -102,6 +102,11 @@ public final class MeshProduct implements Serializable {
     return fields;
   }
 
+  /** The field named {@code name}, if the product has it. */
+  public java.util.Optional<ContractField> field(String name) {
+    return fields.stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
   Map<Integer, String> writerSchemas() {
     return writerSchemas;
   }

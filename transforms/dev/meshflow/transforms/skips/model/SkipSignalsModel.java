@@ -88,8 +88,8 @@ public final class SkipSignalsModel {
         }
         float[] item = itemContext.get(e.eventId());
         listens.add(new Listen(e.eventId(), e.userId(), e.itemId(), s, e.timestampMillis(),
-            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(), e.timestampMillis(),
-                position, plays, skips, item[0], item[1])));
+            SkipFeatures.vector(taste.cohort(e.userId()), taste.genre(e.itemId()), e.itemType(), e.device(),
+                e.timestampMillis(), position, plays, skips, item[0], item[1])));
         plays++;
         position++;
       } else if (e.eventType().equals("skip")) {
