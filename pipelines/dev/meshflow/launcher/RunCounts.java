@@ -33,11 +33,14 @@ public final class RunCounts {
    * The counters once they have settled. The DirectRunner folds each finished bundle's counters
    * into the totals on a background thread (DirectMetrics' committer), so a query right after
    * {@code waitUntilFinish} can miss the last bundles; CI once saw 4,166 of 5,000 rows. The totals
-   * are read until two reads 20 ms apart agree (at most about 2 s).
+   * are read every 20 ms until they have not changed for {@value #QUIET_READS} reads in a row (at
+   * most about 3 s). Two equal reads 20 ms apart were not enough: on a loaded CI machine the last
+   * commit came later than that (an ELT run counted 5,000 records read and fewer written).
    */
   public static RunCounts of(PipelineResult result) {
     Map<String, Long> previous = read(result);
-    for (int i = 0; i < 100; i++) {
+    int unchanged = 0;
+    for (int i = 0; i < 150 && unchanged < QUIET_READS; i++) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -45,13 +48,14 @@ public final class RunCounts {
         break;
       }
       Map<String, Long> current = read(result);
-      if (current.equals(previous)) {
-        break;
-      }
+      unchanged = current.equals(previous) ? unchanged + 1 : 0;
       previous = current;
     }
     return new RunCounts(previous);
   }
+
+  /** Reads, 20 ms apart, that must find the totals unchanged before they count as settled. */
+  private static final int QUIET_READS = 5;
 
   private static Map<String, Long> read(PipelineResult result) {
     MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder()
