@@ -7,6 +7,7 @@ import dev.meshflow.io.mesh.consumer.ProductTopicReader;
 import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
+import dev.meshflow.io.mesh.governance.AccessScope;
 import dev.meshflow.io.mesh.registry.Incompatibility;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
 import dev.meshflow.io.sql.SqlTableSink;
@@ -40,7 +41,8 @@ public final class CatalogCommand {
       "  deprecate PRODUCT          mark a product deprecated",
       "  read PRODUCT               its topic's events as JSON lines, decoded with the product's",
       "                             schema, replays dropped, PII masked (--limit=N, default 20;",
-      "                             --bootstrap=HOST:PORT and --topic=NAME override its kafka port)",
+      "                             --bootstrap=HOST:PORT and --topic=NAME override its kafka port;",
+      "                             --domain=D, default " + QueryCommand.DEFAULT_DOMAIN + ", must hold a grant)",
       "  publish                    write the catalog into a warehouse as tables mesh_products,",
       "                             mesh_product_versions and mesh_product_fields, for SQL",
       "                             (--db=WAREHOUSE, as for query; default " + QueryCommand.DEFAULT_DB + ")",
@@ -65,11 +67,11 @@ public final class CatalogCommand {
       } else if (a.startsWith("--catalog=")) {
         dirOption = a.substring("--catalog=".length());
       } else if (a.startsWith("--limit=") || a.startsWith("--bootstrap=") || a.startsWith("--topic=")
-          || a.startsWith("--db=")) {
+          || a.startsWith("--db=") || a.startsWith("--domain=")) {
         readOptions.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
       } else if (a.startsWith("--")) {
         throw new IllegalArgumentException("catalog: unknown option " + a
-            + "; accepted: --catalog=DIR, for read --limit, --bootstrap, --topic, for publish --db"
+            + "; accepted: --catalog=DIR, for read --limit, --bootstrap, --topic, --domain, for publish --db"
             + " (./meshflow catalog --help)");
       } else {
         words.add(a);
@@ -229,6 +231,10 @@ public final class CatalogCommand {
     if (limit < 1) {
       throw new IllegalArgumentException("catalog read: --limit=" + options.get("limit")
           + " is not a whole number from 1");
+    }
+    try (AccessScope scope = AccessScope.open(options.getOrDefault("domain", QueryCommand.DEFAULT_DOMAIN),
+        "catalog read")) {
+      AccessScope.authorize(catalog.dir(), catalog.grants(), catalog.audit(), product);
     }
     String bootstrap = options.getOrDefault("bootstrap", kafka.setting("host"));
     String topic = options.getOrDefault("topic", kafka.setting("topic"));

@@ -1,6 +1,7 @@
 package dev.meshflow.launcher;
 
 import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.mesh.governance.AccessScope;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.generator.GeneratorSource;
 import dev.meshflow.io.generator.RecordGenerator;
@@ -18,6 +19,9 @@ import java.util.List;
  * URI, that shop's catalog as JSON lines, for {@code clickstream-backfill --products}.
  */
 public final class GenerateCommand {
+  /** The domain whose events the interactions generator simulates. */
+  static final String DOMAIN = "interactions";
+
   private GenerateCommand() {}
 
   private static final String USAGE = String.join("\n",
@@ -52,7 +56,11 @@ public final class GenerateCommand {
     if (!parsed.scheme().equals(GeneratorSource.SCHEME)) {
       throw new IllegalArgumentException("generate takes a generator: URI, not " + uri);
     }
-    GeneratorSource source = GeneratorSource.from(parsed, false);
+    GeneratorSource source;
+    // mesh=1 draws from the products: the Interactions domain, whose events these are, reads them.
+    try (AccessScope scope = AccessScope.open(DOMAIN, "generate")) {
+      source = GeneratorSource.from(parsed, false);
+    }
     if (zones || products) {
       String kind = zones ? RecordSource.ZONES : RecordSource.PRODUCTS;
       out.print(source.referenceData(kind).orElseThrow(() -> new IllegalArgumentException(zones

@@ -55,7 +55,8 @@ public final class HelpPrinter {
       out.println();
       out.println(title(group) + ":");
       for (Method m : getters) {
-        printOption(out, property(m), defaultOf(m), m.getAnnotation(Description.class).value());
+        String def = property(m).equals("domain") ? pipeline.defaultDomain() : defaultOf(m);
+        printOption(out, property(m), def, m.getAnnotation(Description.class).value());
       }
     }
     out.println();

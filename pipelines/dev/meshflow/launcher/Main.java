@@ -3,6 +3,8 @@ package dev.meshflow.launcher;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.mesh.governance.AccessRefusedException;
+import dev.meshflow.io.mesh.governance.AccessScope;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RunSpec;
@@ -23,6 +25,8 @@ public final class Main {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  /** Governance refused a read: no grant, a revoked one, or a grant log that cannot be trusted. */
+  public static final int REFUSED = 3;
 
   private Main() {}
 
@@ -51,20 +55,40 @@ public final class Main {
     }
     try {
       return dispatch(args, out, err);
-    } catch (IllegalArgumentException e) {
-      err.println("meshflow: error: " + e.getMessage());
-      if (verbose) {
-        e.printStackTrace(err);
+    } catch (RuntimeException e) {
+      AccessRefusedException refused = refusal(e);
+      if (refused == null) {
+        return failed(e, verbose, err);
       }
-      return USAGE;
+      err.println("meshflow: refused: " + refused.getMessage());
+      return REFUSED;
     } catch (Exception e) {
-      String message = FailureMessage.of(e);
-      err.println("meshflow: failed: " + message + (verbose ? "" : " (--verbose shows the stack trace)"));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
-      return FAILED;
+      return failed(e, verbose, err);
     }
+  }
+
+  /** The governance refusal behind {@code e}, however a source wrapped it; null if none. */
+  private static AccessRefusedException refusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AccessRefusedException refused) {
+        return refused;
+      }
+    }
+    return null;
+  }
+
+  /** A usage error (IllegalArgumentException) exits 2 with its line; anything else 1. */
+  private static int failed(Exception e, boolean verbose, PrintStream err) {
+    boolean usage = e instanceof IllegalArgumentException;
+    if (usage) {
+      err.println("meshflow: error: " + e.getMessage());
+    } else {
+      err.println("meshflow: failed: " + FailureMessage.of(e) + (verbose ? "" : " (--verbose shows the stack trace)"));
+    }
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return usage ? USAGE : FAILED;
   }
 
   static int dispatch(List<String> args, PrintStream out, PrintStream err) throws Exception {
@@ -90,6 +114,8 @@ public final class Main {
         return OK;
       case "catalog":
         return CatalogCommand.run(rest, out, err);
+      case "access":
+        return AccessCommand.run(rest, out, err);
       case "produce":
         return ProduceCommand.run(rest, out, err);
       case "ingest-api":
@@ -108,22 +134,32 @@ public final class Main {
       MeshflowPipeline<O, S> pipeline, List<String> args, PrintStream out, PrintStream err) {
     List<String> launch = withLauncherDefaults(pipeline, args);
     O options = parseOptions(pipeline, launch);
-    S spec = pipeline.spec(options); // the options read once; fails before anything is printed
-    FlinkResume resume = FlinkResume.of(pipeline.name(), launch);
-    if (resume != null) {
-      launch = resume.apply(launch, out);
-      options = parseOptions(pipeline, launch); // adds runner settings, which the spec does not hold
+    S spec;
+    S prepared;
+    FlinkResume resume;
+    List<AccessScope.Use> products;
+    // Every mesh:// product is resolved in this scope, for the run's domain: without a grant the
+    // run stops here, before anything is read or written.
+    try (AccessScope scope = AccessScope.open(pipeline.domain(options), pipeline.name())) {
+      spec = pipeline.spec(options); // the options read once; fails before anything is printed
+      resume = FlinkResume.of(pipeline.name(), launch);
+      if (resume != null) {
+        launch = resume.apply(launch, out);
+        options = parseOptions(pipeline, launch); // adds runner settings, which the spec does not hold
+      }
+      RecordSource input = spec.input();
+      if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
+        input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
+        List<String> withThreads = ReaderThreads.forReaders(launch, options, input, REACHABLE_WITHIN, out);
+        if (withThreads != launch) {
+          options = parseOptions(pipeline, withThreads);
+        }
+      }
+      prepared = pipeline.prepare(spec);
+      products = scope.uses();
     }
     TableSink sink = spec.sink();
     RecordSource input = spec.input();
-    if (input != null && LocalRun.runsHere(options.getRunner().getSimpleName(), launch)) {
-      input.requireReachable(REACHABLE_WITHIN); // a broker that is down fails now, by name
-      List<String> withThreads = ReaderThreads.forReaders(launch, options, input, REACHABLE_WITHIN, out);
-      if (withThreads != launch) {
-        options = parseOptions(pipeline, withThreads);
-      }
-    }
-    S prepared = pipeline.prepare(spec);
     String source = spec.describeInput();
     int progressSeconds = options.as(LauncherOptions.class).getProgressSeconds();
     RunMetrics.resetLocal();
@@ -146,12 +182,16 @@ public final class Main {
         + options.getRunner().getSimpleName() + " from " + source);
     PipelineResult result;
     PipelineResult.State state;
+    String revoked;
     RuntimeException failure = null;
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
-        streaming && input != null ? input.backlogProbe() : null)) {
+        streaming && input != null ? input.backlogProbe() : null);
+        GrantWatch grants = GrantWatch.start(streaming ? products : List.of(), pipeline.name(), err)) {
       result = pipeline.start(options, prepared);
+      grants.watching(result);
       state = result.waitUntilFinish();
+      revoked = grants.stopReason();
     } catch (RuntimeException e) {
       failure = e;
       throw e;
@@ -166,6 +206,10 @@ public final class Main {
       resume.finished();
     }
     RunSummary.print(out, pipeline, spec, options, result, state, (System.nanoTime() - start) / 1e9);
+    if (revoked != null) {
+      err.println("meshflow: refused: " + revoked);
+      return REFUSED;
+    }
     return state == PipelineResult.State.DONE ? OK : FAILED;
   }
 
@@ -227,12 +271,15 @@ public final class Main {
     out.println("  catalog <command>        the mesh's data products: list, show, search, check,");
     out.println("                           register, deprecate (default catalog: "
         + CatalogCommand.DEFAULT_DIR + "/)");
+    out.println("  access <command>         who may read which product: request, approve, deny, revoke,");
+    out.println("                           list, audit");
     out.println();
     out.println("  produce [options]        the Users, Songs and Podcasts domains' changes, with their");
     out.println("                           outbox events, in their PostgreSQL tables");
     out.println("  ingest-api [options]     HTTP endpoint: POST records of a product, checked against its");
     out.println("                           contract, published in one transaction per batch");
     out.println();
-    out.println("query, generate, catalog, produce and ingest-api explain their options with --help.");
+    out.println("query, generate, catalog, access, produce and ingest-api explain their options with --help.");
+    out.println("Exit codes: 0 done, 1 failed, 2 a usage error, 3 refused by the mesh's governance.");
   }
 }

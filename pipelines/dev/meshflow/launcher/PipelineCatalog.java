@@ -9,6 +9,7 @@ import dev.meshflow.pipelines.fleet.FleetNotifyPipeline;
 import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.pipelines.ingest.MicroBatchLoadPipeline;
 import dev.meshflow.pipelines.interactions.InteractionAnalyticsPipeline;
+import dev.meshflow.pipelines.mesh.ProductCopyPipeline;
 import dev.meshflow.pipelines.skips.SkipModelPipeline;
 import dev.meshflow.pipelines.skips.SkipScoringPipeline;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ public final class PipelineCatalog {
     add(AnomalyScoringPipeline.PIPELINE);
     add(SkipModelPipeline.PIPELINE);
     add(SkipScoringPipeline.PIPELINE);
+    add(ProductCopyPipeline.PIPELINE);
   }
 
   private PipelineCatalog() {}

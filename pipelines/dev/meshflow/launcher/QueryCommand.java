@@ -18,9 +18,11 @@ import java.util.List;
  */
 public final class QueryCommand {
   public static final String DEFAULT_DB = dev.meshflow.io.duckdb.DuckDbSink.DEFAULT_FILE;
+  /** The consumer domain a person at the command line acts for unless --domain says otherwise. */
+  public static final String DEFAULT_DOMAIN = "analytics";
   private static final int MAX_CELL = 60;
   private static final String USAGE = String.join("\n",
-      "Usage: ./meshflow query [--db=WAREHOUSE] [SQL]",
+      "Usage: ./meshflow query [--db=WAREHOUSE] [--domain=D] [SQL]",
       "",
       "Runs SQL read-only against a warehouse and prints the result as a table; statements that",
       "would change anything fail. Without SQL it lists the tables and their row counts.",
@@ -29,6 +31,10 @@ public final class QueryCommand {
       "                   a DuckDB file (path or duckdb:<path>), or the --sink URI a job wrote to,",
       "                   e.g. 'postgresql://127.0.0.1:5432/postgres?user=postgres'. A PostgreSQL",
       "                   password comes from PGPASSWORD; the run summary's look line has the URI.",
+      "  --domain=D       (default: " + DEFAULT_DOMAIN + ") the consumer domain you act for: a statement",
+      "                   that names a data product's table needs its grant, and without a PII grant",
+      "                   it may not name a personal field or select * (./meshflow access --help)",
+      "  --catalog=DIR    (default: " + CatalogCommand.DEFAULT_DIR + ") the catalog whose products and grants apply",
       "  SQL              one statement; quote it as one argument, or its words are joined",
       "  --help, -h       this text");
   private static final String DUCKDB_TABLES = "SELECT table_name, estimated_size AS rows,"
@@ -45,6 +51,8 @@ public final class QueryCommand {
 
   public static void run(List<String> args, PrintStream out) throws SQLException {
     String db = DEFAULT_DB;
+    String domain = DEFAULT_DOMAIN;
+    String catalog = null;
     StringBuilder sql = new StringBuilder();
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h")) {
@@ -52,12 +60,20 @@ public final class QueryCommand {
         return;
       } else if (a.startsWith("--db=")) {
         db = a.substring(5);
+      } else if (a.startsWith("--domain=")) {
+        domain = a.substring("--domain=".length());
+      } else if (a.startsWith("--catalog=")) {
+        catalog = a.substring("--catalog=".length());
       } else if (a.startsWith("--")) {
-        throw new IllegalArgumentException("query: unknown option " + a + "; accepted: --db=WAREHOUSE"
-            + " (./meshflow query --help)");
+        throw new IllegalArgumentException("query: unknown option " + a + "; accepted: --db=WAREHOUSE,"
+            + " --domain=D, --catalog=DIR (./meshflow query --help)");
       } else {
         sql.append(sql.length() == 0 ? "" : " ").append(a);
       }
+    }
+    if (sql.length() > 0) {
+      QueryAccess.check(sql.toString(), domain, catalog == null ? CatalogCommand.DEFAULT_DIR : catalog,
+          catalog != null);
     }
     TableSink warehouse = warehouse(db);
     try (Connection c = open(warehouse); Statement st = c.createStatement()) {

@@ -6,6 +6,7 @@ import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.options.ClickstreamOptions;
 import dev.meshflow.options.Durations;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
@@ -45,7 +46,7 @@ public record ClickstreamInput(RecordSource input, TableSink sink, boolean strea
     Clickstream.Settings settings, String generatedProducts, String productsFile) implements RunSpec {
   /** Every option a clickstream-based pipeline reads. */
   public interface Options
-      extends ClickstreamOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
+      extends GovernanceOptions, ClickstreamOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** Reads and checks the options, with messages that say how to fix them. */
   public static ClickstreamInput of(Options options) {

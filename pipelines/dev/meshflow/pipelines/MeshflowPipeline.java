@@ -1,6 +1,8 @@
 package dev.meshflow.pipelines;
 
 import dev.meshflow.io.AfterRun;
+import dev.meshflow.io.mesh.governance.AccessScope;
+import dev.meshflow.options.GovernanceOptions;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -29,7 +31,19 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
 
   Class<O> optionsClass();
 
-  /** Reads the options; throws IllegalArgumentException with a message that says the fix. */
+  /** The consumer domain a run acts for unless {@code --domain} says otherwise. */
+  String defaultDomain();
+
+  /** The domain {@code options} act for: {@code --domain}, or the pipeline's own. */
+  default String domain(O options) {
+    String given = options.as(GovernanceOptions.class).getDomain();
+    return given == null || given.isBlank() ? defaultDomain() : given;
+  }
+
+  /**
+   * Reads the options; throws IllegalArgumentException with a message that says the fix. Any
+   * {@code mesh://} product is resolved here, for the run's domain ({@link AccessScope}).
+   */
   S spec(O options);
 
   /**
@@ -46,7 +60,11 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
 
   /** Reads the options, prepares and starts the run; does not wait for it to finish. */
   default PipelineResult run(O options) {
-    return start(options, prepare(spec(options)));
+    S prepared;
+    try (AccessScope scope = AccessScope.open(domain(options), name())) {
+      prepared = prepare(spec(options));
+    }
+    return start(options, prepared);
   }
 
   /** Builds a pipeline of {@code options} from a prepared spec and starts it. */
@@ -71,6 +89,7 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
     private UnaryOperator<S> prepare = UnaryOperator.identity();
     private BiConsumer<Pipeline, S> steps;
     private String exampleQuery = "";
+    private String domain;
 
     private Builder(String name, String description, Class<O> optionsClass, Function<O, S> spec) {
       this.name = name;
@@ -90,6 +109,12 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
       return this;
     }
 
+    /** The consumer domain the pipeline acts for by default; its grants ship with the catalog. */
+    public Builder<O, S> domain(String consumerDomain) {
+      this.domain = consumerDomain;
+      return this;
+    }
+
     public Builder<O, S> exampleQuery(String sql) {
       this.exampleQuery = sql;
       return this;
@@ -98,6 +123,7 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
     public MeshflowPipeline<O, S> build() {
       Objects.requireNonNull(spec, name + ": spec");
       Objects.requireNonNull(steps, name + ": steps");
+      Objects.requireNonNull(domain, name + ": domain");
       return new Defined<>(this);
     }
   }
@@ -126,8 +152,19 @@ public interface MeshflowPipeline<O extends PipelineOptions, S extends RunSpec> 
     }
 
     @Override
+    public String defaultDomain() {
+      return b.domain;
+    }
+
+    /** In the scope of a launch, or of its own when called alone (a test reading a run's spec). */
+    @Override
     public S spec(O options) {
-      return b.spec.apply(options);
+      if (AccessScope.current().isPresent()) {
+        return b.spec.apply(options);
+      }
+      try (AccessScope scope = AccessScope.open(domain(options), name())) {
+        return b.spec.apply(options);
+      }
     }
 
     @Override

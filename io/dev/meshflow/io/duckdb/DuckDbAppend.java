@@ -42,6 +42,12 @@ final class DuckDbAppend {
         case DATETIME:
           appender.append(RowSql.utc(((ReadableInstant) v).getMillis()));
           break;
+        case LOGICAL_TYPE:
+          if (!RowSql.isDate(schema.getField(i).getType())) {
+            throw new IllegalArgumentException("unsupported column type " + schema.getField(i).getType());
+          }
+          appender.append((java.time.LocalDate) v);
+          break;
         default:
           throw new IllegalArgumentException("unsupported column type " + schema.getField(i).getType());
       }

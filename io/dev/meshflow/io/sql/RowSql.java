@@ -131,10 +131,23 @@ public final class RowSql {
         case DATETIME:
           if (v == null) st.setNull(p, Types.TIMESTAMP); else st.setObject(p, utc(((ReadableInstant) v).getMillis()));
           break;
+        case LOGICAL_TYPE:
+          if (!isDate(type)) {
+            throw new IllegalArgumentException("unsupported column type " + type);
+          }
+          if (v == null) st.setNull(p, Types.DATE); else st.setObject(p, v); // a java.time.LocalDate
+          break;
         default:
           throw new IllegalArgumentException("unsupported column type " + type);
       }
     }
+  }
+
+  /** Beam's SQL DATE (a {@code java.time.LocalDate}), as the products' date fields are read. */
+  public static boolean isDate(Schema.FieldType type) {
+    return type.getTypeName() == Schema.TypeName.LOGICAL_TYPE && type.getLogicalType() != null
+        && org.apache.beam.sdk.schemas.logicaltypes.SqlTypes.DATE.getIdentifier()
+            .equals(type.getLogicalType().getIdentifier());
   }
 
   /** TIMESTAMP columns hold UTC by convention: every writer converts at UTC. */
@@ -159,6 +172,11 @@ public final class RowSql {
         return dialect.bytes;
       case DATETIME:
         return "TIMESTAMP";
+      case LOGICAL_TYPE:
+        if (isDate(type)) {
+          return "DATE";
+        }
+        throw new IllegalArgumentException("unsupported column type " + type);
       default:
         throw new IllegalArgumentException("unsupported column type " + type);
     }

@@ -39,6 +39,7 @@ public final class AnomalyModelPipeline {
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, AnomalyModelSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, AnomalyModelSpec::of)
+          .domain("operations")
           .prepare(spec -> {
             spec.jobs().clicks().prepare();
             return spec;

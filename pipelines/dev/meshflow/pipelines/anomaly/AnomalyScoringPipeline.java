@@ -54,6 +54,7 @@ public final class AnomalyScoringPipeline {
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, AnomalyScoringSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, AnomalyScoringSpec::of)
+          .domain("operations")
           .prepare(AnomalyScoringPipeline::prepare)
           .steps(AnomalyScoringPipeline::build)
           .exampleQuery("SELECT session_id, model_id, nearest_cluster, round(score, 2) AS score, features FROM anomalies"

@@ -42,6 +42,7 @@ public final class ClickstreamBackfillPipeline {
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, ClickstreamInput> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, ClickstreamInput::of)
+          .domain("analytics")
           .prepare(ClickstreamInput::prepare)
           .steps(ClickstreamBackfillPipeline::build)
           .exampleQuery("SELECT is_bot, bot_reason, count(*) AS sessions, count(DISTINCT person_id) AS people,"

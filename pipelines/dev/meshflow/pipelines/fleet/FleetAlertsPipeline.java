@@ -4,6 +4,7 @@ import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.file.FileSnapshots;
 import dev.meshflow.options.FleetOptions;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
@@ -52,11 +53,12 @@ public final class FleetAlertsPipeline {
 
   /** Every option this pipeline reads. */
   public interface Options
-      extends FleetOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
+      extends GovernanceOptions, FleetOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, FleetAlertsSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, FleetAlertsSpec::of)
+          .domain("operations")
           .prepare(FleetAlertsPipeline::prepare)
           .steps(FleetAlertsPipeline::build)
           .exampleQuery("SELECT alert_type, count(*) AS alerts, count(DISTINCT vehicle_id) AS vehicles FROM alerts"

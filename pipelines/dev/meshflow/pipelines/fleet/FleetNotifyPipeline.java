@@ -5,6 +5,7 @@ import dev.meshflow.core.DeadLetterCoder;
 import dev.meshflow.core.RunMetrics;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.http.HttpPoster;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.NotifyOptions;
 import dev.meshflow.options.RunForOptions;
@@ -62,11 +63,12 @@ public final class FleetNotifyPipeline {
 
   /** Every option this pipeline reads. */
   public interface Options
-      extends NotifyOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
+      extends GovernanceOptions, NotifyOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, FleetNotifySpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, FleetNotifySpec::of)
+          .domain("operations")
           .steps(FleetNotifyPipeline::build)
           .exampleQuery("SELECT status, count(*) AS alerts, sum(attempts) AS attempts FROM notifications"
             + " GROUP BY status ORDER BY status")

@@ -7,6 +7,7 @@ import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.io.mesh.consumer.ProductChangelog;
 import dev.meshflow.io.mesh.consumer.ProductSnapshot;
 import dev.meshflow.options.EventTimeOptions;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.IngestOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
@@ -71,12 +72,13 @@ public final class IngestPipeline {
       "Interactions into the warehouse, streamed per event: ETL (typed, enriched) or ELT (raw + SQL view)";
 
   /** Every option this pipeline reads. */
-  public interface Options extends SourceOptions, SinkOptions, EventTimeOptions, IngestOptions,
+  public interface Options extends GovernanceOptions, SourceOptions, SinkOptions, EventTimeOptions, IngestOptions,
       RunForOptions, LauncherOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, IngestSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, IngestSpec::of)
+          .domain("analytics")
           .prepare(IngestPipeline::prepare)
           .steps(IngestPipeline::build)
           .exampleQuery("SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users FROM interactions"

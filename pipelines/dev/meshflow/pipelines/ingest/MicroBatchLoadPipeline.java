@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines.ingest;
 
 import dev.meshflow.io.file.LandingFiles;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.MicroBatchOptions;
 import dev.meshflow.options.RunForOptions;
@@ -41,12 +42,13 @@ public final class MicroBatchLoadPipeline {
       "Landed JSON-lines files into the warehouse in bulk micro-batches, each file exactly once";
 
   /** Every option this pipeline reads. */
-  public interface Options extends MicroBatchOptions, SinkOptions, RunForOptions, LauncherOptions,
+  public interface Options extends GovernanceOptions, MicroBatchOptions, SinkOptions, RunForOptions, LauncherOptions,
       StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, MicroBatchLoadSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, MicroBatchLoadSpec::of)
+          .domain("analytics")
           .steps(MicroBatchLoadPipeline::build)
           .exampleQuery("SELECT path, rows, loaded_at FROM loaded_files ORDER BY loaded_at DESC "
               + "LIMIT 10")

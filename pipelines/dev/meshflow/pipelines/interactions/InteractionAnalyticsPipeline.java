@@ -3,6 +3,7 @@ package dev.meshflow.pipelines.interactions;
 import dev.meshflow.core.DeadLetter;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.options.EventTimeOptions;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
@@ -43,12 +44,13 @@ public final class InteractionAnalyticsPipeline {
       "Plays, skips, likes and unique listeners per item per minute, batch or streaming";
 
   /** Every option this pipeline reads. */
-  public interface Options extends SourceOptions, SinkOptions, EventTimeOptions, RunForOptions,
+  public interface Options extends GovernanceOptions, SourceOptions, SinkOptions, EventTimeOptions, RunForOptions,
       LauncherOptions, StreamingOptions {}
 
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, InteractionAnalyticsSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, InteractionAnalyticsSpec::of)
+          .domain("analytics")
           .steps(InteractionAnalyticsPipeline::build)
           .exampleQuery("SELECT item_id, sum(plays) AS plays, sum(skips) AS skips, max(unique_users) AS peak_listeners"
             + " FROM item_minute_stats GROUP BY item_id ORDER BY plays DESC LIMIT 10")

@@ -6,6 +6,7 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.file.NamedFiles;
 import dev.meshflow.options.Durations;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.options.RunForOptions;
 import dev.meshflow.options.SinkOptions;
@@ -44,7 +45,7 @@ record SkipJobs(RecordSource input, TableSink sink, boolean streaming, Duration 
     Duration trainWindow, Duration trainEvery, Duration outcomeTimeout, SkipTrainer trainer,
     int minTrainingRows, int maxTrainingRows, TasteProducts taste) {
   /** Every option both skip jobs read. */
-  interface Options extends SkipModelOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
+  interface Options extends GovernanceOptions, SkipModelOptions, SinkOptions, LauncherOptions, RunForOptions, StreamingOptions {}
 
   /** Streaming: how long an event id is remembered for deduplication (event time). */
   static final Duration DEDUPE_RETENTION = Duration.standardMinutes(10);

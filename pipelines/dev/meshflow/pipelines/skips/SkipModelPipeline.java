@@ -43,6 +43,7 @@ public final class SkipModelPipeline {
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, SkipModelSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, SkipModelSpec::of)
+          .domain("ml")
           .steps(SkipModelPipeline::build)
           .exampleQuery("SELECT model_id, window_end, train_rows, round(holdout_auc, 3) AS auc,"
             + " round(holdout_log_loss, 3) AS log_loss, reason FROM skip_models ORDER BY window_end")

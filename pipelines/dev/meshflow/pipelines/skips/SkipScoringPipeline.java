@@ -88,6 +88,7 @@ public final class SkipScoringPipeline {
   /** The launcher's view of this pipeline. */
   public static final MeshflowPipeline<Options, SkipScoringSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, SkipScoringSpec::of)
+          .domain("ml")
           .prepare(SkipScoringPipeline::prepare)
           .steps(SkipScoringPipeline::build)
           .exampleQuery("SELECT window_start, model_id, predictions, round(auc, 3) AS auc, round(log_loss, 3) AS log_loss,"

@@ -4,6 +4,8 @@ import dev.meshflow.io.mesh.contract.ContractAvro;
 import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.ContractReader;
 import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.governance.AuditTrail;
+import dev.meshflow.io.mesh.governance.GrantLog;
 import dev.meshflow.io.mesh.registry.CompatibilityMode;
 import dev.meshflow.io.mesh.registry.Incompatibility;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
@@ -30,6 +32,8 @@ import org.apache.avro.SchemaParseException;
  * <pre>
  * DIR/products/NAME.odcs.yaml   each product's current contract (ODCS v3)
  * DIR/registry/                 its Avro schema versions with global ids ({@link SchemaRegistry})
+ * DIR/access/grants.jsonl        who may read what: requests and the owners' decisions ({@link GrantLog})
+ * DIR/access/audit.jsonl         every access decision and grant change ({@link AuditTrail})
  * </pre>
  *
  * <p>A product's contract and its latest registered schema agree: {@link #register} checks the
@@ -40,6 +44,7 @@ public final class MeshCatalog {
   /** The products meshflow ships, in {@code dev/meshflow/mesh/products/} on the class path. */
   public static final List<String> SHIPPED = List.of("users", "songs", "podcasts", "interactions");
   private static final String SUFFIX = ".odcs.yaml";
+  private static final String ACCESS = "access";
   private static final Pattern STATUS_LINE = Pattern.compile("(?m)^status:[^\\n]*$");
 
   private final Path dir;
@@ -61,9 +66,10 @@ public final class MeshCatalog {
 
   /**
    * Creates a catalog in {@code dir} with the products meshflow ships, each with its schema as
-   * version 1. A shipped product the directory already has is left as it is.
+   * version 1, and the grants its pipelines need. A shipped product the directory already has is
+   * left as it is; so is a grant log.
    *
-   * @return the products added
+   * @return the products added, and "grants" when the grant log was added
    */
   public static List<String> init(Path dir) {
     MeshCatalog catalog = new MeshCatalog(dir);
@@ -76,12 +82,20 @@ public final class MeshCatalog {
         added.add(name);
       }
     }
+    Path grants = dir.resolve(ACCESS).resolve(GrantLog.FILE);
+    if (!Files.exists(grants)) {
+      write(grants, resource("/dev/meshflow/mesh/access/" + GrantLog.FILE));
+      added.add("grants");
+    }
     return added;
   }
 
   /** The shipped contract of {@code name}, as text. */
   public static String shipped(String name) {
-    String resource = "/dev/meshflow/mesh/products/" + name + SUFFIX;
+    return resource("/dev/meshflow/mesh/products/" + name + SUFFIX);
+  }
+
+  private static String resource(String resource) {
     try (InputStream in = MeshCatalog.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + resource);
@@ -98,6 +112,22 @@ public final class MeshCatalog {
 
   public SchemaRegistry registry() {
     return registry;
+  }
+
+  /** The grants, read and checked now against the products' owners. */
+  public GrantLog grants() {
+    return GrantLog.load(dir.resolve(ACCESS), this::ownerOrNull);
+  }
+
+  public AuditTrail audit() {
+    return AuditTrail.at(dir.resolve(ACCESS));
+  }
+
+  private String ownerOrNull(String product) {
+    if (!product.matches("[a-z][a-z0-9_-]{0,62}") || !Files.isRegularFile(contractFile(product))) {
+      return null;
+    }
+    return readChecked(contractFile(product)).domain();
   }
 
   /** Every product, by name. A broken contract fails with its file and line. */

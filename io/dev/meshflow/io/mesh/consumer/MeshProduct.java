@@ -6,6 +6,8 @@ import dev.meshflow.io.mesh.contract.ContractAvro;
 import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
+import dev.meshflow.io.mesh.governance.AccessScope;
+import dev.meshflow.io.mesh.governance.PiiHmac;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -20,6 +22,11 @@ import java.util.Set;
  * ports. Parameters: {@code catalog=DIR} (default {@code catalog}), {@code bootstrap=HOST:PORT} and
  * {@code topic=NAME} (override the kafka port), {@code db=postgresql://...} (overrides the postgres
  * port's server; the password comes from PGPASSWORD).
+ *
+ * <p>Resolving is where governance acts: the domain the run acts for must own the product or hold
+ * an active grant ({@link AccessScope#authorize}), or nothing is read. Without a PII grant, the
+ * product's personal fields are delivered as its contract says: dropped (never selected or
+ * decoded) or hashed ({@link PiiHmac}).
  */
 public final class MeshProduct implements Serializable {
   public static final String SCHEME = "mesh";
@@ -37,10 +44,11 @@ public final class MeshProduct implements Serializable {
   private final String topicFormat;
   private final String jdbcUrl;
   private final String table;
+  private final boolean hashesPii;
 
   private MeshProduct(String name, String keyField, List<ContractField> fields,
       Map<Integer, String> writerSchemas, String readerSchema, String bootstrap, String topic,
-      String topicFormat, String jdbcUrl, String table) {
+      String topicFormat, String jdbcUrl, String table, boolean hashesPii) {
     this.name = name;
     this.keyField = keyField;
     this.fields = fields;
@@ -51,6 +59,7 @@ public final class MeshProduct implements Serializable {
     this.topicFormat = topicFormat;
     this.jdbcUrl = jdbcUrl;
     this.table = table;
+    this.hashesPii = hashesPii;
   }
 
   /** Resolves {@code mesh://PRODUCT?...}; {@code option} names it in messages (e.g. --catalog). */
@@ -62,7 +71,14 @@ public final class MeshProduct implements Serializable {
     String product = uri.body().replaceFirst("^//", "");
     Map<String, String> p = uri.params();
     MeshCatalog catalog = MeshCatalog.open(Path.of(p.getOrDefault("catalog", "catalog")));
-    DataContract contract = catalog.product(product);
+    DataContract contract = catalog.product(dev.meshflow.io.mesh.governance.MeshNames.require("product", product));
+    AccessScope.Use use = AccessScope.authorize(catalog.dir(), catalog.grants(), catalog.audit(), contract);
+    List<ContractField> delivered = contract.fields().stream()
+        .filter(f -> use.pii() || !f.pii() || !ContractField.DROP.equals(f.piiDelivery())).toList();
+    boolean hashes = delivered.stream().anyMatch(f -> f.pii() && !use.pii());
+    if (hashes) {
+      PiiHmac.requireKey(); // a missing key fails at launch, not on a worker
+    }
     if (contract.deprecated()) {
       LOG.warn("mesh://{} is {} by its owner, {}; it may stop being published. `./meshflow catalog show {}`"
           + " says more", contract.name(), contract.status(), contract.team(), contract.name());
@@ -84,10 +100,18 @@ public final class MeshProduct implements Serializable {
       table = postgres.setting("schema") + "." + postgres.setting("table");
     }
     return new MeshProduct(contract.name(), contract.key().map(ContractField::name).orElse(null),
-        List.copyOf(contract.fields()), writers, ContractAvro.of(contract).toString(),
+        delivered, writers, ContractAvro.of(contract).toString(),
         kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host")),
         kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic")),
-        kafka == null ? null : kafka.settings().getOrDefault("format", "json"), jdbc, table);
+        kafka == null ? null : kafka.settings().getOrDefault("format", "json"), jdbc, table, hashes);
+  }
+
+  /**
+   * A field's value as this consumer may see it: a PII value hashed when its grant does not cover
+   * personal data, anything else as it is.
+   */
+  public Object deliver(ContractField field, Object value) {
+    return hashesPii && field.pii() && value != null ? PiiHmac.hash(value.toString()) : value;
   }
 
   public String name() {

@@ -87,7 +87,7 @@ public final class ProductChangelog extends PTransform<PBegin, PCollection<Row>>
     public void process(@Element KafkaRecord<byte[], byte[]> r, OutputReceiver<Row> out) {
       byte[] key = r.getKV().getKey();
       byte[] value = r.getKV().getValue();
-      out.output(ProductRows.fromAvro(schema, product.fields(), product.keyField(),
+      out.output(ProductRows.fromAvro(schema, product,
           key == null ? null : new String(key, StandardCharsets.UTF_8),
           value == null ? null : reader.read(value), r.getPartition(), r.getOffset()));
     }

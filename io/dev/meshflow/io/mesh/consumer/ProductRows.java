@@ -56,16 +56,16 @@ public final class ProductRows {
   }
 
   /** A decoded record (null: a delete of {@code key}) as a row. */
-  static Row fromAvro(Schema schema, List<ContractField> fields, String keyField, String key,
-      GenericRecord record, Integer partition, Long offset) {
+  static Row fromAvro(Schema schema, MeshProduct product, String key, GenericRecord record,
+      Integer partition, Long offset) {
     Row.Builder row = Row.withSchema(schema);
-    for (ContractField f : fields) {
+    for (ContractField f : product.fields()) {
       if (record == null) {
-        row.addValue(f.name().equals(keyField) ? key : null);
+        row.addValue(f.name().equals(product.keyField()) ? product.deliver(f, key) : null);
         continue;
       }
       Object v = record.get(f.name());
-      row.addValue(v == null ? null : value(f, v));
+      row.addValue(v == null ? null : product.deliver(f, value(f, v)));
     }
     return row.addValues(record == null, partition, offset).build();
   }

@@ -46,15 +46,15 @@ public final class ProductSnapshot extends PTransform<PBegin, PCollection<Row>> 
     return begin.apply("ReadTable", JdbcIO.<Row>read()
         .withDataSourceConfiguration(source)
         .withQuery(sql.toString())
-        .withRowMapper((ResultSet rs) -> row(schema, fields, rs))
+        .withRowMapper((ResultSet rs) -> row(schema, product, rs))
         .withCoder(org.apache.beam.sdk.coders.RowCoder.of(schema))
         .withOutputParallelization(false))
         .setRowSchema(schema);
   }
 
-  private static Row row(Schema schema, List<ContractField> fields, ResultSet rs) throws java.sql.SQLException {
+  private static Row row(Schema schema, MeshProduct product, ResultSet rs) throws java.sql.SQLException {
     Row.Builder row = Row.withSchema(schema);
-    for (ContractField f : fields) {
+    for (ContractField f : product.fields()) {
       Object v;
       switch (f.physicalType()) {
         case "date" -> v = rs.getObject(f.name(), java.time.LocalDate.class);
@@ -72,7 +72,7 @@ public final class ProductSnapshot extends PTransform<PBegin, PCollection<Row>> 
         }
         default -> v = rs.getObject(f.name());
       }
-      row.addValue(v);
+      row.addValue(product.deliver(f, v));
     }
     return row.addValues(false, null, null).build();
   }

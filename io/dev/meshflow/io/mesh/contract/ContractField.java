@@ -15,14 +15,20 @@ import java.util.List;
  * @param maximum the largest allowed number (or date), null: none
  * @param maxLength the longest allowed string, null: none
  * @param pattern a regular expression the whole string must match, null: none
+ * @param piiDelivery for a {@code pii} field, what a consumer without a PII grant receives:
+ *     {@code hash} (a keyed HMAC of the value, so it still joins) or {@code drop}; null otherwise
  */
 public record ContractField(String name, String logicalType, String physicalType, boolean required,
     boolean primaryKey, boolean pii, String description, List<String> allowedValues,
-    BigDecimal minimum, BigDecimal maximum, Integer maxLength, String pattern) implements java.io.Serializable {
+    BigDecimal minimum, BigDecimal maximum, Integer maxLength, String pattern, String piiDelivery) implements java.io.Serializable {
 
   public ContractField {
     allowedValues = List.copyOf(allowedValues);
   }
+
+  /** What a consumer without a PII grant receives of a {@code pii} field. */
+  public static final String HASH = "hash";
+  public static final String DROP = "drop";
 
   /** The type as a reader sees it, e.g. {@code string} or {@code integer (long)}. */
   public String typeLabel() {

@@ -189,9 +189,43 @@ public final class ContractReader {
         rule.path("arguments").path("validValues").forEach(v -> allowed.add(v.asText()));
       }
     }
-    return new ContractField(f.path("name").asText(), logical, physical, required, primaryKey,
-        f.path("classification").asText("").equalsIgnoreCase("pii"),
-        f.path("description").asText(""), allowed, min, max, maxLength, pattern);
+    boolean pii = f.path("classification").asText("").equalsIgnoreCase("pii");
+    String delivery = piiDelivery(f, pii, logical, primaryKey, where, at);
+    return new ContractField(f.path("name").asText(), logical, physical, required, primaryKey, pii,
+        f.path("description").asText(""), allowed, min, max, maxLength, pattern, delivery);
+  }
+
+  /**
+   * A PII field's {@code piiDelivery} custom property: hash (the default) or drop. A hash is a
+   * string, so only string fields can be hashed; a key is needed to join, so it cannot be dropped.
+   */
+  private static String piiDelivery(JsonNode f, boolean pii, String logical, boolean primaryKey,
+      String where, Located at) {
+    JsonNode custom = f.path("customProperties");
+    for (int i = 0; i < custom.size(); i++) {
+      if (!custom.get(i).path("property").asText().equals("piiDelivery")) {
+        continue;
+      }
+      String value = custom.get(i).path("value").asText();
+      String path = where + "/customProperties/" + i + "/value";
+      if (!pii) {
+        throw at.problem(path, "piiDelivery applies to a field with classification: pii");
+      }
+      if (!value.equals(ContractField.HASH) && !value.equals(ContractField.DROP)) {
+        throw at.problem(path, "piiDelivery is hash or drop, not '" + value + "'");
+      }
+      if (value.equals(ContractField.HASH) && !logical.equals("string")) {
+        throw at.problem(path, "only a string field can be delivered hashed; use drop");
+      }
+      if (value.equals(ContractField.DROP) && primaryKey) {
+        throw at.problem(path, "the key field cannot be dropped; use hash");
+      }
+      return value;
+    }
+    if (pii && primaryKey && !logical.equals("string")) {
+      throw at.problem(where + "/classification", "a pii key field must be a string, to be hashed");
+    }
+    return pii ? (logical.equals("string") ? ContractField.HASH : ContractField.DROP) : null;
   }
 
   private static BigDecimal bound(JsonNode options, String name, String logical, String where,

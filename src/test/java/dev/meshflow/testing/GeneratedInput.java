@@ -26,8 +26,12 @@ import java.util.zip.GZIPOutputStream;
 public final class GeneratedInput {
   private GeneratedInput() {}
 
+  /** As {@code ./meshflow generate} does: mesh=1 reads the products as the Interactions domain. */
   public static RecordGenerator generator(String uri) {
-    return ((GeneratorSource) Endpoints.source(uri, false)).generator();
+    try (dev.meshflow.io.mesh.governance.AccessScope scope =
+        dev.meshflow.io.mesh.governance.AccessScope.open("interactions", "test input")) {
+      return ((GeneratorSource) Endpoints.source(uri, false)).generator();
+    }
   }
 
   public static List<InteractionAnalyticsModel.Record> records(String uri, long events) {

@@ -1,0 +1,126 @@
+package dev.meshflow.io.mesh.governance;
+
+import dev.meshflow.io.mesh.contract.DataContract;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The consumer domain a run or command acts for, while its sources are resolved. Sources are made
+ * from URIs by factories that know nothing of the run, so the domain is ambient to the launch, as
+ * a security principal is ({@code Subject.doAs}): {@link #open} it around the code that resolves
+ * {@code mesh://} products, and every resolution asks {@link #authorize}.
+ *
+ * <p>Each decision, granted or refused, goes to the catalog's audit trail. The grants used are
+ * kept, so that the launcher can watch them while a streaming run goes on.
+ */
+public final class AccessScope implements AutoCloseable {
+  private static final ThreadLocal<AccessScope> CURRENT = new ThreadLocal<>();
+
+  private final String domain;
+  private final String job;
+  private final AccessScope outer;
+  private final List<Use> uses = new ArrayList<>();
+
+  /**
+   * A product this run reads, and under what.
+   *
+   * @param grantId the grant that allows it; null when the domain owns the product
+   * @param pii whether its personal data is delivered raw
+   */
+  public record Use(Path catalogDir, String product, String grantId, boolean pii) {}
+
+  private AccessScope(String domain, String job, AccessScope outer) {
+    this.domain = domain;
+    this.job = job;
+    this.outer = outer;
+  }
+
+  /** Acts for {@code domain} in this thread until closed; {@code job} names the run or command. */
+  public static AccessScope open(String domain, String job) {
+    AccessScope scope = new AccessScope(MeshNames.require("domain", domain), job, CURRENT.get());
+    CURRENT.set(scope);
+    return scope;
+  }
+
+  /** The scope this thread acts in, if any. */
+  public static Optional<AccessScope> current() {
+    return Optional.ofNullable(CURRENT.get());
+  }
+
+  public String domain() {
+    return domain;
+  }
+
+  public String job() {
+    return job;
+  }
+
+  /** The products resolved in this scope so far, once each. */
+  public List<Use> uses() {
+    Map<String, Use> once = new LinkedHashMap<>();
+    uses.forEach(u -> once.putIfAbsent(u.catalogDir() + "/" + u.product(), u));
+    return List.copyOf(once.values());
+  }
+
+  /**
+   * Whether the domain acting in this thread may read {@code contract}: it owns the product, or
+   * it holds an active grant. Records the decision; a refusal throws with the command that asks.
+   */
+  public static Use authorize(Path catalogDir, GrantLog grants, AuditTrail audit, DataContract contract) {
+    AccessScope scope = CURRENT.get();
+    if (scope == null) {
+      throw new IllegalStateException("mesh://" + contract.name() + " is resolved outside a run or"
+          + " command that names its consumer domain (AccessScope.open)");
+    }
+    return scope.decide(catalogDir, grants, audit, contract);
+  }
+
+  private Use decide(Path catalogDir, GrantLog grants, AuditTrail audit, DataContract contract) {
+    String product = contract.name();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("domain", domain);
+    details.put("product", product);
+    details.put("job", job);
+    Use use;
+    if (contract.domain().equals(domain)) {
+      use = new Use(catalogDir, product, null, true);
+      details.put("basis", "owner");
+    } else {
+      Optional<Grant> grant = grants.active(domain, product);
+      if (grant.isEmpty()) {
+        details.put("decision", "refused");
+        audit.record("read", details);
+        throw new AccessRefusedException(refusal(catalogDir, grants, product));
+      }
+      use = new Use(catalogDir, product, grant.get().id(), grant.get().pii());
+      details.put("basis", grant.get().id());
+    }
+    details.put("decision", "granted");
+    details.put("pii", use.pii() ? "raw" : "protected");
+    audit.record("read", details);
+    uses.add(use);
+    return use;
+  }
+
+  private String refusal(Path catalogDir, GrantLog grants, String product) {
+    String state = grants.latest(domain, product).map(g -> switch (g.state()) {
+      case PENDING -> " (request " + g.id() + " is pending with the " + product + " domain's owner)";
+      case DENIED -> " (request " + g.id() + " was denied by " + g.decidedBy() + ")";
+      case REVOKED -> " (grant " + g.id() + " was revoked by " + g.decidedBy() + ")";
+      case ACTIVE -> "";
+    }).orElse("");
+    String catalog = catalogDir.equals(Path.of("catalog")) ? "" : " --catalog=" + catalogDir;
+    return "the " + domain + " domain holds no active grant to read " + product + state
+        + "; nothing was read. Ask for one: ./meshflow access request --domain=" + domain
+        + " --product=" + product + " --purpose=\"...\"" + catalog;
+  }
+
+  @Override
+  public void close() {
+    CURRENT.set(outer);
+  }
+}
