@@ -30,6 +30,11 @@ public interface RecordSource extends Serializable {
   /** A one-line description for the run summary. */
   String describe();
 
+  /** What the run reads, as lineage datasets; empty where it is not a dataset (a generator). */
+  default java.util.List<DatasetName> datasets() {
+    return java.util.List.of();
+  }
+
   /** Reads until the source ends (or forever, for an endless stream). */
   default PTransform<PBegin, PCollection<KV<String, byte[]>>> read() {
     return read(null);

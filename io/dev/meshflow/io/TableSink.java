@@ -49,6 +49,11 @@ public interface TableSink extends Serializable {
   /** Where the output went, for the run summary. */
   String describe();
 
+  /** Where {@code table} lives, as a lineage dataset; null where it is no dataset (the console). */
+  default DatasetName dataset(String table) {
+    return null;
+  }
+
   /**
    * A read-only connection for looking at the tables, or an {@link IllegalArgumentException} where
    * the sink has no SQL. Statements that would change anything fail.

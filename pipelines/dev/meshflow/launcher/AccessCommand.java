@@ -127,8 +127,8 @@ final class AccessCommand {
     none("list", operands);
     String domain = options.get("--domain");
     String product = options.get("--product");
-    out.printf("%-6s %-16s %-14s %-9s %-4s %-28s %s%n", "grant", "domain", "product", "state", "pii",
-        "decided", "purpose");
+    String row = "%-6s  %-16s  %-13s  %-8s  %-3s  %-30s  %s%n";
+    out.printf(row, "grant", "domain", "product", "state", "pii", "decided (UTC)", "purpose");
     int shown = 0;
     for (Grant g : catalog.grants().all()) {
       if (domain != null && !g.domain().equals(domain) || product != null && !g.product().equals(product)) {
@@ -136,7 +136,7 @@ final class AccessCommand {
       }
       String decided = g.decidedBy() == null ? "-" : g.decidedBy() + " " + g.decidedAt().toString()
           .substring(0, 16).replace('T', ' ');
-      out.printf("%-6s %-16s %-14s %-9s %-4s %-28s %s%n", g.id(), g.domain(), g.product(), state(g),
+      out.printf(row, g.id(), g.domain(), g.product(), state(g),
           g.pii() ? "yes" : "no", decided, g.purpose());
       shown++;
     }
@@ -149,16 +149,15 @@ final class AccessCommand {
     long limit = options.containsKey("--limit")
         ? CommandArgs.wholeNumber("access", "--limit", options.get("--limit"), 1, Integer.MAX_VALUE) : 50;
     List<JsonNode> entries = catalog.audit().entries();
-    out.printf("%-20s %-8s %-10s %-12s %-14s %-10s %-8s %s%n", "when", "action", "decision", "domain",
-        "product", "basis", "user", "why / job");
+    String row = "%-19s  %-7s  %-8s  %-16s  %-16s  %-13s  %-6s  %-10s  %s%n";
+    out.printf(row, "when (UTC)", "action", "decision", "acting domain", "for domain", "product", "grant",
+        "user", "why / job");
     for (JsonNode e : entries.subList((int) Math.max(0, entries.size() - limit), entries.size())) {
-      out.printf("%-20s %-8s %-10s %-12s %-14s %-10s %-8s %s%n",
-          e.path("at").asText().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""),
-          e.path("action").asText(), e.path("decision").asText("-"),
-          e.path("domain").asText(e.path("by").asText("-")), e.path("product").asText("-"),
-          e.path("basis").asText(e.path("grant").asText("-")), e.path("user").asText("-"),
-          e.has("why") ? e.get("why").asText() : e.has("reason") ? e.get("reason").asText()
-              : e.path("job").asText(""));
+      String domain = e.path("domain").asText("-");
+      out.printf(row, e.path("at").asText().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""),
+          e.path("action").asText(), e.path("decision").asText("-"), e.path("by").asText(domain), domain,
+          e.path("product").asText("-"), e.path("grant").asText(e.path("basis").asText("-")),
+          e.path("user").asText("-"), e.has("why") ? e.get("why").asText() : e.path("job").asText(""));
     }
     out.println("(" + Math.min(limit, entries.size()) + " of " + entries.size() + " entries) from "
         + catalog.audit().file());

@@ -5,6 +5,7 @@ import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.mesh.governance.AccessRefusedException;
 import dev.meshflow.io.mesh.governance.AccessScope;
+import dev.meshflow.options.GovernanceOptions;
 import dev.meshflow.options.LauncherOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.RunSpec;
@@ -116,6 +117,8 @@ public final class Main {
         return CatalogCommand.run(rest, out, err);
       case "access":
         return AccessCommand.run(rest, out, err);
+      case "lineage":
+        return LineageCommand.run(rest, out);
       case "produce":
         return ProduceCommand.run(rest, out, err);
       case "ingest-api":
@@ -138,6 +141,7 @@ public final class Main {
     S prepared;
     FlinkResume resume;
     List<AccessScope.Use> products;
+    List<AccessScope.Read> reads;
     // Every mesh:// product is resolved in this scope, for the run's domain: without a grant the
     // run stops here, before anything is read or written.
     try (AccessScope scope = AccessScope.open(pipeline.domain(options), pipeline.name())) {
@@ -157,6 +161,7 @@ public final class Main {
       }
       prepared = pipeline.prepare(spec);
       products = scope.uses();
+      reads = scope.reads();
     }
     TableSink sink = spec.sink();
     RecordSource input = spec.input();
@@ -185,6 +190,8 @@ public final class Main {
     String revoked;
     RuntimeException failure = null;
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
+    RunLineage lineage = RunLineage.start(pipeline.name(), spec, pipeline.domain(options),
+        options.getRunner().getSimpleName(), streaming, reads, options.as(GovernanceOptions.class), err);
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
         streaming && input != null ? input.backlogProbe() : null);
         GrantWatch grants = GrantWatch.start(streaming ? products : List.of(), pipeline.name(), err)) {
@@ -192,8 +199,10 @@ public final class Main {
       grants.watching(result);
       state = result.waitUntilFinish();
       revoked = grants.stopReason();
+      lineage.finished(result, state);
     } catch (RuntimeException e) {
       failure = e;
+      lineage.failed(e);
       throw e;
     } finally {
       // Reached on success and on failure alike; only an interrupt leaves the hook to run.
@@ -206,6 +215,7 @@ public final class Main {
       resume.finished();
     }
     RunSummary.print(out, pipeline, spec, options, result, state, (System.nanoTime() - start) / 1e9);
+    out.printf("  %-13s %s%n", "lineage", lineage.describe());
     if (revoked != null) {
       err.println("meshflow: refused: " + revoked);
       return REFUSED;
@@ -273,13 +283,15 @@ public final class Main {
         + CatalogCommand.DEFAULT_DIR + "/)");
     out.println("  access <command>         who may read which product: request, approve, deny, revoke,");
     out.println("                           list, audit");
+    out.println("  lineage [NAME]           where a table, topic or product came from and went, from the");
+    out.println("                           runs' OpenLineage events");
     out.println();
     out.println("  produce [options]        the Users, Songs and Podcasts domains' changes, with their");
     out.println("                           outbox events, in their PostgreSQL tables");
     out.println("  ingest-api [options]     HTTP endpoint: POST records of a product, checked against its");
     out.println("                           contract, published in one transaction per batch");
     out.println();
-    out.println("query, generate, catalog, access, produce and ingest-api explain their options with --help.");
+    out.println("query, generate, catalog, access, lineage, produce and ingest-api explain their options with --help.");
     out.println("Exit codes: 0 done, 1 failed, 2 a usage error, 3 refused by the mesh's governance.");
   }
 }

@@ -57,15 +57,35 @@ public final class DuckDbDatabases {
     }
   }
 
-  /** Checkpoints and closes the shared instance, so other processes can open the file. */
+  /** How long a close waits for writers still finishing their transaction (a cancelled run's). */
+  private static final long CLOSE_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+
+  /**
+   * Checkpoints and closes the shared instance, so other processes can open the file. After a
+   * cancel, the runner's workers may still be finishing a bundle's transaction; DuckDB refuses to
+   * checkpoint under it, so the close waits for it to end, within a bound.
+   */
   public static void close(String file) {
     DuckDBConnection root = ROOTS.remove(normalize(file));
-    if (root != null) {
-      try (root) {
-        root.createStatement().execute("CHECKPOINT");
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot close DuckDB database " + file, e);
+    if (root == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+    try (root) {
+      while (true) {
+        try (java.sql.Statement st = root.createStatement()) {
+          st.execute("CHECKPOINT");
+          return;
+        } catch (SQLException e) {
+          boolean writersActive = String.valueOf(e.getMessage()).contains("other write transactions active");
+          if (!writersActive || System.nanoTime() > deadline) {
+            throw e;
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
       }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot close DuckDB database " + file, e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.meshflow.io.duckdb;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.BufferedUpsertFn;
 import dev.meshflow.io.sql.RowSql;
@@ -78,6 +79,11 @@ public final class DuckDbSink extends SqlTableSink {
   @Override
   public dev.meshflow.io.BulkLoader bulkLoader() {
     return new DuckDbBulkLoader(file);
+  }
+
+  @Override
+  public DatasetName dataset(String table) {
+    return new DatasetName("duckdb://" + DuckDbDatabases.normalize(file), table);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.meshflow.io.file;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.SinkRejects;
 import dev.meshflow.io.TableSink;
@@ -84,6 +85,11 @@ public final class FileSink implements TableSink {
             .setRowSchema(SinkRejects.SCHEMA);
       }
     };
+  }
+
+  @Override
+  public DatasetName dataset(String table) {
+    return new DatasetName("file", tableDir(table));
   }
 
   @Override

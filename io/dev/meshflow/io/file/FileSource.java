@@ -1,8 +1,10 @@
 package dev.meshflow.io.file;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -73,6 +75,11 @@ public final class FileSource implements RecordSource {
   @Override
   public boolean isBounded() {
     return !watch;
+  }
+
+  @Override
+  public List<DatasetName> datasets() {
+    return List.of(new DatasetName("file", pattern));
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.meshflow.io.generator;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.stream.StoppingRead;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -214,6 +216,13 @@ public final class GeneratorSource implements RecordSource {
   @Override
   public boolean isBounded() {
     return !unbounded || events != null;
+  }
+
+  /** Generated records as one dataset per generator kind and seed, so that lineage has a source. */
+  @Override
+  public List<DatasetName> datasets() {
+    return List.of(new DatasetName("generator", describeGenerator()
+        .replace(" generator, seed ", "?seed=")));
   }
 
   @Override

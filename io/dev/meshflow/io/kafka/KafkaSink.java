@@ -1,6 +1,7 @@
 package dev.meshflow.io.kafka;
 
 import dev.meshflow.core.RunMetrics;
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RowJson;
 import dev.meshflow.io.SinkRejects;
@@ -79,6 +80,11 @@ public final class KafkaSink implements TableSink {
         })).setRowSchema(SinkRejects.SCHEMA);
       }
     };
+  }
+
+  @Override
+  public DatasetName dataset(String table) {
+    return new DatasetName("kafka://" + bootstrap, topicFor(table));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.meshflow.io.kafka;
 
 import dev.meshflow.io.AfterRun;
 import dev.meshflow.io.BacklogProbe;
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.stream.BatchedRead;
@@ -144,6 +145,11 @@ public final class KafkaSource implements RecordSource {
   @Override
   public boolean endsByItself() {
     return maxRecords != null || untilCaughtUp;
+  }
+
+  @Override
+  public List<DatasetName> datasets() {
+    return topics.stream().map(t -> new DatasetName("kafka://" + bootstrap, t)).toList();
   }
 
   @Override

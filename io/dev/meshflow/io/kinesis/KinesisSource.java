@@ -1,10 +1,12 @@
 package dev.meshflow.io.kinesis;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.stream.BatchedRead;
 import dev.meshflow.io.stream.StoppingRead;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -95,6 +97,11 @@ public final class KinesisSource implements RecordSource {
   @Override
   public boolean isBounded() {
     return maxRecords != null;
+  }
+
+  @Override
+  public List<DatasetName> datasets() {
+    return List.of(new DatasetName("kinesis://" + region, stream));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.meshflow.io.postgres;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.CatalogRace;
 import dev.meshflow.io.sql.RowSql;
@@ -62,6 +63,11 @@ public final class PostgresConnections {
       p.setProperty("reWriteBatchedInserts", "true");
       p.setProperty("ApplicationName", "meshflow");
       return DriverManager.getConnection(url, p);
+    }
+
+    /** Where {@code table} lives, for lineage: postgres://host:port and db.schema.table. */
+    public DatasetName dataset(String table) {
+      return DatasetName.postgres(url, schema + "." + table);
     }
 
     public String display() {

@@ -1,5 +1,6 @@
 package dev.meshflow.io.postgres;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.sql.BufferedUpsertFn;
 import dev.meshflow.io.sql.RowSql;
@@ -82,6 +83,11 @@ public final class PostgresSink extends SqlTableSink {
   @Override
   public dev.meshflow.io.BulkLoader bulkLoader() {
     return new PostgresBulkLoader(target);
+  }
+
+  @Override
+  public DatasetName dataset(String table) {
+    return target.dataset(table);
   }
 
   @Override

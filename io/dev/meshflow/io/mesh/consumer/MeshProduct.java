@@ -1,5 +1,6 @@
 package dev.meshflow.io.mesh.consumer;
 
+import dev.meshflow.io.DatasetName;
 import dev.meshflow.io.EndpointUri;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.contract.ContractAvro;
@@ -99,10 +100,23 @@ public final class MeshProduct implements Serializable {
               + postgres.setting("database") + "?user=postgres";
       table = postgres.setting("schema") + "." + postgres.setting("table");
     }
+    String bootstrap = kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host"));
+    String topic = kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic"));
+    List<DatasetName> datasets = new java.util.ArrayList<>();
+    if (topic != null) {
+      datasets.add(new DatasetName("kafka://" + bootstrap, topic));
+    }
+    if (table != null) {
+      datasets.add(DatasetName.postgres(jdbc, table));
+    }
+    List<SchemaRegistry.Registered> history = registry.history(contract.name());
+    SchemaRegistry.Registered latest = history.isEmpty() ? null : history.get(history.size() - 1);
+    AccessScope.current().ifPresent(scope -> scope.read(new AccessScope.Read(contract.name(), contract.domain(),
+        use.grantId(), use.pii(), latest == null ? 0 : latest.id(), latest == null ? 0 : latest.version(),
+        delivered, datasets)));
     return new MeshProduct(contract.name(), contract.key().map(ContractField::name).orElse(null),
         delivered, writers, ContractAvro.of(contract).toString(),
-        kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host")),
-        kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic")),
+        bootstrap, topic,
         kafka == null ? null : kafka.settings().getOrDefault("format", "json"), jdbc, table, hashes);
   }
 

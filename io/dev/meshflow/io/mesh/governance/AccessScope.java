@@ -1,5 +1,7 @@
 package dev.meshflow.io.mesh.governance;
 
+import dev.meshflow.io.DatasetName;
+import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.DataContract;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ public final class AccessScope implements AutoCloseable {
   private final String job;
   private final AccessScope outer;
   private final List<Use> uses = new ArrayList<>();
+  private final List<Read> reads = new ArrayList<>();
 
   /**
    * A product this run reads, and under what.
@@ -32,6 +35,13 @@ public final class AccessScope implements AutoCloseable {
    * @param pii whether its personal data is delivered raw
    */
   public record Use(Path catalogDir, String product, String grantId, boolean pii) {}
+
+  /**
+   * What a resolved product is read as, for the run's lineage: the fields delivered, the schema
+   * version registered when it was resolved, and the datasets (ports) it is read from.
+   */
+  public record Read(String product, String owner, String grantId, boolean pii, int schemaId,
+      int schemaVersion, List<ContractField> fields, List<DatasetName> datasets) {}
 
   private AccessScope(String domain, String job, AccessScope outer) {
     this.domain = domain;
@@ -114,9 +124,26 @@ public final class AccessScope implements AutoCloseable {
       case ACTIVE -> "";
     }).orElse("");
     String catalog = catalogDir.equals(Path.of("catalog")) ? "" : " --catalog=" + catalogDir;
+    if (!java.nio.file.Files.exists(grants.file())) {
+      return "the " + domain + " domain holds no grant to read " + product + ": the catalog at " + catalogDir
+          + " has no grant log yet (it predates governance); nothing was read. ./meshflow catalog init"
+          + catalog + " adds the grants meshflow ships, and ./meshflow access request asks for more";
+    }
     return "the " + domain + " domain holds no active grant to read " + product + state
         + "; nothing was read. Ask for one: ./meshflow access request --domain=" + domain
         + " --product=" + product + " --purpose=\"...\"" + catalog;
+  }
+
+  /** Notes how a product this scope authorized is read; see {@link #reads}. */
+  public void read(Read read) {
+    reads.add(read);
+  }
+
+  /** The products read in this scope, once each, as lineage inputs. */
+  public List<Read> reads() {
+    Map<String, Read> once = new LinkedHashMap<>();
+    reads.forEach(r -> once.putIfAbsent(r.product() + r.datasets(), r));
+    return List.copyOf(once.values());
   }
 
   @Override

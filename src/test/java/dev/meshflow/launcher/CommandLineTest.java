@@ -140,7 +140,7 @@ public class CommandLineTest {
       assertThat(out, containsString(option));
     }
     assertEquals(Main.OK, run("--help"), err);
-    assertThat(out, containsString("query, generate, catalog, access, produce and ingest-api explain their options with --help."));
+    assertThat(out, containsString("query, generate, catalog, access, lineage, produce and ingest-api explain their options with --help."));
     for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]"}) {
       assertThat(out, containsString(command));
     }
