@@ -156,6 +156,7 @@ final class RunLineage {
     b.put("meshflow_run", facet(Map.of("domain", domain, "runner", runner, "streaming", streaming)));
     if (counts != null) {
       Conservation c = spec.conservation();
+      boolean conserved = counts.conserved(c); // first: it may read the totals again
       Map<String, Object> conservation = new LinkedHashMap<>();
       conservation.put("read", counts.read());
       conservation.put("delivered", counts.delivered(c));
@@ -163,7 +164,7 @@ final class RunLineage {
       conservation.put("duplicates", counts.duplicates());
       conservation.put("filtered", counts.filtered());
       conservation.put("deadLetters", counts.deadLetters());
-      conservation.put("conserved", counts.conserved(c));
+      conservation.put("conserved", conserved);
       b.put("meshflow_conservation", facet(conservation));
     }
     if (result != null) {

@@ -22,6 +22,7 @@ public final class RunSummary {
     String source = spec.describeInput();
     TableSink sink = spec.sink();
     Conservation conservation = spec.conservation();
+    boolean conserved = c.conserved(conservation); // first: it may read the totals again
     out.println();
     out.printf("%s %s in %.1f s on %s%n", pipeline.name(),
         state == PipelineResult.State.DONE ? "finished" : "ended " + state, seconds,
@@ -42,7 +43,7 @@ public final class RunSummary {
       row(out, "dropped late", String.format("%,d events dropped by the runner's windowing without a"
           + " dead letter (a sparse stream outran the late split)", c.runnerDroppedLate()));
     }
-    row(out, "conservation", c.conserved(conservation)
+    row(out, "conservation", conserved
         ? String.format("read %,d = %s", c.read(), c.identity(conservation))
         : String.format("MISMATCH: read %,d but accounted %,d", c.read(), accounted));
     row(out, "written", c.rowsWritten().isEmpty() ? "nothing" : c.rowsWritten().entrySet().stream()

@@ -330,9 +330,12 @@ public class GovernanceTest {
         read -> read >= 2000 || running.isDone());
     assertFalse(running.isDone(), () -> "the run ended early: " + running.join().err);
 
+    long revokedAt = System.nanoTime();
     assertEquals(Main.OK, cli("access", "revoke", id, "--as=interactions", "--reason=dashboard retired",
         "--catalog=" + catalog).code);
     CliRun stopped = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    System.out.printf("governance: the revoke stopped the streaming run %d ms later (the watch reads every %d s)%n",
+        (System.nanoTime() - revokedAt) / 1_000_000, 2);
     assertEquals(Main.REFUSED, stopped.code, stopped.err);
     assertThat(stopped.err, containsString("grant " + id + " (dashboard reads interactions) was revoked by"
         + " interactions (dashboard retired); the streaming run of interaction-analytics was stopped"));
