@@ -343,4 +343,64 @@ public class GovernanceTest {
     CliRun audit = cli("access", "audit", "--catalog=" + catalog, "--limit=1000");
     hasRow(audit.out, "stop", "stopped");
   }
+
+  /**
+   * On Flink the launcher's start waits for the streaming job, so a revoke ends the launcher's JVM
+   * (its own process here, as a user runs it) through the hook that closes the sink: exit 3, the
+   * reason printed, and a warehouse that opens afterwards.
+   */
+  @Test
+  public void onFlinkARevokeEndsTheLauncherWithItsWarehouseClosed() throws Exception {
+    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    String topic = "interactions-governed-flink";
+    kafka.createTopic(topic, 2);
+    kafka.produceEvenly(topic, dev.meshflow.testing.GeneratedInput.records(
+        "generator:interactions?events=3000&seed=6", 3000, (origin, payload) -> payload), 2);
+    CliRun request = cli("access", "request", "--catalog=" + catalog, "--domain=wallboard",
+        "--product=interactions", "--purpose=live wallboard");
+    String id = request.out.substring(0, request.out.indexOf(':'));
+    assertEquals(Main.OK, cli("access", "approve", id, "--as=interactions", "--catalog=" + catalog).code);
+
+    Path warehouse = dir.resolve("flink-live.duckdb");
+    Path log = dir.resolve("flink-revoke.log");
+    List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-D" + PiiHmac.KEY_FILE_PROPERTY + "=" + PiiHmac.keySource()));
+    jvm.addAll(dev.meshflow.testing.JavaCommand.QUICK_START);
+    Process run = new ProcessBuilder(dev.meshflow.testing.JavaCommand.of(jvm, "dev.meshflow.launcher.Main", List.of(
+        "interaction-analytics", "--runner=FlinkRunner", "--parallelism=2", "--streaming=true", "--domain=wallboard",
+        "--progressSeconds=1", "--source=mesh://interactions?catalog=" + catalog + "&bootstrap=" + kafka.bootstrap()
+            + "&topic=" + topic, "--sink=duckdb:" + warehouse)))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      java.util.regex.Pattern reading = java.util.regex.Pattern.compile("\\] read [1-9]");
+      dev.meshflow.testing.Await.until("the Flink run reads", java.time.Duration.ofMinutes(3), () -> {
+        assertTrue(run.isAlive(), () -> "the run ended early: " + read(log));
+        return read(log);
+      }, text -> reading.matcher(text).find());
+      long revokedAt = System.nanoTime();
+      assertEquals(Main.OK, cli("access", "revoke", id, "--as=interactions", "--reason=wallboard retired",
+          "--catalog=" + catalog).code);
+      assertTrue(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), () -> "still running: " + read(log));
+      System.out.printf("governance: on Flink the revoke ended the launcher %d ms later%n",
+          (System.nanoTime() - revokedAt) / 1_000_000);
+      String printed = read(log);
+      assertEquals(Main.REFUSED, run.exitValue(), printed);
+      assertThat(printed, containsString("access ended: grant " + id + " (wallboard reads interactions) was revoked"
+          + " by interactions (wallboard retired); the streaming run of interaction-analytics was stopped"));
+      assertThat(printed, containsString("output closed: DuckDB " + warehouse));
+    } finally {
+      run.destroyForcibly();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM duckdb_tables()")) {
+      assertTrue(rs.next(), "the warehouse opens after the stop");
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException e) {
+      return "(" + e.getMessage() + ")";
+    }
+  }
 }
