@@ -62,6 +62,8 @@ public final class EndpointsHelp {
       .param("driftAfterMinutes=M", "with taste=1: tastes change this long after start (default: never)")
       .param("mesh=0|1", "with taste=1: draw users and items from the Users, Songs and Podcasts products, their"
           + " tiers and genres deciding the skips (read from the domains' tables at start; default 0: from ids)")
+      .param("recs=0|1", "with taste=1: sessions of 6 listens by one user follow taste groups and artists,"
+          + " co-listening a recommender can learn (default 0)")
       .param("catalog=DIR", "with mesh=1: the products' catalog (default catalog)")
       .param("db=URI", "with mesh=1: the domains' database instead of the products' postgres ports"
           + " (percent-encode its ? and &)");

@@ -35,7 +35,7 @@ public final class GeneratorSource implements RecordSource {
       Set.of(
           "events", "seed", "rate", "start", "eventsPerSecond", "items", "users", "duplicates",
           "outOfOrder", "late", "malformed", "maxDisorderSeconds", "lateByMinutes", "taste",
-          "driftAfterMinutes", "mesh", "catalog", "db");
+          "driftAfterMinutes", "mesh", "catalog", "db", "recs");
   public static final Set<String> VEHICLE_PARAMS =
       Set.of("events", "seed", "rate", "start", "vehicles", "zones", "reportSeconds", "missingSpeed",
           "duplicates", "malformed", "speedingPerSlot", "exitPerSlot");
@@ -170,6 +170,10 @@ public final class GeneratorSource implements RecordSource {
     spec.maxDisorderMillis = 1000 * uri.longParam("maxDisorderSeconds", 30, 0, 86_400);
     spec.lateByMillis = 60_000 * uri.longParam("lateByMinutes", 15, 1, 100_000);
     spec.taste = uri.longParam("taste", 0, 0, 1) == 1;
+    spec.recs = uri.longParam("recs", 0, 0, 1) == 1;
+    if (spec.recs && !spec.taste) {
+      throw new IllegalArgumentException(uri + ": recs=1 needs taste=1 (plays with their outcomes)");
+    }
     // Live runs keep event time near the wall clock, so windows close as a dashboard expects.
     spec.eventsPerSecond = uri.longParam("eventsPerSecond", unbounded ? rate : 100, 1, 10_000_000);
     spec.startMillis = startMillis(uri, unbounded, spec.startMillis);
@@ -179,6 +183,9 @@ public final class GeneratorSource implements RecordSource {
     }
     spec.driftAtMillis = driftMinutes < 0 ? Long.MAX_VALUE : spec.startMillis + driftMinutes * 60_000;
     if (uri.longParam("mesh", 0, 0, 1) == 1) {
+      if (spec.recs) {
+        throw new IllegalArgumentException(uri + ": recs=1 draws users and items from ids; leave out mesh=1");
+      }
       if (!spec.taste) {
         throw new IllegalArgumentException(uri + ": mesh=1 needs taste=1 (listens that follow the products'"
             + " tiers and genres)");

@@ -51,6 +51,8 @@ public final class InteractionGenerator implements RecordGenerator {
     public long driftAtMillis = Long.MAX_VALUE;
     /** With taste: users, items, cohorts and genres from the products instead of ids; null: ids. */
     public ProductWorld world;
+    /** With taste: users and items follow taste groups and artists ({@link CoListening}). */
+    public boolean recs = false;
   }
 
   @Override

@@ -78,9 +78,16 @@ public final class Taste {
     int items = world == null ? spec.items : world.itemCount();
     int itemAt = (int) (items * Math.pow(r.nextDouble(), 2));
     boolean song = world == null ? itemAt < Math.max(1, spec.items * 8 / 10) : itemAt < world.songs;
+    // (recs=1 replaces user, item and song below; these draws stay, so the other fields match taste=1)
     int userAt = (int) ((world == null ? spec.users : world.userCount()) * Math.pow(r.nextDouble(), 1.5));
     int item = world == null ? itemAt : world.items[itemAt];
     int user = world == null ? userAt : world.users[userAt];
+    if (spec.recs) { // who hears what follows taste groups and artists (CoListening)
+      CoListening.Pick pick = CoListening.pick(spec, k);
+      user = pick.user();
+      item = pick.item();
+      song = pick.song();
+    }
     // From the products, a user's cohort is its tier and a song's genre its genre; podcasts have none.
     int cohort = world == null ? cohortOf(user) : world.cohorts[userAt];
     int genre = world == null ? genreOf(item) : song ? world.genres[itemAt] : -1;

@@ -16,7 +16,9 @@ import dev.meshflow.io.mesh.domains.OutboxWriter;
 import dev.meshflow.io.mesh.governance.PiiHmac;
 import dev.meshflow.launcher.Main;
 import dev.meshflow.testing.CliRun;
+import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -310,15 +312,9 @@ public class GovernanceTest {
    */
   @Test
   public void revokingAGrantStopsAStreamingRunThatReadsUnderIt() throws Exception {
-    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    KafkaBroker kafka = KafkaBroker.shared();
     String topic = "interactions-governed";
-    kafka.createTopic(topic, 1);
-    kafka.produceEvenly(topic, dev.meshflow.testing.GeneratedInput.records(
-        "generator:interactions?events=2000&seed=5", 2000, (origin, payload) -> payload), 1);
-    CliRun request = cli("access", "request", "--catalog=" + catalog, "--domain=dashboard",
-        "--product=interactions", "--purpose=live trends");
-    String id = request.out.substring(0, request.out.indexOf(':'));
-    assertEquals(Main.OK, cli("access", "approve", id, "--as=interactions", "--catalog=" + catalog).code);
+    String id = topicAndGrant(kafka, topic, 1, 2000, "dashboard");
 
     dev.meshflow.core.RunMetrics.resetLocal(); // this JVM's counts: the earlier copies' are not this run's
     java.util.concurrent.CompletableFuture<CliRun> running = java.util.concurrent.CompletableFuture.supplyAsync(
@@ -351,15 +347,9 @@ public class GovernanceTest {
    */
   @Test
   public void onFlinkARevokeEndsTheLauncherWithItsWarehouseClosed() throws Exception {
-    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    KafkaBroker kafka = KafkaBroker.shared();
     String topic = "interactions-governed-flink";
-    kafka.createTopic(topic, 2);
-    kafka.produceEvenly(topic, dev.meshflow.testing.GeneratedInput.records(
-        "generator:interactions?events=3000&seed=6", 3000, (origin, payload) -> payload), 2);
-    CliRun request = cli("access", "request", "--catalog=" + catalog, "--domain=wallboard",
-        "--product=interactions", "--purpose=live wallboard");
-    String id = request.out.substring(0, request.out.indexOf(':'));
-    assertEquals(Main.OK, cli("access", "approve", id, "--as=interactions", "--catalog=" + catalog).code);
+    String id = topicAndGrant(kafka, topic, 2, 3000, "wallboard");
 
     Path warehouse = dir.resolve("flink-live.duckdb");
     Path log = dir.resolve("flink-revoke.log");
@@ -394,6 +384,19 @@ public class GovernanceTest {
         ResultSet rs = st.executeQuery("SELECT count(*) FROM duckdb_tables()")) {
       assertTrue(rs.next(), "the warehouse opens after the stop");
     }
+  }
+
+  /** A topic of generated interactions, and an approved grant for {@code domain} to read the product. */
+  private static String topicAndGrant(KafkaBroker kafka, String topic, int partitions, int events, String domain)
+      throws Exception {
+    kafka.createTopic(topic, partitions);
+    kafka.produceEvenly(topic, GeneratedInput.records("generator:interactions?events=" + events + "&seed=5", events,
+        (origin, payload) -> payload), partitions);
+    CliRun request = cli("access", "request", "--catalog=" + catalog, "--domain=" + domain,
+        "--product=interactions", "--purpose=live " + domain);
+    String id = request.out.substring(0, request.out.indexOf(':'));
+    assertEquals(Main.OK, cli("access", "approve", id, "--as=interactions", "--catalog=" + catalog).code);
+    return id;
   }
 
   private static String read(Path log) {
