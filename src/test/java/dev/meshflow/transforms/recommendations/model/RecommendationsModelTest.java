@@ -1,4 +1,4 @@
-package dev.meshflow.transforms.recommendations;
+package dev.meshflow.transforms.recommendations.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
-import dev.meshflow.transforms.recommendations.model.OfflineQuality;
-import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
