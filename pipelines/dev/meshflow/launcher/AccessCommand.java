@@ -130,7 +130,8 @@ final class AccessCommand {
     String row = "%-6s  %-16s  %-13s  %-8s  %-3s  %-30s  %s%n";
     out.printf(row, "grant", "domain", "product", "state", "pii", "decided (UTC)", "purpose");
     int shown = 0;
-    for (Grant g : catalog.grants().all()) {
+    GrantLog grants = catalog.grants();
+    for (Grant g : grants.all()) {
       if (domain != null && !g.domain().equals(domain) || product != null && !g.product().equals(product)) {
         continue;
       }
@@ -140,7 +141,7 @@ final class AccessCommand {
           g.pii() ? "yes" : "no", decided, g.purpose());
       shown++;
     }
-    out.println("(" + shown + (shown == 1 ? " grant)" : " grants)") + " from " + catalog.grants().file());
+    out.println("(" + shown + (shown == 1 ? " grant)" : " grants)") + " from " + grants.file());
   }
 
   private static void audit(MeshCatalog catalog, Map<String, String> options, List<String> operands,

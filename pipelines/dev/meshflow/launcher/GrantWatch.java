@@ -29,18 +29,18 @@ import org.apache.beam.sdk.PipelineResult;
 final class GrantWatch implements AutoCloseable {
   static final int EVERY_SECONDS = 2;
 
-  private final List<AccessScope.Use> uses;
+  private final List<AccessScope.Read> granted;
   private final String job;
   private final PrintStream err;
   private final AtomicReference<PipelineResult> result = new AtomicReference<>();
   private final ScheduledExecutorService timer;
   private volatile String stopReason;
 
-  private GrantWatch(List<AccessScope.Use> uses, String job, PrintStream err) {
-    this.uses = uses.stream().filter(u -> u.grantId() != null).toList();
+  private GrantWatch(List<AccessScope.Read> reads, String job, PrintStream err) {
+    this.granted = reads.stream().filter(r -> r.grantId() != null).toList();
     this.job = job;
     this.err = err;
-    this.timer = this.uses.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+    this.timer = this.granted.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "meshflow-grant-watch");
       t.setDaemon(true);
       return t;
@@ -50,9 +50,9 @@ final class GrantWatch implements AutoCloseable {
     }
   }
 
-  /** Watches the grants behind {@code uses}; an owner's own products need none. */
-  static GrantWatch start(List<AccessScope.Use> uses, String job, PrintStream err) {
-    return new GrantWatch(uses, job, err);
+  /** Watches the grants behind {@code reads}; an owner's own products need none. */
+  static GrantWatch start(List<AccessScope.Read> reads, String job, PrintStream err) {
+    return new GrantWatch(reads, job, err);
   }
 
   /** The running job, to cancel when a grant goes. */
@@ -69,7 +69,7 @@ final class GrantWatch implements AutoCloseable {
   }
 
   private void check() {
-    for (AccessScope.Use use : uses) {
+    for (AccessScope.Read use : granted) {
       String why;
       MeshCatalog catalog;
       try {
@@ -93,7 +93,7 @@ final class GrantWatch implements AutoCloseable {
     }
   }
 
-  private void stop(AccessScope.Use use, String why, MeshCatalog catalog) {
+  private void stop(AccessScope.Read use, String why, MeshCatalog catalog) {
     stopReason = why + "; the streaming run of " + job + " was stopped (what it wrote before stays)";
     timer.shutdown();
     if (catalog != null) {

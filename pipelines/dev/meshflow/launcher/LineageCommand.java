@@ -33,7 +33,7 @@ final class LineageCommand {
       "A name matches a table (item_minute_stats), a topic, a PostgreSQL schema.table, or a data",
       "product (interactions). Without a name: every dataset in the events.",
       "",
-      "  --lineageFile=FILE   (default: warehouse/lineage.jsonl, where runs writing the default",
+      "  --lineageFile=FILE   (default: " + RunLineage.DEFAULT_FILE + ", where runs writing the default",
       "                       warehouse put their events; a run's --lineageFile elsewhere)",
       "  --help, -h           this text");
 
@@ -54,7 +54,7 @@ final class LineageCommand {
   private LineageCommand() {}
 
   static int run(List<String> args, PrintStream out) throws IOException {
-    String file = "warehouse/lineage.jsonl";
+    String file = RunLineage.DEFAULT_FILE.toString();
     String wanted = null;
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h")) {

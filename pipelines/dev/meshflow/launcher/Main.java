@@ -140,11 +140,11 @@ public final class Main {
     S spec;
     S prepared;
     FlinkResume resume;
-    List<AccessScope.Use> products;
     List<AccessScope.Read> reads;
     // Every mesh:// product is resolved in this scope, for the run's domain: without a grant the
     // run stops here, before anything is read or written.
-    try (AccessScope scope = AccessScope.open(pipeline.domain(options), pipeline.name())) {
+    String domain = pipeline.domain(options);
+    try (AccessScope scope = AccessScope.open(domain, pipeline.name())) {
       spec = pipeline.spec(options); // the options read once; fails before anything is printed
       resume = FlinkResume.of(pipeline.name(), launch);
       if (resume != null) {
@@ -160,7 +160,6 @@ public final class Main {
         }
       }
       prepared = pipeline.prepare(spec);
-      products = scope.uses();
       reads = scope.reads();
     }
     TableSink sink = spec.sink();
@@ -188,18 +187,20 @@ public final class Main {
     PipelineResult result;
     PipelineResult.State state;
     String revoked;
+    RunCounts counts;
     RuntimeException failure = null;
     boolean streaming = options.as(StreamingOptions.class).isStreaming();
-    RunLineage lineage = RunLineage.start(pipeline.name(), spec, pipeline.domain(options),
+    RunLineage lineage = RunLineage.start(pipeline.name(), spec, domain,
         options.getRunner().getSimpleName(), streaming, reads, options.as(GovernanceOptions.class), err);
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
         streaming && input != null ? input.backlogProbe() : null);
-        GrantWatch grants = GrantWatch.start(streaming ? products : List.of(), pipeline.name(), err)) {
+        GrantWatch grants = GrantWatch.start(streaming ? reads : List.of(), pipeline.name(), err)) {
       result = pipeline.start(options, prepared);
       grants.watching(result);
       state = result.waitUntilFinish();
       revoked = grants.stopReason();
-      lineage.finished(result, state);
+      counts = RunCounts.of(result); // settled once, for the lineage and the summary
+      lineage.finished(result, state, counts);
     } catch (RuntimeException e) {
       failure = e;
       lineage.failed(e);
@@ -214,7 +215,7 @@ public final class Main {
     if (resume != null && state == PipelineResult.State.DONE) {
       resume.finished();
     }
-    RunSummary.print(out, pipeline, spec, options, result, state, (System.nanoTime() - start) / 1e9);
+    RunSummary.print(out, pipeline, spec, options, result, counts, state, (System.nanoTime() - start) / 1e9);
     out.printf("  %-13s %s%n", "lineage", lineage.describe());
     if (revoked != null) {
       err.println("meshflow: refused: " + revoked);

@@ -6,9 +6,11 @@ import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
 import dev.meshflow.io.mesh.governance.AccessRefusedException;
 import dev.meshflow.io.mesh.governance.AccessScope;
+import dev.meshflow.io.mesh.governance.GrantLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -53,11 +55,10 @@ final class QueryAccess {
       }
     }
     try (AccessScope scope = AccessScope.open(domain, "query")) {
-      for (DataContract product : catalog.products()) {
-        if (!namesATable(product, words)) {
-          continue;
-        }
-        AccessScope.Use use = AccessScope.authorize(catalog.dir(), catalog.grants(), catalog.audit(), product);
+      List<DataContract> named = catalog.products().stream().filter(p -> namesATable(p, words)).toList();
+      GrantLog grants = named.isEmpty() ? null : catalog.grants(); // read once, if any table is a product's
+      for (DataContract product : named) {
+        AccessScope.Use use = AccessScope.authorize(catalog.dir(), grants, catalog.audit(), product);
         if (use.pii()) {
           continue;
         }

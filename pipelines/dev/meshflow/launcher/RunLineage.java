@@ -7,6 +7,7 @@ import dev.meshflow.io.duckdb.DuckDbSink;
 import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.governance.AccessScope;
 import dev.meshflow.options.GovernanceOptions;
+import dev.meshflow.options.SinkOptions;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.RunSpec;
 import io.openlineage.client.OpenLineage;
@@ -50,6 +51,8 @@ final class RunLineage {
   static final String NAMESPACE = "meshflow";
   static final URI PRODUCER = URI.create("https://github.com/meshflow/meshflow");
   private static final String FILE_NAME = "lineage.jsonl";
+  /** Beside the default warehouse: where runs that write no DuckDB file put their events. */
+  static final Path DEFAULT_FILE = Path.of(SinkOptions.DEFAULT_DUCKDB_FILE).resolveSibling(FILE_NAME);
 
   private final OpenLineage ol = new OpenLineage(PRODUCER);
   private final UUID runId = UUID.randomUUID();
@@ -103,8 +106,7 @@ final class RunLineage {
   }
 
   /** Emits COMPLETE (DONE), ABORT (cancelled) or FAIL, with the tables written and the counts. */
-  void finished(PipelineResult result, PipelineResult.State state) {
-    RunCounts counts = RunCounts.of(result);
+  void finished(PipelineResult result, PipelineResult.State state, RunCounts counts) {
     OpenLineage.RunEvent.EventType type = state == PipelineResult.State.DONE ? OpenLineage.RunEvent.EventType.COMPLETE
         : state == PipelineResult.State.CANCELLED ? OpenLineage.RunEvent.EventType.ABORT
         : OpenLineage.RunEvent.EventType.FAIL;
@@ -258,6 +260,6 @@ final class RunLineage {
       Path parent = Path.of(duck.file()).toAbsolutePath().getParent();
       return parent.resolve(FILE_NAME);
     }
-    return Path.of("warehouse", FILE_NAME);
+    return DEFAULT_FILE;
   }
 }

@@ -17,8 +17,7 @@ public final class RunSummary {
 
   public static void print(
       PrintStream out, MeshflowPipeline<?, ?> pipeline, RunSpec spec, PipelineOptions options,
-      PipelineResult result, PipelineResult.State state, double seconds) {
-    RunCounts c = RunCounts.of(result);
+      PipelineResult result, RunCounts c, PipelineResult.State state, double seconds) {
     String source = spec.describeInput();
     TableSink sink = spec.sink();
     Conservation conservation = spec.conservation();

@@ -6,6 +6,7 @@ import dev.meshflow.io.mesh.contract.ContractReader;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.governance.AuditTrail;
 import dev.meshflow.io.mesh.governance.GrantLog;
+import dev.meshflow.io.mesh.governance.MeshNames;
 import dev.meshflow.io.mesh.registry.CompatibilityMode;
 import dev.meshflow.io.mesh.registry.Incompatibility;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
@@ -17,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -114,9 +117,13 @@ public final class MeshCatalog {
     return registry;
   }
 
-  /** The grants, read and checked now against the products' owners. */
+  /**
+   * The grants, read and checked now against the products' owners. Each product a grant names is
+   * read once per load, however many lines name it.
+   */
   public GrantLog grants() {
-    return GrantLog.load(dir.resolve(ACCESS), this::ownerOrNull);
+    Map<String, String> owners = new HashMap<>();
+    return GrantLog.load(dir.resolve(ACCESS), product -> owners.computeIfAbsent(product, this::ownerOrNull));
   }
 
   public AuditTrail audit() {
@@ -124,7 +131,7 @@ public final class MeshCatalog {
   }
 
   private String ownerOrNull(String product) {
-    if (!product.matches("[a-z][a-z0-9_-]{0,62}") || !Files.isRegularFile(contractFile(product))) {
+    if (!MeshNames.isName(product) || !Files.isRegularFile(contractFile(product))) {
       return null;
     }
     return readChecked(contractFile(product)).domain();

@@ -8,10 +8,12 @@ import dev.meshflow.io.mesh.contract.ContractField;
 import dev.meshflow.io.mesh.contract.DataContract;
 import dev.meshflow.io.mesh.contract.OutputPort;
 import dev.meshflow.io.mesh.governance.AccessScope;
+import dev.meshflow.io.mesh.governance.MeshNames;
 import dev.meshflow.io.mesh.governance.PiiHmac;
 import dev.meshflow.io.mesh.registry.SchemaRegistry;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +74,7 @@ public final class MeshProduct implements Serializable {
     String product = uri.body().replaceFirst("^//", "");
     Map<String, String> p = uri.params();
     MeshCatalog catalog = MeshCatalog.open(Path.of(p.getOrDefault("catalog", "catalog")));
-    DataContract contract = catalog.product(dev.meshflow.io.mesh.governance.MeshNames.require("product", product));
+    DataContract contract = catalog.product(MeshNames.require("product", product));
     AccessScope.Use use = AccessScope.authorize(catalog.dir(), catalog.grants(), catalog.audit(), contract);
     List<ContractField> delivered = contract.fields().stream()
         .filter(f -> use.pii() || !f.pii() || !ContractField.DROP.equals(f.piiDelivery())).toList();
@@ -84,9 +86,9 @@ public final class MeshProduct implements Serializable {
       LOG.warn("mesh://{} is {} by its owner, {}; it may stop being published. `./meshflow catalog show {}`"
           + " says more", contract.name(), contract.status(), contract.team(), contract.name());
     }
-    SchemaRegistry registry = catalog.registry();
+    List<SchemaRegistry.Registered> history = catalog.registry().history(contract.name());
     Map<Integer, String> writers = new LinkedHashMap<>();
-    for (SchemaRegistry.Registered r : registry.history(contract.name())) {
+    for (SchemaRegistry.Registered r : history) {
       writers.put(r.id(), r.schema().toString());
     }
     OutputPort kafka = contract.port("kafka").orElse(null);
@@ -102,17 +104,16 @@ public final class MeshProduct implements Serializable {
     }
     String bootstrap = kafka == null ? null : p.getOrDefault("bootstrap", kafka.setting("host"));
     String topic = kafka == null ? null : p.getOrDefault("topic", kafka.setting("topic"));
-    List<DatasetName> datasets = new java.util.ArrayList<>();
+    List<DatasetName> datasets = new ArrayList<>();
     if (topic != null) {
       datasets.add(new DatasetName("kafka://" + bootstrap, topic));
     }
     if (table != null) {
       datasets.add(DatasetName.postgres(jdbc, table));
     }
-    List<SchemaRegistry.Registered> history = registry.history(contract.name());
     SchemaRegistry.Registered latest = history.isEmpty() ? null : history.get(history.size() - 1);
-    AccessScope.current().ifPresent(scope -> scope.read(new AccessScope.Read(contract.name(), contract.domain(),
-        use.grantId(), use.pii(), latest == null ? 0 : latest.id(), latest == null ? 0 : latest.version(),
+    AccessScope.current().ifPresent(scope -> scope.read(new AccessScope.Read(catalog.dir(), contract.name(),
+        contract.domain(), use.grantId(), use.pii(), latest == null ? 0 : latest.id(), latest == null ? 0 : latest.version(),
         delivered, datasets)));
     return new MeshProduct(contract.name(), contract.key().map(ContractField::name).orElse(null),
         delivered, writers, ContractAvro.of(contract).toString(),

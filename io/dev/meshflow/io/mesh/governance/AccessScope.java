@@ -16,8 +16,9 @@ import java.util.Optional;
  * a security principal is ({@code Subject.doAs}): {@link #open} it around the code that resolves
  * {@code mesh://} products, and every resolution asks {@link #authorize}.
  *
- * <p>Each decision, granted or refused, goes to the catalog's audit trail. The grants used are
- * kept, so that the launcher can watch them while a streaming run goes on.
+ * <p>Each decision, granted or refused, goes to the catalog's audit trail. The products read are
+ * kept ({@link #reads}), so that the launcher can watch their grants while a streaming run goes
+ * on, and name them in the run's lineage.
  */
 public final class AccessScope implements AutoCloseable {
   private static final ThreadLocal<AccessScope> CURRENT = new ThreadLocal<>();
@@ -25,11 +26,10 @@ public final class AccessScope implements AutoCloseable {
   private final String domain;
   private final String job;
   private final AccessScope outer;
-  private final List<Use> uses = new ArrayList<>();
   private final List<Read> reads = new ArrayList<>();
 
   /**
-   * A product this run reads, and under what.
+   * A decision to let the acting domain read a product, and under what.
    *
    * @param grantId the grant that allows it; null when the domain owns the product
    * @param pii whether its personal data is delivered raw
@@ -37,11 +37,15 @@ public final class AccessScope implements AutoCloseable {
   public record Use(Path catalogDir, String product, String grantId, boolean pii) {}
 
   /**
-   * What a resolved product is read as, for the run's lineage: the fields delivered, the schema
-   * version registered when it was resolved, and the datasets (ports) it is read from.
+   * A product a run reads and how: the grant it reads under (the launcher watches it while a
+   * streaming run goes on), and, for the run's lineage, the fields delivered, the schema version
+   * registered when it was resolved, and the datasets (ports) it is read from.
+   *
+   * @param grantId the grant that allows it; null when the domain owns the product
+   * @param pii whether its personal data is delivered raw
    */
-  public record Read(String product, String owner, String grantId, boolean pii, int schemaId,
-      int schemaVersion, List<ContractField> fields, List<DatasetName> datasets) {}
+  public record Read(Path catalogDir, String product, String owner, String grantId, boolean pii,
+      int schemaId, int schemaVersion, List<ContractField> fields, List<DatasetName> datasets) {}
 
   private AccessScope(String domain, String job, AccessScope outer) {
     this.domain = domain;
@@ -67,13 +71,6 @@ public final class AccessScope implements AutoCloseable {
 
   public String job() {
     return job;
-  }
-
-  /** The products resolved in this scope so far, once each. */
-  public List<Use> uses() {
-    Map<String, Use> once = new LinkedHashMap<>();
-    uses.forEach(u -> once.putIfAbsent(u.catalogDir() + "/" + u.product(), u));
-    return List.copyOf(once.values());
   }
 
   /**
@@ -112,7 +109,6 @@ public final class AccessScope implements AutoCloseable {
     details.put("decision", "granted");
     details.put("pii", use.pii() ? "raw" : "protected");
     audit.record("read", details);
-    uses.add(use);
     return use;
   }
 
@@ -139,10 +135,10 @@ public final class AccessScope implements AutoCloseable {
     reads.add(read);
   }
 
-  /** The products read in this scope, once each, as lineage inputs. */
+  /** The products read in this scope, once each: for the grant watch and the lineage inputs. */
   public List<Read> reads() {
     Map<String, Read> once = new LinkedHashMap<>();
-    reads.forEach(r -> once.putIfAbsent(r.product() + r.datasets(), r));
+    reads.forEach(r -> once.putIfAbsent(r.catalogDir() + "/" + r.product() + r.datasets(), r));
     return List.copyOf(once.values());
   }
 

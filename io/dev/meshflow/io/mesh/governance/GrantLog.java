@@ -170,7 +170,8 @@ public final class GrantLog {
           throw new AccessRefusedException(p.getMessage()); // nothing was written
         }
         long end = channel.size();
-        boolean needsNewline = end > 0 && !Files.readString(file).endsWith("\n");
+        ByteBuffer last = ByteBuffer.allocate(1);
+        boolean needsNewline = end > 0 && channel.read(last, end - 1) == 1 && last.get(0) != '\n';
         channel.write(ByteBuffer.wrap(((needsNewline ? "\n" : "") + line + "\n")
             .getBytes(StandardCharsets.UTF_8)), end);
         channel.force(true);
@@ -197,7 +198,7 @@ public final class GrantLog {
     }
     String action = text(e, "event");
     String id = text(e, "grant");
-    if (!id.matches("g-[1-9][0-9]{0,8}")) {
+    if (!MeshNames.isGrantId(id)) {
       throw refused("'" + MeshNames.printable(id) + "' is not a grant id");
     }
     Instant at;

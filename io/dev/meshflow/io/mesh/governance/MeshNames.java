@@ -13,9 +13,19 @@ public final class MeshNames {
 
   private MeshNames() {}
 
-  /** {@code value} if it is a plain name: lower-case letters, digits, _ and -, at most 63. */
+  /** Whether {@code value} is a plain name: lower-case letters, digits, _ and -, at most 63. */
+  public static boolean isName(String value) {
+    return value != null && NAME.matcher(value).matches();
+  }
+
+  /** Whether {@code value} is a grant id, such as g-7. */
+  static boolean isGrantId(String value) {
+    return value != null && GRANT_ID.matcher(value).matches();
+  }
+
+  /** {@code value} if it is a plain name ({@link #isName}). */
   public static String require(String kind, String value) {
-    if (value == null || !NAME.matcher(value).matches()) {
+    if (!isName(value)) {
       throw new IllegalArgumentException("'" + printable(value) + "' is not a " + kind + " name: use"
           + " lower-case letters, digits, _ and -, starting with a letter (e.g. analytics)");
     }
@@ -24,7 +34,7 @@ public final class MeshNames {
 
   /** {@code value} if it is a grant id, such as g-7. */
   public static String requireGrantId(String value) {
-    if (value == null || !GRANT_ID.matcher(value).matches()) {
+    if (!isGrantId(value)) {
       throw new IllegalArgumentException("'" + printable(value) + "' is not a grant id; ids look like g-7"
           + " (./meshflow access list shows them)");
     }

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * Offline quality of a recommender on a time-ordered split: the model learns from every event
@@ -66,9 +65,8 @@ public final class OfflineQuality {
         model.skip(e.user(), e.item());
       }
     }
-    BiFunction<Tally, Integer, Quality> done = (t, items) -> t.quality(items);
-    return List.of(done.apply(knn, catalogue.size()), done.apply(popularity, catalogue.size()),
-        done.apply(recentPopularity, catalogue.size()));
+    return List.of(knn.quality(catalogue.size()), popularity.quality(catalogue.size()),
+        recentPopularity.quality(catalogue.size()));
   }
 
   private static List<String> unseen(List<RecommendationsModel.Scored> popular, Set<String> seen) {
