@@ -123,6 +123,8 @@ public final class Main {
         return ProduceCommand.run(rest, out, err);
       case "ingest-api":
         return IngestApiCommand.run(rest, out, err);
+      case "serve":
+        return ServeCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -291,8 +293,11 @@ public final class Main {
     out.println("                           outbox events, in their PostgreSQL tables");
     out.println("  ingest-api [options]     HTTP endpoint: POST records of a product, checked against its");
     out.println("                           contract, published in one transaction per batch");
+    out.println("  serve [options]          HTTP API: recommendations, similar items and trending, from");
+    out.println("                           the store the recommendations pipeline writes");
     out.println();
-    out.println("query, generate, catalog, access, lineage, produce and ingest-api explain their options with --help.");
+    out.println("query, generate, catalog, access, lineage, produce, ingest-api and serve explain their"
+        + " options with --help.");
     out.println("Exit codes: 0 done, 1 failed, 2 a usage error, 3 refused by the mesh's governance.");
   }
 }

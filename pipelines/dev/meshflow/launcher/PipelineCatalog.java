@@ -10,6 +10,7 @@ import dev.meshflow.pipelines.ingest.IngestPipeline;
 import dev.meshflow.pipelines.ingest.MicroBatchLoadPipeline;
 import dev.meshflow.pipelines.interactions.InteractionAnalyticsPipeline;
 import dev.meshflow.pipelines.mesh.ProductCopyPipeline;
+import dev.meshflow.pipelines.recommendations.RecommendationsPipeline;
 import dev.meshflow.pipelines.skips.SkipModelPipeline;
 import dev.meshflow.pipelines.skips.SkipScoringPipeline;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ public final class PipelineCatalog {
     add(SkipModelPipeline.PIPELINE);
     add(SkipScoringPipeline.PIPELINE);
     add(ProductCopyPipeline.PIPELINE);
+    add(RecommendationsPipeline.PIPELINE);
   }
 
   private PipelineCatalog() {}

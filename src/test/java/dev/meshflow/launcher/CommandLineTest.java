@@ -140,13 +140,21 @@ public class CommandLineTest {
       assertThat(out, containsString(option));
     }
     assertEquals(Main.OK, run("--help"), err);
-    assertThat(out, containsString("query, generate, catalog, access, lineage, produce and ingest-api explain their options with --help."));
-    for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]"}) {
+    assertThat(out, containsString("query, generate, catalog, access, lineage, produce, ingest-api and serve explain their"
+        + " options with --help."));
+    for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]", "serve [options]"}) {
       assertThat(out, containsString(command));
     }
     assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
     assertOneLineError(run("query", "--db=console:"), "--db=console:", "not a warehouse");
     assertOneLineError(run("query", "--db=postgresql:nohost"), "--db=postgresql:nohost", "expected postgresql://");
+    assertEquals(Main.OK, run("serve", "--help"), err);
+    for (String option : new String[] {"--store=WAREHOUSE", "--port=N", "--bind=ADDRESS", "--threads=N", "GET /openapi.json"}) {
+      assertThat(out, containsString(option));
+    }
+    assertOneLineError(run("serve", "--store=console:"), "--store=console:", "not a warehouse");
+    assertOneLineError(run("serve", "--threads=0"), "--threads", "0");
+    assertOneLineError(run("serve", "--as=x"), "unknown option --as", "serve --help");
   }
 
   /**

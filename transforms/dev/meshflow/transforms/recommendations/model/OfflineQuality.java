@@ -1,5 +1,6 @@
 package dev.meshflow.transforms.recommendations.model;
 
+import dev.meshflow.transforms.recommendations.Scoring;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,7 +24,7 @@ public final class OfflineQuality {
   private OfflineQuality() {}
 
   /** An interaction as the evaluation needs it. */
-  public record Event(String user, String item, String type, long timeMillis) {}
+  public record Event(String user, String item, String itemType, String type, long timeMillis) {}
 
   /** The four numbers for one recommender. */
   public record Quality(String name, double hitRate, double mrr, double ndcg, double coverage, long cases) {
@@ -53,24 +54,24 @@ public final class OfflineQuality {
       boolean play = e.type().equals("play");
       if (i >= split && play) {
         Set<String> seen = played.getOrDefault(e.user(), Set.of());
-        knn.add(e.item(), model.recommend(e.user(), K).stream().map(RecommendationsModel.Scored::item).toList());
-        popularity.add(e.item(), unseen(model.popular(K + seen.size()), seen));
+        knn.add(e.item(), model.recommend(e.user(), K).stream().map(Scoring.Scored::item).toList());
+        popularity.add(e.item(), unseen(model.popular(K + seen.size(), null), seen));
         recentPopularity.add(e.item(), recent.top(K, e.timeMillis(), seen));
       }
       if (play) {
-        model.play(e.user(), e.item(), e.timeMillis());
+        model.play(e.user(), e.item(), e.itemType(), e.timeMillis());
         recent.play(e.item(), e.timeMillis());
         played.computeIfAbsent(e.user(), u -> new HashSet<>()).add(e.item());
       } else if (e.type().equals("skip")) {
-        model.skip(e.user(), e.item());
+        model.skip(e.user(), e.item(), e.timeMillis());
       }
     }
     return List.of(knn.quality(catalogue.size()), popularity.quality(catalogue.size()),
         recentPopularity.quality(catalogue.size()));
   }
 
-  private static List<String> unseen(List<RecommendationsModel.Scored> popular, Set<String> seen) {
-    return popular.stream().map(RecommendationsModel.Scored::item).filter(i -> !seen.contains(i)).limit(K).toList();
+  private static List<String> unseen(List<Scoring.Scored> popular, Set<String> seen) {
+    return popular.stream().map(Scoring.Scored::item).filter(i -> !seen.contains(i)).limit(K).toList();
   }
 
   /** Plays within the last {@code window} before now, counted as they slide. */
@@ -84,7 +85,7 @@ public final class OfflineQuality {
     }
 
     void play(String item, long time) {
-      inWindow.addLast(new Event("", item, "play", time));
+      inWindow.addLast(new Event("", item, "", "play", time));
       counts.merge(item, 1L, Long::sum);
     }
 

@@ -1,115 +1,163 @@
 package dev.meshflow.transforms.recommendations.model;
 
-import java.util.ArrayDeque;
+import dev.meshflow.transforms.interactions.InteractionEvent;
+import dev.meshflow.transforms.recommendations.RecommenderRules;
+import dev.meshflow.transforms.recommendations.RecommenderRules.Play;
+import dev.meshflow.transforms.recommendations.Scoring;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The recommender in plain Java, the reference the Beam transforms will be held to, as Nexmark
- * pairs a query with its model. Fed plays and skips in event-time order, it keeps:
+ * The recommender in plain Java, the reference the Beam transforms are held to, as Nexmark pairs a
+ * query with its model. Fed the valid, deduplicated plays and skips in any order, it keeps exactly
+ * what the serving store holds:
  *
  * <ul>
- *   <li>co-listening: each pair of items one user played within {@link #SESSION_GAP_MILLIS} of each
- *       other, counted both ways (item-to-item neighbours, session-kNN);
- *   <li>how often each item was played (popularity, for the cosine and for trending);
- *   <li>each user's recent plays ({@link #RECENT}) and the items the user skipped.
+ *   <li>co-listening: each pair of plays by one user within
+ *       {@link RecommenderRules#SESSION_GAP_MILLIS} of each other, of two different items, counts
+ *       once for the pair of items, both ways (item-to-item neighbours, session-kNN). The count
+ *       does not depend on the order the plays arrive in;
+ *   <li>how often each item was played, and its type (popularity, for the cosine and the fallback);
+ *   <li>each user's {@link RecommenderRules#RECENT} latest plays (newest first; ties by item)
+ *       and skipped items;
+ *   <li>plays per item in fixed {@link RecommenderRules#TRENDING_WINDOW_MILLIS} windows (trending).
  * </ul>
  *
- * <p>A user's candidates are the neighbours of the user's recent plays, scored by cosine
- * co-listening, {@code co(a, c) / sqrt(plays(a) * plays(c))}, summed over those plays. Items the
- * user played recently or skipped are left out; a user with nothing to go on gets the most played.
+ * <p>A user's list is ranked by {@link Scoring}, which the serving API shares.
  */
-public final class RecommendationsModel {
-  /** Two plays by one user this close are co-listened. */
-  public static final long SESSION_GAP_MILLIS = 30 * 60_000L;
-  /** How many of a user's latest plays seed the candidates and are excluded. */
-  public static final int RECENT = 5;
-
+public final class RecommendationsModel implements Scoring.State {
   private final Map<String, Map<String, Long>> coListens = new HashMap<>();
   private final Map<String, Long> plays = new HashMap<>();
-  private final Map<String, Deque<Play>> recent = new HashMap<>();
+  private final Map<String, String> types = new HashMap<>();
+  private final Map<String, List<Play>> playsByUser = new HashMap<>();
   private final Map<String, Set<String>> skipped = new HashMap<>();
+  private final TreeMap<Long, Map<String, Long>> trending = new TreeMap<>();
+  private long events;
+  private long latestEvent = Long.MIN_VALUE;
 
-  /** One play of an item by a user. */
-  private record Play(String item, long timeMillis) {}
+  /** The model of {@code events} (valid, deduplicated): their plays and skips, the rest ignored. */
+  public static RecommendationsModel of(Iterable<InteractionEvent> events) {
+    RecommendationsModel m = new RecommendationsModel();
+    for (InteractionEvent e : events) {
+      if (e.eventType().equals("play")) {
+        m.play(e.userId(), e.itemId(), e.itemType(), e.timestampMillis());
+      } else if (e.eventType().equals("skip")) {
+        m.skip(e.userId(), e.itemId(), e.timestampMillis());
+      }
+    }
+    return m;
+  }
 
-  /** A recommended item, its score and why. */
-  public record Scored(String item, double score, String because) {}
-
-  /** Adds a play; events must come in event-time order per user. */
-  public void play(String user, String item, long timeMillis) {
+  /** Adds a play, in any order relative to the others. */
+  public void play(String user, String item, String itemType, long timeMillis) {
+    learned(timeMillis);
     plays.merge(item, 1L, Long::sum);
-    Deque<Play> history = recent.computeIfAbsent(user, u -> new ArrayDeque<>());
-    for (Play earlier : history) {
-      if (timeMillis - earlier.timeMillis() <= SESSION_GAP_MILLIS && !earlier.item().equals(item)) {
-        coListens.computeIfAbsent(earlier.item(), i -> new HashMap<>()).merge(item, 1L, Long::sum);
-        coListens.computeIfAbsent(item, i -> new HashMap<>()).merge(earlier.item(), 1L, Long::sum);
+    types.put(item, itemType);
+    List<Play> history = playsByUser.computeIfAbsent(user, u -> new ArrayList<>());
+    for (Play other : history) {
+      boolean coListened = Math.abs(timeMillis - other.timeMillis()) <= RecommenderRules.SESSION_GAP_MILLIS;
+      if (coListened && !other.item().equals(item)) {
+        coListens.computeIfAbsent(other.item(), i -> new HashMap<>()).merge(item, 1L, Long::sum);
+        coListens.computeIfAbsent(item, i -> new HashMap<>()).merge(other.item(), 1L, Long::sum);
       }
     }
-    history.addFirst(new Play(item, timeMillis));
-    while (history.size() > RECENT) {
-      history.removeLast();
-    }
+    history.add(new Play(item, timeMillis));
+    trending.computeIfAbsent(RecommenderRules.windowStart(timeMillis), w -> new TreeMap<>()).merge(item, 1L, Long::sum);
   }
 
-  public void skip(String user, String item) {
-    skipped.computeIfAbsent(user, u -> new HashSet<>()).add(item);
+  public void skip(String user, String item, long timeMillis) {
+    learned(timeMillis);
+    skipped.computeIfAbsent(user, u -> new TreeSet<>()).add(item);
   }
 
-  /** The {@code n} best items for {@code user} now. */
-  public List<Scored> recommend(String user, int n) {
-    Set<String> exclude = new HashSet<>(skipped.getOrDefault(user, Set.of()));
-    List<Play> history = new ArrayList<>(recent.getOrDefault(user, new ArrayDeque<>()));
-    history.forEach(p -> exclude.add(p.item()));
-    Map<String, double[]> scores = new HashMap<>();
-    Map<String, String> because = new HashMap<>();
-    for (Play seed : history) {
-      double seedPlays = plays.getOrDefault(seed.item(), 1L);
-      for (Map.Entry<String, Long> e : coListens.getOrDefault(seed.item(), Map.of()).entrySet()) {
-        if (exclude.contains(e.getKey())) {
-          continue;
-        }
-        double s = e.getValue() / Math.sqrt(seedPlays * plays.getOrDefault(e.getKey(), 1L));
-        double[] total = scores.computeIfAbsent(e.getKey(), k -> new double[2]);
-        total[0] += s;
-        if (s > total[1]) {
-          total[1] = s;
-          because.put(e.getKey(), "because you played " + seed.item());
-        }
+  private void learned(long timeMillis) {
+    events++;
+    latestEvent = Math.max(latestEvent, timeMillis);
+  }
+
+  /** How many plays and skips the model learned from: the version the API names. */
+  public long events() {
+    return events;
+  }
+
+  /** The latest event time learned from, or Long.MIN_VALUE before any. */
+  public long latestEvent() {
+    return latestEvent;
+  }
+
+  /** The {@code n} best items for {@code user} now, of any type. */
+  public List<Scoring.Scored> recommend(String user, int n) {
+    return recommend(user, null, n);
+  }
+
+  /** The {@code n} best items of {@code type} (any if null) for {@code user} now. */
+  public List<Scoring.Scored> recommend(String user, String type, int n) {
+    return Scoring.rank(recent(user), skipped(user), type, n, this);
+  }
+
+  /** The user's {@link RecommenderRules#RECENT} latest played items, newest first. */
+  public List<String> recent(String user) {
+    return playsByUser.getOrDefault(user, List.of()).stream()
+        .sorted(RecommenderRules.NEWEST_FIRST).limit(RecommenderRules.RECENT)
+        .map(Play::item).toList();
+  }
+
+  /** The items the user skipped, in id order. */
+  public Set<String> skipped(String user) {
+    return skipped.getOrDefault(user, Set.of());
+  }
+
+  /** Every user the model has seen play or skip. */
+  public Set<String> users() {
+    Set<String> all = new TreeSet<>(playsByUser.keySet());
+    all.addAll(skipped.keySet());
+    return all;
+  }
+
+  /** Co-listening counts: item, then neighbour, then count. */
+  public Map<String, Map<String, Long>> coListens() {
+    return coListens;
+  }
+
+  /** Plays per item. */
+  public Map<String, Long> plays() {
+    return plays;
+  }
+
+  /** Plays per item per trending window start, in window order. */
+  public TreeMap<Long, Map<String, Long>> trending() {
+    return trending;
+  }
+
+  @Override
+  public long plays(String item) {
+    return plays.getOrDefault(item, 0L);
+  }
+
+  @Override
+  public String type(String item) {
+    return types.get(item);
+  }
+
+  @Override
+  public Map<String, Long> neighbours(String seed) {
+    return coListens.getOrDefault(seed, Map.of());
+  }
+
+  @Override
+  public List<Scoring.Scored> popular(int limit, String type) {
+    List<Scoring.Scored> all = new ArrayList<>();
+    plays.forEach((item, count) -> {
+      if (type == null || type.equals(types.get(item))) {
+        all.add(new Scoring.Scored(item, types.get(item), count, Scoring.POPULAR));
       }
-    }
-    List<Scored> out = new ArrayList<>();
-    scores.forEach((item, s) -> out.add(new Scored(item, s[0], because.get(item))));
-    out.sort(BEST_FIRST);
-    if (out.size() > n) {
-      return List.copyOf(out.subList(0, n));
-    }
-    for (Scored p : popular(n + exclude.size() + out.size())) {
-      if (out.size() >= n) {
-        break;
-      }
-      if (!exclude.contains(p.item()) && out.stream().noneMatch(o -> o.item().equals(p.item()))) {
-        out.add(new Scored(p.item(), 0, "popular"));
-      }
-    }
-    return List.copyOf(out);
+    });
+    all.sort(Scoring.BEST_FIRST);
+    return List.copyOf(all.subList(0, Math.min(limit, all.size())));
   }
-
-  /** The {@code n} most played items. */
-  public List<Scored> popular(int n) {
-    List<Scored> all = new ArrayList<>();
-    plays.forEach((item, count) -> all.add(new Scored(item, count, "popular")));
-    all.sort(BEST_FIRST);
-    return List.copyOf(all.subList(0, Math.min(n, all.size())));
-  }
-
-  /** Highest score first; ties by item id, so that every run ranks alike. */
-  static final Comparator<Scored> BEST_FIRST =
-      Comparator.comparingDouble(Scored::score).reversed().thenComparing(Scored::item);
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.transforms.recommendations.RecommenderRules;
+import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.InteractionParser;
 import java.util.ArrayList;
@@ -21,24 +23,42 @@ public class RecommendationsModelTest {
   @Test
   public void neighboursComeFromPlaysWithinASessionGapAndExcludeWhatTheUserHeardOrSkipped() {
     RecommendationsModel m = new RecommendationsModel();
-    m.play("u1", "song-a", 0);
-    m.play("u1", "song-b", 5 * MINUTE);
-    m.play("u1", "song-c", 6 * MINUTE);
-    m.play("u2", "song-a", 0);
-    m.play("u2", "song-b", 10 * MINUTE);
-    m.play("u2", "song-z", 10 * MINUTE + RecommendationsModel.SESSION_GAP_MILLIS + 1); // a new session
-    m.play("u3", "song-a", 100 * MINUTE);
+    m.play("u1", "song-a", "song", 0);
+    m.play("u1", "song-b", "song", 5 * MINUTE);
+    m.play("u1", "song-c", "song", 6 * MINUTE);
+    m.play("u2", "song-a", "song", 0);
+    m.play("u2", "song-b", "song", 10 * MINUTE);
+    m.play("u2", "song-z", "song", 10 * MINUTE + RecommenderRules.SESSION_GAP_MILLIS + 1); // a new session
+    m.play("u3", "song-a", "song", 100 * MINUTE);
     // u3 played a: b was co-listened with a twice, c once; z never with a.
-    List<RecommendationsModel.Scored> forU3 = m.recommend("u3", 2);
-    assertEquals(List.of("song-b", "song-c"), forU3.stream().map(RecommendationsModel.Scored::item).toList());
+    List<Scoring.Scored> forU3 = m.recommend("u3", 2);
+    assertEquals(List.of("song-b", "song-c"), forU3.stream().map(Scoring.Scored::item).toList());
     assertEquals("because you played song-a", forU3.get(0).because());
     assertEquals(2 / Math.sqrt(3.0 * 2), forU3.get(0).score(), 1e-12); // co(a,b)=2, plays(a)=3, plays(b)=2
-    m.skip("u3", "song-b");
-    assertEquals(List.of("song-c"), m.recommend("u3", 1).stream().map(RecommendationsModel.Scored::item).toList());
+    m.skip("u3", "song-b", 101 * MINUTE);
+    assertEquals(List.of("song-c"), m.recommend("u3", 1).stream().map(Scoring.Scored::item).toList());
     // u1 heard a, b and c: nothing co-listened is left, so the most played item not heard fills in.
-    assertEquals(List.of(new RecommendationsModel.Scored("song-z", 0, "popular")), m.recommend("u1", 1));
+    assertEquals(List.of(new Scoring.Scored("song-z", "song", 0, "popular")), m.recommend("u1", 1));
     // A user never seen gets the most played.
     assertEquals("song-a", m.recommend("nobody", 1).get(0).item());
+  }
+
+  @Test
+  public void coListeningCountsDoNotDependOnTheOrderPlaysArriveIn() {
+    List<long[]> plays = new ArrayList<>();
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < 400; i++) {
+      plays.add(new long[] {random.nextInt(5), random.nextInt(12), random.nextInt(180) * MINUTE});
+    }
+    RecommendationsModel inOrder = new RecommendationsModel();
+    plays.stream().sorted(java.util.Comparator.comparingLong(p -> p[2]))
+        .forEach(p -> inOrder.play("u" + p[0], "song-" + p[1], "song", p[2]));
+    java.util.Collections.shuffle(plays, random);
+    RecommendationsModel shuffled = new RecommendationsModel();
+    plays.forEach(p -> shuffled.play("u" + p[0], "song-" + p[1], "song", p[2]));
+    assertEquals(inOrder.coListens(), shuffled.coListens());
+    assertEquals(inOrder.recent("u1"), shuffled.recent("u1"));
+    assertEquals(inOrder.recommend("u2", 10), shuffled.recommend("u2", 10));
   }
 
   @Test
@@ -48,7 +68,7 @@ public class RecommendationsModelTest {
     List<OfflineQuality.Event> events = new ArrayList<>();
     for (byte[] payload : GeneratedInput.records(uri, 60_000, (origin, bytes) -> bytes)) {
       InteractionEvent e = InteractionParser.parse("test", payload).event();
-      events.add(new OfflineQuality.Event(e.userId(), e.itemId(), e.eventType(), e.timestampMillis()));
+      events.add(new OfflineQuality.Event(e.userId(), e.itemId(), e.itemType(), e.eventType(), e.timestampMillis()));
     }
     List<OfflineQuality.Quality> q = OfflineQuality.evaluate(events, 0.8, 60 * MINUTE);
     q.forEach(System.out::println);

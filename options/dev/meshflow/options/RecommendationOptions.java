@@ -1,0 +1,26 @@
+package dev.meshflow.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** What {@code recommendations} learns from and how fresh its store is kept. */
+public interface RecommendationOptions extends PipelineOptions {
+  @Description(
+      "Interaction records to learn from: generator:interactions?...&taste=1&recs=1 (sessions that"
+          + " follow taste groups and artists, co-listening a recommender can learn), file:<glob>,"
+          + " kafka://host:port/topic or mesh://interactions. `./meshflow endpoints` lists every parameter.")
+  @Default.String("generator:interactions?events=60000&seed=42&eventsPerSecond=2&taste=1&recs=1&items=400&users=600")
+  String getInteractions();
+
+  void setInteractions(String value);
+
+  @Description(
+      "Streaming: how soon after a new event the rows it changed are written to the store (one row"
+          + " per changed key: a neighbour pair, an item, a user), so what the API serves is at most"
+          + " this much older than the stream, plus the write.")
+  @Default.String("1s")
+  String getUpdateInterval();
+
+  void setUpdateInterval(String value);
+}

@@ -1,0 +1,83 @@
+package dev.meshflow.pipelines.recommendations;
+
+import dev.meshflow.core.DeadLetter;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.options.EventTimeOptions;
+import dev.meshflow.options.GovernanceOptions;
+import dev.meshflow.options.LauncherOptions;
+import dev.meshflow.options.RecommendationOptions;
+import dev.meshflow.options.RunForOptions;
+import dev.meshflow.options.SinkOptions;
+import dev.meshflow.pipelines.MeshflowPipeline;
+import dev.meshflow.pipelines.ReadSource;
+import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.transforms.recommendations.RecommendationTables;
+import dev.meshflow.transforms.recommendations.Recommendations;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * The Recommendations consumer of the music-streaming mesh: learns item-to-item co-listening,
+ * popularity, trending and each user's recent history from every play and skip, and keeps them in
+ * a serving store that {@code ./meshflow serve} answers from while this job writes.
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Read raw interaction records from {@code --interactions}.
+ *   <li>Run {@link Recommendations} (parse, late split, dedupe, co-listening, plays, trending,
+ *       user histories, the model's version).
+ *   <li>Upsert each table by its key into {@code --sink}, one row per changed key, and every dead
+ *       letter into {@code dead_letter}.
+ * </ol>
+ */
+public final class RecommendationsPipeline {
+  public static final String NAME = "recommendations";
+  public static final String DESCRIPTION =
+      "Co-listening neighbours, trending and user histories for the recommendations API, batch or streaming";
+
+  /** Every option this pipeline reads. */
+  public interface Options extends GovernanceOptions, RecommendationOptions, SinkOptions, EventTimeOptions,
+      RunForOptions, LauncherOptions, StreamingOptions {}
+
+  /** The launcher's view of this pipeline. */
+  public static final MeshflowPipeline<Options, RecommendationsSpec> PIPELINE =
+      MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, RecommendationsSpec::of)
+          .domain("recommendations")
+          .steps(RecommendationsPipeline::build)
+          .exampleQuery("SELECT item_id, neighbour_id, co_count FROM " + RecommendationTables.CO_LISTENS
+              + " ORDER BY co_count DESC LIMIT 10")
+          .build();
+
+  private RecommendationsPipeline() {}
+
+  /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
+  public static PipelineResult run(Options options) {
+    return PIPELINE.run(options);
+  }
+
+  static void build(Pipeline pipeline, RecommendationsSpec spec) {
+    TableSink sink = spec.sink();
+    Recommendations recommender = spec.streaming()
+        ? Recommendations.streaming(spec.allowedLateness(), spec.dedupeWindow(), spec.updateInterval())
+        : Recommendations.batch();
+    PCollectionTuple results = ReadSource.apply(pipeline, "ReadInteractions", spec.input(), spec.runFor(), sink)
+        .apply("Recommendations", recommender);
+
+    PCollectionList<DeadLetter> deadLetters = PCollectionList.of(results.get(Recommendations.DEAD_LETTERS))
+        .and(WarehouseWrites.upsert("WriteCoListens", results.get(Recommendations.CO_LISTENS), sink,
+            RecommendationTables.CO_LISTENS, RecommendationTables.CO_LISTENS_KEY))
+        .and(WarehouseWrites.upsert("WriteItemPlays", results.get(Recommendations.ITEM_PLAYS), sink,
+            RecommendationTables.ITEM_PLAYS, RecommendationTables.ITEM_PLAYS_KEY))
+        .and(WarehouseWrites.upsert("WriteTrending", results.get(Recommendations.TRENDING), sink,
+            RecommendationTables.TRENDING, RecommendationTables.TRENDING_KEY))
+        .and(WarehouseWrites.upsert("WriteUserHistory", results.get(Recommendations.USER_HISTORY), sink,
+            RecommendationTables.USER_HISTORY, RecommendationTables.USER_HISTORY_KEY))
+        .and(WarehouseWrites.upsert("WriteModelState", results.get(Recommendations.MODEL_STATE), sink,
+            RecommendationTables.MODEL_STATE, RecommendationTables.MODEL_STATE_KEY));
+    WarehouseWrites.writeDeadLetters(deadLetters, sink);
+  }
+}

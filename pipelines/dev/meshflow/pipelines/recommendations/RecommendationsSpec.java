@@ -1,0 +1,48 @@
+package dev.meshflow.pipelines.recommendations;
+
+import dev.meshflow.io.RecordSource;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.options.Durations;
+import dev.meshflow.pipelines.RunSpec;
+import org.joda.time.Duration;
+
+/**
+ * What {@code recommendations}'s options say, read once.
+ *
+ * @param runFor null to run until stopped
+ */
+public record RecommendationsSpec(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
+    Duration dedupeWindow, Duration allowedLateness, Duration updateInterval) implements RunSpec {
+
+  /** Reads and checks the options, with messages that say how to fix them. */
+  public static RecommendationsSpec of(RecommendationsPipeline.Options options) {
+    boolean streaming = options.isStreaming();
+    Duration lateness = Durations.parse("allowedLateness", options.getAllowedLateness());
+    Duration dedupe = Durations.parse("dedupeWindow", options.getDedupeWindow());
+    Duration update = Durations.parse("updateInterval", options.getUpdateInterval());
+    if (Durations.parse("earlyFiringInterval", options.getEarlyFiringInterval()).getMillis() > 0) {
+      throw new IllegalArgumentException("--earlyFiringInterval does not apply to recommendations; its"
+          + " streaming form writes each changed row every --updateInterval (default 1s)");
+    }
+    if (streaming && update.getMillis() <= 0) {
+      throw new IllegalArgumentException("--updateInterval must be more than 0s, or the store would never"
+          + " see a streaming update");
+    }
+    if (lateness.isLongerThan(Duration.standardDays(1))) {
+      throw new IllegalArgumentException("--allowedLateness=" + options.getAllowedLateness()
+          + " keeps every user's plays for over a day; use at most 1d");
+    }
+    if (!options.getRunner().getSimpleName().matches("DirectRunner|FlinkRunner|TestFlinkRunner|DataflowRunner")) {
+      throw new IllegalArgumentException(options.getRunner().getSimpleName() + " is not supported by"
+          + " recommendations: its co-listening step keeps each user's plays in keyed map state, which"
+          + " runs on DirectRunner, FlinkRunner and DataflowRunner");
+    }
+    if (options.getProgressSeconds() < 0) {
+      throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
+    }
+    return new RecommendationsSpec(Endpoints.source(options.getInteractions(), streaming),
+        Endpoints.sink(options.getSink()), streaming, Durations.lifetime(options, streaming),
+        dedupe, lateness, update);
+  }
+}

@@ -1,0 +1,359 @@
+package dev.meshflow.pipelines.recommendations.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.meshflow.io.TableSink;
+import dev.meshflow.io.sql.ReadOnlyConnections;
+import dev.meshflow.transforms.recommendations.RecommendationTables;
+import dev.meshflow.transforms.recommendations.Scoring;
+import dev.meshflow.transforms.recommendations.RecommenderRules;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The recommendations API, {@code ./meshflow serve}: HTTP and JSON, answered from the serving
+ * store while the {@code recommendations} job writes it. Routes are listed in {@link #ROUTES}, and
+ * {@code /openapi.json} describes them (a test keeps the two equal).
+ *
+ * <ul>
+ *   <li>400: a bad parameter, with a message; 404: an unknown path or item; 405: not a GET.
+ *   <li>503: the store cannot be reached or has no recommendation tables yet, with the reason. A
+ *       connection that failed is dropped, so the API recovers by itself when the store is back.
+ * </ul>
+ */
+public final class RecommendationApi implements AutoCloseable {
+  static final int MAX_N = 100;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ID = "([^/]{1,256})";
+
+  /** One route: its method, path pattern (OpenAPI form) and query parameters. */
+  record Route(String method, String path, List<String> query) {}
+
+  /** Every route this API serves, in the order /openapi.json lists them. */
+  static final List<Route> ROUTES = List.of(
+      new Route("GET", "/recommendations/{user_id}", List.of("n", "type")),
+      new Route("GET", "/items/{item_id}/similar", List.of("n", "type")),
+      new Route("GET", "/trending", List.of("n", "type")),
+      new Route("GET", "/health", List.of()),
+      new Route("GET", "/openapi.json", List.of()));
+
+  private static final Pattern RECOMMENDATIONS = Pattern.compile("/recommendations/" + ID);
+  private static final Pattern SIMILAR = Pattern.compile("/items/" + ID + "/similar");
+
+  private final TableSink store;
+  private final ReadOnlyConnections connections;
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private RecommendationApi(TableSink store, HttpServer server, ExecutorService executor, int pool) {
+    this.store = store;
+    this.connections = new ReadOnlyConnections(store, pool);
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /** Starts serving {@code store} on {@code bind:port} (port 0: any free one) with {@code threads}. */
+  public static RecommendationApi start(TableSink store, String bind, int port, int threads) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 256);
+    ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "meshflow-serve-http");
+      t.setDaemon(true);
+      return t;
+    });
+    RecommendationApi api = new RecommendationApi(store, server, executor, threads);
+    server.createContext("/", api::handle);
+    server.setExecutor(executor);
+    server.start();
+    return api;
+  }
+
+  public String url() {
+    return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    connections.close();
+  }
+
+  /** A request the API refuses, with its status and message. */
+  private static final class Refused extends RuntimeException {
+    final int status;
+
+    Refused(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      try {
+        if (!exchange.getRequestMethod().equals("GET")) {
+          exchange.getResponseHeaders().add("Allow", "GET");
+          throw new Refused(405, "use GET");
+        }
+        String path = exchange.getRequestURI().getRawPath();
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        reply(exchange, 200, route(path, query));
+      } catch (Refused r) {
+        reply(exchange, r.status, error(r.getMessage()));
+      } catch (SQLException e) {
+        reply(exchange, 503, error(unavailable(e)));
+      } catch (StoreFailure e) {
+        reply(exchange, 503, error(unavailable((SQLException) e.getCause())));
+      } catch (RuntimeException e) {
+        reply(exchange, 500, error("the API failed: " + e.getClass().getSimpleName()));
+      }
+    }
+  }
+
+  private byte[] route(String path, Map<String, String> query) throws SQLException, IOException {
+    Matcher m;
+    if ((m = RECOMMENDATIONS.matcher(path)).matches()) {
+      accept(query, "n", "type");
+      String user = decode(m.group(1));
+      return json(recommendations(user, count(query), type(query)));
+    }
+    if ((m = SIMILAR.matcher(path)).matches()) {
+      accept(query, "n", "type");
+      return json(similar(decode(m.group(1)), count(query), type(query)));
+    }
+    switch (path) {
+      case "/trending":
+        accept(query, "n", "type");
+        return json(trending(count(query), type(query)));
+      case "/health":
+        accept(query);
+        return json(health());
+      case "/openapi.json":
+        accept(query);
+        try (InputStream in = RecommendationApi.class.getResourceAsStream("openapi.json")) {
+          return in.readAllBytes();
+        }
+      default:
+        throw new Refused(404, "no such path; the API serves " + String.join(", ",
+            ROUTES.stream().map(Route::path).toList()));
+    }
+  }
+
+  private ObjectNode recommendations(String user, int n, String type) throws SQLException {
+    return connections.with(c -> {
+      RecommendationStore.History history = RecommendationStore.history(c, user);
+      ObjectNode reply = JSON.createObjectNode().put("user_id", user);
+      if (history == null) {
+        // A user the model has never seen gets what is trending now, not an error.
+        RecommendationStore.Trending trending = RecommendationStore.trending(c, n, type);
+        List<Scoring.Scored> items = trending.items().isEmpty()
+            ? RecommendationStore.popular(c, n, type) : trending.items();
+        reply.put("known_user", false);
+        reply.set("items", items(items, false));
+      } else {
+        List<Scoring.Scored> ranked = Scoring.rank(history.recent(), history.skipped(), type, n,
+            state(c, history.recent()));
+        reply.put("known_user", true);
+        reply.set("items", items(ranked, true));
+      }
+      reply.set("model", model(c));
+      return reply;
+    });
+  }
+
+  private ObjectNode similar(String item, int n, String type) throws SQLException {
+    return connections.with(c -> {
+      Scoring.State state = state(c, List.of(item));
+      if (state.plays(item) == 0) {
+        throw new Refused(404, "no item '" + item + "' has been played; /trending lists items that have");
+      }
+      ObjectNode reply = JSON.createObjectNode().put("item_id", item);
+      reply.set("items", items(Scoring.similar(item, type, n, state), true));
+      reply.set("model", model(c));
+      return reply;
+    });
+  }
+
+  private ObjectNode trending(int n, String type) throws SQLException {
+    return connections.with(c -> {
+      RecommendationStore.Trending trending = RecommendationStore.trending(c, n, type);
+      ObjectNode reply = JSON.createObjectNode();
+      reply.put("window_start", trending.windowStart() == null ? null : trending.windowStart().toString());
+      reply.put("window_minutes", RecommenderRules.TRENDING_WINDOW_MILLIS / 60_000);
+      ArrayNode items = reply.putArray("items");
+      for (Scoring.Scored s : trending.items()) {
+        items.addObject().put("item_id", s.item()).put("item_type", s.type()).put("plays", (long) s.score());
+      }
+      reply.set("model", model(c));
+      return reply;
+    });
+  }
+
+  private ObjectNode health() throws SQLException {
+    return connections.with(c -> {
+      ObjectNode reply = JSON.createObjectNode().put("status", "ok").put("store", store.describe());
+      reply.set("model", model(c));
+      return reply;
+    });
+  }
+
+  /** What ranking reads, fetched for the seeds and their neighbours in two queries. */
+  private static Scoring.State state(Connection c, List<String> seeds) throws SQLException {
+    Map<String, Map<String, Long>> neighbours = RecommendationStore.neighbours(c, new HashSet<>(seeds));
+    Set<String> items = new HashSet<>(seeds);
+    neighbours.values().forEach(ns -> items.addAll(ns.keySet()));
+    Map<String, Scoring.Scored> plays = RecommendationStore.plays(c, items);
+    return new Scoring.State() {
+      @Override
+      public long plays(String item) {
+        Scoring.Scored s = plays.get(item);
+        return s == null ? 0 : (long) s.score();
+      }
+
+      @Override
+      public String type(String item) {
+        Scoring.Scored s = plays.get(item);
+        return s == null ? null : s.type();
+      }
+
+      @Override
+      public Map<String, Long> neighbours(String seed) {
+        return neighbours.getOrDefault(seed, Map.of());
+      }
+
+      @Override
+      public List<Scoring.Scored> popular(int limit, String type) {
+        try {
+          return RecommendationStore.popular(c, limit, type);
+        } catch (SQLException e) {
+          throw new StoreFailure(e);
+        }
+      }
+    };
+  }
+
+  /** A store error from inside ranking, which cannot throw SQLException. */
+  private static final class StoreFailure extends RuntimeException {
+    StoreFailure(SQLException cause) {
+      super(cause);
+    }
+  }
+
+  private ObjectNode model(Connection c) throws SQLException {
+    RecommendationStore.Version v = RecommendationStore.version(c);
+    return JSON.createObjectNode().put("name", RecommendationTables.MODEL).put("events", v.events())
+        .put("latest_event", v.latestEvent() == null ? null : v.latestEvent().toString());
+  }
+
+  private static ArrayNode items(List<Scoring.Scored> scored, boolean withScore) {
+    ArrayNode items = JSON.createArrayNode();
+    for (Scoring.Scored s : scored) {
+      ObjectNode item = items.addObject().put("item_id", s.item()).put("item_type", s.type());
+      if (withScore) {
+        item.put("score", s.score());
+      }
+      item.put("because", s.because());
+    }
+    return items;
+  }
+
+  private String unavailable(SQLException e) {
+    String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    if (message.contains("does not exist") || "42P01".equals(e.getSQLState())) {
+      return "the store " + store.describe() + " has no recommendation tables yet; run"
+          + " ./meshflow recommendations --sink=<this store> first";
+    }
+    return "the store " + store.describe() + " is unavailable (" + message + "); each request tries again";
+  }
+
+  private static void accept(Map<String, String> query, String... names) {
+    Set<String> allowed = Set.of(names);
+    for (String name : query.keySet()) {
+      if (!allowed.contains(name)) {
+        throw new Refused(400, "unknown parameter '" + name + "'"
+            + (names.length == 0 ? "; this path takes none" : "; accepted: " + String.join(", ", names)));
+      }
+    }
+  }
+
+  private static int count(Map<String, String> query) {
+    String n = query.get("n");
+    if (n == null) {
+      return 10;
+    }
+    try {
+      int value = Integer.parseInt(n);
+      if (value >= 1 && value <= MAX_N) {
+        return value;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below
+    }
+    throw new Refused(400, "n must be a whole number from 1 to " + MAX_N);
+  }
+
+  private static String type(Map<String, String> query) {
+    String type = query.get("type");
+    if (type == null || type.equals("song") || type.equals("podcast")) {
+      return type;
+    }
+    throw new Refused(400, "type must be song or podcast");
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if (out.put(name, decode(eq < 0 ? "" : pair.substring(eq + 1))) != null) {
+        throw new Refused(400, "parameter '" + name + "' is given twice");
+      }
+    }
+    return out;
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new Refused(400, "the path or query is not valid percent-encoding");
+    }
+  }
+
+  private static byte[] json(ObjectNode node) throws IOException {
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
+  }
+
+  private static byte[] error(String message) throws IOException {
+    return json(JSON.createObjectNode().put("error", message));
+  }
+
+  private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}

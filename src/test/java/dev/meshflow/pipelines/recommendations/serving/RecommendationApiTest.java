@@ -1,0 +1,243 @@
+package dev.meshflow.pipelines.recommendations.serving;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.CliRun;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.services.RestartablePostgres;
+import dev.meshflow.transforms.interactions.model.ValidEvents;
+import dev.meshflow.transforms.recommendations.Scoring;
+import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The recommendations pipeline's batch backfill into a real PostgreSQL, then {@code serve} over
+ * real HTTP: every user's list, every item's neighbours and the trending window are exactly what
+ * {@link RecommendationsModel} gives for the same records; every reply is valid against the
+ * served OpenAPI description, which lists exactly the routes the API serves; bad parameters get a
+ * 400 that says what is wrong; and a store that stops gets 503s, then answers again once it is back.
+ */
+public class RecommendationApiTest {
+  private static final int EVENTS = 3_000;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS
+      + "&seed=5&taste=1&recs=1&items=60&users=40&eventsPerSecond=1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static Path dataDirectory;
+  private static RestartablePostgres postgres;
+  private static RecommendationApi api;
+  private static RecommendationsModel model;
+  private static Map<String, JsonSchema> schemas;
+
+  @BeforeAll
+  static void backfillAndServe() throws Exception {
+    dataDirectory = Files.createTempDirectory("meshflow-recs-pg");
+    postgres = RestartablePostgres.start(dataDirectory);
+    postgres.createDatabase("recs");
+    postgres.createDatabase("empty");
+    CliRun run = CliRun.of(List.of("recommendations", "--interactions=" + GENERATOR,
+        "--sink=" + postgres.sinkUri("recs")));
+    assertEquals(0, run.code, run.err);
+    assertThat(run.out, containsString("conservation  read " + String.format("%,d", EVENTS)));
+
+    model = RecommendationsModel.of(ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values());
+    api = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")), "127.0.0.1", 0, 4);
+    schemas = schemas(get("/openapi.json").body());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (api != null) {
+      api.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  public void everyListIsTheModelsAndEveryReplyMatchesTheDescription() throws Exception {
+    assertTrue(model.users().size() >= 30, "users expected: " + model.users());
+    int fromCoListening = 0;
+    for (String user : model.users()) {
+      JsonNode reply = ok("/recommendations/" + user + "?n=10", "Recommendations");
+      assertTrue(reply.get("known_user").asBoolean());
+      assertItems(model.recommend(user, 10), reply.get("items"), user);
+      fromCoListening += reply.get("items").get(0).get("because").asText().startsWith("because you played") ? 1 : 0;
+    }
+    assertTrue(fromCoListening > model.users().size() / 2, "most lists lead with a co-listened item: " + fromCoListening);
+    String someone = model.users().iterator().next();
+    assertItems(model.recommend(someone, "podcast", 5),
+        ok("/recommendations/" + someone + "?n=5&type=podcast", "Recommendations").get("items"), someone);
+    for (String item : model.plays().keySet()) {
+      JsonNode reply = ok("/items/" + item + "/similar?n=10", "Similar");
+      assertItems(Scoring.similar(item, null, 10, model), reply.get("items"), item);
+    }
+
+    long latestWindow = model.trending().lastKey();
+    List<Map.Entry<String, Long>> top = model.trending().get(latestWindow).entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(10).toList();
+    JsonNode trending = ok("/trending?n=10", "Trending");
+    assertEquals(Instant.ofEpochMilli(latestWindow).toString(), trending.get("window_start").asText());
+    List<String> shown = new ArrayList<>();
+    trending.get("items").forEach(i -> shown.add(i.get("item_id").asText() + "=" + i.get("plays").asLong()));
+    assertEquals(top.stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), shown);
+
+    // A user never seen gets what is trending now, not an error.
+    JsonNode stranger = ok("/recommendations/nobody-at-all?n=10", "Recommendations");
+    assertFalse(stranger.get("known_user").asBoolean());
+    List<String> trendingIds = new ArrayList<>();
+    stranger.get("items").forEach(i -> trendingIds.add(i.get("item_id").asText()));
+    assertEquals(top.stream().map(Map.Entry::getKey).toList(), trendingIds);
+
+    JsonNode modelState = ok("/health", "Health").get("model");
+    assertEquals(model.events(), modelState.get("events").asLong(), "plays and skips learned from");
+    assertEquals(Instant.ofEpochMilli(model.latestEvent()).toString(), modelState.get("latest_event").asText());
+  }
+
+  private static void assertItems(List<Scoring.Scored> expected, JsonNode items, String who) {
+    assertEquals(expected.size(), items.size(), who + ": " + items);
+    for (int i = 0; i < expected.size(); i++) {
+      Scoring.Scored e = expected.get(i);
+      JsonNode item = items.get(i);
+      assertEquals(e.item(), item.get("item_id").asText(), who + " #" + i);
+      assertEquals(e.type(), item.get("item_type").asText(), who + " #" + i);
+      assertEquals(e.because(), item.get("because").asText(), who + " #" + i);
+      assertEquals(e.score(), item.get("score").asDouble(), 1e-12, who + " #" + i);
+    }
+  }
+
+  @Test
+  public void theDescriptionListsExactlyTheRoutesTheApiServes() throws Exception {
+    JsonNode doc = JSON.readTree(get("/openapi.json").body());
+    Set<String> described = new TreeSet<>();
+    doc.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+      List<String> query = new ArrayList<>();
+      JsonNode parameters = op.getValue().path("parameters");
+      parameters.forEach(p -> {
+        JsonNode resolved = resolve(doc, p);
+        if (resolved.get("in").asText().equals("query")) {
+          query.add(resolved.get("name").asText());
+        }
+      });
+      described.add(op.getKey().toUpperCase() + " " + path.getKey() + " " + query);
+    }));
+    Set<String> served = new TreeSet<>();
+    RecommendationApi.ROUTES.forEach(r -> served.add(r.method() + " " + r.path() + " " + r.query()));
+    assertEquals(served, described);
+  }
+
+  private static JsonNode resolve(JsonNode doc, JsonNode node) {
+    if (!node.has("$ref")) {
+      return node;
+    }
+    return doc.at(node.get("$ref").asText().substring(1));
+  }
+
+  @Test
+  public void badRequestsSayWhatIsWrong() throws Exception {
+    assertError("/recommendations/u?n=0", 400, "n must be a whole number from 1 to 100");
+    assertError("/recommendations/u?n=ten", 400, "n must be a whole number from 1 to 100");
+    assertError("/trending?n=101", 400, "n must be a whole number from 1 to 100");
+    assertError("/trending?type=video", 400, "type must be song or podcast");
+    assertError("/trending?genre=jazz", 400, "unknown parameter 'genre'; accepted: n, type");
+    assertError("/trending?n=1&n=2", 400, "parameter 'n' is given twice");
+    assertError("/health?x=1", 400, "unknown parameter 'x'; this path takes none");
+    assertError("/items/no-such-item/similar", 404, "no item 'no-such-item' has been played");
+    assertError("/users", 404, "no such path");
+    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/trending"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, post.statusCode());
+    assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
+  }
+
+  @Test
+  public void aStoreThatIsAwayOrEmptyAnswers503AndTheApiRecoversWhenItIsBack() throws Exception {
+    try (RecommendationApi empty = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("empty")), "127.0.0.1", 0, 2)) {
+      HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(empty.url() + "/trending")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, reply.statusCode());
+      assertThat(reply.body(), containsString("has no recommendation tables yet; run ./meshflow recommendations"));
+    }
+    ok("/health", "Health"); // a pooled connection now exists, and will break
+    postgres.stop();
+    try {
+      assertError("/health", 503, "is unavailable");
+      assertError("/recommendations/" + model.users().iterator().next(), 503, "each request tries again");
+    } finally {
+      postgres.start();
+    }
+    Await.until("the API to answer again", Duration.ofSeconds(30), () -> get("/health").statusCode(), s -> s == 200);
+    ok("/recommendations/" + model.users().iterator().next(), "Recommendations");
+  }
+
+  private static void assertError(String path, int status, String message) throws Exception {
+    HttpResponse<String> reply = get(path);
+    assertEquals(status, reply.statusCode(), path + ": " + reply.body());
+    JsonNode body = JSON.readTree(reply.body());
+    assertThat(path, body.get("error").asText(), containsString(message));
+    assertTrue(schemas.get("Error").validate(body).isEmpty(), path + ": " + body);
+  }
+
+  private static JsonNode ok(String path, String schema) throws Exception {
+    HttpResponse<String> reply = get(path);
+    assertEquals(200, reply.statusCode(), path + ": " + reply.body());
+    JsonNode body = JSON.readTree(reply.body());
+    Set<ValidationMessage> problems = schemas.get(schema).validate(body);
+    assertTrue(problems.isEmpty(), path + " does not match " + schema + ": " + problems);
+    return body;
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Each component schema of the served description, its references resolved within it. */
+  private static Map<String, JsonSchema> schemas(String openApi) throws Exception {
+    JsonNode doc = JSON.readTree(openApi);
+    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    Map<String, JsonSchema> out = new java.util.HashMap<>();
+    Set<String> names = new HashSet<>();
+    doc.get("components").get("schemas").fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      ObjectNode schema = JSON.createObjectNode();
+      schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+      schema.put("$ref", "#/components/schemas/" + name);
+      schema.set("components", doc.get("components"));
+      out.put(name, factory.getSchema(schema));
+    }
+    return out;
+  }
+}

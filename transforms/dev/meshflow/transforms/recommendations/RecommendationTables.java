@@ -1,0 +1,55 @@
+package dev.meshflow.transforms.recommendations;
+
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+
+/**
+ * The serving store's tables, one row per key, each versioned by the pane that wrote it (the
+ * sinks' PaneVersion: an older firing never overwrites a newer one).
+ */
+public final class RecommendationTables {
+  public static final String CO_LISTENS = "rec_co_listens";
+  public static final List<String> CO_LISTENS_KEY = List.of("item_id", "neighbour_id");
+  public static final Schema CO_LISTENS_SCHEMA = versioned(Schema.builder()
+      .addStringField("item_id")
+      .addStringField("neighbour_id")
+      .addInt64Field("co_count"));
+
+  public static final String ITEM_PLAYS = "rec_item_plays";
+  public static final List<String> ITEM_PLAYS_KEY = List.of("item_id");
+  public static final Schema ITEM_PLAYS_SCHEMA = versioned(Schema.builder()
+      .addStringField("item_id")
+      .addStringField("item_type")
+      .addInt64Field("plays"));
+
+  /** A user's latest plays (newest first) and skipped items, each a JSON array of item ids. */
+  public static final String USER_HISTORY = "rec_user_history";
+  public static final List<String> USER_HISTORY_KEY = List.of("user_id");
+  public static final Schema USER_HISTORY_SCHEMA = versioned(Schema.builder()
+      .addStringField("user_id")
+      .addStringField("recent_items")
+      .addStringField("skipped_items"));
+
+  public static final String TRENDING = "rec_trending";
+  public static final List<String> TRENDING_KEY = List.of("window_start", "item_id");
+  public static final Schema TRENDING_SCHEMA = versioned(Schema.builder()
+      .addDateTimeField("window_start")
+      .addStringField("item_id")
+      .addStringField("item_type")
+      .addInt64Field("plays"));
+
+  /** What the model has learned from: the version the API names in each reply. */
+  public static final String MODEL_STATE = "rec_model_state";
+  public static final List<String> MODEL_STATE_KEY = List.of("model");
+  public static final String MODEL = "co-listening";
+  public static final Schema MODEL_STATE_SCHEMA = versioned(Schema.builder()
+      .addStringField("model")
+      .addInt64Field("events")
+      .addDateTimeField("latest_event"));
+
+  private RecommendationTables() {}
+
+  private static Schema versioned(Schema.Builder fields) {
+    return fields.addInt64Field("pane_index").addBooleanField("is_final").build();
+  }
+}
