@@ -20,6 +20,8 @@ public final class ServeCommand {
       "  GET /recommendations/<user_id>?n=10&type=song|podcast   a user's best items, each with its reason",
       "  GET /items/<item_id>/similar?n=10&type=                 items most played together with it",
       "  GET /trending?n=10&type=                                the latest trending window's top items",
+      "  POST /events                                            one interaction, checked against the",
+      "                                                          Interactions contract and published",
       "  GET /health, GET /openapi.json                          the store's state; this API described",
       "400 a bad parameter; 404 an unknown path or item; 503 the store is away or empty (each request",
       "tries again, so the API recovers by itself).",
@@ -30,6 +32,9 @@ public final class ServeCommand {
       "  --port=N            (default: 8090; 0: any free port)",
       "  --bind=ADDRESS      (default: 127.0.0.1) listen on another interface only if you mean to",
       "  --threads=N         (default: 8) requests answered at once, each with its own connection",
+      "  --catalog=DIR       (default: " + CatalogCommand.DEFAULT_DIR + ") where POST /events finds the",
+      "                      interactions product's contract and topic",
+      "  --bootstrap=HOST:PORT  (default: the product's kafka port) the brokers POST /events publishes to",
       "  --help, -h          this text");
 
   private ServeCommand() {}
@@ -39,6 +44,8 @@ public final class ServeCommand {
     int port = 8090;
     String bind = "127.0.0.1";
     int threads = 8;
+    String catalog = CatalogCommand.DEFAULT_DIR;
+    String bootstrap = null;
     Map<String, String> options = CommandArgs.options(args);
     if (CommandArgs.wantsHelp(options)) {
       out.println(USAGE);
@@ -52,6 +59,8 @@ public final class ServeCommand {
         case "--port" -> port = (int) CommandArgs.wholeNumber("serve", name, value, 0, 65_535);
         case "--bind" -> bind = value;
         case "--threads" -> threads = (int) CommandArgs.wholeNumber("serve", name, value, 1, 256);
+        case "--catalog" -> catalog = value;
+        case "--bootstrap" -> bootstrap = value;
         default -> throw CommandArgs.unknown("serve", name, value);
       }
     }
@@ -61,7 +70,8 @@ public final class ServeCommand {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().replace("--db=", "--store="), e);
     }
-    try (RecommendationApi api = RecommendationApi.start(warehouse, bind, port, threads)) {
+    try (RecommendationApi api = RecommendationApi.start(warehouse, java.nio.file.Path.of(catalog), bootstrap, null,
+        bind, port, threads)) {
       out.println("ready: " + api.url() + "/recommendations/<user_id> (store: " + warehouse.describe()
           + "; " + api.url() + "/openapi.json describes the API); Ctrl-C stops it");
       CountDownLatch stopped = new CountDownLatch(1);

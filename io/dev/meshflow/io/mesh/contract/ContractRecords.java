@@ -1,10 +1,13 @@
 package dev.meshflow.io.mesh.contract;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -37,6 +40,39 @@ public final class ContractRecords {
    * A contract's rules prepared once (patterns compiled, allowed values hashed, bounds as numbers),
    * for a producer that checks every record it makes.
    */
+  /**
+   * A JSON object's fields as a record for {@link Checker}: text, whole and other numbers, booleans;
+   * a nested object or array stands as an empty one (no contract field takes them, so the checker
+   * names it); null fields are left out.
+   */
+  public static Map<String, Object> values(JsonNode r) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      JsonNode v = f.getValue();
+      Object value;
+      if (v.isNull()) {
+        value = null;
+      } else if (v.isTextual()) {
+        value = v.textValue();
+      } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+        value = v.longValue();
+      } else if (v.isNumber()) {
+        value = v.doubleValue();
+      } else if (v.isBoolean()) {
+        value = v.booleanValue();
+      } else if (v.isObject()) {
+        value = Map.of();
+      } else {
+        value = List.of();
+      }
+      if (value != null) {
+        record.put(f.getKey(), value);
+      }
+    }
+    return record;
+  }
+
   public static final class Checker {
     private final DataContract contract;
     private final ContractField[] fields;

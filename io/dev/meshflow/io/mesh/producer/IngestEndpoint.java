@@ -17,8 +17,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,7 +154,7 @@ public final class IngestEndpoint implements AutoCloseable {
         rejected.add(new Object[] {i, null, "not a JSON object"});
         continue;
       }
-      Map<String, Object> record = values(r);
+      Map<String, Object> record = ContractRecords.values(r);
       try {
         values.add(producer.serialize(record));
         valid.add(record);
@@ -209,33 +207,6 @@ public final class IngestEndpoint implements AutoCloseable {
   }
 
   /** A JSON object's fields as the contract checks them: strings, longs, doubles, booleans. */
-  private static Map<String, Object> values(JsonNode r) {
-    Map<String, Object> record = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      JsonNode v = f.getValue();
-      Object value;
-      if (v.isNull()) {
-        value = null;
-      } else if (v.isTextual()) {
-        value = v.textValue();
-      } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-        value = v.longValue();
-      } else if (v.isNumber()) {
-        value = v.doubleValue();
-      } else if (v.isBoolean()) {
-        value = v.booleanValue();
-      } else if (v.isObject()) {
-        value = Map.of();
-      } else {
-        value = List.of();
-      }
-      if (value != null) {
-        record.put(f.getKey(), value);
-      }
-    }
-    return record;
-  }
 
   private byte[] readLimited(InputStream in) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -113,6 +114,18 @@ public final class MeshProducer implements AutoCloseable {
     byte[] value = serialize(record);
     String id = UUID.randomUUID().toString();
     producer.send(kafkaRecord(record, value, id));
+    return id;
+  }
+
+  /**
+   * Checks, serialises and sends one record, and waits until the broker has it; returns its event
+   * id. Refused (RefusedRecordException) if it breaks the contract; throws if the broker does not
+   * take it.
+   */
+  public String publish(Map<String, ?> record) throws InterruptedException, ExecutionException {
+    byte[] value = serialize(record);
+    String id = UUID.randomUUID().toString();
+    producer.send(kafkaRecord(record, value, id)).get();
     return id;
   }
 

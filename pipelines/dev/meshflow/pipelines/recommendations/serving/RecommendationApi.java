@@ -1,11 +1,15 @@
 package dev.meshflow.pipelines.recommendations.serving;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshflow.io.TableSink;
+import dev.meshflow.io.mesh.contract.ContractRecords;
+import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import dev.meshflow.io.sql.ReadOnlyConnections;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Scoring;
@@ -23,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -34,7 +39,10 @@ import java.util.regex.Pattern;
  * {@code /openapi.json} describes them (a test keeps the two equal).
  *
  * <ul>
- *   <li>400: a bad parameter, with a message; 404: an unknown path or item; 405: not a GET.
+ *   <li>400: a bad parameter, with a message; 404: an unknown path or item; 405: the wrong method.
+ *   <li>{@code POST /events}: 202 once the Interactions product's topic has the event; 422 with
+ *       each broken contract rule's field and reason; 400 malformed JSON; 413 too large; 503 the
+ *       broker or the catalog is away (nothing published).
  *   <li>503: the store cannot be reached or has no recommendation tables yet, with the reason. A
  *       connection that failed is dropped, so the API recovers by itself when the store is back.
  * </ul>
@@ -52,33 +60,47 @@ public final class RecommendationApi implements AutoCloseable {
       new Route("GET", "/recommendations/{user_id}", List.of("n", "type")),
       new Route("GET", "/items/{item_id}/similar", List.of("n", "type")),
       new Route("GET", "/trending", List.of("n", "type")),
+      new Route("POST", "/events", List.of()),
       new Route("GET", "/health", List.of()),
       new Route("GET", "/openapi.json", List.of()));
 
   private static final Pattern RECOMMENDATIONS = Pattern.compile("/recommendations/" + ID);
   private static final Pattern SIMILAR = Pattern.compile("/items/" + ID + "/similar");
 
+  static final int MAX_EVENT_BYTES = 64 * 1024;
+
   private final TableSink store;
+  private final EventPublisher events;
   private final ReadOnlyConnections connections;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  private RecommendationApi(TableSink store, HttpServer server, ExecutorService executor, int pool) {
+  private RecommendationApi(TableSink store, EventPublisher events, HttpServer server, ExecutorService executor,
+      int pool) {
     this.store = store;
+    this.events = events;
     this.connections = new ReadOnlyConnections(store, pool);
     this.server = server;
     this.executor = executor;
   }
 
-  /** Starts serving {@code store} on {@code bind:port} (port 0: any free one) with {@code threads}. */
-  public static RecommendationApi start(TableSink store, String bind, int port, int threads) throws IOException {
+  /**
+   * Starts serving {@code store} on {@code bind:port} (port 0: any free one) with {@code threads};
+   * {@code POST /events} publishes to the Interactions product of the catalog in {@code catalogDir}.
+   *
+   * @param bootstrap the brokers; null: the product's own
+   * @param topic the topic; null: the product's own
+   */
+  public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
+      String bind, int port, int threads) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 256);
     ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "meshflow-serve-http");
       t.setDaemon(true);
       return t;
     });
-    RecommendationApi api = new RecommendationApi(store, server, executor, threads);
+    RecommendationApi api = new RecommendationApi(store, new EventPublisher(catalogDir, bootstrap, topic), server,
+        executor, threads);
     server.createContext("/", api::handle);
     server.setExecutor(executor);
     server.start();
@@ -94,6 +116,7 @@ public final class RecommendationApi implements AutoCloseable {
     server.stop(0);
     executor.shutdownNow();
     connections.close();
+    events.close();
   }
 
   /** A request the API refuses, with its status and message. */
@@ -109,13 +132,25 @@ public final class RecommendationApi implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       try {
-        if (!exchange.getRequestMethod().equals("GET")) {
-          exchange.getResponseHeaders().add("Allow", "GET");
-          throw new Refused(405, "use GET");
-        }
         String path = exchange.getRequestURI().getRawPath();
+        String method = path.equals("/events") ? "POST" : "GET";
+        if (!exchange.getRequestMethod().equals(method)) {
+          exchange.getResponseHeaders().add("Allow", method);
+          throw new Refused(405, "use " + method);
+        }
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-        reply(exchange, 200, route(path, query));
+        if (method.equals("POST")) {
+          accept(query);
+          reply(exchange, 202, json(event(exchange.getRequestBody())));
+        } else {
+          reply(exchange, 200, route(path, query));
+        }
+      } catch (RefusedRecordException refused) {
+        ObjectNode body = JSON.createObjectNode().put("error", "the event breaks the " + EventPublisher.PRODUCT
+            + " contract");
+        ArrayNode violations = body.putArray("violations");
+        refused.violations().forEach(v -> violations.addObject().put("field", v.field()).put("reason", v.reason()));
+        reply(exchange, 422, json(body));
       } catch (Refused r) {
         reply(exchange, r.status, error(r.getMessage()));
       } catch (SQLException e) {
@@ -154,6 +189,39 @@ public final class RecommendationApi implements AutoCloseable {
       default:
         throw new Refused(404, "no such path; the API serves " + String.join(", ",
             ROUTES.stream().map(Route::path).toList()));
+    }
+  }
+
+  /** Checks one interaction against the contract and publishes it; answers once the broker has it. */
+  private ObjectNode event(InputStream body) throws IOException {
+    byte[] bytes = body.readNBytes(MAX_EVENT_BYTES + 1);
+    if (bytes.length > MAX_EVENT_BYTES) {
+      throw new Refused(413, "an event is at most " + MAX_EVENT_BYTES + " bytes");
+    }
+    JsonNode event;
+    try {
+      event = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new Refused(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr());
+    }
+    if (event == null || !event.isObject()) {
+      throw new Refused(400, "the body must be one JSON object: an interaction as the " + EventPublisher.PRODUCT
+          + " contract describes it");
+    }
+    try {
+      String id = events.publish(ContractRecords.values(event));
+      return JSON.createObjectNode().put("published", true).put("id", id).put("topic", events.topic())
+          .put("event_id", event.path("event_id").asText());
+    } catch (IllegalStateException noCatalog) {
+      throw new Refused(503, noCatalog.getMessage());
+    } catch (ExecutionException | org.apache.kafka.common.KafkaException e) {
+      events.reset();
+      throw new Refused(503, "the broker did not take the event, which was not published ("
+          + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName() + "); send it again");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Refused(503, "interrupted while the broker took the event");
     }
   }
 

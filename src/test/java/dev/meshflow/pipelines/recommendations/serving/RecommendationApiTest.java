@@ -14,9 +14,11 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.RestartablePostgres;
 import dev.meshflow.transforms.interactions.model.ValidEvents;
 import dev.meshflow.transforms.recommendations.Scoring;
@@ -33,8 +35,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +59,10 @@ public class RecommendationApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  private static final String TOPIC = "recs-api-events";
   private static Path dataDirectory;
+  private static Path catalog;
+  private static KafkaBroker kafka;
   private static RestartablePostgres postgres;
   private static RecommendationApi api;
   private static RecommendationsModel model;
@@ -62,6 +71,10 @@ public class RecommendationApiTest {
   @BeforeAll
   static void backfillAndServe() throws Exception {
     dataDirectory = Files.createTempDirectory("meshflow-recs-pg");
+    catalog = dataDirectory.resolveSibling(dataDirectory.getFileName() + "-catalog");
+    MeshCatalog.init(catalog);
+    kafka = KafkaBroker.shared();
+    kafka.createTopic(TOPIC, 1);
     postgres = RestartablePostgres.start(dataDirectory);
     postgres.createDatabase("recs");
     postgres.createDatabase("empty");
@@ -71,7 +84,8 @@ public class RecommendationApiTest {
     assertThat(run.out, containsString("conservation  read " + String.format("%,d", EVENTS)));
 
     model = RecommendationsModel.of(ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values());
-    api = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")), "127.0.0.1", 0, 4);
+    api = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")), catalog, kafka.bootstrap(),
+        TOPIC, "127.0.0.1", 0, 4);
     schemas = schemas(get("/openapi.json").body());
   }
 
@@ -184,7 +198,8 @@ public class RecommendationApiTest {
 
   @Test
   public void aStoreThatIsAwayOrEmptyAnswers503AndTheApiRecoversWhenItIsBack() throws Exception {
-    try (RecommendationApi empty = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("empty")), "127.0.0.1", 0, 2)) {
+    try (RecommendationApi empty = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("empty")), catalog, null, null,
+        "127.0.0.1", 0, 2)) {
       HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(empty.url() + "/trending")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(503, reply.statusCode());
@@ -200,6 +215,72 @@ public class RecommendationApiTest {
     }
     Await.until("the API to answer again", Duration.ofSeconds(30), () -> get("/health").statusCode(), s -> s == 200);
     ok("/recommendations/" + model.users().iterator().next(), "Recommendations");
+  }
+
+  /**
+   * {@code POST /events}: a valid play reaches the Interactions product's topic as the contract's
+   * JSON line before the 202; an event that breaks the contract gets a 422 naming each field and
+   * rule, and nothing is published; malformed JSON, a list and a GET get 400s and a 405.
+   */
+  @Test
+  public void postedEventsAreCheckedAgainstTheContractAndPublished() throws Exception {
+    String play = "{\"event_id\":\"api-ev-1\",\"ts\":\"2026-03-08T07:30:00Z\",\"user_id\":\"user-7\","
+        + "\"item_id\":\"song-0011\",\"item_type\":\"song\",\"event_type\":\"play\",\"device\":\"web\"}";
+    HttpResponse<String> published = post("/events", play);
+    assertEquals(202, published.statusCode(), published.body());
+    JsonNode reply = JSON.readTree(published.body());
+    assertTrue(schemas.get("Published").validate(reply).isEmpty(), reply.toString());
+    assertEquals("api-ev-1", reply.get("event_id").asText());
+    assertEquals(TOPIC, reply.get("topic").asText());
+    List<String> onTopic = topic();
+    assertEquals(1, onTopic.size(), onTopic.toString());
+    assertEquals("api-ev-1", JSON.readTree(onTopic.get(0)).get("event_id").asText());
+
+    HttpResponse<String> refused = post("/events", "{\"event_id\":\"api-ev-2\",\"ts\":\"yesterday\","
+        + "\"item_id\":\"song-1\",\"item_type\":\"song\",\"event_type\":\"dance\"}");
+    assertEquals(422, refused.statusCode(), refused.body());
+    JsonNode why = JSON.readTree(refused.body());
+    assertTrue(schemas.get("Refused").validate(why).isEmpty(), why.toString());
+    Set<String> fields = new TreeSet<>();
+    why.get("violations").forEach(v -> fields.add(v.get("field").asText()));
+    assertEquals(Set.of("user_id", "ts", "event_type"), fields, why.toString());
+    assertEquals(1, topic().size(), "nothing of a refused event is published");
+
+    assertThat(post("/events", "{\"event_id\":").body(), containsString("malformed JSON at line 1"));
+    assertEquals(400, post("/events", "[" + play + "]").statusCode());
+    assertError("/events", 405, "use POST");
+    try (RecommendationApi noCatalog = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")),
+        catalog.resolveSibling("no-such-catalog"), kafka.bootstrap(), TOPIC, "127.0.0.1", 0, 1)) {
+      HttpResponse<String> away = HTTP.send(HttpRequest.newBuilder(URI.create(noCatalog.url() + "/events"))
+          .POST(HttpRequest.BodyPublishers.ofString(play)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, away.statusCode());
+      assertThat(away.body(), containsString("./meshflow catalog init"));
+    }
+  }
+
+  private static HttpResponse<String> post(String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Every record on the events topic, as text. */
+  private static List<String> topic() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrap());
+    p.put("key.deserializer", StringDeserializer.class.getName());
+    p.put("value.deserializer", StringDeserializer.class.getName());
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+      TopicPartition partition = new TopicPartition(TOPIC, 0);
+      c.assign(List.of(partition));
+      c.seekToBeginning(List.of(partition));
+      long end = c.endOffsets(List.of(partition)).get(partition);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (c.position(partition) < end && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+      }
+    }
+    return out;
   }
 
   private static void assertError(String path, int status, String message) throws Exception {
