@@ -246,7 +246,7 @@ public final class CatalogCommand {
   }
 
   private static int publish(MeshCatalog catalog, String db, PrintStream out) throws Exception {
-    TableSink warehouse = QueryCommand.warehouse(db);
+    TableSink warehouse = QueryCommand.warehouse("--db", db);
     CatalogTables.Counts[] written = new CatalogTables.Counts[1];
     ((SqlTableSink) warehouse).withConnection(c -> written[0] = CatalogTables.publish(c, catalog));
     out.printf("catalog: %d products, %d schema versions and %d fields written to %s, %s and %s in %s%n",

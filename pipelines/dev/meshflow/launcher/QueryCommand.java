@@ -75,7 +75,7 @@ public final class QueryCommand {
       QueryAccess.check(sql.toString(), domain, catalog == null ? CatalogCommand.DEFAULT_DIR : catalog,
           catalog != null);
     }
-    TableSink warehouse = warehouse(db);
+    TableSink warehouse = warehouse("--db", db);
     try (Connection c = open(warehouse); Statement st = c.createStatement()) {
       String query = sql.length() > 0 ? sql.toString()
           : "postgres".equals(warehouse.sqlDialect()) ? POSTGRES_TABLES : DUCKDB_TABLES;
@@ -85,17 +85,20 @@ public final class QueryCommand {
     }
   }
 
-  /** A bare path is a DuckDB file, as it always was; anything with a scheme is a sink URI. */
-  static TableSink warehouse(String db) {
+  /**
+   * The warehouse that {@code option} (as {@code --db}) names: a bare path is a DuckDB file, as it
+   * always was; anything with a scheme is a sink URI. Errors name the option as the user typed it.
+   */
+  static TableSink warehouse(String option, String db) {
     TableSink sink;
     try {
       sink = Endpoints.sink(db.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") ? db : "duckdb:" + db);
     } catch (IllegalArgumentException e) {
-      String message = e.getMessage().replace("--sink=", "--db=");
-      throw new IllegalArgumentException(message.contains("--db=") ? message : "--db=" + message, e);
+      String message = e.getMessage().replace("--sink=", option + "=");
+      throw new IllegalArgumentException(message.contains(option + "=") ? message : option + "=" + message, e);
     }
     if (sink.sqlDialect() == null) {
-      throw new IllegalArgumentException("--db=" + db + ": not a warehouse; use a DuckDB file or"
+      throw new IllegalArgumentException(option + "=" + db + ": not a warehouse; use a DuckDB file or"
           + " postgresql://host:port/db?user=U");
     }
     return sink;

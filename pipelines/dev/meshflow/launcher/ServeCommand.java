@@ -64,12 +64,7 @@ public final class ServeCommand {
         default -> throw CommandArgs.unknown("serve", name, value);
       }
     }
-    TableSink warehouse;
-    try {
-      warehouse = QueryCommand.warehouse(store);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().replace("--db=", "--store="), e);
-    }
+    TableSink warehouse = QueryCommand.warehouse("--store", store);
     try (RecommendationApi api = RecommendationApi.start(warehouse, java.nio.file.Path.of(catalog), bootstrap, null,
         bind, port, threads)) {
       out.println("ready: " + api.url() + "/recommendations/<user_id> (store: " + warehouse.describe()

@@ -35,12 +35,12 @@ public final class CoListening {
   record Pick(int user, int item, boolean song) {}
 
   static Pick pick(InteractionGenerator.Spec spec, long k) {
-    int songs = songs(spec);
+    int songs = spec.songs();
     int artists = Math.max(1, songs / TRACKS_PER_ARTIST);
     long session = k / SESSION;
     SplittableRandom s = SeededRandom.of(spec.seed ^ SESSION_SALT, session);
     int user = (int) (spec.users * Math.pow(s.nextDouble(), 1.5));
-    int group = user % GROUPS;
+    int group = groupOf(user);
     int item = s.nextDouble() < STARTS_IN_GROUP ? groupTrack(s, group, artists, songs) : popular(s, spec.items);
     for (long j = session * SESSION + 1; j <= k; j++) {
       SplittableRandom r = SeededRandom.of(spec.seed ^ STEP_SALT, j);
@@ -56,18 +56,13 @@ public final class CoListening {
     return new Pick(user, item, item < songs);
   }
 
-  /** Songs are the first 80% of item numbers, as in the other modes; podcasts the rest. */
-  public static int songs(InteractionGenerator.Spec spec) {
-    return Math.max(1, spec.items * 8 / 10);
-  }
-
   /** The artist of song {@code item}. */
-  public static int artistOf(int item) {
+  static int artistOf(int item) {
     return item / TRACKS_PER_ARTIST;
   }
 
   /** The taste group of user {@code user}. */
-  public static int groupOf(int user) {
+  static int groupOf(int user) {
     return user % GROUPS;
   }
 

@@ -53,6 +53,11 @@ public final class InteractionGenerator implements RecordGenerator {
     public ProductWorld world;
     /** With taste: users and items follow taste groups and artists ({@link CoListening}). */
     public boolean recs = false;
+
+    /** How many item numbers are songs: the first 80 %; the rest are podcasts. */
+    public int songs() {
+      return Math.max(1, items * 8 / 10);
+    }
   }
 
   @Override
@@ -99,7 +104,7 @@ public final class InteractionGenerator implements RecordGenerator {
     long ts = shifted(nominalTimeMillis(i), r);
     // Squaring skews popularity towards low item and user numbers, as real catalogs are skewed.
     int item = (int) (spec.items * Math.pow(r.nextDouble(), 2));
-    boolean song = item < Math.max(1, spec.items * 8 / 10);
+    boolean song = item < spec.songs();
     int user = (int) (spec.users * Math.pow(r.nextDouble(), 1.5));
     double e = r.nextDouble();
     String eventType = e < 0.55 ? "play" : e < 0.80 ? "skip" : e < 0.92 ? "like" : "playlist_add";

@@ -77,7 +77,7 @@ public final class Taste {
     ProductWorld world = spec.world;
     int items = world == null ? spec.items : world.itemCount();
     int itemAt = (int) (items * Math.pow(r.nextDouble(), 2));
-    boolean song = world == null ? itemAt < Math.max(1, spec.items * 8 / 10) : itemAt < world.songs;
+    boolean song = world == null ? itemAt < spec.songs() : itemAt < world.songs;
     // (recs=1 replaces user, item and song below; these draws stay, so the other fields match taste=1)
     int userAt = (int) ((world == null ? spec.users : world.userCount()) * Math.pow(r.nextDouble(), 1.5));
     int item = world == null ? itemAt : world.items[itemAt];

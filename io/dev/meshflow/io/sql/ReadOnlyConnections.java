@@ -8,8 +8,9 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * A small pool of read-only connections to a warehouse, for a server that answers from it while a
- * job writes. A connection that failed is closed, never reused: after the database restarts, the
- * next request opens a fresh one, so the server recovers by itself.
+ * job writes. A connection the database failed on (an SQLException, thrown or wrapped) is closed,
+ * never reused: after the database restarts, the next request opens a fresh one, so the server
+ * recovers by itself. A request that ends otherwise (a 404, say) returns its connection.
  */
 public final class ReadOnlyConnections implements AutoCloseable {
   /** What a request does with a connection. */
@@ -33,14 +34,34 @@ public final class ReadOnlyConnections implements AutoCloseable {
     }
     try {
       T result = work.run(c);
-      if (!idle.offer(c)) {
-        c.close(); // the pool is full: more requests ran at once than it keeps
-      }
+      release(c);
       return result;
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
       closeQuietly(c);
       throw e;
+    } catch (RuntimeException e) {
+      if (fromTheDatabase(e)) {
+        closeQuietly(c);
+      } else {
+        release(c);
+      }
+      throw e;
     }
+  }
+
+  private void release(Connection c) throws SQLException {
+    if (!idle.offer(c)) {
+      c.close(); // the pool is full: more requests ran at once than it keeps
+    }
+  }
+
+  private static boolean fromTheDatabase(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

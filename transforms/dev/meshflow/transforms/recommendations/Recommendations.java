@@ -128,7 +128,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of()))
         .apply("CoListenTotals", RecommendationWindowing.totals(streaming, update))
         .apply("SumCoListens", SumPerKey.of(streaming))
-        .apply("CoListensToRows", ParDo.of(new StoreRows.CoListenFn()))
+        .apply("CoListensToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.CO_LISTENS_SCHEMA)))
         .setRowSchema(RecommendationTables.CO_LISTENS_SCHEMA);
 
     PCollection<KV<KV<String, String>, Long>> playedItems = plays
@@ -140,7 +140,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
     PCollection<Row> itemPlays = playedItems
         .apply("PlayTotals", RecommendationWindowing.totals(streaming, update))
         .apply("CountPlays", SumPerKey.of(streaming))
-        .apply("ItemPlaysToRows", ParDo.of(new StoreRows.ItemPlaysFn()))
+        .apply("ItemPlaysToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.ITEM_PLAYS_SCHEMA)))
         .setRowSchema(RecommendationTables.ITEM_PLAYS_SCHEMA);
     PCollection<Row> trending = playedItems
         .apply("TrendingWindows", RecommendationWindowing.trending(streaming, allowedLateness, update))

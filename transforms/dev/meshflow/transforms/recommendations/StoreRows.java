@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.transforms.recommendations.RecommenderRules.Play;
 import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -27,20 +28,22 @@ final class StoreRows {
     }
   }
 
-  static final class CoListenFn extends DoFn<KV<KV<String, String>, Long>, Row> {
-    @ProcessElement
-    public void process(@Element KV<KV<String, String>, Long> pair, PaneInfo pane, OutputReceiver<Row> out) {
-      out.output(Row.withSchema(RecommendationTables.CO_LISTENS_SCHEMA)
-          .addValues(pair.getKey().getKey(), pair.getKey().getValue(), pair.getValue(), pane.getIndex(), pane.isLast())
-          .build());
-    }
-  }
+  /**
+   * A count keyed by two strings as a row of {@code schema}, whose fields are the two keys, the
+   * count and the pane: co-listening (item, neighbour) and plays (item, type).
+   */
+  static final class KeyPairCountFn extends DoFn<KV<KV<String, String>, Long>, Row> {
+    private final Schema schema;
 
-  static final class ItemPlaysFn extends DoFn<KV<KV<String, String>, Long>, Row> {
+    KeyPairCountFn(Schema schema) {
+      this.schema = schema;
+    }
+
     @ProcessElement
-    public void process(@Element KV<KV<String, String>, Long> plays, PaneInfo pane, OutputReceiver<Row> out) {
-      out.output(Row.withSchema(RecommendationTables.ITEM_PLAYS_SCHEMA)
-          .addValues(plays.getKey().getKey(), plays.getKey().getValue(), plays.getValue(), pane.getIndex(), pane.isLast())
+    public void process(@Element KV<KV<String, String>, Long> count, PaneInfo pane, OutputReceiver<Row> out) {
+      out.output(Row.withSchema(schema)
+          .addValues(count.getKey().getKey(), count.getKey().getValue(), count.getValue(), pane.getIndex(),
+              pane.isLast())
           .build());
     }
   }

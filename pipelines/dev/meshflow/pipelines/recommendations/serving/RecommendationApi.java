@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
  */
 public final class RecommendationApi implements AutoCloseable {
   static final int MAX_N = 100;
+  /** The reason given for an item a user the model has never seen gets. */
+  static final String TRENDING = "trending now";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ID = "([^/]{1,256})";
 
@@ -231,9 +233,9 @@ public final class RecommendationApi implements AutoCloseable {
       ObjectNode reply = JSON.createObjectNode().put("user_id", user);
       if (history == null) {
         // A user the model has never seen gets what is trending now, not an error.
-        RecommendationStore.Trending trending = RecommendationStore.trending(c, n, type);
-        List<Scoring.Scored> items = trending.items().isEmpty()
-            ? RecommendationStore.popular(c, n, type) : trending.items();
+        List<RecommendationStore.Played> trending = RecommendationStore.trending(c, n, type).items();
+        List<Scoring.Scored> items = trending.isEmpty() ? RecommendationStore.popular(c, n, type)
+            : trending.stream().map(p -> new Scoring.Scored(p.item(), p.type(), p.plays(), TRENDING)).toList();
         reply.put("known_user", false);
         reply.set("items", items(items, false));
       } else {
@@ -267,8 +269,8 @@ public final class RecommendationApi implements AutoCloseable {
       reply.put("window_start", trending.windowStart() == null ? null : trending.windowStart().toString());
       reply.put("window_minutes", RecommenderRules.TRENDING_WINDOW_MILLIS / 60_000);
       ArrayNode items = reply.putArray("items");
-      for (Scoring.Scored s : trending.items()) {
-        items.addObject().put("item_id", s.item()).put("item_type", s.type()).put("plays", (long) s.score());
+      for (RecommendationStore.Played p : trending.items()) {
+        items.addObject().put("item_id", p.item()).put("item_type", p.type()).put("plays", p.plays());
       }
       reply.set("model", model(c));
       return reply;
@@ -288,18 +290,18 @@ public final class RecommendationApi implements AutoCloseable {
     Map<String, Map<String, Long>> neighbours = RecommendationStore.neighbours(c, new HashSet<>(seeds));
     Set<String> items = new HashSet<>(seeds);
     neighbours.values().forEach(ns -> items.addAll(ns.keySet()));
-    Map<String, Scoring.Scored> plays = RecommendationStore.plays(c, items);
+    Map<String, RecommendationStore.Played> plays = RecommendationStore.plays(c, items);
     return new Scoring.State() {
       @Override
       public long plays(String item) {
-        Scoring.Scored s = plays.get(item);
-        return s == null ? 0 : (long) s.score();
+        RecommendationStore.Played p = plays.get(item);
+        return p == null ? 0 : p.plays();
       }
 
       @Override
       public String type(String item) {
-        Scoring.Scored s = plays.get(item);
-        return s == null ? null : s.type();
+        RecommendationStore.Played p = plays.get(item);
+        return p == null ? null : p.type();
       }
 
       @Override

@@ -34,8 +34,11 @@ final class RecommendationStore {
   /** A user's recent plays, newest first, and skipped items. */
   record History(List<String> recent, Set<String> skipped) {}
 
+  /** An item, its type and how often it was played (in all, or in a trending window). */
+  record Played(String item, String type, long plays) {}
+
   /** The plays of one trending window. */
-  record Trending(Instant windowStart, List<Scoring.Scored> items) {}
+  record Trending(Instant windowStart, List<Played> items) {}
 
   static Version version(Connection c) throws SQLException {
     try (PreparedStatement st = c.prepareStatement("SELECT events, latest_event FROM "
@@ -80,8 +83,8 @@ final class RecommendationStore {
   }
 
   /** The type and plays of each of {@code items} that was ever played. */
-  static Map<String, Scoring.Scored> plays(Connection c, Collection<String> items) throws SQLException {
-    Map<String, Scoring.Scored> out = new HashMap<>();
+  static Map<String, Played> plays(Connection c, Collection<String> items) throws SQLException {
+    Map<String, Played> out = new HashMap<>();
     if (items.isEmpty()) {
       return out;
     }
@@ -90,7 +93,7 @@ final class RecommendationStore {
       bind(st, items);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1), new Scoring.Scored(rs.getString(1), rs.getString(2), rs.getLong(3), Scoring.POPULAR));
+          out.put(rs.getString(1), new Played(rs.getString(1), rs.getString(2), rs.getLong(3)));
         }
       }
     }
@@ -134,11 +137,11 @@ final class RecommendationStore {
       }
       st.setInt(i, n);
       Instant window = null;
-      List<Scoring.Scored> out = new ArrayList<>();
+      List<Played> out = new ArrayList<>();
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           window = instant(rs, 1);
-          out.add(new Scoring.Scored(rs.getString(2), rs.getString(3), rs.getLong(4), "trending now"));
+          out.add(new Played(rs.getString(2), rs.getString(3), rs.getLong(4)));
         }
       }
       return new Trending(window, out);
