@@ -2,10 +2,7 @@ package dev.meshflow.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.meshflow.io.generator.RecordGenerator;
-import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JavaCommand;
-import dev.meshflow.testing.services.KafkaBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,17 +14,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -183,10 +174,11 @@ public class StreamingSustainBenchmark {
       command.add("--source=" + job.source);
     }
     KafkaFeed feed = job.source.startsWith(KAFKA)
-        ? KafkaFeed.start(file, "generator:" + job.source.substring(KAFKA.length())) : null;
+        ? KafkaFeed.start("sustain-" + file, "generator:" + job.source.substring(KAFKA.length()), RATE,
+            SECONDS + 600) : null;
     if (feed != null) {
       command.replaceAll(a -> a.endsWith("=" + job.source)
-          ? a.substring(0, a.indexOf('=') + 1) + feed.sourceUri() : a);
+          ? a.substring(0, a.indexOf('=') + 1) + feed.sourceUri("sustain") : a);
     }
     Process p = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
@@ -292,66 +284,6 @@ public class StreamingSustainBenchmark {
 
   private static String tail(String s) {
     return s.length() < 3000 ? s : s.substring(s.length() - 3000);
-  }
-
-  /**
-   * Writes live generated events to a topic of four partitions at the target rate, each stamped
-   * with the time it is sent, as a producer domain would: the job then reads from Kafka what it
-   * otherwise reads from the generator.
-   */
-  private static final class KafkaFeed extends Thread {
-    private final KafkaBroker broker;
-    private final String topic;
-    private final String generator;
-    private volatile boolean running = true;
-
-    private KafkaFeed(KafkaBroker broker, String topic, String generator) {
-      super("kafka-feed");
-      this.broker = broker;
-      this.topic = topic;
-      this.generator = generator;
-    }
-
-    static KafkaFeed start(String name, String generator) throws Exception {
-      KafkaBroker broker = KafkaBroker.shared();
-      String topic = "sustain-" + name;
-      broker.createTopic(topic, 4);
-      KafkaFeed feed = new KafkaFeed(broker, topic, generator);
-      feed.start();
-      return feed;
-    }
-
-    String sourceUri() {
-      return "kafka://" + broker.bootstrap() + "/" + topic + "?group=sustain";
-    }
-
-    @Override
-    public void run() {
-      long t0 = System.currentTimeMillis();
-      // Interactions spread their event time by eventsPerSecond; vehicles report every reportSeconds.
-      String pace = generator.startsWith("generator:interactions") ? "&eventsPerSecond=" + RATE : "";
-      RecordGenerator records = GeneratedInput.generator(generator + "&events=" + RATE * (SECONDS + 600)
-          + pace + "&start=" + java.time.Instant.ofEpochMilli(t0));
-      Properties config = new Properties();
-      config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-      config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-      config.put(ProducerConfig.ACKS_CONFIG, "1");
-      try (KafkaProducer<byte[], byte[]> producer =
-          new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-        for (long i = 0; running; i++) {
-          long wait = t0 + i * 1000 / RATE - System.currentTimeMillis();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait * 1_000_000L); // pacing the producer, not awaiting a condition
-          }
-          producer.send(new ProducerRecord<>(topic, (int) (i % 4), null, records.recordAt(i).payload));
-        }
-      }
-    }
-
-    void stopFeeding() throws InterruptedException {
-      running = false;
-      join();
-    }
   }
 
   /** Polls a windowed table and notes when each window row first appears, for its latency. */

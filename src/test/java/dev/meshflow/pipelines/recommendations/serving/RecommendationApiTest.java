@@ -106,16 +106,16 @@ public class RecommendationApiTest {
     for (String user : model.users()) {
       JsonNode reply = ok("/recommendations/" + user + "?n=10", "Recommendations");
       assertTrue(reply.get("known_user").asBoolean());
-      assertItems(model.recommend(user, 10), reply.get("items"), user);
+      ServedLists.assertItems(model.recommend(user, 10), reply.get("items"), user);
       fromCoListening += reply.get("items").get(0).get("because").asText().startsWith("because you played") ? 1 : 0;
     }
     assertTrue(fromCoListening > model.users().size() / 2, "most lists lead with a co-listened item: " + fromCoListening);
     String someone = model.users().iterator().next();
-    assertItems(model.recommend(someone, "podcast", 5),
+    ServedLists.assertItems(model.recommend(someone, "podcast", 5),
         ok("/recommendations/" + someone + "?n=5&type=podcast", "Recommendations").get("items"), someone);
     for (String item : model.plays().keySet()) {
       JsonNode reply = ok("/items/" + item + "/similar?n=10", "Similar");
-      assertItems(Scoring.similar(item, null, 10, model), reply.get("items"), item);
+      ServedLists.assertItems(Scoring.similar(item, null, 10, model), reply.get("items"), item);
     }
 
     long latestWindow = model.trending().lastKey();
@@ -138,18 +138,6 @@ public class RecommendationApiTest {
     JsonNode modelState = ok("/health", "Health").get("model");
     assertEquals(model.events(), modelState.get("events").asLong(), "plays and skips learned from");
     assertEquals(Instant.ofEpochMilli(model.latestEvent()).toString(), modelState.get("latest_event").asText());
-  }
-
-  private static void assertItems(List<Scoring.Scored> expected, JsonNode items, String who) {
-    assertEquals(expected.size(), items.size(), who + ": " + items);
-    for (int i = 0; i < expected.size(); i++) {
-      Scoring.Scored e = expected.get(i);
-      JsonNode item = items.get(i);
-      assertEquals(e.item(), item.get("item_id").asText(), who + " #" + i);
-      assertEquals(e.type(), item.get("item_type").asText(), who + " #" + i);
-      assertEquals(e.because(), item.get("because").asText(), who + " #" + i);
-      assertEquals(e.score(), item.get("score").asDouble(), 1e-12, who + " #" + i);
-    }
   }
 
   @Test

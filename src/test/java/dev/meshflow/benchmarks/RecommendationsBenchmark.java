@@ -1,0 +1,529 @@
+package dev.meshflow.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.io.sql.ReadOnlyConnections;
+import dev.meshflow.pipelines.recommendations.serving.RecommendationApi;
+import dev.meshflow.pipelines.recommendations.serving.ServedLists;
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.JavaCommand;
+import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.recommendations.RecommendationTables;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recommendations consumer live: a feed writes generated plays and skips (taste groups and
+ * artists, stamped with the time they are sent) to the Interactions product's topic at
+ * {@code bench.recs.rate} events/s (default 2,000), a streaming {@code recommendations} job reads
+ * {@code mesh://interactions} under its grant and writes PostgreSQL, and {@code serve} answers.
+ *
+ * <ul>
+ *   <li><b>Freshness</b>, per runner ({@code bench.recs.runners}, default FlinkRunner,DirectRunner;
+ *       Direct also at {@code bench.recs.directRate}, default 100 events/s):
+ *       once a second a listener the store has never seen plays a song through
+ *       {@code POST /events}; timed from the POST until {@code GET /recommendations} names that
+ *       song as the reason ("because you played X") and leaves it out. The baseline, in the same
+ *       run, is the broker's share: the same event's arrival at a plain consumer of the topic. The
+ *       job's own progress lines say whether it kept up with the feed meanwhile.
+ *   <li><b>Serving</b>: {@code GET /recommendations/{user}} for random known listeners at
+ *       {@code bench.recs.rps} requests/s (default 500) for {@code bench.recs.seconds} (default 30),
+ *       open loop (each latency from the request's scheduled time, so a stall counts for every
+ *       request it delays), against {@code serve} in a JVM of its own while the Flink job writes;
+ *       the baseline is {@code GET /health} (one single-row read) at the same rate in the same run:
+ *       the HTTP and connection floor. The job learns from {@code bench.recs.serveRate} events/s
+ *       (default 200) meanwhile. Then the same against a DuckDB store written by a batch run
+ *       with no writer, and what serve answers for a DuckDB file a streaming job holds.
+ * </ul>
+ *
+ * Run with {@code mvn -B -Pbenchmarks test -Dtest=RecommendationsBenchmark} ({@code
+ * -Dbench.recs.updateInterval=500ms}, the job's option, and the properties above); the tables are
+ * printed and written to target/benchmarks/recommendations-*.md, the jobs' output beside them.
+ */
+public class RecommendationsBenchmark {
+  private static final long RATE = Long.getLong("bench.recs.rate", 2000);
+  /** The Direct runner's feed: it does not keep up with the target rate (the table's other row says so). */
+  private static final long DIRECT_RATE = Long.getLong("bench.recs.directRate", 100);
+  private static final int PROBES = Integer.getInteger("bench.recs.probes", 60);
+  /** Probes before the counted ones, while the JVMs compile the hot paths. */
+  private static final int WARMUP_PROBES = 10;
+  private static final String UPDATE_INTERVAL = System.getProperty("bench.recs.updateInterval", "500ms");
+  private static final int RPS = Integer.getInteger("bench.recs.rps", 500);
+  private static final int SECONDS = Integer.getInteger("bench.recs.seconds", 30);
+  /** The feed while serving is measured: the job writes, and the machine's two cores serve too. */
+  private static final long SERVE_RATE = Long.getLong("bench.recs.serveRate", 200);
+  private static final List<String> RUNNERS =
+      Arrays.asList(System.getProperty("bench.recs.runners", "FlinkRunner,DirectRunner").split(","));
+  /**
+   * A live service's proportions: 100,000 listeners and 2,000 items, so each listener plays a few
+   * songs an hour (600 listeners at 2,000 events/s would each play three a second, and every play
+   * would pair with thousands of that listener's last 30 minutes).
+   */
+  private static final int LISTENERS = 100_000;
+  private static final String FEED = "generator:interactions?taste=1&recs=1&items=2000&users=" + LISTENERS
+      + "&outOfOrder=0&late=0&duplicates=0&malformed=0";
+  private static final Duration PROBE_LIMIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  @Test
+  public void freshnessFromAPostedPlayToTheServedList() throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (String runner : RUNNERS) {
+      rows.add(freshness(runner, RATE));
+      if (runner.equals("DirectRunner") && DIRECT_RATE != RATE) {
+        rows.add(freshness(runner, DIRECT_RATE));
+      }
+    }
+    BenchmarkReport.publish("recommendations-freshness.md", String.join("\n", List.of(
+        "Freshness: " + PROBES + " plays posted one a second (after " + WARMUP_PROBES + " not counted) by listeners"
+            + " never seen, while a feed writes to the Interactions topic;"
+            + " `--updateInterval=" + UPDATE_INTERVAL + "`, PostgreSQL 16; "
+            + BenchmarkReport.machine(), "",
+        "| runner | feed, events/s | posted play in the list: p50 | p95 | max | not within " + PROBE_LIMIT.toSeconds() + " s"
+            + " | broker's share p95 (baseline) | p95 over the 2 s target | job's progress lines saying \"keeping up\" |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.join("\n", rows))));
+  }
+
+  private String freshness(String runner, long rate) throws Exception {
+    Live live = Live.start(tmp, runner, "fresh-" + runner.toLowerCase() + "-" + rate, rate);
+    try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(live.sink), live.catalog, live.feed.bootstrap(),
+        live.feed.topic(), "127.0.0.1", 0, 4); Arrivals arrivals = Arrivals.watch(live.feed)) {
+      if (!live.keepsUp()) {
+        List<String> lines = live.progressLines(0);
+        return "| " + runner + " | " + String.format("%,d", rate) + " | did not keep up in 3 minutes: `"
+            + (lines.isEmpty() ? "no progress line" : lines.get(lines.size() - 1)) + "` | | | | | | |";
+      }
+      List<String> seeds = seeds(api.url());
+      int progressBefore = live.progressLines(0).size();
+      List<Double> fresh = new ArrayList<>();
+      List<Double> broker = new ArrayList<>();
+      int missed = 0;
+      long start = System.nanoTime();
+      for (int i = -WARMUP_PROBES; i < PROBES; i++) {
+        // One probe a second, on a schedule, so slow probes do not thin the sample.
+        LockSupport.parkNanos(start + (i + WARMUP_PROBES) * 1_000_000_000L - System.nanoTime());
+        String user = "probe-" + runner + "-" + i;
+        String item = seeds.get((i + WARMUP_PROBES) % seeds.size());
+        String id = "probe-" + runner + "-" + i;
+        long posted = System.nanoTime();
+        HttpResponse<String> reply = ServedLists.post(api.url() + "/events", "{\"event_id\":\"" + id + "\",\"ts\":\""
+            + Instant.now() + "\",\"user_id\":\"" + user + "\",\"item_id\":\"" + item
+            + "\",\"item_type\":\"song\",\"event_type\":\"play\",\"device\":\"web\"}");
+        assertEquals(202, reply.statusCode(), reply.body());
+        double seconds = untilServed(api.url(), user, item, posted);
+        if (i < 0) {
+          continue;
+        }
+        if (seconds < 0) {
+          if (++missed == 3) {
+            break; // a job this far behind answers no probe; the table says so
+          }
+        } else {
+          fresh.add(seconds);
+        }
+        Long arrived = arrivals.at(id);
+        if (arrived != null) {
+          broker.add((arrived - posted) / 1e9);
+        }
+      }
+      List<String> progress = live.progressLines(progressBefore);
+      long keepingUp = progress.stream().filter(l -> l.endsWith("keeping up)")).count();
+      System.out.printf("%s: %d probes, %d missed; freshness %s%n", runner, PROBES, missed, fresh);
+      double p95 = percentile(fresh, 95);
+      return String.format("| %s | %,d | %.2f s | %.2f s | %.2f s | %d | %.3f s | %.2f | %d of %d |", runner,
+          rate, percentile(fresh, 50), p95, percentile(fresh, 100), missed, percentile(broker, 95), p95 / 2.0,
+          keepingUp, progress.size());
+    } finally {
+      live.stop();
+    }
+  }
+
+  @Test
+  public void servingLatencyWhileTheJobWrites() throws Exception {
+    List<String> rows = new ArrayList<>();
+    Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
+    try (Serve serve = Serve.start(live.sink, "serve-pg")) {
+      live.awaitKeepingUp();
+      List<String> users = knownUsers(live.sink);
+      Load health = Load.run(serve.url, i -> "/health");
+      Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+      rows.add(recs.row("PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE) + " events/s",
+          health));
+    } finally {
+      live.stop();
+    }
+
+    // DuckDB: a batch run's file with no writer, the way a batch backfill is served.
+    Path file = tmp.resolve("recs.duckdb");
+    Process batch = launcher("duckdb-batch", "recommendations", "--runner=FlinkRunner",
+        "--interactions=" + FEED + "&events=200000", "--sink=duckdb:" + file);
+    assertTrue(batch.waitFor(10, TimeUnit.MINUTES) && batch.exitValue() == 0, "the batch run into DuckDB failed");
+    List<String> listeners = knownUsers("duckdb:" + file);
+    try (Serve serve = Serve.start("duckdb:" + file, "serve-duckdb")) {
+      List<String> users = listeners;
+      Load health = Load.run(serve.url, i -> "/health");
+      Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+      rows.add(recs.row("DuckDB, a batch run's file, no writer", health));
+    }
+
+    // DuckDB while a streaming job holds the file: what serve answers.
+    Path held = tmp.resolve("held.duckdb");
+    KafkaFeed feed = KafkaFeed.start("serve-duckdb-live", FEED, 200, 600);
+    Process writer = launcher("duckdb-stream", "recommendations", "--streaming",
+        "--interactions=" + feed.sourceUri("recs-duckdb"), "--sink=duckdb:" + held);
+    String answer;
+    try {
+      Await.until("the streaming job to create its DuckDB file", Duration.ofMinutes(2), () -> Files.exists(held), b -> b);
+      try (Serve serve = Serve.start("duckdb:" + held, "serve-duckdb-held")) {
+        answer = Await.until("serve's answer", Duration.ofSeconds(60), () -> get(serve.url + "/health"),
+            r -> r.statusCode() != 0).body();
+      }
+    } finally {
+      writer.destroyForcibly().waitFor();
+      feed.stopFeeding();
+    }
+
+    BenchmarkReport.publish("recommendations-serving.md", String.join("\n", List.of(
+        "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
+            + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
+            + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
+        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.join("\n", rows), "",
+        "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
+  }
+
+  /** A streaming recommendations job in a JVM of its own, fed live, into a new PostgreSQL database. */
+  private static final class Live {
+    final KafkaFeed feed;
+    final Path catalog;
+    final String sink;
+    final Process job;
+    final Path log;
+
+    private Live(KafkaFeed feed, Path catalog, String sink, Process job, Path log) {
+      this.feed = feed;
+      this.catalog = catalog;
+      this.sink = sink;
+      this.job = job;
+      this.log = log;
+    }
+
+    static Live start(Path tmp, String runner, String name, long rate) throws Exception {
+      KafkaFeed feed = KafkaFeed.start("recs-" + name, FEED, rate, 3600);
+      Path catalog = TempFiles.newFolder(tmp, name + "-catalog");
+      MeshCatalog.init(catalog);
+      String sink = Postgres.sinkUri(Postgres.newDatabase("recs_" + name.replace('-', '_')));
+      Process job = launcher(name, "recommendations", "--runner=" + runner, "--streaming",
+          "--interactions=mesh://interactions?catalog=" + catalog + "&bootstrap=" + feed.bootstrap() + "&topic="
+              + feed.topic() + "&start=latest",
+          "--sink=" + sink, "--updateInterval=" + UPDATE_INTERVAL, "--progressSeconds=10");
+      return new Live(feed, catalog, sink, job, logOf(name));
+    }
+
+    /** Until the job's progress line says it keeps up with the feed. */
+    void awaitKeepingUp() throws Exception {
+      Await.until("the job to keep up with the feed", Duration.ofMinutes(3), () -> {
+        assertTrue(job.isAlive(), "the job ended");
+        List<String> lines = progressLines(0);
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+      }, line -> line.endsWith("keeping up)"));
+    }
+
+    /** Whether the job's progress line says it keeps up with the feed within 3 minutes. */
+    boolean keepsUp() throws Exception {
+      try {
+        awaitKeepingUp();
+        return true;
+      } catch (AssertionError e) {
+        if (!job.isAlive()) {
+          throw e;
+        }
+        return false;
+      }
+    }
+
+    /** The job's progress lines from the {@code from}-th on ("[   10s] read ... (3 min ahead, keeping up)"). */
+    List<String> progressLines(int from) throws Exception {
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith("[")).toList();
+      return lines.subList(Math.min(from, lines.size()), lines.size());
+    }
+
+    void stop() throws Exception {
+      job.destroyForcibly().waitFor();
+      feed.stopFeeding();
+    }
+  }
+
+  /** {@code ./meshflow serve} in a JVM of its own. */
+  private static final class Serve implements AutoCloseable {
+    final Process process;
+    final String url;
+
+    private Serve(Process process, String url) {
+      this.process = process;
+      this.url = url;
+    }
+
+    static Serve start(String store, String name) throws Exception {
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Process p = launcher(name, "serve", "--store=" + store, "--port=" + port);
+      String url = "http://127.0.0.1:" + port;
+      Await.until("serve to listen", Duration.ofSeconds(60), () -> {
+        assertTrue(p.isAlive(), "serve ended");
+        try {
+          return get(url + "/openapi.json").statusCode();
+        } catch (java.io.IOException notListeningYet) {
+          return -1;
+        }
+      }, s -> s == 200);
+      return new Serve(p, url);
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /** Open-loop load: request i is due at start + i / RPS; its latency counts from then. */
+  private static final class Load {
+    final double[] millis;
+    final long errors;
+
+    private Load(double[] millis, long errors) {
+      this.millis = millis;
+      this.errors = errors;
+    }
+
+    static Load run(String url, java.util.function.IntFunction<String> path) throws Exception {
+      int warmup = RPS * 5;
+      int total = warmup + RPS * SECONDS;
+      double[] latencies = new double[total];
+      AtomicLong errors = new AtomicLong();
+      ExecutorService senders = Executors.newFixedThreadPool(64);
+      long start = System.nanoTime() + 100_000_000L;
+      long intervalNanos = 1_000_000_000L / RPS;
+      for (int i = 0; i < total; i++) {
+        long due = start + i * intervalNanos;
+        LockSupport.parkNanos(due - System.nanoTime()); // pacing the schedule, not awaiting a condition
+        int n = i;
+        senders.execute(() -> {
+          try {
+            HttpResponse<String> reply = get(url + path.apply(n));
+            if (reply.statusCode() != 200) {
+              errors.incrementAndGet();
+            }
+          } catch (Exception e) {
+            errors.incrementAndGet();
+          }
+          latencies[n] = (System.nanoTime() - due) / 1e6;
+        });
+      }
+      senders.shutdown();
+      if (!senders.awaitTermination(2, TimeUnit.MINUTES)) {
+        // Requests still queued two minutes after the last was due: the table shows the overload.
+        errors.addAndGet(senders.shutdownNow().size());
+      }
+      double[] measured = Arrays.copyOfRange(latencies, warmup, total);
+      for (int i = 0; i < measured.length; i++) {
+        if (measured[i] == 0) {
+          measured[i] = Double.POSITIVE_INFINITY; // never answered
+        }
+      }
+      return new Load(measured, errors.get());
+    }
+
+    double p(double percentile) {
+      List<Double> values = new ArrayList<>();
+      for (double v : millis) {
+        values.add(v);
+      }
+      return percentile(values, percentile);
+    }
+
+    String row(String store, Load floor) {
+      return String.format("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d | %.1f ms | %.2f | %.2f |", store, p(50),
+          p(95), p(99), p(100), errors, floor.p(99), p(99) / floor.p(99), p(99) / 25.0);
+    }
+  }
+
+  /** When each probe event reached a plain consumer of the topic: the broker's share of freshness. */
+  private static final class Arrivals implements AutoCloseable {
+    private final Map<String, Long> at = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    private Arrivals(KafkaFeed feed) {
+      Properties p = new Properties();
+      p.put("bootstrap.servers", feed.bootstrap());
+      p.put("key.deserializer", StringDeserializer.class.getName());
+      p.put("value.deserializer", StringDeserializer.class.getName());
+      p.put("fetch.max.wait.ms", "5");
+      thread = new Thread(() -> {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+          List<TopicPartition> partitions = consumer.partitionsFor(feed.topic()).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+          consumer.assign(partitions);
+          consumer.seekToEnd(partitions);
+          while (running.get()) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(20))) {
+              if (r.value().contains("\"probe-")) {
+                long now = System.nanoTime();
+                at.put(eventId(r.value()), now);
+              }
+            }
+          }
+        }
+      }, "probe-arrivals");
+      thread.start();
+    }
+
+    static Arrivals watch(KafkaFeed feed) {
+      return new Arrivals(feed);
+    }
+
+    Long at(String eventId) throws Exception {
+      return Await.until(eventId + " on the topic", Duration.ofSeconds(10), () -> at.get(eventId), v -> v != null);
+    }
+
+    private static String eventId(String json) {
+      try {
+        return JSON.readTree(json).get("event_id").asText();
+      } catch (Exception e) {
+        return "";
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      running.set(false);
+      thread.join();
+    }
+  }
+
+  /**
+   * Seconds from {@code posted} until the user's list is led by "because you played item", or -1;
+   * read every 100 ms.
+   */
+  private static double untilServed(String api, String user, String item, long posted) throws Exception {
+    long deadline = posted + PROBE_LIMIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> reply = get(api + "/recommendations/" + user + "?n=10");
+      if (reply.statusCode() == 200) {
+        JsonNode body = JSON.readTree(reply.body());
+        JsonNode items = body.get("items");
+        boolean left = true;
+        for (JsonNode i : items) {
+          left &= !i.get("item_id").asText().equals(item);
+        }
+        if (body.get("known_user").asBoolean() && left && items.size() > 0
+            && items.get(0).get("because").asText().equals("because you played " + item)) {
+          return (System.nanoTime() - posted) / 1e9;
+        }
+      }
+      // The probe's poll period: each poll ranks a list, so polling faster loads the machine it measures.
+      LockSupport.parkNanos(100_000_000L);
+    }
+    return -1;
+  }
+
+  /** Songs with co-listened neighbours: a play of one gives a list that names it. */
+  private static List<String> seeds(String api) throws Exception {
+    return Await.until("songs with co-listened neighbours", Duration.ofMinutes(2), () -> {
+      List<String> out = new ArrayList<>();
+      for (JsonNode item : JSON.readTree(get(api + "/trending?n=50&type=song").body()).get("items")) {
+        String id = item.get("item_id").asText();
+        if (JSON.readTree(get(api + "/items/" + id + "/similar?n=1").body()).path("items").size() > 0) {
+          out.add(id);
+        }
+      }
+      return out;
+    }, out -> out.size() >= 10);
+  }
+
+  /** Up to 1,000 listeners the store knows, once it knows 200 (read before serve opens a DuckDB file). */
+  private static List<String> knownUsers(String store) throws Exception {
+    try (ReadOnlyConnections connections = new ReadOnlyConnections(Endpoints.sink(store), 1)) {
+      return Await.until("200 listeners in the store", Duration.ofMinutes(3), () -> connections.with(c -> {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT user_id FROM " + RecommendationTables.USER_HISTORY
+            + " ORDER BY user_id LIMIT ?")) {
+          st.setInt(1, 1000);
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+        }
+        return out;
+      }), users -> users.size() >= 200);
+    }
+  }
+
+  private static Path logOf(String name) {
+    return Path.of("target/benchmarks", "recommendations-" + name + ".log");
+  }
+
+  /** The launcher in a JVM of its own, as ./meshflow starts it, its output in target/benchmarks/recommendations-NAME.log. */
+  private static Process launcher(String name, String... args) throws Exception {
+    Path log = logOf(name);
+    Files.createDirectories(log.getParent());
+    // As ./meshflow starts it: the JVM's own heap size and compilers, not the tests' quick start.
+    return new ProcessBuilder(JavaCommand.of(List.of(), "dev.meshflow.launcher.Main", List.of(args)))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return ServedLists.get(url);
+  }
+
+  /** The nearest-rank percentile; 100 is the maximum; NaN for none. */
+  private static double percentile(List<Double> values, double p) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(Double::compare);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+}

@@ -1,0 +1,231 @@
+package dev.meshflow.pipelines.recommendations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.launcher.RunCounts;
+import dev.meshflow.pipelines.Conservation;
+import dev.meshflow.pipelines.recommendations.serving.RecommendationApi;
+import dev.meshflow.pipelines.recommendations.serving.ServedLists;
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.JavaCommand;
+import dev.meshflow.testing.RunnerArgs;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.interactions.InteractionEvent;
+import dev.meshflow.transforms.interactions.model.ValidEvents;
+import dev.meshflow.transforms.recommendations.RecommendationTables;
+import dev.meshflow.transforms.recommendations.Scoring;
+import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code recommendations} in streaming from a real Kafka topic into PostgreSQL, on the Direct and
+ * Flink runners, with {@code ./meshflow serve} answering from the store:
+ *
+ * <ul>
+ *   <li>a replay of the topic's backlog ({@code until=caughtUp}) ends with exactly the store a batch
+ *       backfill of the same topic writes, the API serves the reference model's list for every user
+ *       and neighbours for every item, and a second replay into the same store changes no row;
+ *   <li>a live job learns from a play posted to {@code POST /events} within seconds: that user's
+ *       list becomes, item for item, the model's list after that play (the item left out, its
+ *       neighbours in).
+ * </ul>
+ *
+ * The input plants co-listening, duplicates, malformed records and out-of-order events; the
+ * watermark trails each partition by a day, so nothing is late and streaming must equal batch.
+ */
+public class RecommendationsStreamingKafkaTest {
+  private static final int EVENTS = 2_000;
+  private static final int PARTITIONS = 2;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS
+      + "&seed=23&taste=1&recs=1&items=60&users=40&eventsPerSecond=1"
+      + "&duplicates=0.03&malformed=0.02&outOfOrder=0.3&late=0";
+  private static final String BACKLOG = "recs-backlog";
+
+  private static KafkaBroker kafka;
+  private static List<InteractionEvent> valid;
+  private static RecommendationsModel model;
+  private static ValidEvents expected;
+  private static Map<String, List<String>> backfill;
+
+  @TempDir Path tmp;
+
+  /** The planted input on a topic, and the store a batch backfill of that topic writes. */
+  @BeforeAll
+  static void backlogAndBackfill() throws Exception {
+    kafka = KafkaBroker.shared();
+    kafka.createTopic(BACKLOG, PARTITIONS);
+    kafka.produceEvenly(BACKLOG, GeneratedInput.records(GENERATOR, EVENTS, (origin, payload) -> payload), PARTITIONS);
+    expected = ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS));
+    valid = List.copyOf(expected.chosen.values());
+    model = RecommendationsModel.of(valid);
+    assertTrue(expected.duplicates > 0 && !expected.deadLetters.isEmpty(), "the input plants duplicates and malformed records");
+
+    String db = Postgres.newDatabase("recs_backfill");
+    PipelineResult batch = run("DirectRunner", "--interactions=" + topic(BACKLOG) + "?maxRecords=" + EVENTS,
+        "--sink=" + Postgres.sinkUri(db));
+    assertEquals(PipelineResult.State.DONE, batch.waitUntilFinish());
+    assertConserved(batch);
+    backfill = store(Tables.postgres(db));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  public void aReplayedBacklogEndsWithTheBackfillsStoreServesTheModelAndAgainChangesNothing(String runner)
+      throws Exception {
+    String db = Postgres.newDatabase("recs_replay");
+    Tables tables = Tables.postgres(db);
+    String replay = topic(BACKLOG) + "?until=caughtUp&maxDelaySeconds=86400";
+    PipelineResult first = run(runner, "--interactions=" + replay, "--sink=" + tables.sinkUri(), "--streaming=true");
+    assertEquals(PipelineResult.State.DONE, first.waitUntilFinish());
+    assertConserved(first);
+    assertSameStore(backfill, store(tables));
+
+    try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(tables.sinkUri()), null, null, null,
+        "127.0.0.1", 0, 2)) {
+      ServedLists.assertEveryListIsTheModels(api.url(), model);
+    }
+
+    PipelineResult again = run(runner, "--interactions=" + replay, "--sink=" + tables.sinkUri(), "--streaming=true");
+    assertEquals(PipelineResult.State.DONE, again.waitUntilFinish());
+    assertTrue(RunCounts.of(again).rowsWritten().values().stream().mapToLong(Long::longValue).sum() > 0,
+        "the replay wrote its rows again");
+    assertSameStore(backfill, store(tables));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  public void aPlayPostedToTheApiIsInThatUsersListWithinSeconds(String runner) throws Exception {
+    String live = "recs-live-" + runner;
+    kafka.createTopic(live, PARTITIONS);
+    kafka.produceEvenly(live, GeneratedInput.records(GENERATOR, EVENTS, (origin, payload) -> payload), PARTITIONS);
+    Path catalog = TempFiles.newFolder(tmp, "catalog");
+    MeshCatalog.init(catalog);
+    Tables tables = Tables.postgres(Postgres.newDatabase("recs_live"));
+    // The launcher in a JVM of its own, as a user runs it: an embedded Flink stream holds its caller.
+    Path log = TempFiles.newFile(tmp, "live.log");
+    List<String> command = new ArrayList<>(List.of("-Xmx1g"));
+    command.addAll(JavaCommand.QUICK_START);
+    Process job = new ProcessBuilder(JavaCommand.of(command, "dev.meshflow.launcher.Main", List.of("recommendations",
+        "--runner=" + runner, "--interactions=" + topic(live) + "?maxDelaySeconds=86400", "--sink=" + tables.sinkUri(),
+        "--streaming=true", "--updateInterval=1s", "--progressSeconds=0")))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(tables.sinkUri()), catalog, kafka.bootstrap(),
+        live, "127.0.0.1", 0, 2)) {
+      Await.until("the backlog learned", Duration.ofMinutes(3), () -> {
+        assertTrue(job.isAlive(), () -> "the job ended:\n" + tail(log));
+        return store(tables);
+      }, backfill::equals);
+      ServedLists.assertEveryListIsTheModels(api.url(), model);
+
+      // The user's top pick, played now (a live play: an idle topic's watermark is wall-clock time
+      // less maxDelaySeconds, so a play stamped in the backlog's March would be late): left out
+      // from then on, and a seed of the user's next list, so its neighbours come in.
+      String user = model.users().iterator().next();
+      List<Scoring.Scored> before = model.recommend(user, 10);
+      Scoring.Scored played = before.get(0);
+      long at = System.currentTimeMillis();
+      RecommendationsModel after = RecommendationsModel.of(valid);
+      after.play(user, played.item(), played.type(), at);
+      List<Scoring.Scored> wanted = after.recommend(user, 10);
+      assertNotEquals(before, wanted);
+      assertFalse(wanted.stream().anyMatch(s -> s.item().equals(played.item())));
+
+      long posted = System.nanoTime();
+      assertEquals(202, ServedLists.post(api.url() + "/events", "{\"event_id\":\"posted-1\",\"ts\":\""
+          + Instant.ofEpochMilli(at) + "\",\"user_id\":\"" + user + "\",\"item_id\":\"" + played.item()
+          + "\",\"item_type\":\"" + played.type() + "\",\"event_type\":\"play\",\"device\":\"web\"}").statusCode());
+      try {
+        Await.until(user + "'s list after the posted play", Duration.ofSeconds(60),
+            () -> ServedLists.serves(api.url(), user, wanted), served -> served);
+      } catch (AssertionError e) {
+        System.out.println("wanted " + wanted + "\nserved " + ServedLists.get(api.url() + "/recommendations/" + user
+            + "?n=10").body() + "\nstate " + tables.dump("SELECT * FROM "
+            + RecommendationTables.MODEL_STATE) + "\ndead letters "
+            + tables.dump("SELECT stage, count(*) FROM dead_letter GROUP BY stage") + "\n" + tail(log));
+        throw e;
+      }
+      System.out.printf("recommendations %s: a posted play was in the user's list after %d ms%n", runner,
+          (System.nanoTime() - posted) / 1_000_000);
+    } finally {
+      job.destroyForcibly();
+      job.waitFor();
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      String s = Files.readString(log);
+      return s.length() < 3000 ? s : s.substring(s.length() - 3000);
+    } catch (java.io.IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static String topic(String name) {
+    return "kafka://" + kafka.bootstrap() + "/" + name;
+  }
+
+  private static PipelineResult run(String runner, String... args) {
+    return RecommendationsPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.asTheLauncherRuns(runner, args))
+        .as(RecommendationsPipeline.Options.class));
+  }
+
+  private static void assertConserved(PipelineResult result) {
+    RunCounts counts = RunCounts.of(result);
+    assertEquals(EVENTS, counts.read());
+    assertEquals(valid.size(), counts.valid());
+    assertEquals(expected.duplicates, counts.duplicates());
+    assertEquals(expected.deadLetters.size(), counts.deadLetters());
+    assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + counts);
+  }
+
+  /** Each table's rows without the pane that wrote them: what the API reads. */
+  private static Map<String, List<String>> store(Tables tables) throws Exception {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    out.put(RecommendationTables.CO_LISTENS, tables.dump("SELECT item_id, neighbour_id, co_count FROM "
+        + RecommendationTables.CO_LISTENS + " ORDER BY 1, 2"));
+    out.put(RecommendationTables.ITEM_PLAYS, tables.dump("SELECT item_id, item_type, plays FROM "
+        + RecommendationTables.ITEM_PLAYS + " ORDER BY 1"));
+    out.put(RecommendationTables.TRENDING, tables.dump("SELECT " + tables.epochMillis("window_start")
+        + ", item_id, item_type, plays FROM " + RecommendationTables.TRENDING + " ORDER BY 1, 2"));
+    out.put(RecommendationTables.USER_HISTORY, tables.dump("SELECT user_id, recent_items, skipped_items FROM "
+        + RecommendationTables.USER_HISTORY + " ORDER BY 1"));
+    out.put(RecommendationTables.MODEL_STATE, tables.dump("SELECT model, events, "
+        + tables.epochMillis("latest_event") + " FROM " + RecommendationTables.MODEL_STATE));
+    out.put("dead_letter", tables.dump("SELECT stage, reason FROM dead_letter ORDER BY 1, 2"));
+    return out;
+  }
+
+  private static void assertSameStore(Map<String, List<String>> expected, Map<String, List<String>> actual) {
+    assertEquals(expected.keySet(), actual.keySet());
+    for (Map.Entry<String, List<String>> table : expected.entrySet()) {
+      Collection<String> rows = actual.get(table.getKey());
+      assertFalse(table.getValue().isEmpty(), table.getKey() + " has rows");
+      Diff.assertSameLines(table.getKey(), table.getValue(), rows);
+    }
+  }
+}
