@@ -132,11 +132,11 @@ public class RecommendationsBenchmark {
       int missed = 0;
       long start = System.nanoTime();
       for (int i = -WARMUP_PROBES; i < PROBES; i++) {
-        // One probe a second, on a schedule, so slow probes do not thin the sample.
+        // At most one probe a second: each waits for its slot, or goes at once if the last ran past it.
         LockSupport.parkNanos(start + (i + WARMUP_PROBES) * 1_000_000_000L - System.nanoTime());
         String user = "probe-" + runner + "-" + i;
         String item = seeds.get((i + WARMUP_PROBES) % seeds.size());
-        String id = "probe-" + runner + "-" + i;
+        String id = "play-" + user;
         long posted = System.nanoTime();
         HttpResponse<String> reply = ServedLists.post(api.url() + "/events", "{\"event_id\":\"" + id + "\",\"ts\":\""
             + Instant.now() + "\",\"user_id\":\"" + user + "\",\"item_id\":\"" + item
@@ -406,7 +406,7 @@ public class RecommendationsBenchmark {
           consumer.seekToEnd(partitions);
           while (running.get()) {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(20))) {
-              if (r.value().contains("\"probe-")) {
+              if (r.value().contains("\"play-probe-")) {
                 long now = System.nanoTime();
                 at.put(eventId(r.value()), now);
               }
