@@ -16,6 +16,17 @@ public interface RecommendationOptions extends PipelineOptions {
   void setInteractions(String value);
 
   @Description(
+      "The item products, comma-separated: mesh://songs,mesh://podcasts. Their items' artists, shows,"
+          + " genres and topics give content similarity for cold items and trending by genre, and"
+          + " only the items they list and have not deleted are recommended. Batch reads each"
+          + " domain's table once; streaming follows their changelogs, so a deleted item leaves the"
+          + " lists within --updateInterval. Empty: items are known by their plays alone.")
+  @Default.String("")
+  String getItems();
+
+  void setItems(String value);
+
+  @Description(
       "Streaming: how soon after a new event the rows it changed are written to the store (one row"
           + " per changed key: a neighbour pair, an item, a user), so what the API serves is at most"
           + " this much older than the stream, plus the write.")

@@ -11,12 +11,20 @@ import dev.meshflow.options.SinkOptions;
 import dev.meshflow.pipelines.MeshflowPipeline;
 import dev.meshflow.pipelines.ReadSource;
 import dev.meshflow.pipelines.WarehouseWrites;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
+import dev.meshflow.io.mesh.consumer.ProductChangelog;
+import dev.meshflow.io.mesh.consumer.ProductSnapshot;
+import dev.meshflow.transforms.recommendations.CatalogItems;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Recommendations;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.StreamingOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
@@ -30,6 +38,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  *   <li>Read raw interaction records from {@code --interactions}.
  *   <li>Run {@link Recommendations} (parse, late split, dedupe, co-listening, plays, trending,
  *       user histories, the model's version).
+ *   <li>Read the item products of {@code --items} (a snapshot of each domain's table in batch, its
+ *       changelog in streaming) and keep each item's latest version ({@link CatalogItems}).
  *   <li>Upsert each table by its key into {@code --sink}, one row per changed key, and every dead
  *       letter into {@code dead_letter}.
  * </ol>
@@ -47,6 +57,7 @@ public final class RecommendationsPipeline {
   public static final MeshflowPipeline<Options, RecommendationsSpec> PIPELINE =
       MeshflowPipeline.builder(NAME, DESCRIPTION, Options.class, RecommendationsSpec::of)
           .domain("recommendations")
+          .prepare(RecommendationsPipeline::prepare)
           .steps(RecommendationsPipeline::build)
           .exampleQuery("SELECT item_id, neighbour_id, co_count FROM " + RecommendationTables.CO_LISTENS
               + " ORDER BY co_count DESC LIMIT 10")
@@ -57,6 +68,28 @@ public final class RecommendationsPipeline {
   /** Reads the options, then builds the pipeline and starts it; does not wait for it to finish. */
   public static PipelineResult run(Options options) {
     return PIPELINE.run(options);
+  }
+
+  /**
+   * Resolves the item products through the mesh's catalog, under the run's domain's grants, and
+   * creates the items table, so that the API can tell a store without item products (no filter)
+   * from one whose products list nothing yet.
+   */
+  static RecommendationsSpec prepare(RecommendationsSpec spec) {
+    if (spec.sink().sqlDialect() != null) {
+      spec.sink().createTable(RecommendationTables.ITEMS, RecommendationTables.ITEMS_SCHEMA,
+          RecommendationTables.ITEMS_KEY);
+    }
+    List<MeshProduct> items = new ArrayList<>();
+    for (String uri : spec.itemUris()) {
+      MeshProduct product = MeshProduct.resolve("items", uri);
+      if (product.field("song_id").isEmpty() && product.field("episode_id").isEmpty()) {
+        throw new IllegalArgumentException("--items=" + uri + ": not an item product; give the Songs and"
+            + " Podcasts products, e.g. --items=mesh://songs,mesh://podcasts");
+      }
+      items.add(product);
+    }
+    return spec.withItems(items);
   }
 
   static void build(Pipeline pipeline, RecommendationsSpec spec) {
@@ -78,6 +111,19 @@ public final class RecommendationsPipeline {
             RecommendationTables.USER_HISTORY, RecommendationTables.USER_HISTORY_KEY))
         .and(WarehouseWrites.upsert("WriteModelState", results.get(Recommendations.MODEL_STATE), sink,
             RecommendationTables.MODEL_STATE, RecommendationTables.MODEL_STATE_KEY));
+    if (!spec.items().isEmpty()) {
+      PCollectionList<Row> products = PCollectionList.empty(pipeline);
+      for (MeshProduct item : spec.items()) {
+        String name = Character.toUpperCase(item.name().charAt(0)) + item.name().substring(1);
+        products = products.and(pipeline.apply("Read" + name, spec.streaming()
+            ? new ProductChangelog(item, spec.runFor(), spec.input().endsByItself())
+            : new ProductSnapshot(item)));
+      }
+      PCollection<Row> items = products.apply("CatalogItems",
+          spec.streaming() ? CatalogItems.streaming(spec.updateInterval()) : CatalogItems.batch());
+      deadLetters = deadLetters.and(WarehouseWrites.upsert("WriteItems", items, sink,
+          RecommendationTables.ITEMS, RecommendationTables.ITEMS_KEY));
+    }
     WarehouseWrites.writeDeadLetters(deadLetters, sink);
   }
 }

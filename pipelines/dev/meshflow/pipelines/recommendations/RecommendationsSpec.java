@@ -3,17 +3,30 @@ package dev.meshflow.pipelines.recommendations;
 import dev.meshflow.io.RecordSource;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.options.Durations;
 import dev.meshflow.pipelines.RunSpec;
+import java.util.ArrayList;
+import java.util.List;
 import org.joda.time.Duration;
 
 /**
  * What {@code recommendations}'s options say, read once.
  *
  * @param runFor null to run until stopped
+ * @param itemUris {@code --items}, the item products' URIs (empty: none)
+ * @param items those products, resolved through the mesh's catalog by
+ *     {@link RecommendationsPipeline#prepare}
  */
 public record RecommendationsSpec(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
-    Duration dedupeWindow, Duration allowedLateness, Duration updateInterval) implements RunSpec {
+    Duration dedupeWindow, Duration allowedLateness, Duration updateInterval, List<String> itemUris,
+    List<MeshProduct> items) implements RunSpec {
+
+  /** This spec with its item products resolved. */
+  RecommendationsSpec withItems(List<MeshProduct> resolved) {
+    return new RecommendationsSpec(input, sink, streaming, runFor, dedupeWindow, allowedLateness, updateInterval,
+        itemUris, List.copyOf(resolved));
+  }
 
   /** Reads and checks the options, with messages that say how to fix them. */
   public static RecommendationsSpec of(RecommendationsPipeline.Options options) {
@@ -41,8 +54,19 @@ public record RecommendationsSpec(RecordSource input, TableSink sink, boolean st
     if (options.getProgressSeconds() < 0) {
       throw new IllegalArgumentException("--progressSeconds must be 0 (off) or more");
     }
+    List<String> itemUris = new ArrayList<>();
+    for (String uri : options.getItems().split(",")) {
+      if (uri.isBlank()) {
+        continue;
+      }
+      if (!uri.trim().startsWith(MeshProduct.SCHEME + "://")) {
+        throw new IllegalArgumentException("--items=" + uri.trim() + ": give the item products as mesh:// URIs,"
+            + " e.g. --items=mesh://songs,mesh://podcasts");
+      }
+      itemUris.add(uri.trim());
+    }
     return new RecommendationsSpec(Endpoints.source(options.getInteractions(), streaming),
         Endpoints.sink(options.getSink()), streaming, Durations.lifetime(options, streaming),
-        dedupe, lateness, update);
+        dedupe, lateness, update, List.copyOf(itemUris), List.of());
   }
 }

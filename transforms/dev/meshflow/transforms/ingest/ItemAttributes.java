@@ -28,7 +28,23 @@ public final class ItemAttributes {
       return KV.of(row.getString("episode_id"), deleted ? List.of()
           : Arrays.asList(row.getString("title"), row.getString("show"), row.getString("topic")));
     }
-    throw new IllegalArgumentException("not an item product (songs or podcasts): fields "
+    throw notAnItem(schema);
+  }
+
+  /** The interactions' item type of a Songs ({@code song}) or Podcasts ({@code podcast}) row. */
+  public static String itemType(Row row) {
+    Schema schema = row.getSchema();
+    if (schema.hasField("song_id")) {
+      return "song";
+    }
+    if (schema.hasField("episode_id")) {
+      return "podcast";
+    }
+    throw notAnItem(schema);
+  }
+
+  private static IllegalArgumentException notAnItem(Schema schema) {
+    return new IllegalArgumentException("not an item product (songs or podcasts): fields "
         + schema.getFieldNames());
   }
 }

@@ -38,6 +38,19 @@ public final class RecommendationTables {
       .addStringField("item_type")
       .addInt64Field("plays"));
 
+  /**
+   * The items the Songs and Podcasts products publish, each at its latest version: a deleted item
+   * stays as a row with {@code deleted} true, so that it is never recommended again.
+   */
+  public static final String ITEMS = "rec_items";
+  public static final List<String> ITEMS_KEY = List.of("item_id");
+  public static final Schema ITEMS_SCHEMA = versioned(Schema.builder()
+      .addStringField("item_id")
+      .addStringField("item_type")
+      .addNullableField("creator", Schema.FieldType.STRING)
+      .addNullableField("genre", Schema.FieldType.STRING)
+      .addBooleanField("deleted"));
+
   /** What the model has learned from: the version the API names in each reply. */
   public static final String MODEL_STATE = "rec_model_state";
   public static final List<String> MODEL_STATE_KEY = List.of("model");

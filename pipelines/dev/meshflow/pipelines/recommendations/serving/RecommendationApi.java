@@ -11,6 +11,7 @@ import dev.meshflow.io.TableSink;
 import dev.meshflow.io.mesh.contract.ContractRecords;
 import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import dev.meshflow.io.sql.ReadOnlyConnections;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.recommendations.RecommenderRules;
@@ -50,7 +51,6 @@ import java.util.regex.Pattern;
 public final class RecommendationApi implements AutoCloseable {
   static final int MAX_N = 100;
   /** The reason given for an item a user the model has never seen gets. */
-  static final String TRENDING = "trending now";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ID = "([^/]{1,256})";
 
@@ -61,7 +61,7 @@ public final class RecommendationApi implements AutoCloseable {
   static final List<Route> ROUTES = List.of(
       new Route("GET", "/recommendations/{user_id}", List.of("n", "type")),
       new Route("GET", "/items/{item_id}/similar", List.of("n", "type")),
-      new Route("GET", "/trending", List.of("n", "type")),
+      new Route("GET", "/trending", List.of("n", "type", "genre")),
       new Route("POST", "/events", List.of()),
       new Route("GET", "/health", List.of()),
       new Route("GET", "/openapi.json", List.of()));
@@ -178,8 +178,8 @@ public final class RecommendationApi implements AutoCloseable {
     }
     switch (path) {
       case "/trending":
-        accept(query, "n", "type");
-        return json(trending(count(query), type(query)));
+        accept(query, "n", "type", "genre");
+        return json(trending(count(query), type(query), genre(query)));
       case "/health":
         accept(query);
         return json(health());
@@ -233,9 +233,10 @@ public final class RecommendationApi implements AutoCloseable {
       ObjectNode reply = JSON.createObjectNode().put("user_id", user);
       if (history == null) {
         // A user the model has never seen gets what is trending now, not an error.
-        List<RecommendationStore.Played> trending = RecommendationStore.trending(c, n, type).items();
+        List<RecommendationStore.TrendingItem> trending = RecommendationStore.trending(c, n, type, null).items();
         List<Scoring.Scored> items = trending.isEmpty() ? RecommendationStore.popular(c, n, type)
-            : trending.stream().map(p -> new Scoring.Scored(p.item(), p.type(), p.plays(), TRENDING)).toList();
+            : trending.stream().map(p -> new Scoring.Scored(p.item(), p.type(), p.plays(),
+                CatalogItem.trendingReason(p.type(), p.genre()))).toList();
         reply.put("known_user", false);
         reply.set("items", items(items, false));
       } else {
@@ -251,9 +252,14 @@ public final class RecommendationApi implements AutoCloseable {
 
   private ObjectNode similar(String item, int n, String type) throws SQLException {
     return connections.with(c -> {
-      Scoring.State state = state(c, List.of(item));
-      if (state.plays(item) == 0) {
-        throw new Refused(404, "no item '" + item + "' has been played; /trending lists items that have");
+      StoreState state = state(c, List.of(item));
+      if (state.plays(item) == 0 && state.item(item) == null) {
+        throw new Refused(404, "no item '" + item + "' has been played"
+            + (state.catalogued ? " or is listed by the item products" : "") + "; /trending lists items that have");
+      }
+      if (!state.available(item)) {
+        throw new Refused(404, "item '" + item + "' was deleted by its product, or is not listed by it;"
+            + " it is no longer recommended");
       }
       ObjectNode reply = JSON.createObjectNode().put("item_id", item);
       reply.set("items", items(Scoring.similar(item, type, n, state), true));
@@ -262,15 +268,23 @@ public final class RecommendationApi implements AutoCloseable {
     });
   }
 
-  private ObjectNode trending(int n, String type) throws SQLException {
+  private ObjectNode trending(int n, String type, String genre) throws SQLException {
     return connections.with(c -> {
-      RecommendationStore.Trending trending = RecommendationStore.trending(c, n, type);
+      if (genre != null && !RecommendationStore.catalogued(c)) {
+        throw new Refused(400, "genre: the store knows no genres yet; they come from the item products"
+            + " (./meshflow recommendations --items=mesh://songs,mesh://podcasts)");
+      }
+      RecommendationStore.Trending trending = RecommendationStore.trending(c, n, type, genre);
       ObjectNode reply = JSON.createObjectNode();
       reply.put("window_start", trending.windowStart() == null ? null : trending.windowStart().toString());
       reply.put("window_minutes", RecommenderRules.TRENDING_WINDOW_MILLIS / 60_000);
       ArrayNode items = reply.putArray("items");
-      for (RecommendationStore.Played p : trending.items()) {
-        items.addObject().put("item_id", p.item()).put("item_type", p.type()).put("plays", p.plays());
+      for (RecommendationStore.TrendingItem p : trending.items()) {
+        ObjectNode item = items.addObject().put("item_id", p.item()).put("item_type", p.type())
+            .put("plays", p.plays());
+        if (p.genre() != null) {
+          item.put("genre", p.genre());
+        }
       }
       reply.set("model", model(c));
       return reply;
@@ -285,39 +299,77 @@ public final class RecommendationApi implements AutoCloseable {
     });
   }
 
-  /** What ranking reads, fetched for the seeds and their neighbours in two queries. */
-  private static Scoring.State state(Connection c, List<String> seeds) throws SQLException {
+  /** What ranking reads, fetched for the seeds and their neighbours in four queries. */
+  private static StoreState state(Connection c, List<String> seeds) throws SQLException {
     Map<String, Map<String, Long>> neighbours = RecommendationStore.neighbours(c, new HashSet<>(seeds));
     Set<String> items = new HashSet<>(seeds);
     neighbours.values().forEach(ns -> items.addAll(ns.keySet()));
-    Map<String, RecommendationStore.Played> plays = RecommendationStore.plays(c, items);
-    return new Scoring.State() {
-      @Override
-      public long plays(String item) {
-        RecommendationStore.Played p = plays.get(item);
-        return p == null ? 0 : p.plays();
-      }
+    boolean catalogued = RecommendationStore.catalogued(c);
+    return new StoreState(c, neighbours, RecommendationStore.plays(c, items), catalogued,
+        catalogued ? RecommendationStore.items(c, items) : Map.of());
+  }
 
-      @Override
-      public String type(String item) {
-        RecommendationStore.Played p = plays.get(item);
-        return p == null ? null : p.type();
-      }
+  /** The store's state for one request: read up front, except the lists ranking asks for. */
+  private static final class StoreState implements Scoring.State {
+    private final Connection c;
+    private final Map<String, Map<String, Long>> neighbours;
+    private final Map<String, RecommendationStore.Played> plays;
+    final boolean catalogued;
+    private final Map<String, CatalogItem> catalog;
 
-      @Override
-      public Map<String, Long> neighbours(String seed) {
-        return neighbours.getOrDefault(seed, Map.of());
-      }
+    StoreState(Connection c, Map<String, Map<String, Long>> neighbours,
+        Map<String, RecommendationStore.Played> plays, boolean catalogued, Map<String, CatalogItem> catalog) {
+      this.c = c;
+      this.neighbours = neighbours;
+      this.plays = plays;
+      this.catalogued = catalogued;
+      this.catalog = catalog;
+    }
 
-      @Override
-      public List<Scoring.Scored> popular(int limit, String type) {
-        try {
-          return RecommendationStore.popular(c, limit, type);
-        } catch (SQLException e) {
-          throw new StoreFailure(e);
-        }
+    CatalogItem item(String item) {
+      return catalog.get(item);
+    }
+
+    @Override
+    public long plays(String item) {
+      RecommendationStore.Played p = plays.get(item);
+      return p == null ? 0 : p.plays();
+    }
+
+    @Override
+    public String type(String item) {
+      RecommendationStore.Played p = plays.get(item);
+      return p == null ? null : p.type();
+    }
+
+    @Override
+    public Map<String, Long> neighbours(String seed) {
+      return neighbours.getOrDefault(seed, Map.of());
+    }
+
+    @Override
+    public boolean available(String item) {
+      CatalogItem listed = catalog.get(item);
+      return !catalogued || (listed != null && !listed.deleted());
+    }
+
+    @Override
+    public List<Scoring.Scored> popular(int limit, String type) {
+      try {
+        return RecommendationStore.popular(c, limit, type);
+      } catch (SQLException e) {
+        throw new StoreFailure(e);
       }
-    };
+    }
+
+    @Override
+    public List<Scoring.Scored> alike(String item, String type, int limit) {
+      try {
+        return catalogued ? RecommendationStore.alike(c, catalog.get(item), type, limit) : List.of();
+      } catch (SQLException e) {
+        throw new StoreFailure(e);
+      }
+    }
   }
 
   /** A store error from inside ranking, which cannot throw SQLException. */
@@ -386,6 +438,16 @@ public final class RecommendationApi implements AutoCloseable {
       return type;
     }
     throw new Refused(400, "type must be song or podcast");
+  }
+
+  /** A genre as the item products name it (a song's genre, a podcast's topic), or null. */
+  private static String genre(Map<String, String> query) {
+    String genre = query.get("genre");
+    if (genre != null && (genre.isBlank() || genre.length() > 64)) {
+      throw new Refused(400, "genre must be a genre as the Songs product names it (pop, rock, jazz, ...)"
+          + " or a podcast topic, at most 64 characters");
+    }
+    return genre;
   }
 
   private static Map<String, String> query(String raw) {

@@ -2,6 +2,7 @@ package dev.meshflow.pipelines.recommendations.serving;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Scoring;
 import java.io.IOException;
@@ -37,8 +38,76 @@ final class RecommendationStore {
   /** An item, its type and how often it was played (in all, or in a trending window). */
   record Played(String item, String type, long plays) {}
 
+  /** An item of a trending window: its plays there, and its genre if the item products give one. */
+  record TrendingItem(String item, String type, long plays, String genre) {}
+
   /** The plays of one trending window. */
-  record Trending(Instant windowStart, List<Played> items) {}
+  record Trending(Instant windowStart, List<TrendingItem> items) {}
+
+  /**
+   * Whether the store holds the item products' items: then only the items they list, and have not
+   * deleted, are recommended.
+   */
+  static boolean catalogued(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(
+        "SELECT EXISTS (SELECT 1 FROM " + RecommendationTables.ITEMS + ")");
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  /** The item products' latest version of each of {@code items} they list. */
+  static Map<String, CatalogItem> items(Connection c, Collection<String> items) throws SQLException {
+    Map<String, CatalogItem> out = new HashMap<>();
+    if (items.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement st = c.prepareStatement("SELECT item_id, item_type, creator, genre, deleted FROM "
+        + RecommendationTables.ITEMS + " WHERE item_id IN (" + placeholders(items.size()) + ")")) {
+      bind(st, items);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), new CatalogItem(rs.getString(1), rs.getString(2), rs.getString(3),
+              rs.getString(4), rs.getBoolean(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@link Scoring#alike} in SQL: the same items, in the same order, with the same reasons. */
+  static List<Scoring.Scored> alike(Connection c, CatalogItem of, String type, int limit) throws SQLException {
+    if (of == null || (type != null && !type.equals(of.type()))) {
+      return List.of();
+    }
+    String sql = "SELECT i.item_id, i.item_type, CASE WHEN i.creator = ? THEN 0 ELSE 1 END AS content_rank"
+        + " FROM " + RecommendationTables.ITEMS + " i LEFT JOIN " + RecommendationTables.ITEM_PLAYS
+        + " p ON p.item_id = i.item_id"
+        + " WHERE NOT i.deleted AND i.item_id <> ? AND i.item_type = ? AND (i.creator = ? OR i.genre = ?)"
+        + " ORDER BY content_rank, coalesce(p.plays, 0) DESC, i.item_id LIMIT ?";
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      st.setString(1, of.creator());
+      st.setString(2, of.item());
+      st.setString(3, of.type());
+      st.setString(4, of.creator());
+      st.setString(5, of.genre());
+      st.setInt(6, limit);
+      List<Scoring.Scored> out = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Scoring.Scored(rs.getString(1), rs.getString(2), 0,
+              rs.getInt(3) == 0 ? of.sameCreator() : of.sameGenre()));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Only items the item products list and have not deleted, once the store holds them. */
+  private static String availableOnly(String itemColumn) {
+    return "(NOT EXISTS (SELECT 1 FROM " + RecommendationTables.ITEMS + ") OR " + itemColumn
+        + " IN (SELECT item_id FROM " + RecommendationTables.ITEMS + " WHERE NOT deleted))";
+  }
 
   static Version version(Connection c) throws SQLException {
     try (PreparedStatement st = c.prepareStatement("SELECT events, latest_event FROM "
@@ -100,10 +169,11 @@ final class RecommendationStore {
     return out;
   }
 
-  /** The {@code limit} most played items of {@code type} (any if null), best first. */
+  /** The {@code limit} most played available items of {@code type} (any if null), best first. */
   static List<Scoring.Scored> popular(Connection c, int limit, String type) throws SQLException {
     String sql = "SELECT item_id, item_type, plays FROM " + RecommendationTables.ITEM_PLAYS
-        + (type == null ? "" : " WHERE item_type = ?") + " ORDER BY plays DESC, item_id LIMIT ?";
+        + " WHERE " + availableOnly("item_id") + (type == null ? "" : " AND item_type = ?")
+        + " ORDER BY plays DESC, item_id LIMIT ?";
     try (PreparedStatement st = c.prepareStatement(sql)) {
       int i = 1;
       if (type != null) {
@@ -121,27 +191,33 @@ final class RecommendationStore {
   }
 
   /**
-   * The {@code n} most played items of {@code type} (any if null) in the latest trending window
-   * that has plays of that type; null window if none.
+   * The {@code n} most played available items of {@code type} and {@code genre} (any if null) in
+   * the latest trending window that has such plays; null window if none.
    */
-  static Trending trending(Connection c, int n, String type) throws SQLException {
-    String filter = type == null ? "" : " WHERE item_type = ?";
-    String sql = "SELECT window_start, item_id, item_type, plays FROM " + RecommendationTables.TRENDING
-        + " WHERE window_start = (SELECT max(window_start) FROM " + RecommendationTables.TRENDING + filter + ")"
-        + (type == null ? "" : " AND item_type = ?") + " ORDER BY plays DESC, item_id LIMIT ?";
+  static Trending trending(Connection c, int n, String type, String genre) throws SQLException {
+    String from = " FROM " + RecommendationTables.TRENDING + " t LEFT JOIN " + RecommendationTables.ITEMS
+        + " i ON i.item_id = t.item_id WHERE " + availableOnly("t.item_id")
+        + (type == null ? "" : " AND t.item_type = ?") + (genre == null ? "" : " AND i.genre = ?");
+    String sql = "SELECT t.window_start, t.item_id, t.item_type, t.plays, i.genre" + from
+        + " AND t.window_start = (SELECT max(t.window_start)" + from + ")"
+        + " ORDER BY t.plays DESC, t.item_id LIMIT ?";
     try (PreparedStatement st = c.prepareStatement(sql)) {
       int i = 1;
-      if (type != null) {
-        st.setString(i++, type);
-        st.setString(i++, type);
+      for (int copy = 0; copy < 2; copy++) {
+        if (type != null) {
+          st.setString(i++, type);
+        }
+        if (genre != null) {
+          st.setString(i++, genre);
+        }
       }
       st.setInt(i, n);
       Instant window = null;
-      List<Played> out = new ArrayList<>();
+      List<TrendingItem> out = new ArrayList<>();
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           window = instant(rs, 1);
-          out.add(new Played(rs.getString(2), rs.getString(3), rs.getLong(4)));
+          out.add(new TrendingItem(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
         }
       }
       return new Trending(window, out);

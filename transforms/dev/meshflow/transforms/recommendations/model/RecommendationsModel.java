@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.recommendations.model;
 
 import dev.meshflow.transforms.interactions.InteractionEvent;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import dev.meshflow.transforms.recommendations.RecommenderRules;
 import dev.meshflow.transforms.recommendations.RecommenderRules.Play;
 import dev.meshflow.transforms.recommendations.Scoring;
@@ -28,6 +29,9 @@ import java.util.TreeSet;
  *   <li>plays per item in fixed {@link RecommenderRules#TRENDING_WINDOW_MILLIS} windows (trending).
  * </ul>
  *
+ * <p>Given the item products ({@link #withCatalog}), it keeps each item's latest version, and
+ * only items they list and have not deleted are recommended.
+ *
  * <p>A user's list is ranked by {@link Scoring}, which the serving API shares.
  */
 public final class RecommendationsModel implements Scoring.State {
@@ -37,8 +41,20 @@ public final class RecommendationsModel implements Scoring.State {
   private final Map<String, List<Play>> playsByUser = new HashMap<>();
   private final Map<String, Set<String>> skipped = new HashMap<>();
   private final TreeMap<Long, Map<String, Long>> trending = new TreeMap<>();
+  private final Map<String, CatalogItem> catalog = new TreeMap<>();
   private long events;
   private long latestEvent = Long.MIN_VALUE;
+
+  /** This model with the item products' items at their latest version (later ones replace earlier). */
+  public RecommendationsModel withCatalog(Iterable<CatalogItem> items) {
+    items.forEach(i -> catalog.put(i.item(), i));
+    return this;
+  }
+
+  /** The item products' items by id, at their latest version; empty without the products. */
+  public Map<String, CatalogItem> catalog() {
+    return catalog;
+  }
 
   /** The model of {@code events} (valid, deduplicated): their plays and skips, the rest ignored. */
   public static RecommendationsModel of(Iterable<InteractionEvent> events) {
@@ -150,10 +166,46 @@ public final class RecommendationsModel implements Scoring.State {
   }
 
   @Override
+  public boolean available(String item) {
+    CatalogItem c = catalog.get(item);
+    return catalog.isEmpty() || (c != null && !c.deleted());
+  }
+
+  @Override
+  public List<Scoring.Scored> alike(String item, String type, int limit) {
+    return Scoring.alike(catalog.get(item), type, limit, catalog.values(), this);
+  }
+
+  /**
+   * The latest trending window holding an available item of {@code type} and {@code genre} (any if
+   * null), and its {@code n} most played such items (score: plays), with their reason; null key
+   * when there is none.
+   */
+  public Map.Entry<Long, List<Scoring.Scored>> trending(int n, String type, String genre) {
+    for (Map.Entry<Long, Map<String, Long>> window : trending.descendingMap().entrySet()) {
+      List<Scoring.Scored> items = new ArrayList<>();
+      window.getValue().forEach((item, count) -> {
+        CatalogItem c = catalog.get(item);
+        String itemGenre = c == null ? null : c.genre();
+        if (available(item) && (type == null || type.equals(types.get(item)))
+            && (genre == null || genre.equals(itemGenre))) {
+          items.add(new Scoring.Scored(item, types.get(item), count,
+              CatalogItem.trendingReason(types.get(item), itemGenre)));
+        }
+      });
+      if (!items.isEmpty()) {
+        items.sort(Scoring.BEST_FIRST);
+        return Map.entry(window.getKey(), List.copyOf(items.subList(0, Math.min(n, items.size()))));
+      }
+    }
+    return new java.util.AbstractMap.SimpleImmutableEntry<>(null, List.of());
+  }
+
+  @Override
   public List<Scoring.Scored> popular(int limit, String type) {
     List<Scoring.Scored> all = new ArrayList<>();
     plays.forEach((item, count) -> {
-      if (type == null || type.equals(types.get(item))) {
+      if ((type == null || type.equals(types.get(item))) && available(item)) {
         all.add(new Scoring.Scored(item, types.get(item), count, Scoring.POPULAR));
       }
     });

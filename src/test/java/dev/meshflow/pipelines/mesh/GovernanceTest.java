@@ -265,13 +265,13 @@ public class GovernanceTest {
     MeshCatalog.init(edited);
     Path log = edited.resolve("access/grants.jsonl");
     // An approval forged by a domain that does not own the product.
-    Files.writeString(log, "{\"at\":\"2026-12-06T10:00:00Z\",\"event\":\"request\",\"grant\":\"g-13\",\"user\":\"x\","
+    Files.writeString(log, "{\"at\":\"2026-12-06T10:00:00Z\",\"event\":\"request\",\"grant\":\"g-15\",\"user\":\"x\","
         + "\"domain\":\"ops\",\"product\":\"users\",\"pii\":true,\"purpose\":\"p\",\"by\":\"ops\"}\n"
-        + "{\"at\":\"2026-12-06T10:00:01Z\",\"event\":\"approve\",\"grant\":\"g-13\",\"user\":\"x\",\"by\":\"ops\"}\n",
+        + "{\"at\":\"2026-12-06T10:00:01Z\",\"event\":\"approve\",\"grant\":\"g-15\",\"user\":\"x\",\"by\":\"ops\"}\n",
         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
     CliRun list = cli("access", "list", "--catalog=" + edited);
     assertEquals(Main.REFUSED, list.code);
-    assertThat(list.err, containsString(log + ":26: approve of g-13 by 'ops': only the users domain"));
+    assertThat(list.err, containsString(log + ":30: approve of g-15 by 'ops': only the users domain"));
     assertThat(list.err, containsString("no access follows from it"));
     CliRun run = cli("product-copy", "--domain=analytics", "--product=mesh://users?catalog=" + edited,
         "--sink=duckdb:" + dir.resolve("edited.duckdb"));

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.domains.Change;
+import dev.meshflow.io.mesh.domains.DomainDatabase;
+import dev.meshflow.io.mesh.domains.DomainSimulator;
+import dev.meshflow.io.mesh.domains.OutboxWriter;
 import dev.meshflow.launcher.RunCounts;
 import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.recommendations.serving.RecommendationApi;
@@ -18,15 +23,18 @@ import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.services.CdcRelay;
 import dev.meshflow.testing.services.KafkaBroker;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.interactions.model.ValidEvents;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +42,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +62,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       no row;
  *   <li>a live job (on Flink) learns from a play posted to {@code POST /events} within seconds:
  *       that user's list becomes, item for item, the model's list after that play (the item left
- *       out, its neighbours in).
+ *       out, its neighbours in); and it follows the Songs and Podcasts products' changelogs (the
+ *       domains' outboxes through the change-capture relay): a song its domain deletes leaves
+ *       the list within seconds, and the next item takes its place, as the model says.
  * </ul>
  *
  * The input plants co-listening, duplicates, malformed records and out-of-order events; the
@@ -126,21 +137,42 @@ public class RecommendationsStreamingKafkaTest {
    * backlog key by key costs it 80 s of CI for what 40 s on Flink shows.
    */
   @Test
-  public void aPlayPostedToTheApiIsInThatUsersListWithinSeconds() throws Exception {
+  public void aPostedPlayAndADeletedSongReachTheListWithinSeconds() throws Exception {
     String runner = "FlinkRunner";
     String live = "recs-live-" + runner;
     kafka.createTopic(live, PARTITIONS);
     kafka.produceEvenly(live, GeneratedInput.records(GENERATOR, EVENTS, (origin, payload) -> payload), PARTITIONS);
     Path catalog = TempFiles.newFolder(tmp, "catalog");
     MeshCatalog.init(catalog);
+    MeshCatalog open = MeshCatalog.open(catalog);
     Tables tables = Tables.postgres(Postgres.newDatabase("recs_live"));
+
+    // The Songs and Podcasts domains hold the generator's 60 items, published through the relay.
+    List<DataContract> domains = List.of("users", "songs", "podcasts").stream().map(open::product).toList();
+    String domainDb = Postgres.newDatabase("recs_live_domains");
+    DomainSimulator simulator = new DomainSimulator(5, new DomainSimulator.Sizes(40, 48, 12));
+    String prefix = "recs-live.";
+    Connection domainConnection = Postgres.connect(domainDb);
+    DomainDatabase.create(domainConnection, domains);
+    OutboxWriter outbox = new OutboxWriter(domainConnection, domains, open.registry());
+    outbox.write(simulator.initial());
+    List<CatalogItem> truth = new ArrayList<>();
+    simulator.entities("songs").forEach((id, row) -> truth.add(new CatalogItem(id, "song",
+        (String) row.get("artist"), (String) row.get("genre"), false)));
+    simulator.entities("podcasts").forEach((id, row) -> truth.add(new CatalogItem(id, "podcast",
+        (String) row.get("show"), (String) row.get("topic"), false)));
+    CdcRelay relay = CdcRelay.start(Postgres.sinkUri(domainDb), kafka.bootstrap(), TempFiles.newFolder(tmp, "relay"),
+        prefix);
+    String items = "mesh://songs?catalog=" + catalog + "&bootstrap=" + kafka.bootstrap() + "&topic=" + prefix
+        + "songs,mesh://podcasts?catalog=" + catalog + "&bootstrap=" + kafka.bootstrap() + "&topic=" + prefix
+        + "podcasts";
     // The launcher in a JVM of its own, as a user runs it: an embedded Flink stream holds its caller.
     Path log = TempFiles.newFile(tmp, "live.log");
     List<String> command = new ArrayList<>(List.of("-Xmx1g"));
     command.addAll(JavaCommand.QUICK_START);
     Process job = new ProcessBuilder(JavaCommand.of(command, "dev.meshflow.launcher.Main", List.of("recommendations",
         "--runner=" + runner, "--interactions=" + topic(live) + "?maxDelaySeconds=86400", "--sink=" + tables.sinkUri(),
-        "--streaming=true", "--updateInterval=1s", "--progressSeconds=0")))
+        "--items=" + items, "--streaming=true", "--updateInterval=1s", "--progressSeconds=0")))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(tables.sinkUri()), catalog, kafka.bootstrap(),
         live, "127.0.0.1", 0, 2)) {
@@ -148,7 +180,9 @@ public class RecommendationsStreamingKafkaTest {
         assertTrue(job.isAlive(), () -> "the job ended:\n" + tail(log));
         return store(tables);
       }, backfill::equals);
-      ServedLists.assertEveryListIsTheModels(api.url(), model);
+      Await.until("the items published", Duration.ofMinutes(1),
+          () -> tables.count("SELECT count(*) FROM " + RecommendationTables.ITEMS), n -> n == truth.size());
+      ServedLists.assertEveryListIsTheModels(api.url(), RecommendationsModel.of(valid).withCatalog(truth));
 
       // The user's top pick, played now (a live play: an idle topic's watermark is wall-clock time
       // less maxDelaySeconds, so a play stamped in the backlog's March would be late): left out
@@ -157,7 +191,7 @@ public class RecommendationsStreamingKafkaTest {
       List<Scoring.Scored> before = model.recommend(user, 10);
       Scoring.Scored played = before.get(0);
       long at = System.currentTimeMillis();
-      RecommendationsModel after = RecommendationsModel.of(valid);
+      RecommendationsModel after = RecommendationsModel.of(valid).withCatalog(truth);
       after.play(user, played.item(), played.type(), at);
       List<Scoring.Scored> wanted = after.recommend(user, 10);
       assertNotEquals(before, wanted);
@@ -179,9 +213,24 @@ public class RecommendationsStreamingKafkaTest {
       }
       System.out.printf("recommendations %s: a posted play was in the user's list after %d ms%n", runner,
           (System.nanoTime() - posted) / 1_000_000);
+
+      // The Songs domain deletes the first song of that list: it leaves, and the next one moves up.
+      String song = wanted.stream().filter(s -> s.type().equals("song")).findFirst().orElseThrow().item();
+      after.withCatalog(List.of(new CatalogItem(song, "song", null, null, true)));
+      List<Scoring.Scored> withoutIt = after.recommend(user, 10);
+      assertFalse(withoutIt.stream().anyMatch(s -> s.item().equals(song)));
+      long deleted = System.nanoTime();
+      outbox.write(List.of(new Change(UUID.randomUUID(), "songs", Change.DELETED, song, null)));
+      Await.until(user + "'s list after " + song + " was deleted", Duration.ofSeconds(60),
+          () -> ServedLists.serves(api.url(), user, withoutIt), served -> served);
+      System.out.printf("recommendations %s: a deleted song left the user's list %d ms after the commit%n", runner,
+          (System.nanoTime() - deleted) / 1_000_000);
+      assertEquals(404, ServedLists.get(api.url() + "/items/" + song + "/similar").statusCode());
     } finally {
       job.destroyForcibly();
       job.waitFor();
+      relay.close();
+      domainConnection.close();
     }
   }
 

@@ -33,9 +33,11 @@ public class MeshCatalogTest {
     List<String> added = new java.util.ArrayList<>(MeshCatalog.SHIPPED);
     added.add("grants"); // and the grants the shipped pipelines need
     assertEquals(added, MeshCatalog.init(at));
-    assertEquals(12, MeshCatalog.open(at).grants().all().size());
-    assertTrue(MeshCatalog.open(at).grants().active("recommendations", "interactions").isPresent(),
-        "the recommender reads the Interactions product under a shipped grant");
+    assertEquals(14, MeshCatalog.open(at).grants().all().size());
+    for (String product : List.of("interactions", "songs", "podcasts")) {
+      assertTrue(MeshCatalog.open(at).grants().active("recommendations", product).isPresent(),
+          "the recommender reads the " + product + " product under a shipped grant");
+    }
     assertEquals(List.of(), MeshCatalog.init(at)); // a second init adds nothing
     MeshCatalog catalog = MeshCatalog.open(at);
     assertEquals(List.of("interactions", "podcasts", "songs", "users"),

@@ -14,20 +14,31 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.meshflow.io.endpoints.Endpoints;
+import dev.meshflow.io.generator.Taste;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
+import dev.meshflow.io.mesh.contract.DataContract;
+import dev.meshflow.io.mesh.domains.Change;
+import dev.meshflow.io.mesh.domains.DomainDatabase;
+import dev.meshflow.io.mesh.domains.DomainSimulator;
+import dev.meshflow.io.mesh.domains.OutboxWriter;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
 import dev.meshflow.transforms.interactions.model.ValidEvents;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,6 +151,104 @@ public class RecommendationApiTest {
     assertEquals(Instant.ofEpochMilli(model.latestEvent()).toString(), modelState.get("latest_event").asText());
   }
 
+  /**
+   * The Songs and Podcasts products decide what may be recommended. The domains start with the
+   * generator's items, then make 400 seeded changes: genres change, new releases appear (never
+   * played: cold items), songs and episodes are deleted. A backfill with {@code --items} reads
+   * each domain's table; the API then serves the model's lists, with the catalog, for every user,
+   * every item (a new release's similar items by artist and genre), trending by genre, and a
+   * stranger's list with the genre as its reason; a deleted item that the lists held before is in
+   * none of them.
+   */
+  @Test
+  public void theItemProductsDecideWhatIsRecommended() throws Exception {
+    MeshCatalog open = MeshCatalog.open(catalog);
+    List<DataContract> domains = List.of("users", "songs", "podcasts").stream().map(open::product).toList();
+    String domainDb = Postgres.newDatabase("recs_domains"); // the shared server: domains need logical WAL
+    DomainSimulator simulator = new DomainSimulator(3, new DomainSimulator.Sizes(40, 48, 12));
+    try (Connection c = Postgres.connect(domainDb)) {
+      DomainDatabase.create(c, domains);
+      OutboxWriter writer = new OutboxWriter(c, domains, open.registry());
+      writer.write(simulator.initial());
+      List<Change> changes = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        changes.add(simulator.next());
+      }
+      writer.write(changes);
+    }
+    List<CatalogItem> truth = new ArrayList<>();
+    simulator.entities("songs").forEach((id, row) -> truth.add(new CatalogItem(id, "song",
+        (String) row.get("artist"), (String) row.get("genre"), false)));
+    simulator.entities("podcasts").forEach((id, row) -> truth.add(new CatalogItem(id, "podcast",
+        (String) row.get("show"), (String) row.get("topic"), false)));
+
+    String db = "&db=" + URLEncoder.encode(Postgres.sinkUri(domainDb), StandardCharsets.UTF_8);
+    postgres.createDatabase("recs_items");
+    CliRun run = CliRun.of(List.of("recommendations", "--interactions=" + GENERATOR,
+        "--items=mesh://songs?catalog=" + catalog + db + ",mesh://podcasts?catalog=" + catalog + db,
+        "--sink=" + postgres.sinkUri("recs_items")));
+    assertEquals(0, run.code, run.err);
+    RecommendationsModel withItems = RecommendationsModel.of(
+        ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values()).withCatalog(truth);
+
+    Set<String> gone = new TreeSet<>(withItems.plays().keySet());
+    gone.removeIf(withItems::available);
+    assertFalse(gone.isEmpty(), "some played items were deleted by their domains");
+    Set<String> listedBefore = new TreeSet<>();
+    model.users().forEach(u -> model.recommend(u, 10).forEach(s -> listedBefore.add(s.item())));
+    listedBefore.retainAll(gone);
+    assertFalse(listedBefore.isEmpty(), "a deleted item was in the lists before: " + gone);
+    Set<String> cold = new TreeSet<>(withItems.catalog().keySet());
+    cold.removeAll(withItems.plays().keySet());
+    assertFalse(cold.isEmpty(), "new releases nobody has played");
+
+    try (RecommendationApi catalogued = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs_items")),
+        catalog, null, null, "127.0.0.1", 0, 2)) {
+      String url = catalogued.url();
+      ServedLists.assertEveryListIsTheModels(url, withItems);
+      Set<String> served = new TreeSet<>();
+      int byContent = 0;
+      for (String user : withItems.users()) {
+        JsonNode items = ServedLists.ok(url + "/recommendations/" + user + "?n=40").get("items");
+        ServedLists.assertItems(withItems.recommend(user, 40), items, user);
+        for (JsonNode item : items) {
+          served.add(item.get("item_id").asText());
+          byContent += item.get("because").asText().startsWith("same ") ? 1 : 0;
+        }
+      }
+      served.retainAll(gone);
+      assertEquals(Set.of(), served, "deleted items are never recommended");
+      assertTrue(byContent > 0, "long lists are filled by artist and genre");
+      for (String item : cold) {
+        JsonNode similar = ServedLists.ok(url + "/items/" + item + "/similar?n=5").get("items");
+        assertFalse(similar.isEmpty(), item + " is a new release with similar items by content");
+        assertThat(similar.get(0).get("because").asText(), containsString("same "));
+      }
+      HttpResponse<String> deleted = ServedLists.get(url + "/items/" + gone.iterator().next() + "/similar");
+      assertEquals(404, deleted.statusCode());
+      assertThat(deleted.body(), containsString("is no longer recommended"));
+
+      for (String genre : Taste.GENRES) {
+        Map.Entry<Long, List<Scoring.Scored>> expected = withItems.trending(10, null, genre);
+        JsonNode reply = ServedLists.ok(url + "/trending?n=10&genre=" + genre);
+        assertTrue(schemas.get("Trending").validate(reply).isEmpty(), reply.toString());
+        List<String> shown = new ArrayList<>();
+        reply.get("items").forEach(i -> shown.add(i.get("item_id").asText() + "=" + i.get("plays").asLong()
+            + "/" + i.get("genre").asText()));
+        assertEquals(expected.getValue().stream().map(e -> e.item() + "=" + (long) e.score() + "/" + genre).toList(),
+            shown, genre);
+        assertEquals(expected.getKey() == null ? "null" : Instant.ofEpochMilli(expected.getKey()).toString(),
+            reply.get("window_start").asText(), genre);
+      }
+      JsonNode stranger = ServedLists.ok(url + "/recommendations/nobody-at-all?n=10").get("items");
+      List<Scoring.Scored> trending = withItems.trending(10, null, null).getValue();
+      assertEquals(trending.stream().map(t -> t.item() + " " + t.because()).toList(),
+          java.util.stream.StreamSupport.stream(stranger.spliterator(), false)
+              .map(i -> i.get("item_id").asText() + " " + i.get("because").asText()).toList());
+      assertThat(stranger.get(0).get("because").asText(), containsString("trending in "));
+    }
+  }
+
   @Test
   public void theDescriptionListsExactlyTheRoutesTheApiServes() throws Exception {
     JsonNode doc = JSON.readTree(get("/openapi.json").body());
@@ -173,7 +282,8 @@ public class RecommendationApiTest {
     assertError("/recommendations/u?n=ten", 400, "n must be a whole number from 1 to 100");
     assertError("/trending?n=101", 400, "n must be a whole number from 1 to 100");
     assertError("/trending?type=video", 400, "type must be song or podcast");
-    assertError("/trending?genre=jazz", 400, "unknown parameter 'genre'; accepted: n, type");
+    assertError("/trending?genre=jazz", 400, "genre: the store knows no genres yet");
+    assertError("/trending?v=1", 400, "unknown parameter 'v'; accepted: n, type, genre");
     assertError("/trending?n=1&n=2", 400, "parameter 'n' is given twice");
     assertError("/health?x=1", 400, "unknown parameter 'x'; this path takes none");
     assertError("/items/no-such-item/similar", 404, "no item 'no-such-item' has been played");

@@ -52,12 +52,18 @@ public final class ServedLists {
     }
   }
 
-  /** Every user's list and every item's neighbours, as the model gives them. */
+  /**
+   * Every user's list and the similar items of every item that may be recommended (played, or
+   * listed by the item products), as the model gives them.
+   */
   public static void assertEveryListIsTheModels(String apiUrl, RecommendationsModel model) throws Exception {
     for (String user : model.users()) {
       assertItems(model.recommend(user, 10), ok(apiUrl + "/recommendations/" + user + "?n=10").get("items"), user);
     }
-    for (String item : model.plays().keySet()) {
+    java.util.Set<String> items = new java.util.TreeSet<>(model.plays().keySet());
+    items.addAll(model.catalog().keySet());
+    items.removeIf(item -> !model.available(item));
+    for (String item : items) {
       assertItems(Scoring.similar(item, null, 10, model), ok(apiUrl + "/items/" + item + "/similar?n=10").get("items"),
           item);
     }
