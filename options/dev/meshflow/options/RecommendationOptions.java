@@ -27,6 +27,17 @@ public interface RecommendationOptions extends PipelineOptions {
   void setItems(String value);
 
   @Description(
+      "The Users product: mesh://users. A user the model has not seen yet, whom it lists in a"
+          + " country, gets what that country's latest listeners play (reason \"popular in DE\")"
+          + " instead of the global trending window. Needs a grant: ./meshflow access request"
+          + " --domain=recommendations --product=users, approved by the users domain. Empty: new"
+          + " users get the trending window.")
+  @Default.String("")
+  String getUsers();
+
+  void setUsers(String value);
+
+  @Description(
       "Streaming: how soon after a new event the rows it changed are written to the store (one row"
           + " per changed key: a neighbour pair, an item, a user), so what the API serves is at most"
           + " this much older than the stream, plus the write.")

@@ -14,7 +14,7 @@ import dev.meshflow.pipelines.WarehouseWrites;
 import dev.meshflow.io.mesh.consumer.MeshProduct;
 import dev.meshflow.io.mesh.consumer.ProductChangelog;
 import dev.meshflow.io.mesh.consumer.ProductSnapshot;
-import dev.meshflow.transforms.recommendations.CatalogItems;
+import dev.meshflow.transforms.recommendations.LatestVersions;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Recommendations;
 import org.apache.beam.sdk.Pipeline;
@@ -38,8 +38,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  *   <li>Read raw interaction records from {@code --interactions}.
  *   <li>Run {@link Recommendations} (parse, late split, dedupe, co-listening, plays, trending,
  *       user histories, the model's version).
- *   <li>Read the item products of {@code --items} (a snapshot of each domain's table in batch, its
- *       changelog in streaming) and keep each item's latest version ({@link CatalogItems}).
+ *   <li>Read the item products of {@code --items} and the Users product of {@code --users} (a
+ *       snapshot of each domain's table in batch, its changelog in streaming) and keep each item's
+ *       and each user's latest version ({@link LatestVersions}).
  *   <li>Upsert each table by its key into {@code --sink}, one row per changed key, and every dead
  *       letter into {@code dead_letter}.
  * </ol>
@@ -71,14 +72,16 @@ public final class RecommendationsPipeline {
   }
 
   /**
-   * Resolves the item products through the mesh's catalog, under the run's domain's grants, and
-   * creates the items table, so that the API can tell a store without item products (no filter)
-   * from one whose products list nothing yet.
+   * Resolves the products through the mesh's catalog, under the run's domain's grants, and creates
+   * the items and users tables, so that the API finds them (empty) in a store written without the
+   * products.
    */
   static RecommendationsSpec prepare(RecommendationsSpec spec) {
     if (spec.sink().sqlDialect() != null) {
       spec.sink().createTable(RecommendationTables.ITEMS, RecommendationTables.ITEMS_SCHEMA,
           RecommendationTables.ITEMS_KEY);
+      spec.sink().createTable(RecommendationTables.USERS, RecommendationTables.USERS_SCHEMA,
+          RecommendationTables.USERS_KEY);
     }
     List<MeshProduct> items = new ArrayList<>();
     for (String uri : spec.itemUris()) {
@@ -89,7 +92,15 @@ public final class RecommendationsPipeline {
       }
       items.add(product);
     }
-    return spec.withItems(items);
+    MeshProduct users = null;
+    if (!spec.usersUri().isEmpty()) {
+      users = MeshProduct.resolve("users", spec.usersUri());
+      if (users.field("user_id").isEmpty() || users.field("country").isEmpty()) {
+        throw new IllegalArgumentException("--users=" + spec.usersUri() + ": not the Users product (no user_id"
+            + " and country); give --users=mesh://users");
+      }
+    }
+    return spec.withProducts(items, users);
   }
 
   static void build(Pipeline pipeline, RecommendationsSpec spec) {
@@ -112,18 +123,29 @@ public final class RecommendationsPipeline {
         .and(WarehouseWrites.upsert("WriteModelState", results.get(Recommendations.MODEL_STATE), sink,
             RecommendationTables.MODEL_STATE, RecommendationTables.MODEL_STATE_KEY));
     if (!spec.items().isEmpty()) {
-      PCollectionList<Row> products = PCollectionList.empty(pipeline);
-      for (MeshProduct item : spec.items()) {
-        String name = Character.toUpperCase(item.name().charAt(0)) + item.name().substring(1);
-        products = products.and(pipeline.apply("Read" + name, spec.streaming()
-            ? new ProductChangelog(item, spec.runFor(), spec.input().endsByItself())
-            : new ProductSnapshot(item)));
-      }
-      PCollection<Row> items = products.apply("CatalogItems",
-          spec.streaming() ? CatalogItems.streaming(spec.updateInterval()) : CatalogItems.batch());
+      PCollection<Row> items = read(pipeline, spec, spec.items())
+          .apply("LatestItems", LatestVersions.items(spec.streaming(), spec.updateInterval()));
       deadLetters = deadLetters.and(WarehouseWrites.upsert("WriteItems", items, sink,
           RecommendationTables.ITEMS, RecommendationTables.ITEMS_KEY));
     }
+    if (spec.users() != null) {
+      PCollection<Row> users = read(pipeline, spec, List.of(spec.users()))
+          .apply("LatestUsers", LatestVersions.users(spec.streaming(), spec.updateInterval()));
+      deadLetters = deadLetters.and(WarehouseWrites.upsert("WriteUsers", users, sink,
+          RecommendationTables.USERS, RecommendationTables.USERS_KEY));
+    }
     WarehouseWrites.writeDeadLetters(deadLetters, sink);
+  }
+
+  /** Each product's rows: a snapshot of its domain's table in batch, its changelog in streaming. */
+  private static PCollectionList<Row> read(Pipeline pipeline, RecommendationsSpec spec, List<MeshProduct> products) {
+    PCollectionList<Row> rows = PCollectionList.empty(pipeline);
+    for (MeshProduct product : products) {
+      String name = Character.toUpperCase(product.name().charAt(0)) + product.name().substring(1);
+      rows = rows.and(pipeline.apply("Read" + name, spec.streaming()
+          ? new ProductChangelog(product, spec.runFor(), spec.input().endsByItself())
+          : new ProductSnapshot(product)));
+    }
+    return rows;
   }
 }

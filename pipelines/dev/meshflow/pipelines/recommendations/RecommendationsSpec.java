@@ -17,15 +17,17 @@ import org.joda.time.Duration;
  * @param itemUris {@code --items}, the item products' URIs (empty: none)
  * @param items those products, resolved through the mesh's catalog by
  *     {@link RecommendationsPipeline#prepare}
+ * @param usersUri {@code --users}, the Users product's URI (empty: none)
+ * @param users that product, resolved by {@link RecommendationsPipeline#prepare}; null if none
  */
 public record RecommendationsSpec(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
     Duration dedupeWindow, Duration allowedLateness, Duration updateInterval, List<String> itemUris,
-    List<MeshProduct> items) implements RunSpec {
+    List<MeshProduct> items, String usersUri, MeshProduct users) implements RunSpec {
 
-  /** This spec with its item products resolved. */
-  RecommendationsSpec withItems(List<MeshProduct> resolved) {
+  /** This spec with its products resolved. */
+  RecommendationsSpec withProducts(List<MeshProduct> resolvedItems, MeshProduct resolvedUsers) {
     return new RecommendationsSpec(input, sink, streaming, runFor, dedupeWindow, allowedLateness, updateInterval,
-        itemUris, List.copyOf(resolved));
+        itemUris, List.copyOf(resolvedItems), usersUri, resolvedUsers);
   }
 
   /** Reads and checks the options, with messages that say how to fix them. */
@@ -65,8 +67,13 @@ public record RecommendationsSpec(RecordSource input, TableSink sink, boolean st
       }
       itemUris.add(uri.trim());
     }
+    String users = options.getUsers().trim();
+    if (!users.isEmpty() && !users.startsWith(MeshProduct.SCHEME + "://")) {
+      throw new IllegalArgumentException("--users=" + users + ": give the Users product as a mesh:// URI,"
+          + " e.g. --users=mesh://users");
+    }
     return new RecommendationsSpec(Endpoints.source(options.getInteractions(), streaming),
         Endpoints.sink(options.getSink()), streaming, Durations.lifetime(options, streaming),
-        dedupe, lateness, update, List.copyOf(itemUris), List.of());
+        dedupe, lateness, update, List.copyOf(itemUris), List.of(), users, null);
   }
 }

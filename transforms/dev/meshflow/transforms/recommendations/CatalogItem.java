@@ -24,6 +24,15 @@ public record CatalogItem(String item, String type, String creator, String genre
     return new CatalogItem(attributes.getKey(), type, titleCreatorGenre.get(1), titleCreatorGenre.get(2), false);
   }
 
+  /**
+   * Whether an item may be recommended: always while the store holds no item products
+   * ({@code catalogued} false); once it does, only if they list it ({@code listed}, its latest
+   * version) and have not deleted it.
+   */
+  public static boolean available(boolean catalogued, CatalogItem listed) {
+    return !catalogued || (listed != null && !listed.deleted());
+  }
+
   /** Why an item by the same creator is listed: "same artist: Nova" or "same show: Deep Dive". */
   public String sameCreator() {
     return ("podcast".equals(type) ? "same show: " : "same artist: ") + creator;

@@ -22,13 +22,17 @@ public final class RecommendationTables {
       .addStringField("item_type")
       .addInt64Field("plays"));
 
-  /** A user's latest plays (newest first) and skipped items, each a JSON array of item ids. */
+  /**
+   * A user's latest plays (newest first) and skipped items, each a JSON array of item ids, and the
+   * time of the latest play (null if the user only skipped).
+   */
   public static final String USER_HISTORY = "rec_user_history";
   public static final List<String> USER_HISTORY_KEY = List.of("user_id");
   public static final Schema USER_HISTORY_SCHEMA = versioned(Schema.builder()
       .addStringField("user_id")
       .addStringField("recent_items")
-      .addStringField("skipped_items"));
+      .addStringField("skipped_items")
+      .addNullableField("latest_play", Schema.FieldType.DATETIME));
 
   public static final String TRENDING = "rec_trending";
   public static final List<String> TRENDING_KEY = List.of("window_start", "item_id");
@@ -49,6 +53,18 @@ public final class RecommendationTables {
       .addStringField("item_type")
       .addNullableField("creator", Schema.FieldType.STRING)
       .addNullableField("genre", Schema.FieldType.STRING)
+      .addBooleanField("deleted"));
+
+  /**
+   * The users the Users product publishes, each at its latest version: the country a cold start
+   * picks by (a user the model has not seen yet gets what listeners in their country play).
+   */
+  public static final String USERS = "rec_users";
+  public static final List<String> USERS_KEY = List.of("user_id");
+  public static final Schema USERS_SCHEMA = versioned(Schema.builder()
+      .addStringField("user_id")
+      .addNullableField("country", Schema.FieldType.STRING)
+      .addNullableField("tier", Schema.FieldType.STRING)
       .addBooleanField("deleted"));
 
   /** What the model has learned from: the version the API names in each reply. */

@@ -8,6 +8,8 @@ public final class RecommenderRules {
   public static final long SESSION_GAP_MILLIS = 30 * 60_000L;
   /** How many of a user's latest plays seed the candidates and are excluded. */
   public static final int RECENT = 5;
+  /** How many of a country's latest listeners a new user's list is drawn from. */
+  public static final int COUNTRY_LISTENERS = 200;
   /** The width of the trending windows. */
   public static final long TRENDING_WINDOW_MILLIS = 10 * 60_000L;
 

@@ -101,6 +101,33 @@ public final class Scoring {
     return List.copyOf(out);
   }
 
+  /**
+   * The list of a user the model has not seen yet, whom the Users product lists in a country: the
+   * items most of that country's latest listeners played recently ({@code recentByListener}, each
+   * listener's recent plays; an item counts once per listener), of {@code type} if not null and
+   * available, most listeners first (score: how many), then by item id; {@code fill} (trending)
+   * completes a short list.
+   */
+  public static List<Scored> coldStart(ListedUser user, List<List<String>> recentByListener, String type, int n,
+      State state, List<Scored> fill) {
+    Map<String, Integer> listeners = new HashMap<>();
+    for (List<String> recent : recentByListener) {
+      new HashSet<>(recent).forEach(item -> listeners.merge(item, 1, Integer::sum));
+    }
+    List<Scored> out = new ArrayList<>();
+    listeners.forEach((item, count) -> {
+      if ((type == null || type.equals(state.type(item))) && state.available(item)) {
+        out.add(new Scored(item, state.type(item), count, user.reason()));
+      }
+    });
+    out.sort(BEST_FIRST);
+    List<Scored> top = new ArrayList<>(out.subList(0, Math.min(n, out.size())));
+    Set<String> listed = new HashSet<>();
+    top.forEach(s -> listed.add(s.item()));
+    fill(top, listed, Set.of(), n, fill);
+    return List.copyOf(top);
+  }
+
   /** Appends {@code more} to {@code out}, in order, up to {@code n} items, skipping excluded and listed ones. */
   private static void fill(List<Scored> out, Set<String> listed, Set<String> exclude, int n, List<Scored> more) {
     for (Scored s : more) {

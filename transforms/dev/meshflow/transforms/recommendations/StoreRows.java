@@ -66,7 +66,8 @@ final class StoreRows {
       UserHistoryFn.History h = user.getValue();
       out.output(Row.withSchema(RecommendationTables.USER_HISTORY_SCHEMA)
           .addValues(user.getKey(), jsonArray(h.recent.stream().map(Play::item).toList()),
-              jsonArray(List.copyOf(h.skipped)), pane.getIndex(), pane.isLast())
+              jsonArray(List.copyOf(h.skipped)), h.recent.isEmpty() ? null : new Instant(h.recent.get(0).timeMillis()),
+              pane.getIndex(), pane.isLast())
           .build());
     }
   }

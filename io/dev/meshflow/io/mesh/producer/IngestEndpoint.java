@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.meshflow.io.http.HttpServers;
 import dev.meshflow.io.mesh.catalog.MeshCatalog;
 import dev.meshflow.io.mesh.contract.ContractRecords;
 import dev.meshflow.io.mesh.contract.DataContract;
@@ -74,7 +75,7 @@ public final class IngestEndpoint implements AutoCloseable {
    */
   public static IngestEndpoint start(MeshCatalog catalog, String bind, int port, String bootstrap,
       String topicPrefix, long maxBodyBytes) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+    HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "meshflow-ingest-http");
       t.setDaemon(true);

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.meshflow.io.http.HttpServers;
 import dev.meshflow.io.TableSink;
 import dev.meshflow.io.mesh.contract.ContractRecords;
 import dev.meshflow.io.mesh.contract.RefusedRecordException;
 import dev.meshflow.io.sql.ReadOnlyConnections;
 import dev.meshflow.transforms.recommendations.CatalogItem;
+import dev.meshflow.transforms.recommendations.ListedUser;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.recommendations.RecommenderRules;
@@ -23,6 +25,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +98,7 @@ public final class RecommendationApi implements AutoCloseable {
    */
   public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
       String bind, int port, int threads) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 256);
+    HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 256);
     ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "meshflow-serve-http");
       t.setDaemon(true);
@@ -232,11 +235,19 @@ public final class RecommendationApi implements AutoCloseable {
       RecommendationStore.History history = RecommendationStore.history(c, user);
       ObjectNode reply = JSON.createObjectNode().put("user_id", user);
       if (history == null) {
-        // A user the model has never seen gets what is trending now, not an error.
+        // A user the model has never seen gets what listeners in their country play, or what is
+        // trending now, not an error.
         List<RecommendationStore.TrendingItem> trending = RecommendationStore.trending(c, n, type, null).items();
         List<Scoring.Scored> items = trending.isEmpty() ? RecommendationStore.popular(c, n, type)
             : trending.stream().map(p -> new Scoring.Scored(p.item(), p.type(), p.plays(),
                 CatalogItem.trendingReason(p.type(), p.genre()))).toList();
+        ListedUser listed = RecommendationStore.listedUser(c, user);
+        if (listed != null && !listed.deleted() && listed.country() != null) {
+          List<List<String>> recents = RecommendationStore.countryListeners(c, listed.country());
+          Set<String> played = new HashSet<>();
+          recents.forEach(played::addAll);
+          items = Scoring.coldStart(listed, recents, type, n, state(c, List.of(), played), items);
+        }
         reply.put("known_user", false);
         reply.set("items", items(items, false));
       } else {
@@ -299,14 +310,25 @@ public final class RecommendationApi implements AutoCloseable {
     });
   }
 
-  /** What ranking reads, fetched for the seeds and their neighbours in four queries. */
+  /** What ranking reads: the seeds' neighbourhood in one query, the seeds themselves in two more. */
   private static StoreState state(Connection c, List<String> seeds) throws SQLException {
-    Map<String, Map<String, Long>> neighbours = RecommendationStore.neighbours(c, new HashSet<>(seeds));
-    Set<String> items = new HashSet<>(seeds);
-    neighbours.values().forEach(ns -> items.addAll(ns.keySet()));
+    return state(c, seeds, Set.of());
+  }
+
+  /** The same, knowing also the plays and versions of {@code others}, which ranking may ask about. */
+  private static StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
+    Set<String> distinct = new HashSet<>(seeds);
+    distinct.addAll(others);
+    Map<String, Map<String, Long>> neighbours = new HashMap<>();
+    Map<String, RecommendationStore.Played> plays = new HashMap<>();
+    Map<String, CatalogItem> catalog = new HashMap<>();
+    RecommendationStore.neighbourhood(c, new HashSet<>(seeds), neighbours, plays, catalog);
+    plays.putAll(RecommendationStore.plays(c, distinct));
     boolean catalogued = RecommendationStore.catalogued(c);
-    return new StoreState(c, neighbours, RecommendationStore.plays(c, items), catalogued,
-        catalogued ? RecommendationStore.items(c, items) : Map.of());
+    if (catalogued) {
+      catalog.putAll(RecommendationStore.items(c, distinct));
+    }
+    return new StoreState(c, neighbours, plays, catalogued, catalog);
   }
 
   /** The store's state for one request: read up front, except the lists ranking asks for. */
@@ -349,8 +371,7 @@ public final class RecommendationApi implements AutoCloseable {
 
     @Override
     public boolean available(String item) {
-      CatalogItem listed = catalog.get(item);
-      return !catalogued || (listed != null && !listed.deleted());
+      return CatalogItem.available(catalogued, catalog.get(item));
     }
 
     @Override

@@ -173,10 +173,13 @@ public class RecommendationsBenchmark {
   @Test
   public void servingLatencyWhileTheJobWrites() throws Exception {
     List<String> rows = new ArrayList<>();
+    List<String> single = new ArrayList<>();
     Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
     try (Serve serve = Serve.start(live.sink, "serve-pg")) {
       live.awaitKeepingUp();
       List<String> users = knownUsers(live.sink);
+      single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10",
+          2000).singleRow("PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE) + " events/s"));
       Load health = Load.run(serve.url, i -> "/health");
       Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
       rows.add(recs.row("PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE) + " events/s",
@@ -193,6 +196,8 @@ public class RecommendationsBenchmark {
     List<String> listeners = knownUsers("duckdb:" + file);
     try (Serve serve = Serve.start("duckdb:" + file, "serve-duckdb")) {
       List<String> users = listeners;
+      single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10",
+          2000).singleRow("DuckDB, a batch run's file, no writer"));
       Load health = Load.run(serve.url, i -> "/health");
       Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
       rows.add(recs.row("DuckDB, a batch run's file, no writer", health));
@@ -222,6 +227,10 @@ public class RecommendationsBenchmark {
         "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         String.join("\n", rows), "",
+        "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
+            + " connection.", "",
+        "| store | p50 | p95 | p99 | errors | requests/s |", "|---|---:|---:|---:|---:|---:|",
+        String.join("\n", single), "",
         "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
   }
 
@@ -370,6 +379,31 @@ public class RecommendationsBenchmark {
         }
       }
       return new Load(measured, errors.get());
+    }
+
+    /** Closed loop: {@code count} requests one after another (300 more before, not counted). */
+    static Load oneAtATime(String url, java.util.function.IntFunction<String> path, int count) throws Exception {
+      int warmup = 300;
+      double[] measured = new double[count];
+      long errors = 0;
+      for (int i = 0; i < warmup + count; i++) {
+        long start = System.nanoTime();
+        errors += get(url + path.apply(i)).statusCode() == 200 ? 0 : 1;
+        if (i >= warmup) {
+          measured[i - warmup] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      return new Load(measured, errors);
+    }
+
+    /** Requests a second one at a time: the API's capacity on one connection. */
+    double perSecond() {
+      return 1000.0 * millis.length / Arrays.stream(millis).sum();
+    }
+
+    String singleRow(String store) {
+      return String.format("| %s | %.1f ms | %.1f ms | %.1f ms | %d | %.0f |", store, p(50), p(95), p(99), errors,
+          perSecond());
     }
 
     double p(double percentile) {

@@ -2,6 +2,7 @@ package dev.meshflow.transforms.recommendations.model;
 
 import dev.meshflow.transforms.interactions.InteractionEvent;
 import dev.meshflow.transforms.recommendations.CatalogItem;
+import dev.meshflow.transforms.recommendations.ListedUser;
 import dev.meshflow.transforms.recommendations.RecommenderRules;
 import dev.meshflow.transforms.recommendations.RecommenderRules.Play;
 import dev.meshflow.transforms.recommendations.Scoring;
@@ -42,6 +43,7 @@ public final class RecommendationsModel implements Scoring.State {
   private final Map<String, Set<String>> skipped = new HashMap<>();
   private final TreeMap<Long, Map<String, Long>> trending = new TreeMap<>();
   private final Map<String, CatalogItem> catalog = new TreeMap<>();
+  private final Map<String, ListedUser> listedUsers = new TreeMap<>();
   private long events;
   private long latestEvent = Long.MIN_VALUE;
 
@@ -49,6 +51,39 @@ public final class RecommendationsModel implements Scoring.State {
   public RecommendationsModel withCatalog(Iterable<CatalogItem> items) {
     items.forEach(i -> catalog.put(i.item(), i));
     return this;
+  }
+
+  /** This model with the Users product's users at their latest version (later ones replace earlier). */
+  public RecommendationsModel withUsers(Iterable<ListedUser> users) {
+    users.forEach(u -> listedUsers.put(u.user(), u));
+    return this;
+  }
+
+  /**
+   * The list of a user the model has never seen: if the Users product lists them in a country,
+   * what that country's {@link RecommenderRules#COUNTRY_LISTENERS} latest listeners played
+   * recently ({@link Scoring#coldStart}); the latest trending window (or the most played, before
+   * any window) fills the rest, or the whole list without a country.
+   */
+  public List<Scoring.Scored> recommendNew(String user, String type, int n) {
+    List<Scoring.Scored> trendingNow = trending(n, type, null).getValue();
+    List<Scoring.Scored> fill = trendingNow.isEmpty() ? popular(n, type) : trendingNow;
+    ListedUser listed = listedUsers.get(user);
+    if (listed == null || listed.deleted() || listed.country() == null) {
+      return fill;
+    }
+    List<List<String>> recents = listedUsers.values().stream()
+        .filter(u -> !u.deleted() && listed.country().equals(u.country()) && playsByUser.containsKey(u.user()))
+        .sorted(java.util.Comparator.comparingLong((ListedUser u) -> -latestPlay(u.user())).thenComparing(ListedUser::user))
+        .limit(RecommenderRules.COUNTRY_LISTENERS)
+        .map(u -> recent(u.user())).toList();
+    return Scoring.coldStart(listed, recents, type, n, this, fill);
+  }
+
+  /** The time of the user's latest play, or null for a user who never played. */
+  public Long latestPlay(String user) {
+    List<Play> plays = playsByUser.get(user);
+    return plays == null || plays.isEmpty() ? null : plays.stream().mapToLong(Play::timeMillis).max().getAsLong();
   }
 
   /** The item products' items by id, at their latest version; empty without the products. */
@@ -167,8 +202,7 @@ public final class RecommendationsModel implements Scoring.State {
 
   @Override
   public boolean available(String item) {
-    CatalogItem c = catalog.get(item);
-    return catalog.isEmpty() || (c != null && !c.deleted());
+    return CatalogItem.available(!catalog.isEmpty(), catalog.get(item));
   }
 
   @Override

@@ -67,8 +67,10 @@ public class RecommendationsTest {
           trending.put(new Instant(w) + "|" + item, List.of(m.type(item), c))));
       Map<String, List<Object>> histories = new TreeMap<>();
       for (String user : m.users()) {
-        histories.put(user, List.of(StoreRows.jsonArray(m.recent(user)),
-            StoreRows.jsonArray(List.copyOf(new TreeSet<>(m.skipped(user))))));
+        Long latestPlay = m.latestPlay(user);
+        histories.put(user, java.util.Arrays.asList(StoreRows.jsonArray(m.recent(user)),
+            StoreRows.jsonArray(List.copyOf(new TreeSet<>(m.skipped(user)))),
+            latestPlay == null ? null : new Instant(latestPlay)));
       }
       return new Expected(co, plays, trending, histories, List.of(m.events(), new Instant(m.latestEvent())));
     }
@@ -108,7 +110,8 @@ public class RecommendationsTest {
       return null;
     });
     PAssert.that(label + "Histories", out.get(Recommendations.USER_HISTORY)).satisfies(rows -> {
-      assertEquals(expected.histories(), latest(rows, r -> r.getString("user_id"), "recent_items", "skipped_items"));
+      assertEquals(expected.histories(), latest(rows, r -> r.getString("user_id"), "recent_items", "skipped_items",
+          "latest_play"));
       return null;
     });
     PAssert.that(label + "State", out.get(Recommendations.MODEL_STATE)).satisfies(rows -> {

@@ -29,6 +29,7 @@ import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
 import dev.meshflow.transforms.interactions.model.ValidEvents;
 import dev.meshflow.transforms.recommendations.CatalogItem;
+import dev.meshflow.transforms.recommendations.ListedUser;
 import dev.meshflow.transforms.recommendations.Scoring;
 import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
 import java.net.URI;
@@ -152,16 +153,18 @@ public class RecommendationApiTest {
   }
 
   /**
-   * The Songs and Podcasts products decide what may be recommended. The domains start with the
-   * generator's items, then make 400 seeded changes: genres change, new releases appear (never
-   * played: cold items), songs and episodes are deleted. A backfill with {@code --items} reads
-   * each domain's table; the API then serves the model's lists, with the catalog, for every user,
-   * every item (a new release's similar items by artist and genre), trending by genre, and a
-   * stranger's list with the genre as its reason; a deleted item that the lists held before is in
-   * none of them.
+   * The Songs, Podcasts and Users products decide what may be recommended. The domains start with
+   * the generator's items and users, then make 400 seeded changes: genres and countries change,
+   * new releases appear (never played: cold items), new users sign up (cold users), songs, episodes
+   * and users are deleted. A backfill with {@code --items} and {@code --users} (under a grant the
+   * users domain approves) reads each domain's table; the API then serves the model's lists, with
+   * the products, for every user, every item (a new release's similar items by artist and genre),
+   * trending by genre, every new user (what listeners in their country play) and a stranger
+   * (trending, with the genre as its reason); a deleted item that the lists held before is in none
+   * of them.
    */
   @Test
-  public void theItemProductsDecideWhatIsRecommended() throws Exception {
+  public void theProductsDecideWhatIsRecommended() throws Exception {
     MeshCatalog open = MeshCatalog.open(catalog);
     List<DataContract> domains = List.of("users", "songs", "podcasts").stream().map(open::product).toList();
     String domainDb = Postgres.newDatabase("recs_domains"); // the shared server: domains need logical WAL
@@ -181,15 +184,29 @@ public class RecommendationApiTest {
         (String) row.get("artist"), (String) row.get("genre"), false)));
     simulator.entities("podcasts").forEach((id, row) -> truth.add(new CatalogItem(id, "podcast",
         (String) row.get("show"), (String) row.get("topic"), false)));
+    List<ListedUser> listed = new ArrayList<>();
+    simulator.entities("users").forEach((id, row) -> listed.add(new ListedUser(id, (String) row.get("country"),
+        (String) row.get("tier"), false)));
 
+    // Users hold personal data: the recommender reads them only once the users domain approves.
     String db = "&db=" + URLEncoder.encode(Postgres.sinkUri(domainDb), StandardCharsets.UTF_8);
-    postgres.createDatabase("recs_items");
-    CliRun run = CliRun.of(List.of("recommendations", "--interactions=" + GENERATOR,
+    List<String> backfill = List.of("recommendations", "--interactions=" + GENERATOR,
         "--items=mesh://songs?catalog=" + catalog + db + ",mesh://podcasts?catalog=" + catalog + db,
-        "--sink=" + postgres.sinkUri("recs_items")));
+        "--users=mesh://users?catalog=" + catalog + db, "--sink=" + postgres.sinkUri("recs_items"));
+    postgres.createDatabase("recs_items");
+    CliRun refused = CliRun.of(backfill);
+    assertEquals(3, refused.code, refused.err);
+    assertThat(refused.err, containsString("users"));
+    CliRun request = CliRun.of(List.of("access", "request", "--domain=recommendations", "--product=users",
+        "--purpose=cold start by country", "--catalog=" + catalog));
+    assertEquals(0, request.code, request.err);
+    String grant = request.out.substring(0, request.out.indexOf(':'));
+    CliRun approve = CliRun.of(List.of("access", "approve", grant, "--as=users", "--catalog=" + catalog));
+    assertEquals(0, approve.code, approve.err);
+    CliRun run = CliRun.of(backfill);
     assertEquals(0, run.code, run.err);
     RecommendationsModel withItems = RecommendationsModel.of(
-        ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values()).withCatalog(truth);
+        ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values()).withCatalog(truth).withUsers(listed);
 
     Set<String> gone = new TreeSet<>(withItems.plays().keySet());
     gone.removeIf(withItems::available);
@@ -246,6 +263,20 @@ public class RecommendationApiTest {
           java.util.stream.StreamSupport.stream(stranger.spliterator(), false)
               .map(i -> i.get("item_id").asText() + " " + i.get("because").asText()).toList());
       assertThat(stranger.get(0).get("because").asText(), containsString("trending in "));
+
+      int byCountry = 0;
+      for (ListedUser user : listed) {
+        if (withItems.users().contains(user.user())) {
+          continue;
+        }
+        JsonNode items = ServedLists.ok(url + "/recommendations/" + user.user() + "?n=10").get("items");
+        assertEquals(withItems.recommendNew(user.user(), null, 10).stream().map(t -> t.item() + " " + t.because())
+                .toList(),
+            java.util.stream.StreamSupport.stream(items.spliterator(), false)
+                .map(i -> i.get("item_id").asText() + " " + i.get("because").asText()).toList(), user.user());
+        byCountry += items.get(0).get("because").asText().equals(user.reason()) ? 1 : 0;
+      }
+      assertTrue(byCountry > 0, "new users get what listeners in their country play");
     }
   }
 

@@ -4,6 +4,8 @@ import dev.meshflow.transforms.recommendations.model.RecommendationsModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
@@ -17,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link CatalogItems} against the reference model's catalog: the Songs and Podcasts changelogs'
+ * {@link LatestVersions#items} against the reference model's catalog: the Songs and Podcasts changelogs'
  * versions, shuffled (genre changes, a delete, a delete then a re-release, a podcast's new topic),
- * give one row per item at its latest version by changelog position.
+ * give one row per item at its latest version by changelog position; the Users changelog's (a
+ * country change, a tier change, a delete) one row per user.
  */
 @ExtendWith(TestPipelineExtension.class)
-public class CatalogItemsTest {
+public class LatestVersionsTest {
   private static final Schema SONG = Schema.builder().addStringField("song_id")
       .addNullableField("title", Schema.FieldType.STRING).addNullableField("artist", Schema.FieldType.STRING)
       .addNullableField("genre", Schema.FieldType.STRING).addBooleanField("_deleted")
@@ -33,6 +36,34 @@ public class CatalogItemsTest {
       .addNullableField("topic", Schema.FieldType.STRING).addBooleanField("_deleted")
       .addNullableField("_partition", Schema.FieldType.INT32).addNullableField("_offset", Schema.FieldType.INT64)
       .build();
+
+  private static final Schema USER = Schema.builder().addStringField("user_id")
+      .addNullableField("country", Schema.FieldType.STRING).addNullableField("tier", Schema.FieldType.STRING)
+      .addBooleanField("_deleted").addNullableField("_partition", Schema.FieldType.INT32)
+      .addNullableField("_offset", Schema.FieldType.INT64).build();
+
+  private static Row user(String id, String country, String tier, boolean deleted, long offset) {
+    return Row.withSchema(USER).addValues(id, country, tier, deleted, 1, offset).build();
+  }
+
+  @Test
+  public void eachUserIsTheirLatestVersion(TestPipeline pipeline) {
+    List<Row> versions = new ArrayList<>(List.of(
+        user("user-1", "DE", "free", false, 0), user("user-1", "FR", "free", false, 4),
+        user("user-1", "FR", "premium", false, 6), user("user-2", "US", "family", false, 1),
+        user("user-2", null, null, true, 8), user("user-3", "JP", "student", false, 2)));
+    Collections.shuffle(versions, new Random(3));
+    Map<String, ListedUser> latest = new TreeMap<>();
+    versions.stream().sorted(java.util.Comparator.comparingLong(r -> r.getInt64("_offset")))
+        .forEach(r -> latest.put(r.getString("user_id"), ListedUser.of(r)));
+    List<Row> expected = new ArrayList<>();
+    latest.values().forEach(u -> expected.add(Row.withSchema(RecommendationTables.USERS_SCHEMA)
+        .addValues(u.user(), u.country(), u.tier(), u.deleted(), 0L, true).build()));
+    PCollection<Row> rows = PCollectionList.of(pipeline.apply(Create.of(versions).withRowSchema(USER)))
+        .apply(LatestVersions.users(false, org.joda.time.Duration.ZERO));
+    PAssert.that(rows).containsInAnyOrder(expected);
+    pipeline.run().waitUntilFinish();
+  }
 
   private static Row song(String id, String artist, String genre, long offset) {
     return Row.withSchema(SONG).addValues(id, "Song " + id, artist, genre, false, 0, offset).build();
@@ -72,7 +103,7 @@ public class CatalogItemsTest {
     PCollection<Row> rows = PCollectionList
         .of(pipeline.apply("Songs", Create.of(songs).withRowSchema(SONG)))
         .and(pipeline.apply("Episodes", Create.of(episodes).withRowSchema(EPISODE)))
-        .apply(CatalogItems.batch());
+        .apply(LatestVersions.items(false, org.joda.time.Duration.ZERO));
     PAssert.that(rows).containsInAnyOrder(expected);
     pipeline.run().waitUntilFinish();
   }
