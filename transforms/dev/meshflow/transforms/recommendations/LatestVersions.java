@@ -46,6 +46,7 @@ public final class LatestVersions extends PTransform<PCollectionList<Row>, PColl
   private final SerializableFunction<Row, List<Object>> values;
   private final boolean streaming;
   private final Duration update;
+  private final long runSecond = StoreRows.launchSecond();
 
   /**
    * @param table the store table's schema: its key first, the pane's two fields last
@@ -101,21 +102,23 @@ public final class LatestVersions extends PTransform<PCollectionList<Row>, PColl
         .setCoder(coder)
         .apply("VersionTotals", RecommendationWindowing.totals(streaming, update))
         .apply("LatestVersion", Combine.perKey(later))
-        .apply("ToRows", ParDo.of(new RowFn(table)))
+        .apply("ToRows", ParDo.of(new RowFn(table, runSecond)))
         .setRowSchema(table);
   }
 
   static final class RowFn extends DoFn<KV<String, Version>, Row> {
     private final Schema table;
+    private final long runSecond;
 
-    RowFn(Schema table) {
+    RowFn(Schema table, long runSecond) {
       this.table = table;
+      this.runSecond = runSecond;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Version> version, PaneInfo pane, OutputReceiver<Row> out) {
       out.output(Row.withSchema(table).addValues(version.getValue().values())
-          .addValues(pane.getIndex(), pane.isLast()).build());
+          .addValues(StoreRows.runVersion(runSecond, pane), false).build());
     }
   }
 }

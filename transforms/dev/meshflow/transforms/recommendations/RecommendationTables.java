@@ -4,8 +4,11 @@ import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 
 /**
- * The serving store's tables, one row per key, each versioned by the pane that wrote it (the
- * sinks' PaneVersion: an older firing never overwrites a newer one).
+ * The serving store's tables, one row per key, each versioned (the sinks' PaneVersion: an older
+ * version never overwrites a newer one). Trending windows carry their pane, final when the window
+ * closes. Running totals carry the run's launch second and their pane (StoreRows.runVersion),
+ * never final, so that a later run replaces an earlier run's rows: a restart, a stream after a
+ * batch backfill, a backfill after a stream.
  */
 public final class RecommendationTables {
   public static final String CO_LISTENS = "rec_co_listens";

@@ -58,6 +58,8 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
   private final Duration allowedLateness;
   private final Duration dedupeWindow;
   private final Duration update;
+  /** Versions the running totals' rows from one run to the next (StoreRows.runVersion). */
+  private final long runSecond = StoreRows.launchSecond();
 
   private Recommendations(boolean streaming, Duration allowedLateness, Duration dedupeWindow, Duration update) {
     this.streaming = streaming;
@@ -128,7 +130,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of()))
         .apply("CoListenTotals", RecommendationWindowing.totals(streaming, update))
         .apply("SumCoListens", SumPerKey.of(streaming))
-        .apply("CoListensToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.CO_LISTENS_SCHEMA)))
+        .apply("CoListensToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.CO_LISTENS_SCHEMA, runSecond)))
         .setRowSchema(RecommendationTables.CO_LISTENS_SCHEMA);
 
     PCollection<KV<KV<String, String>, Long>> playedItems = plays
@@ -140,7 +142,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
     PCollection<Row> itemPlays = playedItems
         .apply("PlayTotals", RecommendationWindowing.totals(streaming, update))
         .apply("CountPlays", SumPerKey.of(streaming))
-        .apply("ItemPlaysToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.ITEM_PLAYS_SCHEMA)))
+        .apply("ItemPlaysToRows", ParDo.of(new StoreRows.KeyPairCountFn(RecommendationTables.ITEM_PLAYS_SCHEMA, runSecond)))
         .setRowSchema(RecommendationTables.ITEM_PLAYS_SCHEMA);
     PCollection<Row> trending = playedItems
         .apply("TrendingWindows", RecommendationWindowing.trending(streaming, allowedLateness, update))
@@ -151,7 +153,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
     PCollection<Row> userHistory = byUser
         .apply("HistoryTotals", RecommendationWindowing.totals(streaming, update))
         .apply("KeepUserHistory", Combine.perKey(new UserHistoryFn()))
-        .apply("UserHistoryToRows", ParDo.of(new StoreRows.UserHistoryRowFn()))
+        .apply("UserHistoryToRows", ParDo.of(new StoreRows.UserHistoryRowFn(runSecond)))
         .setRowSchema(RecommendationTables.USER_HISTORY_SCHEMA);
 
     PCollection<Row> modelState = byUser
@@ -161,7 +163,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("StateTotals", RecommendationWindowing.totals(streaming, update))
         .apply("CountAndLatest", Combine.perKey(new CountAndLatestFn()))
-        .apply("ModelStateToRows", ParDo.of(new StoreRows.ModelStateFn()))
+        .apply("ModelStateToRows", ParDo.of(new StoreRows.ModelStateFn(runSecond)))
         .setRowSchema(RecommendationTables.MODEL_STATE_SCHEMA);
 
     PCollection<DeadLetter> allDeadLetters = deadLetters

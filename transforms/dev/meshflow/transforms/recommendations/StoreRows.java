@@ -19,6 +19,23 @@ final class StoreRows {
 
   private StoreRows() {}
 
+  /**
+   * The version a running total's row carries in {@code pane_index}, never final: the second the
+   * run was launched, then the pane's index within the run. A total is not a window that closes:
+   * the next run (a restart without the old run's state, a streaming run after a batch backfill, a
+   * backfill after a stream) must replace it, but a bare pane index would start again at 0 below
+   * the old rows', and a final pane would block every later write. This version grows within a
+   * run (a key's firings written out of order never regress) and from one run to the next.
+   */
+  static long runVersion(long runSecond, PaneInfo pane) {
+    return (runSecond << 32) | pane.getIndex();
+  }
+
+  /** The second a run is launched, for {@link #runVersion}. */
+  static long launchSecond() {
+    return System.currentTimeMillis() / 1000;
+  }
+
   /** A JSON array of item ids, as the store keeps a user's lists. */
   static String jsonArray(List<String> items) {
     try {
@@ -34,16 +51,18 @@ final class StoreRows {
    */
   static final class KeyPairCountFn extends DoFn<KV<KV<String, String>, Long>, Row> {
     private final Schema schema;
+    private final long runSecond;
 
-    KeyPairCountFn(Schema schema) {
+    KeyPairCountFn(Schema schema, long runSecond) {
       this.schema = schema;
+      this.runSecond = runSecond;
     }
 
     @ProcessElement
     public void process(@Element KV<KV<String, String>, Long> count, PaneInfo pane, OutputReceiver<Row> out) {
       out.output(Row.withSchema(schema)
-          .addValues(count.getKey().getKey(), count.getKey().getValue(), count.getValue(), pane.getIndex(),
-              pane.isLast())
+          .addValues(count.getKey().getKey(), count.getKey().getValue(), count.getValue(), runVersion(runSecond, pane),
+              false)
           .build());
     }
   }
@@ -61,23 +80,35 @@ final class StoreRows {
   }
 
   static final class UserHistoryRowFn extends DoFn<KV<String, UserHistoryFn.History>, Row> {
+    private final long runSecond;
+
+    UserHistoryRowFn(long runSecond) {
+      this.runSecond = runSecond;
+    }
+
     @ProcessElement
     public void process(@Element KV<String, UserHistoryFn.History> user, PaneInfo pane, OutputReceiver<Row> out) {
       UserHistoryFn.History h = user.getValue();
       out.output(Row.withSchema(RecommendationTables.USER_HISTORY_SCHEMA)
           .addValues(user.getKey(), jsonArray(h.recent.stream().map(Play::item).toList()),
               jsonArray(List.copyOf(h.skipped)), h.recent.isEmpty() ? null : new Instant(h.recent.get(0).timeMillis()),
-              pane.getIndex(), pane.isLast())
+              runVersion(runSecond, pane), false)
           .build());
     }
   }
 
   static final class ModelStateFn extends DoFn<KV<String, KV<Long, Long>>, Row> {
+    private final long runSecond;
+
+    ModelStateFn(long runSecond) {
+      this.runSecond = runSecond;
+    }
+
     @ProcessElement
     public void process(@Element KV<String, KV<Long, Long>> state, PaneInfo pane, OutputReceiver<Row> out) {
       out.output(Row.withSchema(RecommendationTables.MODEL_STATE_SCHEMA)
           .addValues(state.getKey(), state.getValue().getKey(), new Instant(state.getValue().getValue()),
-              pane.getIndex(), pane.isLast())
+              runVersion(runSecond, pane), false)
           .build());
     }
   }
