@@ -77,12 +77,6 @@ public final class RecommendationsPipeline {
    * products.
    */
   static RecommendationsSpec prepare(RecommendationsSpec spec) {
-    if (spec.sink().sqlDialect() != null) {
-      spec.sink().createTable(RecommendationTables.ITEMS, RecommendationTables.ITEMS_SCHEMA,
-          RecommendationTables.ITEMS_KEY);
-      spec.sink().createTable(RecommendationTables.USERS, RecommendationTables.USERS_SCHEMA,
-          RecommendationTables.USERS_KEY);
-    }
     List<MeshProduct> items = new ArrayList<>();
     for (String uri : spec.itemUris()) {
       MeshProduct product = MeshProduct.resolve("items", uri);
@@ -99,6 +93,13 @@ public final class RecommendationsPipeline {
         throw new IllegalArgumentException("--users=" + spec.usersUri() + ": not the Users product (no user_id"
             + " and country); give --users=mesh://users");
       }
+    }
+    // Only once every product is granted: a refused run writes nothing.
+    if (spec.sink().sqlDialect() != null) {
+      spec.sink().createTable(RecommendationTables.ITEMS, RecommendationTables.ITEMS_SCHEMA,
+          RecommendationTables.ITEMS_KEY);
+      spec.sink().createTable(RecommendationTables.USERS, RecommendationTables.USERS_SCHEMA,
+          RecommendationTables.USERS_KEY);
     }
     return spec.withProducts(items, users);
   }

@@ -197,6 +197,10 @@ public class RecommendationApiTest {
     CliRun refused = CliRun.of(backfill);
     assertEquals(3, refused.code, refused.err);
     assertThat(refused.err, containsString("users"));
+    try (Connection c = postgres.connect("recs_items");
+        java.sql.ResultSet tables = c.getMetaData().getTables(null, null, "rec_%", null)) {
+      assertFalse(tables.next(), "a refused run writes nothing");
+    }
     CliRun request = CliRun.of(List.of("access", "request", "--domain=recommendations", "--product=users",
         "--purpose=cold start by country", "--catalog=" + catalog));
     assertEquals(0, request.code, request.err);
