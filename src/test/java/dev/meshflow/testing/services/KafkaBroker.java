@@ -88,16 +88,23 @@ public final class KafkaBroker {
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "stop-kafka-process"));
     KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir);
-    Await.until("the Kafka broker on " + b.bootstrap, java.time.Duration.ofSeconds(90), () -> {
-      if (!broker.isAlive()) {
-        throw new IllegalStateException("kafka broker exited: " + Files.readString(log.toPath()));
-      }
-      try (Admin admin = b.admin()) {
-        return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-      } catch (Exception notYet) {
-        return 0;
-      }
-    }, n -> n > 0);
+    try {
+      Await.until("the Kafka broker on " + b.bootstrap, java.time.Duration.ofSeconds(90), () -> {
+        if (!broker.isAlive()) {
+          throw new IllegalStateException("kafka broker exited: " + Files.readString(log.toPath()));
+        }
+        try (Admin admin = b.admin()) {
+          return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+        } catch (Exception notYet) {
+          return 0;
+        }
+      }, n -> n > 0);
+    } catch (AssertionError slow) {
+      // Once seen in CI after a restart (a broker alive but silent for 90 s): say what it was doing.
+      String text = Files.readString(log.toPath());
+      throw new AssertionError(slow.getMessage() + "\nthe broker's log ends:\n"
+          + text.substring(Math.max(0, text.length() - 4000)), slow);
+    }
     return b;
   }
 
