@@ -19,7 +19,7 @@ public final class ItemAttributes {
 
   public static KV<String, List<String>> of(Row row) {
     Schema schema = row.getSchema();
-    boolean deleted = schema.hasField(DELETED) && Boolean.TRUE.equals(row.getBoolean(DELETED));
+    boolean deleted = isDeleted(row);
     if (schema.hasField("song_id")) {
       return KV.of(row.getString("song_id"), deleted ? List.of()
           : Arrays.asList(row.getString("title"), row.getString("artist"), row.getString("genre")));
@@ -29,6 +29,11 @@ public final class ItemAttributes {
           : Arrays.asList(row.getString("title"), row.getString("show"), row.getString("topic")));
     }
     throw notAnItem(schema);
+  }
+
+  /** Whether a product row is a delete (a changelog's tombstone); a snapshot's rows never are. */
+  public static boolean isDeleted(Row row) {
+    return row.getSchema().hasField(DELETED) && Boolean.TRUE.equals(row.getBoolean(DELETED));
   }
 
   /** The interactions' item type of a Songs ({@code song}) or Podcasts ({@code podcast}) row. */
