@@ -13,13 +13,12 @@ import dev.meshflow.io.mesh.registry.WireFormat;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.services.KafkaBroker;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,7 +110,7 @@ public class MeshProducerTest {
   }
 
   private static HttpResponse<String> post(String url, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -152,7 +151,7 @@ public class MeshProducerTest {
       assertEquals(404, post("http://127.0.0.1:" + endpoint.port() + "/elsewhere", "[{}]").statusCode());
       assertEquals(413, post(base + "songs/records", "[" + "{\"title\":\"x\"},".repeat(400) + "{}]").statusCode());
       HttpResponse<String> get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create(base + "songs/records")).GET().build(), HttpResponse.BodyHandlers.ofString());
+          URI.create(base + "songs/records")).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(405, get.statusCode());
 
       // It keeps serving after all that, and only valid records reached the topic.
@@ -167,20 +166,22 @@ public class MeshProducerTest {
   public void aBatchWhoseProducerDiesMidwayIsNeverHalfPublished() throws Exception {
     String topic = "half-batch.songs";
     String transactionalId = "meshflow-test-half-batch";
+    // Its output goes to a file, polled: a blocking read of its pipe could outwait any deadline.
+    Path log = dir.resolve("half-batch.log");
     Process child = new ProcessBuilder(JavaCommand.of(JavaCommand.QUICK_START, HalfBatchMain.class.getName(),
         List.of(dir.resolve("catalog").toString(), bootstrap, topic, transactionalId)))
-        .redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      Await.until("the producer to be halfway through its batch", Duration.ofSeconds(90),
-          () -> {
-            String line = out.readLine();
-            if (line == null) {
-              throw new AssertionError("the producer exited: " + child.waitFor());
-            }
-            return line;
-          }, "halfway"::equals);
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      Await.until("the producer to be halfway through its batch", Duration.ofSeconds(90), () -> {
+        String printed = Files.exists(log) ? Files.readString(log) : "";
+        if (!child.isAlive() && !printed.lines().anyMatch("halfway"::equals)) {
+          throw new AssertionError("the producer exited with " + child.exitValue() + ": " + printed);
+        }
+        return printed.lines().anyMatch("halfway"::equals);
+      }, Boolean::booleanValue);
       Await.until("500 uncommitted records on the topic", Duration.ofSeconds(30),
           () -> read(topic, "read_uncommitted").size(), n -> n == 500);
+    } finally {
       child.destroyForcibly(); // kill -9, in the middle of the transaction
       child.waitFor(30, TimeUnit.SECONDS);
     }

@@ -323,7 +323,7 @@ public class RecommendationApiTest {
     assertError("/health?x=1", 400, "unknown parameter 'x'; this path takes none");
     assertError("/items/no-such-item/similar", 404, "no item 'no-such-item' has been played");
     assertError("/users", 404, "no such path");
-    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/trending"))
+    HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/trending")).timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode());
     assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
@@ -333,7 +333,7 @@ public class RecommendationApiTest {
   public void aStoreThatIsAwayOrEmptyAnswers503AndTheApiRecoversWhenItIsBack() throws Exception {
     try (RecommendationApi empty = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("empty")), catalog, null, null,
         "127.0.0.1", 0, 2)) {
-      HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(empty.url() + "/trending")).build(),
+      HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(empty.url() + "/trending")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(503, reply.statusCode());
       assertThat(reply.body(), containsString("has no recommendation tables yet; run ./meshflow recommendations"));
@@ -384,7 +384,7 @@ public class RecommendationApiTest {
     assertError("/events", 405, "use POST");
     try (RecommendationApi noCatalog = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")),
         catalog.resolveSibling("no-such-catalog"), kafka.bootstrap(), TOPIC, "127.0.0.1", 0, 1)) {
-      HttpResponse<String> away = HTTP.send(HttpRequest.newBuilder(URI.create(noCatalog.url() + "/events"))
+      HttpResponse<String> away = HTTP.send(HttpRequest.newBuilder(URI.create(noCatalog.url() + "/events")).timeout(Duration.ofSeconds(30))
           .POST(HttpRequest.BodyPublishers.ofString(play)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(503, away.statusCode());
       assertThat(away.body(), containsString("./meshflow catalog init"));
