@@ -38,6 +38,25 @@ public interface RecommendationOptions extends PipelineOptions {
   void setUsers(String value);
 
   @Description(
+      "Online evaluation: the served-lists log that ./meshflow serve --servedLists writes"
+          + " (kafka://host:port/topic, or file:<glob> of its records). Each list served is judged by"
+          + " what its user played next: a hit if they played one of its items among their next 10"
+          + " plays within --evaluationWindow. One row per list goes to rec_online_evaluation."
+          + " Empty: no online evaluation.")
+  @Default.String("")
+  String getServedLists();
+
+  void setServedLists(String value);
+
+  @Description(
+      "Online evaluation: how long after a list is served its user's plays can make it a hit."
+          + " Streaming judges each list once the watermark passes this plus --allowedLateness.")
+  @Default.String("10m")
+  String getEvaluationWindow();
+
+  void setEvaluationWindow(String value);
+
+  @Description(
       "Streaming: how soon after a new event the rows it changed are written to the store (one row"
           + " per changed key: a neighbour pair, an item, a user), so what the API serves is at most"
           + " this much older than the stream, plus the write.")

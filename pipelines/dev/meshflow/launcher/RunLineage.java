@@ -81,7 +81,7 @@ final class RunLineage {
     this.job = ol.newJob(NAMESPACE, jobName, ol.newJobFacetsBuilder()
         .jobType(ol.newJobTypeJobFacet(streaming ? "STREAMING" : "BATCH", "BEAM", "JOB", null))
         .build());
-    this.inputs = inputs(spec.input(), reads);
+    this.inputs = inputs(spec.input(), spec.otherInputs(), reads);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       transports.add(new FileTransport(new FileConfig(file.toString())));
@@ -188,10 +188,16 @@ final class RunLineage {
     return facet;
   }
 
-  private List<OpenLineage.InputDataset> inputs(RecordSource input, List<AccessScope.Read> reads) {
+  private List<OpenLineage.InputDataset> inputs(RecordSource input, List<RecordSource> others,
+      List<AccessScope.Read> reads) {
     Map<DatasetName, AccessScope.Read> datasets = new LinkedHashMap<>();
+    List<RecordSource> sources = new ArrayList<>();
     if (input != null) {
-      for (DatasetName d : input.datasets()) {
+      sources.add(input);
+    }
+    sources.addAll(others);
+    for (RecordSource source : sources) {
+      for (DatasetName d : source.datasets()) {
         datasets.put(d, null);
       }
     }

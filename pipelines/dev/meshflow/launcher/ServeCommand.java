@@ -35,6 +35,9 @@ public final class ServeCommand {
       "  --catalog=DIR       (default: " + CatalogCommand.DEFAULT_DIR + ") where POST /events finds the",
       "                      interactions product's contract and topic",
       "  --bootstrap=HOST:PORT  (default: the product's kafka port) the brokers POST /events publishes to",
+      "  --servedLists=kafka://HOST:PORT/TOPIC  (default: none) log each list served, with the served_id",
+      "                      its reply carries, for the recommendations job's online evaluation",
+      "                      (recommendations --servedLists=the same URI writes rec_online_evaluation)",
       "  --help, -h          this text");
 
   private ServeCommand() {}
@@ -46,6 +49,7 @@ public final class ServeCommand {
     int threads = 8;
     String catalog = CatalogCommand.DEFAULT_DIR;
     String bootstrap = null;
+    String servedLists = null;
     Map<String, String> options = CommandArgs.options(args);
     if (CommandArgs.wantsHelp(options)) {
       out.println(USAGE);
@@ -61,13 +65,15 @@ public final class ServeCommand {
         case "--threads" -> threads = (int) CommandArgs.wholeNumber("serve", name, value, 1, 256);
         case "--catalog" -> catalog = value;
         case "--bootstrap" -> bootstrap = value;
+        case "--servedLists" -> servedLists = value;
         default -> throw CommandArgs.unknown("serve", name, value);
       }
     }
     TableSink warehouse = QueryCommand.warehouse("--store", store);
     try (RecommendationApi api = RecommendationApi.start(warehouse, java.nio.file.Path.of(catalog), bootstrap, null,
-        bind, port, threads)) {
+        bind, port, threads, servedLists)) {
       out.println("ready: " + api.url() + "/recommendations/<user_id> (store: " + warehouse.describe()
+          + (servedLists == null ? "" : "; each list served is logged to " + servedLists)
           + "; " + api.url() + "/openapi.json describes the API); Ctrl-C stops it");
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "stop-serve"));

@@ -21,6 +21,11 @@ public interface RunSpec {
     return null;
   }
 
+  /** Streams or files the run reads besides {@link #input()}, for its lineage and summary. */
+  default java.util.List<RecordSource> otherInputs() {
+    return java.util.List.of();
+  }
+
   /** What the summary names as the run's input. */
   default String describeInput() {
     RecordSource in = input();

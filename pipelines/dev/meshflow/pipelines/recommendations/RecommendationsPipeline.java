@@ -17,6 +17,7 @@ import dev.meshflow.io.mesh.consumer.ProductSnapshot;
 import dev.meshflow.transforms.recommendations.LatestVersions;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
 import dev.meshflow.transforms.recommendations.Recommendations;
+import dev.meshflow.transforms.recommendations.online.OnlineEvaluation;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.StreamingOptions;
@@ -41,6 +42,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  *   <li>Read the item products of {@code --items} and the Users product of {@code --users} (a
  *       snapshot of each domain's table in batch, its changelog in streaming) and keep each item's
  *       and each user's latest version ({@link LatestVersions}).
+ *   <li>With {@code --servedLists}: read the lists the API served and judge each by its user's
+ *       next plays ({@link OnlineEvaluation}).
  *   <li>Upsert each table by its key into {@code --sink}, one row per changed key, and every dead
  *       letter into {@code dead_letter}.
  * </ol>
@@ -100,6 +103,8 @@ public final class RecommendationsPipeline {
           RecommendationTables.ITEMS_KEY);
       spec.sink().createTable(RecommendationTables.USERS, RecommendationTables.USERS_SCHEMA,
           RecommendationTables.USERS_KEY);
+      spec.sink().createTable(RecommendationTables.ONLINE_EVALUATION, RecommendationTables.ONLINE_EVALUATION_SCHEMA,
+          RecommendationTables.ONLINE_EVALUATION_KEY);
     }
     return spec.withProducts(items, users);
   }
@@ -134,6 +139,18 @@ public final class RecommendationsPipeline {
           .apply("LatestUsers", LatestVersions.users(spec.streaming(), spec.updateInterval()));
       deadLetters = deadLetters.and(WarehouseWrites.upsert("WriteUsers", users, sink,
           RecommendationTables.USERS, RecommendationTables.USERS_KEY));
+    }
+    if (spec.servedLists() != null) {
+      PCollectionTuple evaluated = PCollectionTuple
+          .of(OnlineEvaluation.SERVED_RECORDS, ReadSource.apply(pipeline, "ReadServedLists", spec.servedLists(),
+              spec.runFor(), sink))
+          .and(OnlineEvaluation.PLAYS, results.get(Recommendations.PLAYS))
+          .apply("OnlineEvaluation", spec.streaming()
+              ? OnlineEvaluation.streaming(spec.evaluationWindow(), spec.allowedLateness())
+              : OnlineEvaluation.batch(spec.evaluationWindow()));
+      deadLetters = deadLetters.and(evaluated.get(OnlineEvaluation.DEAD_LETTERS))
+          .and(WarehouseWrites.upsert("WriteOnlineEvaluation", evaluated.get(OnlineEvaluation.VERDICTS), sink,
+              RecommendationTables.ONLINE_EVALUATION, RecommendationTables.ONLINE_EVALUATION_KEY));
     }
     WarehouseWrites.writeDeadLetters(deadLetters, sink);
   }

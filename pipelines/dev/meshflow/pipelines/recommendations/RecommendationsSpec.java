@@ -19,15 +19,27 @@ import org.joda.time.Duration;
  *     {@link RecommendationsPipeline#prepare}
  * @param usersUri {@code --users}, the Users product's URI (empty: none)
  * @param users that product, resolved by {@link RecommendationsPipeline#prepare}; null if none
+ * @param servedLists {@code --servedLists}, the served-lists log online evaluation reads; null if none
  */
 public record RecommendationsSpec(RecordSource input, TableSink sink, boolean streaming, Duration runFor,
     Duration dedupeWindow, Duration allowedLateness, Duration updateInterval, List<String> itemUris,
-    List<MeshProduct> items, String usersUri, MeshProduct users) implements RunSpec {
+    List<MeshProduct> items, String usersUri, MeshProduct users, RecordSource servedLists,
+    Duration evaluationWindow) implements RunSpec {
+
+  @Override
+  public List<RecordSource> otherInputs() {
+    return servedLists == null ? List.of() : List.of(servedLists);
+  }
+
+  @Override
+  public String describeInput() {
+    return input.describe() + (servedLists == null ? "" : "; served lists: " + servedLists.describe());
+  }
 
   /** This spec with its products resolved. */
   RecommendationsSpec withProducts(List<MeshProduct> resolvedItems, MeshProduct resolvedUsers) {
     return new RecommendationsSpec(input, sink, streaming, runFor, dedupeWindow, allowedLateness, updateInterval,
-        itemUris, List.copyOf(resolvedItems), usersUri, resolvedUsers);
+        itemUris, List.copyOf(resolvedItems), usersUri, resolvedUsers, servedLists, evaluationWindow);
   }
 
   /** Reads and checks the options, with messages that say how to fix them. */
@@ -72,8 +84,15 @@ public record RecommendationsSpec(RecordSource input, TableSink sink, boolean st
       throw new IllegalArgumentException("--users=" + users + ": give the Users product as a mesh:// URI,"
           + " e.g. --users=mesh://users");
     }
+    Duration evaluationWindow = Durations.parse("evaluationWindow", options.getEvaluationWindow());
+    if (evaluationWindow.getMillis() <= 0 || evaluationWindow.isLongerThan(Duration.standardDays(1))) {
+      throw new IllegalArgumentException("--evaluationWindow=" + options.getEvaluationWindow()
+          + ": give more than 0s and at most 1d (each user's plays are kept that long)");
+    }
+    String served = options.getServedLists().trim();
     return new RecommendationsSpec(Endpoints.source(options.getInteractions(), streaming),
         Endpoints.sink(options.getSink()), streaming, Durations.lifetime(options, streaming),
-        dedupe, lateness, update, List.copyOf(itemUris), List.of(), users, null);
+        dedupe, lateness, update, List.copyOf(itemUris), List.of(), users, null,
+        served.isEmpty() ? null : Endpoints.source(served, streaming), evaluationWindow);
   }
 }

@@ -79,6 +79,23 @@ public final class RecommendationTables {
       .addInt64Field("events")
       .addDateTimeField("latest_event"));
 
+  /**
+   * Online evaluation: one row per list the API served (with --servedLists), judged once the
+   * evaluation window after it has passed: whether the user played one of its items among their
+   * next plays, and which place in the list that item had.
+   */
+  public static final String ONLINE_EVALUATION = "rec_online_evaluation";
+  public static final List<String> ONLINE_EVALUATION_KEY = List.of("served_id");
+  public static final Schema ONLINE_EVALUATION_SCHEMA = versioned(Schema.builder()
+      .addStringField("served_id")
+      .addStringField("user_id")
+      .addDateTimeField("served_at")
+      .addNullableField("item_type", Schema.FieldType.STRING)
+      .addInt32Field("items")
+      .addBooleanField("hit")
+      .addNullableField("hit_rank", Schema.FieldType.INT32)
+      .addInt32Field("plays_after"));
+
   private RecommendationTables() {}
 
   private static Schema versioned(Schema.Builder fields) {

@@ -53,6 +53,8 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
   public static final TupleTag<Row> USER_HISTORY = new TupleTag<>() {};
   public static final TupleTag<Row> MODEL_STATE = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  /** Valid, deduplicated plays by user, for online evaluation; not a table. */
+  public static final TupleTag<KV<String, InteractionEvent>> PLAYS = new TupleTag<>() {};
 
   private final boolean streaming;
   private final Duration allowedLateness;
@@ -174,6 +176,7 @@ public final class Recommendations extends PTransform<PCollection<KV<String, byt
         .and(TRENDING, trending)
         .and(USER_HISTORY, userHistory)
         .and(MODEL_STATE, modelState)
+        .and(PLAYS, plays)
         .and(DEAD_LETTERS, allDeadLetters);
   }
 }

@@ -10,6 +10,8 @@ public final class RecommenderRules {
   public static final int RECENT = 5;
   /** How many of a country's latest listeners a new user's list is drawn from. */
   public static final int COUNTRY_LISTENERS = 200;
+  /** A served list is a hit if the user plays one of its items among this many next plays. */
+  public static final int EVALUATION_PLAYS = 10;
   /** The width of the trending windows. */
   public static final long TRENDING_WINDOW_MILLIS = 10 * 60_000L;
 

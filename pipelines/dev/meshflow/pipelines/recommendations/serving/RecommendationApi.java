@@ -76,14 +76,17 @@ public final class RecommendationApi implements AutoCloseable {
 
   private final TableSink store;
   private final EventPublisher events;
+  /** Where each served list is logged for online evaluation; null if it is not. */
+  private final ServedListLog servedLists;
   private final ReadOnlyConnections connections;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  private RecommendationApi(TableSink store, EventPublisher events, HttpServer server, ExecutorService executor,
-      int pool) {
+  private RecommendationApi(TableSink store, EventPublisher events, ServedListLog servedLists, HttpServer server,
+      ExecutorService executor, int pool) {
     this.store = store;
     this.events = events;
+    this.servedLists = servedLists;
     this.connections = new ReadOnlyConnections(store, pool);
     this.server = server;
     this.executor = executor;
@@ -98,14 +101,25 @@ public final class RecommendationApi implements AutoCloseable {
    */
   public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
       String bind, int port, int threads) throws IOException {
+    return start(store, catalogDir, bootstrap, topic, bind, port, threads, null);
+  }
+
+  /**
+   * As {@link #start(TableSink, java.nio.file.Path, String, String, String, int, int)}, and logs
+   * each list served to {@code servedLists} (kafka://host:port/topic; null: not logged), with the
+   * {@code served_id} the reply carries, for the recommendations job's online evaluation.
+   */
+  public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
+      String bind, int port, int threads, String servedLists) throws IOException {
+    ServedListLog log = servedLists == null ? null : ServedListLog.open(servedLists);
     HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 256);
     ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "meshflow-serve-http");
       t.setDaemon(true);
       return t;
     });
-    RecommendationApi api = new RecommendationApi(store, new EventPublisher(catalogDir, bootstrap, topic), server,
-        executor, threads);
+    RecommendationApi api = new RecommendationApi(store, new EventPublisher(catalogDir, bootstrap, topic), log,
+        server, executor, threads);
     server.createContext("/", api::handle);
     server.setExecutor(executor);
     server.start();
@@ -122,6 +136,14 @@ public final class RecommendationApi implements AutoCloseable {
     executor.shutdownNow();
     connections.close();
     events.close();
+    if (servedLists != null) {
+      servedLists.close();
+    }
+  }
+
+  /** Lists published to the served-lists log, and lists it dropped; null if none is kept. */
+  public long[] servedListCounts() {
+    return servedLists == null ? null : new long[] {servedLists.published(), servedLists.dropped()};
   }
 
   /** A request the API refuses, with its status and message. */
@@ -257,8 +279,21 @@ public final class RecommendationApi implements AutoCloseable {
         reply.set("items", items(ranked, true));
       }
       reply.set("model", model(c));
+      logServed(reply, user, type);
       return reply;
     });
+  }
+
+  /** Gives the list an id and logs it, for online evaluation, if the API keeps a log. */
+  private void logServed(ObjectNode reply, String user, String type) {
+    if (servedLists == null) {
+      return;
+    }
+    String servedId = java.util.UUID.randomUUID().toString();
+    List<String> items = new java.util.ArrayList<>();
+    reply.get("items").forEach(item -> items.add(item.get("item_id").asText()));
+    reply.put("served_id", servedId);
+    servedLists.log(servedId, user, java.time.Instant.now(), type, items);
   }
 
   private ObjectNode similar(String item, int n, String type) throws SQLException {

@@ -247,6 +247,68 @@ public class RecommendationsStreamingKafkaTest {
     }
   }
 
+  /**
+   * Online evaluation, live on Direct: the API logs each list it serves to a topic; three users
+   * then play (through {@code POST /events}) the second item of their list, three an item outside
+   * it; the job judges each list, by its served id, as planted.
+   */
+  @Test
+  public void eachServedListIsJudgedByWhatItsUserPlaysNext() throws Exception {
+    String plays = "recs-online-plays";
+    String served = "recs-online-served";
+    kafka.createTopic(plays, 1);
+    kafka.createTopic(served, 1);
+    Path catalog = TempFiles.newFolder(tmp, "catalog");
+    MeshCatalog.init(catalog);
+    Tables tables = Tables.postgres(Postgres.newDatabase("recs_online"));
+    String live = "?maxDelaySeconds=1&idleSeconds=1";
+    PipelineResult job = run("DirectRunner", "--interactions=" + topic(plays) + live,
+        "--servedLists=" + topic(served) + live, "--sink=" + tables.sinkUri(), "--streaming=true",
+        "--evaluationWindow=3s", "--allowedLateness=0s");
+    // Lists come from the backfill's store; plays and served lists go to the job's topics.
+    try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(Postgres.sinkUri(backfillDb)), catalog,
+        kafka.bootstrap(), plays, "127.0.0.1", 0, 2, topic(served))) {
+      List<String> users = model.users().stream().sorted().limit(6).toList();
+      Map<String, String> servedIds = new LinkedHashMap<>();
+      Map<String, List<String>> lists = new LinkedHashMap<>();
+      for (String user : users) {
+        com.fasterxml.jackson.databind.JsonNode reply = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(ServedLists.get(api.url() + "/recommendations/" + user + "?n=10").body());
+        servedIds.put(user, reply.get("served_id").asText());
+        List<String> items = new ArrayList<>();
+        reply.get("items").forEach(i -> items.add(i.get("item_id").asText()));
+        lists.put(user, items);
+      }
+      Map<String, String> expected = new LinkedHashMap<>();
+      for (int u = 0; u < users.size(); u++) {
+        String user = users.get(u);
+        List<String> list = lists.get(user);
+        String item = u < 3 ? list.get(1) : lists.values().stream().flatMap(List::stream)
+            .filter(i -> !list.contains(i)).findFirst().orElseThrow();
+        // A moment after the list was served, as a listener plays.
+        String at = Instant.ofEpochMilli(System.currentTimeMillis() + 5).toString();
+        assertEquals(202, ServedLists.post(api.url() + "/events", "{\"event_id\":\"online-" + u + "\",\"ts\":\""
+            + at + "\",\"user_id\":\"" + user + "\",\"item_id\":\"" + item + "\",\"item_type\":\""
+            + (item.startsWith("song") ? "song" : "podcast") + "\",\"event_type\":\"play\",\"device\":\"web\"}")
+            .statusCode());
+        expected.put(servedIds.get(user), user + (u < 3 ? " hit 2" : " miss -") + " 1");
+      }
+      List<String> judged = Await.until("the six served lists judged", Duration.ofSeconds(90),
+          () -> tables.dump("SELECT served_id, user_id, hit, hit_rank, plays_after FROM "
+              + RecommendationTables.ONLINE_EVALUATION + " ORDER BY user_id"), rows -> rows.size() == 6);
+      Map<String, String> seen = new LinkedHashMap<>();
+      for (String row : judged) {
+        String[] f = row.split("\\|", -1);
+        seen.put(f[0], f[1] + " " + (f[2].equals("true") ? "hit " + f[3] : "miss -") + " "
+            + f[4]);
+      }
+      assertEquals(expected, seen);
+      assertEquals(6, api.servedListCounts()[0], "every list served was published");
+    } finally {
+      job.cancel();
+    }
+  }
+
   private static String tail(Path log) {
     try {
       String s = Files.readString(log);
