@@ -38,6 +38,10 @@ public final class ServeCommand {
       "  --servedLists=kafka://HOST:PORT/TOPIC  (default: none) log each list served, with the served_id",
       "                      its reply carries, for the recommendations job's online evaluation",
       "                      (recommendations --servedLists=the same URI writes rec_online_evaluation)",
+      "  --cacheMillis=N     (default: 500) how long each item's neighbourhood (its co-listened",
+      "                      items, their plays and versions) is kept between reads of the store, so",
+      "                      popular items are read once per N ms, not once per request; a listener's",
+      "                      own history is always read; 0 reads everything for every request",
       "  --help, -h          this text");
 
   private ServeCommand() {}
@@ -50,6 +54,7 @@ public final class ServeCommand {
     String catalog = CatalogCommand.DEFAULT_DIR;
     String bootstrap = null;
     String servedLists = null;
+    long cacheMillis = 500;
     Map<String, String> options = CommandArgs.options(args);
     if (CommandArgs.wantsHelp(options)) {
       out.println(USAGE);
@@ -66,12 +71,13 @@ public final class ServeCommand {
         case "--catalog" -> catalog = value;
         case "--bootstrap" -> bootstrap = value;
         case "--servedLists" -> servedLists = value;
+        case "--cacheMillis" -> cacheMillis = CommandArgs.wholeNumber("serve", name, value, 0, 60_000);
         default -> throw CommandArgs.unknown("serve", name, value);
       }
     }
     TableSink warehouse = QueryCommand.warehouse("--store", store);
     try (RecommendationApi api = RecommendationApi.start(warehouse, java.nio.file.Path.of(catalog), bootstrap, null,
-        bind, port, threads, servedLists)) {
+        bind, port, threads, servedLists, cacheMillis)) {
       out.println("ready: " + api.url() + "/recommendations/<user_id> (store: " + warehouse.describe()
           + (servedLists == null ? "" : "; each list served is logged to " + servedLists)
           + "; " + api.url() + "/openapi.json describes the API); Ctrl-C stops it");

@@ -78,15 +78,17 @@ public final class RecommendationApi implements AutoCloseable {
   private final EventPublisher events;
   /** Where each served list is logged for online evaluation; null if it is not. */
   private final ServedListLog servedLists;
+  private final NeighbourhoodCache cache;
   private final ReadOnlyConnections connections;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  private RecommendationApi(TableSink store, EventPublisher events, ServedListLog servedLists, HttpServer server,
-      ExecutorService executor, int pool) {
+  private RecommendationApi(TableSink store, EventPublisher events, ServedListLog servedLists, long cacheMillis,
+      HttpServer server, ExecutorService executor, int pool) {
     this.store = store;
     this.events = events;
     this.servedLists = servedLists;
+    this.cache = new NeighbourhoodCache(cacheMillis);
     this.connections = new ReadOnlyConnections(store, pool);
     this.server = server;
     this.executor = executor;
@@ -101,16 +103,17 @@ public final class RecommendationApi implements AutoCloseable {
    */
   public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
       String bind, int port, int threads) throws IOException {
-    return start(store, catalogDir, bootstrap, topic, bind, port, threads, null);
+    return start(store, catalogDir, bootstrap, topic, bind, port, threads, null, 0);
   }
 
   /**
    * As {@link #start(TableSink, java.nio.file.Path, String, String, String, int, int)}, and logs
    * each list served to {@code servedLists} (kafka://host:port/topic; null: not logged), with the
-   * {@code served_id} the reply carries, for the recommendations job's online evaluation.
+   * {@code served_id} the reply carries, for the recommendations job's online evaluation; and keeps
+   * each seed's neighbourhood for up to {@code cacheMillis} (0: reads it for every request).
    */
   public static RecommendationApi start(TableSink store, java.nio.file.Path catalogDir, String bootstrap, String topic,
-      String bind, int port, int threads, String servedLists) throws IOException {
+      String bind, int port, int threads, String servedLists, long cacheMillis) throws IOException {
     ServedListLog log = servedLists == null ? null : ServedListLog.open(servedLists);
     HttpServer server = HttpServers.create(new InetSocketAddress(bind, port), 256);
     ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
@@ -119,7 +122,7 @@ public final class RecommendationApi implements AutoCloseable {
       return t;
     });
     RecommendationApi api = new RecommendationApi(store, new EventPublisher(catalogDir, bootstrap, topic), log,
-        server, executor, threads);
+        cacheMillis, server, executor, threads);
     server.createContext("/", api::handle);
     server.setExecutor(executor);
     server.start();
@@ -345,23 +348,27 @@ public final class RecommendationApi implements AutoCloseable {
     });
   }
 
-  /** What ranking reads: the seeds' neighbourhood in one query, the seeds themselves in two more. */
-  private static StoreState state(Connection c, List<String> seeds) throws SQLException {
+  /** What ranking reads: the seeds' neighbourhoods (kept by the cache), and nothing else up front. */
+  private StoreState state(Connection c, List<String> seeds) throws SQLException {
     return state(c, seeds, Set.of());
   }
 
   /** The same, knowing also the plays and versions of {@code others}, which ranking may ask about. */
-  private static StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
-    Set<String> distinct = new HashSet<>(seeds);
-    distinct.addAll(others);
+  private StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
     Map<String, Map<String, Long>> neighbours = new HashMap<>();
     Map<String, RecommendationStore.Played> plays = new HashMap<>();
     Map<String, CatalogItem> catalog = new HashMap<>();
-    RecommendationStore.neighbourhood(c, new HashSet<>(seeds), neighbours, plays, catalog);
-    plays.putAll(RecommendationStore.plays(c, distinct));
-    boolean catalogued = RecommendationStore.catalogued(c);
+    cache.get(c, new HashSet<>(seeds)).forEach((seed, hood) -> {
+      neighbours.put(seed, hood.neighbours());
+      plays.putAll(hood.plays());
+      catalog.putAll(hood.catalog());
+    });
+    boolean catalogued = cache.catalogued(c);
+    Set<String> rest = new HashSet<>(others);
+    rest.removeAll(seeds);
+    plays.putAll(RecommendationStore.plays(c, rest));
     if (catalogued) {
-      catalog.putAll(RecommendationStore.items(c, distinct));
+      catalog.putAll(RecommendationStore.items(c, rest));
     }
     return new StoreState(c, neighbours, plays, catalogued, catalog);
   }

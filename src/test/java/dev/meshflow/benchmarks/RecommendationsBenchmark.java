@@ -81,6 +81,9 @@ public class RecommendationsBenchmark {
   private static final int SECONDS = Integer.getInteger("bench.recs.seconds", 30);
   /** The feed while serving is measured: the job writes, and the machine's two cores serve too. */
   private static final long SERVE_RATE = Long.getLong("bench.recs.serveRate", 200);
+  /** The serve settings compared in one run: neighbourhoods read per request, and kept 500 ms (the default). */
+  private static final List<Long> CACHE_MILLIS = Arrays.stream(System.getProperty("bench.recs.cacheMillis", "0,500")
+      .split(",")).map(Long::parseLong).toList();
   private static final List<String> RUNNERS =
       Arrays.asList(System.getProperty("bench.recs.runners", "FlinkRunner,DirectRunner").split(","));
   /**
@@ -119,7 +122,7 @@ public class RecommendationsBenchmark {
   private String freshness(String runner, long rate) throws Exception {
     Live live = Live.start(tmp, runner, "fresh-" + runner.toLowerCase() + "-" + rate, rate);
     try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(live.sink), live.catalog, live.feed.bootstrap(),
-        live.feed.topic(), "127.0.0.1", 0, 4); Arrivals arrivals = Arrivals.watch(live.feed)) {
+        live.feed.topic(), "127.0.0.1", 0, 4, null, 500); Arrivals arrivals = Arrivals.watch(live.feed)) {
       if (!live.keepsUp()) {
         List<String> lines = live.progressLines(0);
         return "| " + runner + " | " + String.format("%,d", rate) + " | did not keep up in 3 minutes: `"
@@ -175,15 +178,21 @@ public class RecommendationsBenchmark {
     List<String> rows = new ArrayList<>();
     List<String> single = new ArrayList<>();
     Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
-    try (Serve serve = Serve.start(live.sink, "serve-pg")) {
+    try {
       live.awaitKeepingUp();
       List<String> users = knownUsers(live.sink);
-      single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10",
-          2000).singleRow("PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE) + " events/s"));
-      Load health = Load.run(serve.url, i -> "/health");
-      Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
-      rows.add(recs.row("PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE) + " events/s",
-          health));
+      // Each serve setting against the same live store, one after the other in this run.
+      for (long cache : CACHE_MILLIS) {
+        String store = "PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE)
+            + " events/s, `--cacheMillis=" + cache + "`";
+        try (Serve serve = Serve.start(live.sink, "serve-pg-" + cache, "--cacheMillis=" + cache)) {
+          single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size())
+              + "?n=10", 2000).singleRow(store));
+          Load health = Load.run(serve.url, i -> "/health");
+          Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+          rows.add(recs.row(store, health));
+        }
+      }
     } finally {
       live.stop();
     }
@@ -194,13 +203,16 @@ public class RecommendationsBenchmark {
         "--interactions=" + FEED + "&events=200000", "--sink=duckdb:" + file);
     assertTrue(batch.waitFor(10, TimeUnit.MINUTES) && batch.exitValue() == 0, "the batch run into DuckDB failed");
     List<String> listeners = knownUsers("duckdb:" + file);
-    try (Serve serve = Serve.start("duckdb:" + file, "serve-duckdb")) {
-      List<String> users = listeners;
-      single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10",
-          2000).singleRow("DuckDB, a batch run's file, no writer"));
-      Load health = Load.run(serve.url, i -> "/health");
-      Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
-      rows.add(recs.row("DuckDB, a batch run's file, no writer", health));
+    for (long cache : CACHE_MILLIS) {
+      String store = "DuckDB, a batch run's file, no writer, `--cacheMillis=" + cache + "`";
+      try (Serve serve = Serve.start("duckdb:" + file, "serve-duckdb-" + cache, "--cacheMillis=" + cache)) {
+        List<String> users = listeners;
+        single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size())
+            + "?n=10", 2000).singleRow(store));
+        Load health = Load.run(serve.url, i -> "/health");
+        Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+        rows.add(recs.row(store, health));
+      }
     }
 
     // DuckDB while a streaming job holds the file: what serve answers.
@@ -306,12 +318,14 @@ public class RecommendationsBenchmark {
       this.url = url;
     }
 
-    static Serve start(String store, String name) throws Exception {
+    static Serve start(String store, String name, String... options) throws Exception {
       int port;
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      Process p = launcher(name, "serve", "--store=" + store, "--port=" + port);
+      List<String> args = new ArrayList<>(List.of("serve", "--store=" + store, "--port=" + port));
+      args.addAll(List.of(options));
+      Process p = launcher(name, args.toArray(String[]::new));
       String url = "http://127.0.0.1:" + port;
       Await.until("serve to listen", Duration.ofSeconds(60), () -> {
         assertTrue(p.isAlive(), "serve ended");

@@ -178,12 +178,15 @@ public class MicroBatchLoadTest {
     loadsEachFileExactlyOnce("FlinkRunner", Postgres.sinkUri(db), Tables.postgres(db));
   }
 
+  // The two streaming runs at once: each mostly waits out its fixed --runFor (25 s less CI).
   @Test
+  @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
   public void streamingPicksUpFilesAsTheyLand() throws Exception {
     picksUpFilesAsTheyLand("DirectRunner");
   }
 
   @Test
+  @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
   public void flinkStreamingPicksUpFilesAsTheyLand() throws Exception {
     picksUpFilesAsTheyLand("FlinkRunner");
   }

@@ -267,7 +267,7 @@ public class RecommendationsStreamingKafkaTest {
         "--evaluationWindow=3s", "--allowedLateness=0s");
     // Lists come from the backfill's store; plays and served lists go to the job's topics.
     try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(Postgres.sinkUri(backfillDb)), catalog,
-        kafka.bootstrap(), plays, "127.0.0.1", 0, 2, topic(served))) {
+        kafka.bootstrap(), plays, "127.0.0.1", 0, 2, topic(served), 500)) {
       List<String> users = model.users().stream().sorted().limit(6).toList();
       Map<String, String> servedIds = new LinkedHashMap<>();
       Map<String, List<String>> lists = new LinkedHashMap<>();

@@ -96,8 +96,9 @@ public class RecommendationApiTest {
     assertThat(run.out, containsString("conservation  read " + String.format("%,d", EVENTS)));
 
     model = RecommendationsModel.of(ValidEvents.of(GeneratedInput.records(GENERATOR, EVENTS)).chosen.values());
+    // Neighbourhoods kept for a minute: every list below comes from kept seeds as much as read ones.
     api = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")), catalog, kafka.bootstrap(),
-        TOPIC, "127.0.0.1", 0, 4);
+        TOPIC, "127.0.0.1", 0, 4, null, 60_000);
     schemas = schemas(get("/openapi.json").body());
   }
 
