@@ -102,7 +102,8 @@ public final class EndpointUri {
     for (String key : params.keySet()) {
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(
-            text + ": unknown parameter '" + key + "'; accepted: " + String.join(", ", allowed));
+            text + ": unknown parameter '" + key + "'; "
+                + (allowed.isEmpty() ? "this URI takes none" : "accepted: " + String.join(", ", allowed)));
       }
     }
     return this;

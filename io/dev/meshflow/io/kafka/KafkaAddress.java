@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /** The {@code //host:port[,host:port]/topic[,topic]} part of a Kafka URI. */
-final class KafkaAddress {
+public final class KafkaAddress {
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9_.\\-]+:[0-9]{1,5}");
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
 
@@ -17,7 +17,7 @@ final class KafkaAddress {
     this.topics = topics;
   }
 
-  static KafkaAddress parse(EndpointUri uri) {
+  public static KafkaAddress parse(EndpointUri uri) {
     String body = uri.body();
     int slash = body.startsWith("//") ? body.indexOf('/', 2) : -1;
     if (slash < 0 || slash == body.length() - 1) {
@@ -38,16 +38,16 @@ final class KafkaAddress {
     return new KafkaAddress(bootstrap, topics);
   }
 
-  String bootstrap() {
+  public String bootstrap() {
     return bootstrap;
   }
 
-  List<String> topics() {
+  public List<String> topics() {
     return topics;
   }
 
   /** The single topic of a sink URI. */
-  String topic(EndpointUri uri) {
+  public String topic(EndpointUri uri) {
     if (topics.size() != 1) {
       throw new IllegalArgumentException(uri + ": a sink writes one topic; got " + topics);
     }

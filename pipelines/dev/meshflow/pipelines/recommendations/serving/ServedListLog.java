@@ -1,15 +1,17 @@
 package dev.meshflow.pipelines.recommendations.serving;
 
+import dev.meshflow.io.EndpointUri;
+import dev.meshflow.io.kafka.KafkaAddress;
+import dev.meshflow.io.kafka.KafkaSink;
 import dev.meshflow.transforms.recommendations.online.ServedList;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,8 +25,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * judging.
  */
 final class ServedListLog implements AutoCloseable {
-  private static final Pattern URI = Pattern.compile("kafka://([A-Za-z0-9_.\\-]+:[0-9]{1,5}(?:,[A-Za-z0-9_.\\-]+:"
-      + "[0-9]{1,5})*)/([A-Za-z0-9._\\-]{1,249})");
   static final int QUEUE = 10_000;
 
   private final String topic;
@@ -50,13 +50,14 @@ final class ServedListLog implements AutoCloseable {
   }
 
   /** Opens the log a {@code --servedLists} URI names; IllegalArgumentException says what is wrong. */
-  static ServedListLog open(String uri) {
-    Matcher m = URI.matcher(uri);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("--servedLists=" + uri + ": expected kafka://host:port/topic, e.g."
+  static ServedListLog open(String text) {
+    EndpointUri uri = EndpointUri.parse("servedLists", text).requireOnly(Set.of());
+    if (!uri.scheme().equals(KafkaSink.SCHEME)) {
+      throw new IllegalArgumentException("--servedLists=" + text + ": expected kafka://host:port/topic, e.g."
           + " kafka://127.0.0.1:9092/recommendations.served");
     }
-    return new ServedListLog(m.group(1), m.group(2));
+    KafkaAddress address = KafkaAddress.parse(uri);
+    return new ServedListLog(address.bootstrap(), address.topic(uri));
   }
 
   /** Queues one served list; never blocks. */
