@@ -253,10 +253,18 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     private boolean timeIsUp() {
       if (stopped) {
         finished = true;
-      } else if (lifetime != null && !Instant.now().isBefore(deadline())) {
+      } else if (lifetime != null && timeIsPast(deadline())) {
         stopped = true;
       }
       return stopped;
+    }
+
+    /**
+     * The deadline is read before the clock: the first reader sets it to now + lifetime, so reading
+     * the clock first made a zero lifetime a race that a slow millisecond lost (CI saw it).
+     */
+    private boolean timeIsPast(Instant deadline) {
+      return !Instant.now().isBefore(deadline);
     }
 
     /** After the wrapped reader found nothing: whether it has read all it was to read. */
