@@ -63,9 +63,24 @@ public interface TableSink extends Serializable {
         + " duckdb:<file> or postgresql://host:port/db?user=U");
   }
 
+  /**
+   * How {@code ./meshflow query} and {@code dashboard} name this warehouse: {@code --db=...}, or ""
+   * for the default one; null where the sink cannot be queried.
+   */
+  default String dbArgument() {
+    return null;
+  }
+
   /** The command that shows the result of {@code sql}, or null where the sink cannot be queried. */
   default String lookCommand(String sql) {
-    return null;
+    String db = dbArgument();
+    return db == null ? null : "./meshflow query " + (db.isEmpty() ? "" : db + " ") + "\"" + sql + "\"";
+  }
+
+  /** The command that opens the dashboard on this warehouse, or null where it cannot be queried. */
+  default String dashboardCommand() {
+    String db = dbArgument();
+    return db == null ? null : "./meshflow dashboard" + (db.isEmpty() ? "" : " " + db);
   }
 
   /** Called once by the launcher after the pipeline ends, to release local resources. */

@@ -125,6 +125,8 @@ public final class Main {
         return IngestApiCommand.run(rest, out, err);
       case "serve":
         return ServeCommand.run(rest, out, err);
+      case "dashboard":
+        return DashboardCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -295,8 +297,10 @@ public final class Main {
     out.println("                           contract, published in one transaction per batch");
     out.println("  serve [options]          HTTP API: recommendations, similar items and trending, from");
     out.println("                           the store the recommendations pipeline writes");
+    out.println("  dashboard [options]      a live web page: trends, pipeline health, products and lineage,");
+    out.println("                           alerts and model quality, from a warehouse");
     out.println();
-    out.println("query, generate, catalog, access, lineage, produce, ingest-api and serve explain their"
+    out.println("query, generate, catalog, access, lineage, produce, ingest-api, serve and dashboard explain their"
         + " options with --help.");
     out.println("Exit codes: 0 done, 1 failed, 2 a usage error, 3 refused by the mesh's governance.");
   }

@@ -258,7 +258,11 @@ final class RunLineage {
 
   /** --lineageFile, or lineage.jsonl beside a DuckDB warehouse, or warehouse/lineage.jsonl. */
   static Path fileOf(GovernanceOptions options, TableSink sink) {
-    String given = options.getLineageFile();
+    return fileOf(options.getLineageFile(), sink);
+  }
+
+  /** {@code given} if set, else where a run writing to {@code sink} puts its events by default. */
+  static Path fileOf(String given, TableSink sink) {
     if (given != null && !given.isBlank()) {
       return Path.of(given);
     }

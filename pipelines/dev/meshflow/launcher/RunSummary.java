@@ -66,6 +66,11 @@ public final class RunSummary {
       if (look != null) {
         row(out, "look", asInvoked(look));
       }
+      String dashboard = sink.dashboardCommand();
+      if (dashboard != null) {
+        row(out, "dashboard", asInvoked(dashboard) + "   (then open http://127.0.0.1:" + DashboardCommand.DEFAULT_PORT
+            + "/)");
+      }
     }
   }
 

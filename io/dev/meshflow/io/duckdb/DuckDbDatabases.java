@@ -42,12 +42,29 @@ public final class DuckDbDatabases {
     return ROOTS.computeIfAbsent(path, DuckDbDatabases::open);
   }
 
+  /**
+   * How long a writer waits for readers of the file to let go: {@code ./meshflow dashboard} and
+   * {@code query} hold a read lock for the moment of one read, and a job that starts in that
+   * moment should wait for it, not fail.
+   */
+  private static final long LOCK_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
   private static DuckDBConnection open(Path path) {
     try {
       if (path.getParent() != null) {
         Files.createDirectories(path.getParent());
       }
-      return (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + path);
+      long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
+      while (true) {
+        try {
+          return (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + path);
+        } catch (SQLException e) {
+          if (!String.valueOf(e.getMessage()).contains("Could not set lock") || System.nanoTime() > deadline) {
+            throw e;
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the folder for " + path, e);
     } catch (SQLException e) {

@@ -103,9 +103,9 @@ public final class DuckDbSink extends SqlTableSink {
   }
 
   @Override
-  public String lookCommand(String sql) {
+  public String dbArgument() {
     boolean isDefault = DuckDbDatabases.normalize(file).equals(DuckDbDatabases.normalize(DEFAULT_FILE));
-    return "./meshflow query " + (isDefault ? "" : "--db=" + file + " ") + "\"" + sql + "\"";
+    return isDefault ? "" : "--db=" + file;
   }
 
   @Override

@@ -102,7 +102,7 @@ public final class PostgresSink extends SqlTableSink {
 
   /** meshflow's own query command, so that looking needs no psql; the password stays out. */
   @Override
-  public String lookCommand(String sql) {
-    return "./meshflow query --db='" + target.uriWithoutPassword() + "' \"" + sql + "\"";
+  public String dbArgument() {
+    return "--db='" + target.uriWithoutPassword() + "'";
   }
 }

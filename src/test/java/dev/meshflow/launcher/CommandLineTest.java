@@ -140,9 +140,10 @@ public class CommandLineTest {
       assertThat(out, containsString(option));
     }
     assertEquals(Main.OK, run("--help"), err);
-    assertThat(out, containsString("query, generate, catalog, access, lineage, produce, ingest-api and serve explain their"
-        + " options with --help."));
-    for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]", "serve [options]"}) {
+    assertThat(out, containsString("query, generate, catalog, access, lineage, produce, ingest-api, serve and dashboard"
+        + " explain their options with --help."));
+    for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]", "serve [options]",
+        "dashboard [options]"}) {
       assertThat(out, containsString(command));
     }
     assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");
@@ -155,6 +156,14 @@ public class CommandLineTest {
     assertOneLineError(run("serve", "--store=console:"), "--store=console:", "not a warehouse");
     assertOneLineError(run("serve", "--threads=0"), "--threads", "0");
     assertOneLineError(run("serve", "--as=x"), "unknown option --as", "serve --help");
+    assertEquals(Main.OK, run("dashboard", "--help"), err);
+    for (String option : new String[] {"--db=WAREHOUSE", "--port=N", "--bind=ADDRESS", "--refreshSeconds=N",
+        "--lineageFile=FILE", "--catalog=DIR", "takes no", "SQL from the browser"}) {
+      assertThat(out, containsString(option));
+    }
+    assertOneLineError(run("dashboard", "--db=console:"), "--db=console:", "not a warehouse");
+    assertOneLineError(run("dashboard", "--refreshSeconds=0"), "--refreshSeconds", "0");
+    assertOneLineError(run("dashboard", "--sink=x"), "unknown option --sink", "dashboard --help");
   }
 
   /**

@@ -55,6 +55,27 @@ public class GeneratedDocsTest {
     }
   }
 
+  @Test
+  public void theDashboardPageShowsItsHelp() throws Exception {
+    Path page = DOCS.resolve("dashboard.md");
+    String text = Files.readString(page);
+    String begin = "<!-- options: generated from ./meshflow dashboard --help -->";
+    int from = text.indexOf(begin);
+    int to = text.indexOf(END);
+    assertTrue(from >= 0 && to > from, page + " has no generated options section (" + begin + " ... " + END + ")");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    assertEquals(Main.OK, Main.execute(java.util.List.of("dashboard", "--help"),
+        new PrintStream(bytes, true, StandardCharsets.UTF_8), System.err));
+    String options = begin + "\n\n```\n" + bytes.toString(StandardCharsets.UTF_8) + "```\n\n";
+    String now = text.substring(from, to);
+    if (WRITE && !now.equals(options)) {
+      Files.writeString(page, text.substring(0, from) + options + text.substring(to));
+      now = options;
+    }
+    assertEquals(options, now, page + ": options differ from ./meshflow dashboard --help; write them again with"
+        + " mvn -B test -Dtest=GeneratedDocsTest -Ddocs.write=true");
+  }
+
   private static String help(MeshflowPipeline<?, ?> pipeline) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     HelpPrinter.print(pipeline, new PrintStream(bytes, true, StandardCharsets.UTF_8));
