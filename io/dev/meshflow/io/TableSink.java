@@ -71,6 +71,15 @@ public interface TableSink extends Serializable {
     return null;
   }
 
+  /**
+   * A connection for reading while this JVM's own job writes the warehouse (the dashboard served
+   * from the job's JVM). The same as {@link #openReadOnly()} but where the warehouse admits only
+   * its writing process, as a DuckDB file does: then a connection to the writer's own instance.
+   */
+  default java.sql.Connection openBesideWriter() throws java.sql.SQLException {
+    return openReadOnly();
+  }
+
   /** The command that shows the result of {@code sql}, or null where the sink cannot be queried. */
   default String lookCommand(String sql) {
     String db = dbArgument();

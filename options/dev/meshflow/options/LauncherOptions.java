@@ -18,4 +18,13 @@ public interface LauncherOptions extends PipelineOptions {
   boolean getVerbose();
 
   void setVerbose(boolean value);
+
+  @Description("Serve `./meshflow dashboard` from this job's own JVM on this port of 127.0.0.1 while"
+      + " the job runs (0: not). The way to watch a live run into DuckDB, whose file admits one"
+      + " process while a job writes it; for PostgreSQL, a separate `./meshflow dashboard` works too."
+      + " Only where the job runs in the launcher (Direct, embedded Flink, local Spark).")
+  @Default.Integer(0)
+  int getDashboardPort();
+
+  void setDashboardPort(int value);
 }

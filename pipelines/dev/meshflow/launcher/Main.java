@@ -198,7 +198,8 @@ public final class Main {
         options.getRunner().getSimpleName(), streaming, reads, options.as(GovernanceOptions.class), err);
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
         streaming && input != null ? input.backlogProbe() : null);
-        GrantWatch grants = GrantWatch.start(streaming ? reads : List.of(), pipeline.name(), err)) {
+        GrantWatch grants = GrantWatch.start(streaming ? reads : List.of(), pipeline.name(), err);
+        JobDashboard dashboard = JobDashboard.start(options, launch, sink, lineage.file(), out)) {
       result = pipeline.start(options, prepared);
       grants.watching(result);
       state = result.waitUntilFinish();

@@ -124,6 +124,11 @@ final class RunLineage {
     emit(OpenLineage.RunEvent.EventType.FAIL, facets.build(), List.of());
   }
 
+  /** The file the run's events go to. */
+  Path file() {
+    return file;
+  }
+
   /** For the summary: where the events went. */
   String describe() {
     return file.toAbsolutePath().normalize() + " (" + emitted + " events" + (url == null ? "" : ", also " + url)

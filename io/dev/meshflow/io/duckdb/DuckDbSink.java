@@ -102,6 +102,12 @@ public final class DuckDbSink extends SqlTableSink {
     return java.sql.DriverManager.getConnection("jdbc:duckdb:" + file, readOnly);
   }
 
+  /** The writer's own instance: a second one in this JVM, even read-only, would fight it for the file's lock. */
+  @Override
+  public Connection openBesideWriter() {
+    return DuckDbDatabases.connect(file);
+  }
+
   @Override
   public String dbArgument() {
     boolean isDefault = DuckDbDatabases.normalize(file).equals(DuckDbDatabases.normalize(DEFAULT_FILE));

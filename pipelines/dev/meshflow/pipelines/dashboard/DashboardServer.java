@@ -137,6 +137,8 @@ public final class DashboardServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     refresher.shutdownNow();
+    // A read in flight finishes first: the job's own DuckDB instance closes right after this.
+    refresher.awaitTermination(10, TimeUnit.SECONDS);
     streams.keySet().forEach(s -> s.callback.succeeded());
     server.stop();
   }

@@ -64,11 +64,11 @@ public class DashboardBrowserTest {
           () -> browser.evaluate("document.querySelector('#panel-trends .note').textContent").asText(),
           note -> note.startsWith("no item_minute_stats table in this warehouse yet"));
 
-      // A live run: events with the wall clock's times, early panes every second, for 40 s.
+      // A live run: events with the wall clock's times, early panes every second, for 25 s.
       java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor();
       CompletableFuture<CliRun> live = CompletableFuture.supplyAsync(() -> CliRun.of(List.of("interaction-analytics",
-          "--streaming=true", "--runFor=40s", "--earlyFiringInterval=1s", "--sink=" + sinkUri,
-          "--lineageFile=" + lineage, "--source=generator:interactions?seed=11&eventsPerSecond=60")), runner);
+          "--streaming=true", "--runFor=25s", "--earlyFiringInterval=1s", "--sink=" + sinkUri,
+          "--lineageFile=" + lineage, "--source=generator:interactions?seed=11&rate=60")), runner);
       runner.shutdown();
       long first = Await.until("the trends panel to show the live run's plays", Duration.ofSeconds(60),
           () -> browser.evaluate("window.meshflowDashboard.drawn['chart-trends'] > 0 ? "

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,5 +95,85 @@ public class DashboardServerTest {
         "event time 2026-12-07T03:30:10.758Z is beyond the allowed lateness: its window closed for good at 2026-12-07T03:41:00Z"));
     assertEquals("not valid JSON", DeadLettersPanel.kind("not valid JSON: Unexpected character ('<' (code 60))"));
     assertEquals("duration_ms is negative", DeadLettersPanel.kind("duration_ms is negative"));
+  }
+
+  /** Tables with only the columns the panels read, in SQL both warehouses take. */
+  private static final List<String> TABLES = List.of(
+      "CREATE TABLE item_minute_stats (window_start TIMESTAMP, item_id VARCHAR(64), item_type VARCHAR(16),"
+          + " plays BIGINT, skips BIGINT, likes BIGINT, playlist_adds BIGINT)",
+      "INSERT INTO item_minute_stats VALUES (TIMESTAMP '2026-12-07 10:00:00', 'a', 'song', 5, 1, 0, 0),"
+          + " (TIMESTAMP '2026-12-07 10:01:00', 'b', 'song', 10, 5, 1, 0)",
+      "CREATE TABLE rec_items (item_id VARCHAR(64), genre VARCHAR(32))",
+      "INSERT INTO rec_items VALUES ('a', 'jazz'), ('b', 'rock')",
+      "CREATE TABLE alerts (alert_id VARCHAR(64), alert_ts TIMESTAMP, alert_type VARCHAR(16), vehicle_id VARCHAR(16),"
+          + " zone_id VARCHAR(16), evidence VARCHAR(200))",
+      "INSERT INTO alerts VALUES ('x1', TIMESTAMP '2026-12-07 10:00:00', 'SPEEDING', 'v1', 'z1', 'avg 91 km/h in 50'),"
+          + " ('x2', TIMESTAMP '2026-12-07 10:05:00', 'GEOFENCE_EXIT', 'v2', 'z2', 'left z2')",
+      "CREATE TABLE anomalies (session_id VARCHAR(64), start_ts TIMESTAMP, score DOUBLE PRECISION,"
+          + " threshold DOUBLE PRECISION, is_bot BOOLEAN, features VARCHAR(200))",
+      "INSERT INTO anomalies VALUES ('s1', TIMESTAMP '2026-12-07 10:00:00', 3.5, 2.0, FALSE, '[1,2]')",
+      "CREATE TABLE model_evaluation (window_end TIMESTAMP, model_id VARCHAR(64), predictions BIGINT,"
+          + " auc DOUBLE PRECISION, log_loss DOUBLE PRECISION, max_psi DOUBLE PRECISION, triggers_retrain BOOLEAN)",
+      "INSERT INTO model_evaluation VALUES (TIMESTAMP '2026-12-07 10:00:00', 'm1', 100, 0.8, 0.5, 0.01, FALSE),"
+          + " (TIMESTAMP '2026-12-07 11:00:00', 'm1', 90, NULL, 0.7, 0.3, TRUE)",
+      "CREATE TABLE skip_models (model_id VARCHAR(64), window_end TIMESTAMP, holdout_auc DOUBLE PRECISION,"
+          + " holdout_log_loss DOUBLE PRECISION, reason VARCHAR(64))",
+      "INSERT INTO skip_models VALUES ('m2', TIMESTAMP '2026-12-07 11:00:00', 0.79, 0.5, 'drift')",
+      "CREATE TABLE feature_drift (window_start TIMESTAMP, model_id VARCHAR(64), feature VARCHAR(64),"
+          + " psi DOUBLE PRECISION)",
+      "INSERT INTO feature_drift VALUES (TIMESTAMP '2026-12-07 10:00:00', 'm1', 'old', 9.0),"
+          + " (TIMESTAMP '2026-12-07 11:00:00', 'm1', 'hour', 0.1), (TIMESTAMP '2026-12-07 11:00:00', 'm1', 'genre', 0.3)",
+      "CREATE TABLE rec_online_evaluation (served_id VARCHAR(64), served_at TIMESTAMP, hit BOOLEAN)",
+      "INSERT INTO rec_online_evaluation VALUES ('l1', TIMESTAMP '2026-12-07 10:00:05', TRUE),"
+          + " ('l2', TIMESTAMP '2026-12-07 10:00:40', FALSE), ('l3', TIMESTAMP '2026-12-07 10:00:59', TRUE)");
+
+  @Test
+  public void everyPanelReadsItsTablesInDuckDbAndPostgres() throws Exception {
+    String file = tmp.resolve("all.duckdb").toString();
+    String pg = dev.meshflow.testing.services.Postgres.newDatabase("dashboard_panels");
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Connection postgres = dev.meshflow.testing.services.Postgres.connect(pg)) {
+      for (Connection c : List.of(duck, postgres)) {
+        try (Statement st = c.createStatement()) {
+          for (String sql : TABLES) {
+            st.execute(sql);
+          }
+        }
+      }
+    }
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    java.util.Map<String, java.util.concurrent.Callable<Connection>> warehouses = java.util.Map.of(
+        "DuckDB", () -> DriverManager.getConnection("jdbc:duckdb:" + file, readOnly),
+        "PostgreSQL", () -> dev.meshflow.testing.services.Postgres.connect(pg));
+    for (var w : warehouses.entrySet()) {
+      JsonNode s = new Snapshots(w.getValue(), w.getKey(), tmp.resolve("none.jsonl"), tmp.resolve("none")).read();
+      String where = w.getKey() + ": " + s;
+      assertTrue(s.path("warehouseError").isMissingNode(), where);
+      assertEquals(List.of("jazz", "rock"), texts(s.path("trends").path("skipRateByGenre"), "genre"), where);
+      assertEquals(5, s.path("trends").path("skipRateByGenre").get(1).path("skips").asLong(), where);
+      assertEquals(List.of("x2", "x1").size(), s.path("alerts").path("alerts").size(), where);
+      assertEquals("GEOFENCE_EXIT", s.path("alerts").path("alerts").get(0).path("alert_type").asText(), "newest first: " + where);
+      assertEquals(2, s.path("alerts").path("alertCount").asLong(), where);
+      assertEquals(3.5, s.path("alerts").path("anomalies").get(0).path("score").asDouble(), where);
+      JsonNode evaluation = s.path("models").path("evaluation");
+      assertEquals(2, evaluation.size(), where);
+      assertEquals(0.8, evaluation.get(0).path("auc").asDouble(), "oldest first: " + where);
+      assertTrue(evaluation.get(1).path("auc").isNull(), "a window without an AUC: " + where);
+      assertEquals("2026-12-07T11:00:00Z", s.path("models").path("retrains").get(0).path("window_end").asText(), where);
+      assertEquals(List.of("genre", "hour"), texts(s.path("models").path("drift"), "feature"), "the latest window, worst first: "
+          + where);
+      JsonNode online = s.path("models").path("online");
+      assertEquals(1, online.size(), "one minute: " + where);
+      assertEquals("2026-12-07T10:00:00Z", online.get(0).path("minute").asText(), where);
+      assertEquals(3, online.get(0).path("lists").asLong(), where);
+      assertEquals(2, online.get(0).path("hits").asLong(), where);
+    }
+  }
+
+  private static List<String> texts(JsonNode rows, String field) {
+    List<String> out = new java.util.ArrayList<>();
+    rows.forEach(r -> out.add(r.path(field).asText()));
+    return out;
   }
 }
