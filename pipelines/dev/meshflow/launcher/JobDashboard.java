@@ -12,7 +12,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /**
  * {@code --dashboardPort}: the dashboard served from the job's own JVM while the job runs, reading
  * the warehouse through the job's own DuckDB instance (a DuckDB file admits only its writing
- * process). It stops before the sink closes, so it never reopens the file after the job.
+ * process), with the job's progress line above the runs. It stops before the sink closes, so it
+ * never reopens the file after the job.
  */
 final class JobDashboard implements AutoCloseable {
   private final DashboardServer server;
@@ -23,7 +24,7 @@ final class JobDashboard implements AutoCloseable {
 
   /** Starts the dashboard if {@code --dashboardPort} asks for one; a no-op otherwise. */
   static JobDashboard start(PipelineOptions options, List<String> launch, TableSink sink, Path lineageFile,
-      PrintStream out) {
+      ProgressReporter progress, PrintStream out) {
     int port = options.as(LauncherOptions.class).getDashboardPort();
     if (port == 0) {
       return new JobDashboard(null);
@@ -42,7 +43,7 @@ final class JobDashboard implements AutoCloseable {
     DashboardServer server;
     try {
       server = DashboardServer.start(sink::openBesideWriter, sink.describe(), lineageFile,
-          Path.of(CatalogCommand.DEFAULT_DIR), "127.0.0.1", port, Duration.ofSeconds(2));
+          Path.of(CatalogCommand.DEFAULT_DIR), "127.0.0.1", port, Duration.ofSeconds(2), progress::lastLine);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("--dashboardPort=" + port + ": cannot listen there (" + e.getMessage()
           + "); choose another port", e);

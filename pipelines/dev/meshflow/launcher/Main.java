@@ -199,7 +199,7 @@ public final class Main {
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
         streaming && input != null ? input.backlogProbe() : null);
         GrantWatch grants = GrantWatch.start(streaming ? reads : List.of(), pipeline.name(), err);
-        JobDashboard dashboard = JobDashboard.start(options, launch, sink, lineage.file(), out)) {
+        JobDashboard dashboard = JobDashboard.start(options, launch, sink, lineage.file(), progress, out)) {
       result = pipeline.start(options, prepared);
       grants.watching(result);
       state = result.waitUntilFinish();

@@ -36,6 +36,8 @@ public final class ProgressReporter implements AutoCloseable {
   private long phaseStartNanos = -1;
   private long phaseStartDone;
   private Long lastNewest;
+  /** The last line printed, for a dashboard served from this JVM; null before the first. */
+  private volatile String lastLine;
 
   private ProgressReporter(PrintStream out, int seconds, boolean streaming, BacklogProbe backlog) {
     this.out = out;
@@ -83,8 +85,8 @@ public final class ProgressReporter implements AutoCloseable {
     lastNanos = now;
     long dead = RunMetrics.sumWithPrefix(m, RunMetrics.DEAD_LETTERS + ".");
     long written = RunMetrics.sumWithPrefix(m, RunMetrics.ROWS_WRITTEN_PREFIX);
-    out.printf("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
-            + " | rows written %,d%s%s%s%s%n",
+    String line = String.format("[%5.0fs] read %,d (%,.0f/s) | valid %,d | duplicates %,d | dead letters %,d"
+            + " | rows written %,d%s%s%s%s",
         (now - startNanos) / 1e9, read, rate, m.getOrDefault(RunMetrics.VALID, 0L),
         m.getOrDefault(RunMetrics.DUPLICATES, 0L), dead, written,
         streaming ? eventTime(RunMetrics.newestEventTime(), System.currentTimeMillis(), intervalMillis,
@@ -92,6 +94,13 @@ public final class ProgressReporter implements AutoCloseable {
         backlog == null ? "" : backlog(backlog.service(), askBacklog(), now),
         phases(WindowedPhase.declared(), m, RunMetrics.oldestEventTime(), RunMetrics.newestEventTime(), now),
         activity(m, now));
+    lastLine = line;
+    out.println(line);
+  }
+
+  /** The last progress line, as printed; null before the first or when progress is off. */
+  public String lastLine() {
+    return lastLine;
   }
 
   /**

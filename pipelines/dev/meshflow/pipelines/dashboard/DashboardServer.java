@@ -100,13 +100,24 @@ public final class DashboardServer implements AutoCloseable {
    */
   public static DashboardServer start(Callable<Connection> warehouse, String warehouseName, Path lineageFile,
       Path catalogDir, String bind, int port, Duration refresh) throws Exception {
+    return start(warehouse, warehouseName, lineageFile, catalogDir, bind, port, refresh, () -> null);
+  }
+
+  /**
+   * As above, for a dashboard served from a running job's JVM: {@code liveJob} gives that job's
+   * latest progress line (counts, rate, whether it keeps up), shown above the runs; null while
+   * there is none.
+   */
+  public static DashboardServer start(Callable<Connection> warehouse, String warehouseName, Path lineageFile,
+      Path catalogDir, String bind, int port, Duration refresh, java.util.function.Supplier<String> liveJob)
+      throws Exception {
     Map<String, Asset> assets = Map.of(
         "/", asset(ASSETS + "index.html", "text/html; charset=utf-8"),
         "/assets/dashboard.js", asset(ASSETS + "dashboard.js", "text/javascript; charset=utf-8"),
         "/assets/dashboard.css", asset(ASSETS + "dashboard.css", "text/css; charset=utf-8"),
         "/assets/echarts.min.js", asset(ECHARTS, "text/javascript; charset=utf-8"));
-    DashboardServer dashboard = new DashboardServer(new Snapshots(warehouse, warehouseName, lineageFile, catalogDir),
-        assets, bind, port);
+    DashboardServer dashboard = new DashboardServer(new Snapshots(warehouse, warehouseName, lineageFile, catalogDir,
+        liveJob), assets, bind, port);
     dashboard.refresh();
     dashboard.server.start();
     long millis = refresh.toMillis();

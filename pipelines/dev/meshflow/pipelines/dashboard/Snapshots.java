@@ -18,9 +18,16 @@ final class Snapshots {
   private final String warehouseName;
   private final LineageLog lineage;
   private final Path catalogDir;
+  private final java.util.function.Supplier<String> liveJob;
   private ObjectNode previous;
 
   Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir) {
+    this(warehouse, warehouseName, lineageFile, catalogDir, () -> null);
+  }
+
+  Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir,
+      java.util.function.Supplier<String> liveJob) {
+    this.liveJob = liveJob;
     this.warehouse = warehouse;
     this.warehouseName = warehouseName;
     this.lineage = new LineageLog(lineageFile);
@@ -31,6 +38,10 @@ final class Snapshots {
   synchronized ObjectNode read() {
     ObjectNode s = PanelSql.JSON.createObjectNode();
     s.put("asOf", Instant.now().toString()).put("warehouse", warehouseName).put("lineageFile", lineage.file().toString());
+    String progress = liveJob.get();
+    if (progress != null) {
+      s.put("liveJob", progress);
+    }
     try (Connection c = warehouse.call()) {
       s.set("trends", panel(() -> TrendsPanel.read(c)));
       s.set("deadLetters", panel(() -> DeadLettersPanel.read(c)));

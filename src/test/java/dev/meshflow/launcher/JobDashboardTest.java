@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --dashboardPort}: a streaming run into DuckDB serves its own dashboard, which shows the run
- * as it writes (a second process could not open the file); the dashboard stops with the job and
- * leaves the file to others.
+ * as it writes (a second process could not open the file), with the job's progress line; the
+ * dashboard stops with the job and leaves the file to others.
  */
 public class JobDashboardTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +56,10 @@ public class JobDashboardTest {
         () -> live.isDone() ? -1 : plays(url), n -> n > first || n < 0);
     long grown = plays(url);
     assertThat("seen growing before the run ended: " + first + " then " + grown, grown > first);
+    String progress = Await.until("the job's progress line on its dashboard", Duration.ofSeconds(20),
+        () -> live.isDone() ? "ended" : snapshot(url).path("liveJob").asText(""), line -> !line.isEmpty());
+    assertThat(progress, containsString("| valid "));
+    assertThat(progress, containsString(" read "));
 
     CliRun run = live.get(3, TimeUnit.MINUTES);
     assertEquals(0, run.code, run.err);
@@ -83,9 +87,12 @@ public class JobDashboardTest {
   }
 
   private long plays(String url) throws Exception {
+    return snapshot(url).path("trends").path("totals").path("plays").asLong(0);
+  }
+
+  private JsonNode snapshot(String url) throws Exception {
     HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
-    JsonNode totals = JSON.readTree(reply.body()).path("trends").path("totals");
-    return totals.path("plays").asLong(0);
+    return JSON.readTree(reply.body());
   }
 }

@@ -214,6 +214,8 @@ function show(s) {
   dashboard.last = s;
   $('#warehouse').textContent = s.warehouse;
   $('#as-of').textContent = 'as of ' + time(s.asOf);
+  $('#live-job').hidden = !s.liveJob;
+  $('#live-job').textContent = s.liveJob ? 'This job now: ' + s.liveJob : '';
   $('#warehouse-error').hidden = !s.warehouseError;
   $('#warehouse-error').textContent = s.warehouseError || '';
   const steps = [['trends', () => showTrends(s.trends)], ['runs', () => showRuns(s.runs, s.lineageFile)],
