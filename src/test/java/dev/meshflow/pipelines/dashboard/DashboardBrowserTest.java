@@ -36,10 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as events arrive, and once the runs end they equal the warehouse; a dead letter whose payload is
  * markup is shown as text and never runs.
  * Each panel is saved as a PNG under target/dashboard/.
- *
- * <p>Concurrent: it mostly waits on a slow stream and a browser, so it runs beside the other classes.
  */
-@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 public class DashboardBrowserTest {
   private static final Path SCREENSHOTS = Path.of("target/dashboard");
   /** A payload that would run, twice over, if the page ever treated data as markup. */
