@@ -169,8 +169,7 @@ public final class DashboardServer implements AutoCloseable {
         byte[] body = PanelSql.JSON.writeValueAsBytes(snapshot);
         latest = body;
         latestAtNanos = now;
-        broadcast(("event: snapshot\ndata: " + new String(body, StandardCharsets.UTF_8) + "\n\n")
-            .getBytes(StandardCharsets.UTF_8));
+        broadcast(snapshotEvent(body));
       } else if (now - latestAtNanos > HEARTBEAT.toNanos()) {
         latestAtNanos = now;
         broadcast(": unchanged\n\n".getBytes(StandardCharsets.UTF_8));
@@ -179,6 +178,12 @@ public final class DashboardServer implements AutoCloseable {
       // One failed refresh (the warehouse mid-restart, say) must not stop the next ones.
       System.err.println("dashboard: a refresh failed: " + Snapshots.oneLine(e));
     }
+  }
+
+  /** A snapshot as one server-sent event (its JSON is one line, so one data line). */
+  private static byte[] snapshotEvent(byte[] json) {
+    String event = "event: snapshot\ndata: " + new String(json, StandardCharsets.UTF_8) + "\n\n";
+    return event.getBytes(StandardCharsets.UTF_8);
   }
 
   /** One page's event stream. */
@@ -242,8 +247,7 @@ public final class DashboardServer implements AutoCloseable {
           streams.put(s, Boolean.TRUE);
           byte[] now = latest;
           send(s, now == null ? ": waiting\n\n".getBytes(StandardCharsets.UTF_8)
-              : ("event: snapshot\ndata: " + new String(now, StandardCharsets.UTF_8) + "\n\n")
-                  .getBytes(StandardCharsets.UTF_8));
+              : snapshotEvent(now));
           return true;
         }
         case "/api/dead-letters" -> {

@@ -47,7 +47,7 @@ final class DeadLettersPanel {
       return PanelSql.missing(TABLE, "every pipeline");
     }
     ObjectNode panel = PanelSql.JSON.createObjectNode();
-    panel.put("total", PanelSql.rows(c, "SELECT count(*) AS n FROM " + TABLE).get(0).path("n").asLong());
+    panel.put("total", PanelSql.count(c, TABLE));
     Map<String, ObjectNode> groups = new LinkedHashMap<>();
     for (JsonNode r : PanelSql.rows(c, "SELECT stage, reason, count(*) AS n, max(failed_at) AS latest FROM " + TABLE
         + " GROUP BY stage, reason ORDER BY n DESC, stage, reason LIMIT " + MAX_REASONS)) {

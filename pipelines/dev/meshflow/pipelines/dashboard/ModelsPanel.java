@@ -19,33 +19,20 @@ final class ModelsPanel {
 
   static ObjectNode read(Connection c) throws SQLException {
     ObjectNode panel = PanelSql.JSON.createObjectNode();
-    if (PanelSql.exists(c, SkipTables.EVALUATION)) {
-      panel.set("evaluation", PanelSql.rows(c, "SELECT * FROM (SELECT window_end, model_id, predictions, auc, log_loss,"
-          + " max_psi, triggers_retrain FROM " + SkipTables.EVALUATION + " ORDER BY window_end DESC, model_id LIMIT "
-          + WINDOWS + ") latest ORDER BY window_end, model_id"));
-    } else {
-      panel.set("evaluation", PanelSql.missing(SkipTables.EVALUATION, "./meshflow skip-scoring"));
-    }
-    if (PanelSql.exists(c, SkipTables.MODELS)) {
-      panel.set("retrains", PanelSql.rows(c, "SELECT model_id, window_end, holdout_auc, holdout_log_loss, reason FROM "
-          + SkipTables.MODELS + " ORDER BY window_end, model_id"));
-    } else {
-      panel.set("retrains", PanelSql.missing(SkipTables.MODELS, "./meshflow skip-model"));
-    }
-    if (PanelSql.exists(c, SkipTables.DRIFT)) {
-      panel.set("drift", PanelSql.rows(c, "SELECT window_start, model_id, feature, psi FROM " + SkipTables.DRIFT
-          + " WHERE window_start = (SELECT max(window_start) FROM " + SkipTables.DRIFT + ") ORDER BY psi DESC, feature"));
-    } else {
-      panel.set("drift", PanelSql.missing(SkipTables.DRIFT, "./meshflow skip-scoring"));
-    }
-    if (PanelSql.exists(c, RecommendationTables.ONLINE_EVALUATION)) {
-      panel.set("online", PanelSql.rows(c, "SELECT date_trunc('minute', served_at) AS minute, count(*) AS lists,"
-          + " sum(CASE WHEN hit THEN 1 ELSE 0 END) AS hits FROM " + RecommendationTables.ONLINE_EVALUATION
-          + " GROUP BY 1 ORDER BY 1 DESC LIMIT " + WINDOWS));
-    } else {
-      panel.set("online", PanelSql.missing(RecommendationTables.ONLINE_EVALUATION,
-          "./meshflow recommendations --servedLists=..."));
-    }
+    panel.set("evaluation", PanelSql.rowsOrMissing(c, SkipTables.EVALUATION, "./meshflow skip-scoring",
+        "SELECT * FROM (SELECT window_end, model_id, predictions, auc, log_loss, max_psi, triggers_retrain FROM "
+            + SkipTables.EVALUATION + " ORDER BY window_end DESC, model_id LIMIT " + WINDOWS
+            + ") latest ORDER BY window_end, model_id"));
+    panel.set("retrains", PanelSql.rowsOrMissing(c, SkipTables.MODELS, "./meshflow skip-model",
+        "SELECT model_id, window_end, holdout_auc, holdout_log_loss, reason FROM " + SkipTables.MODELS
+            + " ORDER BY window_end, model_id"));
+    panel.set("drift", PanelSql.rowsOrMissing(c, SkipTables.DRIFT, "./meshflow skip-scoring",
+        "SELECT window_start, model_id, feature, psi FROM " + SkipTables.DRIFT + " WHERE window_start = (SELECT"
+            + " max(window_start) FROM " + SkipTables.DRIFT + ") ORDER BY psi DESC, feature"));
+    panel.set("online", PanelSql.rowsOrMissing(c, RecommendationTables.ONLINE_EVALUATION,
+        "./meshflow recommendations --servedLists=...", "SELECT date_trunc('minute', served_at) AS minute,"
+            + " count(*) AS lists, sum(CASE WHEN hit THEN 1 ELSE 0 END) AS hits FROM "
+            + RecommendationTables.ONLINE_EVALUATION + " GROUP BY 1 ORDER BY 1 DESC LIMIT " + WINDOWS));
     return panel;
   }
 }

@@ -39,6 +39,17 @@ final class PanelSql {
         + " writes it");
   }
 
+  /** The rows of {@code sql}, which reads {@code table}; the one-line note instead while the table is missing. */
+  static com.fasterxml.jackson.databind.JsonNode rowsOrMissing(Connection c, String table, String writtenBy, String sql)
+      throws SQLException {
+    return exists(c, table) ? rows(c, sql) : missing(table, writtenBy);
+  }
+
+  /** How many rows {@code table} holds. */
+  static long count(Connection c, String table) throws SQLException {
+    return rows(c, "SELECT count(*) AS n FROM " + table).get(0).path("n").asLong();
+  }
+
   /** Each row of {@code sql} (with {@code params} bound in order) as an object keyed by column label. */
   static ArrayNode rows(Connection c, String sql, List<?> params) throws SQLException {
     ArrayNode out = JSON.createArrayNode();

@@ -45,14 +45,10 @@ final class TrendsPanel {
         + " WHERE window_start > " + latest + " - INTERVAL '" + (MINUTES + TOP_SPAN_MINUTES) + " minutes'"
         + " GROUP BY item_id, item_type HAVING sum(CASE WHEN " + now + " THEN plays ELSE 0 END) > 0"
         + " ORDER BY plays_now DESC, item_id LIMIT " + TOP_ITEMS));
-    if (PanelSql.exists(c, RecommendationTables.ITEMS)) {
-      panel.set("skipRateByGenre", PanelSql.rows(c, "SELECT i.genre, sum(s.plays) AS plays, sum(s.skips) AS skips"
-          + " FROM " + TABLE + " s JOIN " + RecommendationTables.ITEMS + " i ON i.item_id = s.item_id"
-          + " WHERE s." + LAST_HOUR + " AND i.genre IS NOT NULL GROUP BY i.genre ORDER BY i.genre"));
-    } else {
-      panel.set("skipRateByGenre", PanelSql.missing(RecommendationTables.ITEMS,
-          "./meshflow recommendations (reading the Songs and Podcasts products)"));
-    }
+    panel.set("skipRateByGenre", PanelSql.rowsOrMissing(c, RecommendationTables.ITEMS,
+        "./meshflow recommendations (reading the Songs and Podcasts products)", "SELECT i.genre, sum(s.plays) AS plays,"
+            + " sum(s.skips) AS skips FROM " + TABLE + " s JOIN " + RecommendationTables.ITEMS + " i ON i.item_id = s.item_id"
+            + " WHERE s." + LAST_HOUR + " AND i.genre IS NOT NULL GROUP BY i.genre ORDER BY i.genre"));
     return panel;
   }
 }
