@@ -24,7 +24,8 @@ public final class DashboardCommand {
       "                       top items now against an hour before; skip rate by genre",
       "  pipeline health      the latest runs with read = delivered + duplicates + dead letters and",
       "                       records/s; dead letters by stage and kind of reason, with payloads",
-      "  data products        owners, promised freshness, consumers and grants; the lineage graph",
+      "  data products        owners, freshness measured on each stream against its promise (red",
+      "                       when late), consumers and grants; the lineage graph",
       "  alerts, anomalies    the latest fleet alerts and anomalous sessions, with their evidence",
       "  model quality        the skip model's AUC and log-loss with its retrains, feature drift,",
       "                       and the recommendations' online hit rate",
@@ -41,6 +42,8 @@ public final class DashboardCommand {
       "  --lineageFile=FILE    (default: lineage.jsonl beside a DuckDB warehouse, else",
       "                        warehouse/lineage.jsonl) the runs' OpenLineage events: runs and lineage",
       "  --catalog=DIR         (default: " + CatalogCommand.DEFAULT_DIR + ") the data products' catalog",
+      "  --bootstrap=HOST:PORT (default: each contract's kafka port) the broker whose product topics",
+      "                        are read, every 10 s, for each product's measured freshness",
       "  --help, -h            this text");
 
   private DashboardCommand() {}
@@ -52,6 +55,7 @@ public final class DashboardCommand {
     long refreshSeconds = 2;
     String lineageFile = null;
     String catalog = CatalogCommand.DEFAULT_DIR;
+    String bootstrap = null;
     Map<String, String> options = CommandArgs.options(args);
     if (CommandArgs.wantsHelp(options)) {
       out.println(USAGE);
@@ -67,13 +71,14 @@ public final class DashboardCommand {
         case "--refreshSeconds" -> refreshSeconds = CommandArgs.wholeNumber("dashboard", name, value, 1, 60);
         case "--lineageFile" -> lineageFile = value;
         case "--catalog" -> catalog = value;
+        case "--bootstrap" -> bootstrap = value;
         default -> throw CommandArgs.unknown("dashboard", name, value);
       }
     }
     TableSink warehouse = QueryCommand.warehouse("--db", db);
     Path lineage = RunLineage.fileOf(lineageFile, warehouse);
     try (DashboardServer dashboard = DashboardServer.start(warehouse::openReadOnly, warehouse.describe(), lineage,
-        Path.of(catalog), bind, port, Duration.ofSeconds(refreshSeconds))) {
+        Path.of(catalog), bind, port, Duration.ofSeconds(refreshSeconds), () -> null, bootstrap)) {
       out.println("dashboard: " + dashboard.url() + " (warehouse: " + warehouse.describe() + "; runs and lineage: "
           + lineage + "; products: " + Path.of(catalog).toAbsolutePath().normalize() + "); Ctrl-C stops it");
       CountDownLatch stopped = new CountDownLatch(1);

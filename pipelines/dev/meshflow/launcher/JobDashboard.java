@@ -43,7 +43,7 @@ final class JobDashboard implements AutoCloseable {
     DashboardServer server;
     try {
       server = DashboardServer.start(sink::openBesideWriter, sink.describe(), lineageFile,
-          Path.of(CatalogCommand.DEFAULT_DIR), "127.0.0.1", port, Duration.ofSeconds(2), progress::lastLine);
+          Path.of(CatalogCommand.DEFAULT_DIR), "127.0.0.1", port, Duration.ofSeconds(2), progress::lastLine, null);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("--dashboardPort=" + port + ": cannot listen there (" + e.getMessage()
           + "); choose another port", e);

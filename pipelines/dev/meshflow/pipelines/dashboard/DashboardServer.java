@@ -47,6 +47,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class DashboardServer implements AutoCloseable {
   private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
   private static final String ASSETS = "/dev/meshflow/pipelines/dashboard/";
+  /** How often the products' topics are read for their freshness: a few records each, not every refresh. */
+  private static final Duration FRESHNESS_INTERVAL = Duration.ofSeconds(10);
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
       + " img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   /** A comment line is sent at least this often, so an idle page's connection stays open. */
@@ -100,24 +102,25 @@ public final class DashboardServer implements AutoCloseable {
    */
   public static DashboardServer start(Callable<Connection> warehouse, String warehouseName, Path lineageFile,
       Path catalogDir, String bind, int port, Duration refresh) throws Exception {
-    return start(warehouse, warehouseName, lineageFile, catalogDir, bind, port, refresh, () -> null);
+    return start(warehouse, warehouseName, lineageFile, catalogDir, bind, port, refresh, () -> null, null);
   }
 
   /**
    * As above, for a dashboard served from a running job's JVM: {@code liveJob} gives that job's
    * latest progress line (counts, rate, whether it keeps up), shown above the runs; null while
-   * there is none.
+   * there is none. The products' streams are read from {@code bootstrap} for their measured
+   * freshness; null reads each from its contract's kafka port.
    */
   public static DashboardServer start(Callable<Connection> warehouse, String warehouseName, Path lineageFile,
-      Path catalogDir, String bind, int port, Duration refresh, java.util.function.Supplier<String> liveJob)
-      throws Exception {
+      Path catalogDir, String bind, int port, Duration refresh, java.util.function.Supplier<String> liveJob,
+      String bootstrap) throws Exception {
     Map<String, Asset> assets = Map.of(
         "/", asset(ASSETS + "index.html", "text/html; charset=utf-8"),
         "/assets/dashboard.js", asset(ASSETS + "dashboard.js", "text/javascript; charset=utf-8"),
         "/assets/dashboard.css", asset(ASSETS + "dashboard.css", "text/css; charset=utf-8"),
         "/assets/echarts.min.js", asset(ECHARTS, "text/javascript; charset=utf-8"));
     DashboardServer dashboard = new DashboardServer(new Snapshots(warehouse, warehouseName, lineageFile, catalogDir,
-        liveJob), assets, bind, port);
+        liveJob, new ProductFreshness(bootstrap, FRESHNESS_INTERVAL)), assets, bind, port);
     dashboard.refresh();
     dashboard.server.start();
     long millis = refresh.toMillis();
@@ -152,6 +155,7 @@ public final class DashboardServer implements AutoCloseable {
     refresher.awaitTermination(10, TimeUnit.SECONDS);
     streams.keySet().forEach(s -> s.callback.succeeded());
     server.stop();
+    snapshots.close();
   }
 
   /** Reads the panels and pushes them to every page when they changed; a heartbeat otherwise. */

@@ -15,13 +15,13 @@ import java.util.Map;
 
 /**
  * The data products: each product's owner, status, schema version and freshness promise from the
- * catalog; the consumers that hold or asked for a grant; when a run last read it (from the lineage
+ * catalog, with the freshness measured on its stream (ProductFreshness); the consumers that hold or asked for a grant; when a run last read it (from the lineage
  * events); and the lineage graph.
  */
 final class ProductsPanel {
   private ProductsPanel() {}
 
-  static ObjectNode read(Path catalogDir, LineageLog lineage) throws IOException {
+  static ObjectNode read(Path catalogDir, LineageLog lineage, ProductFreshness freshness) throws IOException {
     ObjectNode panel = PanelSql.JSON.createObjectNode();
     panel.set("graph", lineage.graph());
     if (!Files.isDirectory(catalogDir.resolve("products"))) {
@@ -45,6 +45,7 @@ final class ProductsPanel {
           .put("status", p.status()).put("version", p.version())
           .put("freshnessSla", p.freshness() == null ? null : p.freshness().toString().substring(2).toLowerCase())
           .put("lastRead", lastRead.get(p.name()));
+      row.set("freshness", freshness.of(p));
       ArrayNode consumers = row.putArray("consumers");
       grants.stream().filter(g -> g.product().equals(p.name())).forEach(g -> consumers.addObject()
           .put("domain", g.domain()).put("state", g.state().name()).put("pii", g.pii()).put("grant", g.id()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
@@ -13,21 +14,23 @@ import java.util.concurrent.Callable;
  * its {@code error}; a warehouse that cannot be opened keeps the previous panels and says so in
  * {@code warehouseError}, so the page keeps what it showed.
  */
-final class Snapshots {
+final class Snapshots implements AutoCloseable {
   private final Callable<Connection> warehouse;
   private final String warehouseName;
   private final LineageLog lineage;
   private final Path catalogDir;
   private final java.util.function.Supplier<String> liveJob;
+  private final ProductFreshness freshness;
   private ObjectNode previous;
 
   Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir) {
-    this(warehouse, warehouseName, lineageFile, catalogDir, () -> null);
+    this(warehouse, warehouseName, lineageFile, catalogDir, () -> null, new ProductFreshness(null, Duration.ZERO));
   }
 
   Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir,
-      java.util.function.Supplier<String> liveJob) {
+      java.util.function.Supplier<String> liveJob, ProductFreshness freshness) {
     this.liveJob = liveJob;
+    this.freshness = freshness;
     this.warehouse = warehouse;
     this.warehouseName = warehouseName;
     this.lineage = new LineageLog(lineageFile);
@@ -61,9 +64,14 @@ final class Snapshots {
       }
     }
     s.set("runs", panel(lineage::runs));
-    s.set("products", panel(() -> ProductsPanel.read(catalogDir, lineage)));
+    s.set("products", panel(() -> ProductsPanel.read(catalogDir, lineage, freshness)));
     previous = s;
     return s;
+  }
+
+  @Override
+  public void close() {
+    freshness.close();
   }
 
   /** The drill-down: a few dead letters of one stage and kind of reason. */

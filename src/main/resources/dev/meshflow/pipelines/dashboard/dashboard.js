@@ -132,13 +132,22 @@ function showProducts(p) {
   note.hidden = !p.missing;
   note.textContent = p.missing || '';
   $('#products').hidden = !!p.missing;
-  fillTable('#products', p.products || [], r => [r.product, r.owner, r.status, r.version, r.freshnessSla || '–',
+  fillTable('#products', p.products || [], r => [r.product, r.owner, r.status, r.version, r.freshnessSla || '–', freshness(r.freshness),
     r.consumers.map(c => c.domain + ' (' + c.state.toLowerCase() + (c.pii ? ', pii' : '') + ')').join(', ') || '–', r.lastRead || 'never']);
   const g = p.graph;
   $('#lineage-note').hidden = g.nodes.length > 0;
   $('#lineage-note').textContent = g.nodes.length ? '' : 'no runs in the lineage file yet';
   hide('chart-lineage', g.nodes.length === 0);
   if (g.nodes.length) chart('chart-lineage', lineageOption(g));
+}
+
+/** A product's measured freshness: the median delay of its newest records, red when over its promise. */
+function freshness(f) {
+  if (!f || f.delayMs == null) return el('td', { class: 'muted', title: (f && f.stream) || '' }, (f && f.note) || '–');
+  const seconds = ms => (ms / 1000).toFixed(ms < 10000 ? 1 : 0) + ' s';
+  const text = seconds(f.delayMs) + (f.late ? ', late' : '') + ' (max ' + seconds(f.maxDelayMs) + ')';
+  return el('td', { class: f.late ? 'bad late' : 'good', title: f.basis + ', median of the newest ' + f.measured
+    + ' records on ' + f.stream + '; newest sent ' + f.newestSentAt }, text);
 }
 
 /** Datasets on the left, jobs and what they wrote to the right: each node one layer past what feeds it. */

@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.services.Chromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,6 +171,114 @@ public class DashboardServerTest {
       assertEquals(3, online.get(0).path("lists").asLong(), where);
       assertEquals(2, online.get(0).path("hits").asLong(), where);
     }
+  }
+
+  /**
+   * Each product's freshness, measured on its real topic against its contract's promise: a change
+   * stream whose newest changes reached the topic 200 ms after their outbox rows (Songs, promise
+   * 5 s), an event stream whose events arrive five minutes after they happened (Interactions,
+   * promise 1 minute: late, and red in a real browser), an empty topic, a missing one, and a
+   * broker that does not answer.
+   */
+  @Test
+  public void eachProductsFreshnessIsMeasuredOnItsStreamAndLateIsRed() throws Exception {
+    dev.meshflow.testing.services.KafkaBroker kafka = dev.meshflow.testing.services.KafkaBroker.shared();
+    Path catalog = tmp.resolve("catalog");
+    dev.meshflow.io.mesh.catalog.MeshCatalog.init(catalog);
+    String prefix = "fresh-" + System.nanoTime() + "-";
+    for (String product : List.of("songs", "interactions", "podcasts", "users")) {
+      Path contract = catalog.resolve("products/" + product + ".odcs.yaml");
+      String text = java.nio.file.Files.readString(contract);
+      String topic = "property: topic\n        value: " + product + "\n";
+      assertTrue(text.contains(topic), contract.toString());
+      java.nio.file.Files.writeString(contract, text.replace(topic, "property: topic\n        value: " + prefix + product + "\n"));
+    }
+    kafka.createTopic(prefix + "songs", 2);
+    kafka.createTopic(prefix + "interactions", 1);
+    kafka.createTopic(prefix + "podcasts", 1);
+    long sent = System.currentTimeMillis() - 1_000;
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrap());
+    p.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p)) {
+      for (int i = 0; i < 50; i++) {
+        // As the relay sends a change: the outbox row's time in created_at, as Debezium renders it.
+        var change = new org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>(prefix + "songs", i % 2,
+            sent + i, ("song-" + i).getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 1});
+        change.headers().add("created_at", java.time.Instant.ofEpochMilli(sent + i - 200).atOffset(java.time.ZoneOffset.UTC)
+            .format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).getBytes(StandardCharsets.UTF_8));
+        producer.send(change).get();
+      }
+      for (int i = 0; i < 9; i++) {
+        String ts = java.time.Instant.ofEpochMilli(sent + i - 300_000).toString();
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(prefix + "interactions", 0, sent + i, null,
+            ("{\"event_id\":\"e" + i + "\",\"ts\":\"" + ts + "\"}").getBytes(StandardCharsets.UTF_8))).get();
+      }
+      // Not the product's shape: no delay of its own, and no harm to the others'.
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(prefix + "interactions", 0, sent + 9, null,
+          "<not json>".getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    // A broker that does not answer costs one line, and is not asked again within the interval.
+    try (ProductFreshness down = new ProductFreshness("127.0.0.1:1", Duration.ofMinutes(1))) {
+      dev.meshflow.io.mesh.contract.DataContract songs = dev.meshflow.io.mesh.catalog.MeshCatalog.open(catalog).product("songs");
+      long t0 = System.nanoTime();
+      assertTrue(down.of(songs).path("note").asText().startsWith("broker 127.0.0.1:1 not reachable: "), down.of(songs).toString());
+      assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "bounded by its 2 s timeouts");
+      dev.meshflow.io.mesh.contract.DataContract users = dev.meshflow.io.mesh.catalog.MeshCatalog.open(catalog).product("users");
+      long t1 = System.nanoTime();
+      assertTrue(down.of(users).path("note").asText().startsWith("broker 127.0.0.1:1 not reachable; tried again at "));
+      assertTrue(System.nanoTime() - t1 < 500_000_000L, "not asked again");
+    }
+
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    String file = tmp.resolve("empty.duckdb").toString();
+    DriverManager.getConnection("jdbc:duckdb:" + file).close();
+    try (DashboardServer dashboard = DashboardServer.start(() -> DriverManager.getConnection("jdbc:duckdb:" + file,
+        readOnly), "DuckDB " + file, tmp.resolve("lineage.jsonl"), catalog, "127.0.0.1", 0, Duration.ofSeconds(60),
+        () -> null, kafka.bootstrap())) {
+      JsonNode products = PanelSql.JSON.readTree(get(dashboard, "api/snapshot").body()).path("products").path("products");
+      java.util.Map<String, JsonNode> freshness = new java.util.HashMap<>();
+      products.forEach(r -> freshness.put(r.path("product").asText(), r.path("freshness")));
+
+      JsonNode songs = freshness.get("songs");
+      assertEquals(200, songs.path("delayMs").asLong(), songs.toString());
+      assertEquals(200, songs.path("maxDelayMs").asLong(), songs.toString());
+      assertEquals(2 * ProductFreshness.NEWEST, songs.path("records").asInt(), "the newest of each partition: " + songs);
+      assertEquals(false, songs.path("late").asBoolean(true), songs.toString());
+      assertEquals("committed (outbox) to sent", songs.path("basis").asText());
+      assertEquals(java.time.Instant.ofEpochMilli(sent + 49).toString(), songs.path("newestSentAt").asText());
+
+      JsonNode interactions = freshness.get("interactions");
+      assertEquals(300_000, interactions.path("delayMs").asLong(), interactions.toString());
+      assertEquals(9, interactions.path("measured").asInt(), "the record that is not JSON has no delay: " + interactions);
+      assertEquals(true, interactions.path("late").asBoolean(false), "over its 1-minute promise: " + interactions);
+      assertEquals("event time (ts) to sent", interactions.path("basis").asText());
+
+      assertEquals("topic " + prefix + "podcasts has no records yet", freshness.get("podcasts").path("note").asText());
+      assertEquals("no topic " + prefix + "users at " + kafka.bootstrap() + " yet", freshness.get("users").path("note").asText());
+
+      // Red when late, in a real browser; the promise kept, in green.
+      Chromium.binary(); // installs it, or skips the rest with the reason
+      try (Chromium browser = Chromium.start(1280, 900)) {
+        browser.open(dashboard.url());
+        JsonNode cells = Await.until("the products table with its measured freshness", Duration.ofSeconds(30),
+            () -> browser.evaluate("[...document.querySelectorAll('#products tbody tr')].map(tr => [tr.children[0].textContent,"
+                + " tr.children[5].textContent, getComputedStyle(tr.children[5]).color, tr.children[5].className])"),
+            rows -> rows.size() == 4);
+        java.util.Map<String, JsonNode> shown = new java.util.HashMap<>();
+        cells.forEach(c -> shown.put(c.get(0).asText(), c));
+        assertEquals("300 s, late (max 300 s)", shown.get("interactions").get(1).asText());
+        assertEquals("rgb(192, 57, 43)", shown.get("interactions").get(2).asText(), "red: " + shown.get("interactions"));
+        assertEquals("0.2 s (max 0.2 s)", shown.get("songs").get(1).asText());
+        assertEquals("good", shown.get("songs").get(3).asText());
+        assertEquals(List.of(), browser.pageErrors());
+        browser.screenshot("#panel-products", Path.of("target/dashboard/products-freshness.png"));
+      }
+    }
+
   }
 
   private static List<String> texts(JsonNode rows, String field) {

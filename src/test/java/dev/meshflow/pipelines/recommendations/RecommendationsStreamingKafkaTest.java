@@ -304,6 +304,21 @@ public class RecommendationsStreamingKafkaTest {
       }
       assertEquals(expected, seen);
       assertEquals(6, api.servedListCounts()[0], "every list served was published");
+
+      // The dashboard's online hit rate, over this run's table: three hits of six lists.
+      dev.meshflow.io.TableSink warehouse = Endpoints.sink(tables.sinkUri());
+      try (var dashboard = dev.meshflow.pipelines.dashboard.DashboardServer.start(warehouse::openReadOnly,
+          warehouse.describe(), tmp.resolve("lineage.jsonl"), catalog, "127.0.0.1", 0, Duration.ofSeconds(60))) {
+        com.fasterxml.jackson.databind.JsonNode online = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(ServedLists.get(dashboard.url() + "api/snapshot").body()).path("models").path("online");
+        long listsShown = 0;
+        long hitsShown = 0;
+        for (com.fasterxml.jackson.databind.JsonNode minute : online) {
+          listsShown += minute.path("lists").asLong();
+          hitsShown += minute.path("hits").asLong();
+        }
+        assertEquals(List.of(6L, 3L), List.of(listsShown, hitsShown), "lists and hits per minute on the dashboard: " + online);
+      }
     } finally {
       job.cancel();
     }

@@ -110,6 +110,9 @@ public class OutboxRelayTest {
       for (String product : DOMAINS) {
         for (TopicContents.Event e : TopicContents.read(bootstrap, prefix + product)) {
           records++;
+          // The outbox row's time, for the dashboard's freshness: written before it was sent.
+          long created = java.time.OffsetDateTime.parse(e.createdAt()).toInstant().toEpochMilli();
+          assertTrue(created <= e.timestamp(), e.createdAt() + " after the record was sent at " + e.timestamp());
           if (ids.add(e.id())) {
             seenPerKey.computeIfAbsent(product + "/" + e.key(), k -> new ArrayList<>()).add(e.id());
             lastSeen.put(product + "/" + e.key(), e);

@@ -15,8 +15,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What a product topic holds, read from the beginning to its end, with each record's event id. */
 final class TopicContents {
-  /** One record: its key, event id and op headers, and value (null: a tombstone). */
-  record Event(String key, String id, String op, byte[] value, int partition, long offset) {}
+  /**
+   * One record: its key, event id, op and created_at headers, value (null: a tombstone) and the
+   * time the relay sent it.
+   */
+  record Event(String key, String id, String op, String createdAt, byte[] value, int partition, long offset,
+      long timestamp) {}
 
   private TopicContents() {}
 
@@ -40,8 +44,8 @@ final class TopicContents {
       List<Event> events = new ArrayList<>();
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
-          events.add(new Event(r.key(), header(r, "id"), header(r, "op"), r.value(), r.partition(),
-              r.offset()));
+          events.add(new Event(r.key(), header(r, "id"), header(r, "op"), header(r, "created_at"), r.value(),
+              r.partition(), r.offset(), r.timestamp()));
         }
       }
       return events;

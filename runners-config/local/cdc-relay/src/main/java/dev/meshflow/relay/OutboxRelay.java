@@ -125,7 +125,9 @@ public final class OutboxRelay {
     // The topic is the product's (the outbox's aggregatetype), after an optional prefix.
     String topicPrefix = o.getOrDefault("topicPrefix", "");
     p.setProperty("transforms.outbox.route.topic.replacement", topicPrefix + "${routedByValue}");
-    p.setProperty("transforms.outbox.table.fields.additional.placement", "type:header:op");
+    // op says what changed; created_at (the outbox row's clock_timestamp(), inside the change's
+    // transaction) lets a consumer measure the product's freshness: commit to topic.
+    p.setProperty("transforms.outbox.table.fields.additional.placement", "type:header:op,created_at:header:created_at");
     p.setProperty("transforms.outbox.route.tombstone.on.empty.payload", "true");
 
     requireSlotAndPublication(pg, p);
@@ -225,7 +227,7 @@ public final class OutboxRelay {
   static ProducerRecord<byte[], byte[]> toKafka(SourceRecord r) {
     RecordHeaders headers = new RecordHeaders();
     for (Header h : r.headers()) {
-      // Only the event's own headers (id, op); Debezium's __debezium.context.* ones are its bookkeeping.
+      // Only the event's own headers (id, op, created_at); Debezium's __debezium.context.* ones are its bookkeeping.
       if (h.value() != null && !h.key().startsWith("__debezium")) {
         headers.add(h.key(), String.valueOf(h.value()).getBytes(StandardCharsets.UTF_8));
       }
