@@ -36,8 +36,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>The delay shown is the median over the newest records (up to {@value #NEWEST} a partition), so
  * one late event, which the contract allows, does not paint a product red; the largest is shown
  * beside it. A product is late when that median exceeds its promise. Topics are read at most every
- * {@code interval}, and a broker that does not answer is left alone for {@code interval} too, so a
- * broker that is down costs the page one line, not its refresh.
+ * {@code interval}, on a thread of their own, and a broker that does not answer is left alone for
+ * {@code interval} too, so a broker that is down costs the page one line, never its refresh.
  */
 final class ProductFreshness implements AutoCloseable {
   static final int NEWEST = 20;
@@ -49,6 +49,13 @@ final class ProductFreshness implements AutoCloseable {
   private final Map<String, Instant> unreachableUntil = new HashMap<>();
   private final Map<String, ObjectNode> measured = new HashMap<>();
   private final Map<String, Instant> measuredAt = new HashMap<>();
+  private final java.util.Set<String> measuring = new java.util.HashSet<>();
+  /** Reads the topics one product at a time; the consumers below are used by this thread only. */
+  private final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "dashboard-freshness");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param bootstrapOverride the broker to read every product's topic from, or null for each
@@ -59,17 +66,26 @@ final class ProductFreshness implements AutoCloseable {
     this.interval = interval;
   }
 
-  /** The product's measured freshness, read again when the last reading is older than the interval. */
-  synchronized ObjectNode of(DataContract product) {
-    Instant now = Instant.now();
-    Instant at = measuredAt.get(product.name());
-    if (at != null && at.plus(interval).isAfter(now)) {
-      return measured.get(product.name());
+  /**
+   * The product's latest measured freshness, at once. When that reading is older than the interval,
+   * a thread of its own reads the topic again, so the panels never wait for a broker.
+   */
+  ObjectNode of(DataContract product) {
+    synchronized (measured) {
+      Instant at = measuredAt.get(product.name());
+      if ((at == null || !at.plus(interval).isAfter(Instant.now())) && measuring.add(product.name())) {
+        reader.execute(() -> {
+          ObjectNode result = measure(product, Instant.now());
+          synchronized (measured) {
+            measured.put(product.name(), result);
+            measuredAt.put(product.name(), Instant.now());
+            measuring.remove(product.name());
+          }
+        });
+      }
+      ObjectNode latest = measured.get(product.name());
+      return latest != null ? latest : PanelSql.JSON.createObjectNode().put("note", "reading its stream…");
     }
-    ObjectNode result = measure(product, now);
-    measured.put(product.name(), result);
-    measuredAt.put(product.name(), now);
-    return result;
   }
 
   private ObjectNode measure(DataContract product, Instant now) {
@@ -83,7 +99,8 @@ final class ProductFreshness implements AutoCloseable {
     out.put("stream", "topic " + topic + " at " + bootstrap);
     Instant until = unreachableUntil.get(bootstrap);
     if (until != null && until.isAfter(now)) {
-      return out.put("note", "broker " + bootstrap + " not reachable; tried again at " + until);
+      return out.put("note", "broker " + bootstrap + " not reachable; tried again at "
+          + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
     String eventTime = product.fields().stream()
         .filter(f -> f.required() && f.logicalType().equals("timestamp")).map(ContractField::name).findFirst().orElse(null);
@@ -200,7 +217,13 @@ final class ProductFreshness implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    reader.shutdownNow();
+    try {
+      reader.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     new ArrayList<>(consumers.keySet()).forEach(this::forget);
   }
 }

@@ -52,9 +52,12 @@ public class DashboardBrowserTest {
     String sinkUri = Postgres.sinkUri(database);
     Path lineage = tmp.resolve("lineage.jsonl");
 
+    Path catalog = tmp.resolve("catalog");
+    dev.meshflow.io.mesh.catalog.MeshCatalog.init(catalog); // the four shipped products
+
     TableSink warehouse = Endpoints.sink(sinkUri);
     try (DashboardServer dashboard = DashboardServer.start(warehouse::openReadOnly, warehouse.describe(), lineage,
-        tmp.resolve("no-catalog"), "127.0.0.1", 0, Duration.ofSeconds(1));
+        catalog, "127.0.0.1", 0, Duration.ofSeconds(1));
         Chromium browser = Chromium.start(1280, 900)) {
       browser.open(dashboard.url());
       Await.until("the trends panel to say which table it waits for", Duration.ofSeconds(30),
@@ -126,8 +129,8 @@ public class DashboardBrowserTest {
       // Panels whose tables this warehouse lacks say so in one line, and the page still works.
       assertTrue(browser.evaluate("document.querySelector('#alerts-note').textContent").asText()
           .startsWith("no alerts table in this warehouse yet"));
-      assertTrue(browser.evaluate("document.querySelector('#panel-products .note').textContent").asText()
-          .startsWith("no catalog at"));
+      assertEquals("interactions podcasts songs users", browser.evaluate("[...document.querySelectorAll('#products tbody tr')]"
+          + ".map(tr => tr.children[0].textContent).join(' ')").asText(), "the catalog's products");
       assertEquals(List.of(), browser.pageErrors());
 
       for (String panel : List.of("trends", "health", "products", "alerts", "models")) {
