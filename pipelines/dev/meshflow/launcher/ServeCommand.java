@@ -38,10 +38,12 @@ public final class ServeCommand {
       "  --servedLists=kafka://HOST:PORT/TOPIC  (default: none) log each list served, with the served_id",
       "                      its reply carries, for the recommendations job's online evaluation",
       "                      (recommendations --servedLists=the same URI writes rec_online_evaluation)",
-      "  --cacheMillis=N     (default: 500) how long each item's neighbourhood (its co-listened",
-      "                      items, their plays and versions) is kept between reads of the store, so",
-      "                      popular items are read once per N ms, not once per request; a listener's",
-      "                      own history is always read; 0 reads everything for every request",
+      "  --cacheMillis=N     (default: 500) how old each item's kept neighbourhood (its co-listened",
+      "                      items, their plays and versions) may be before it is read again, by a",
+      "                      thread of the API's own while requests are answered from the kept one;",
+      "                      a request reads it itself only the first time, or past 20 x N; a",
+      "                      listener's own history is always read; 0 reads everything for every",
+      "                      request",
       "  --help, -h          this text");
 
   private ServeCommand() {}

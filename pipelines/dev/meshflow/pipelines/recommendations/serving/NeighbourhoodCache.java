@@ -1,58 +1,146 @@
 package dev.meshflow.pipelines.recommendations.serving;
 
+import dev.meshflow.io.sql.ReadOnlyConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Each seed's neighbourhood, as ranking reads it, kept for up to {@code maxAgeMillis} ({@code
- * serve --cacheMillis}): a listener's seeds are mostly popular items, so at hundreds of requests a
- * second most are read from the store once per that age instead of once per request. A listener's
- * own history is never kept. 0 keeps nothing.
+ * Each seed's neighbourhood, as ranking reads it, kept for {@code maxAgeMillis} ({@code serve
+ * --cacheMillis}): a listener's seeds are mostly popular items, and one seed's neighbourhood is
+ * about a thousand rows, so reading it for every request is what loads the store.
+ *
+ * <p>A request reads a seed itself only the first time, or when its neighbourhood is older than
+ * the stale limit ({@link #STALE_LIMIT} times the age, in the API). Past the age, the request is answered from the kept
+ * neighbourhood and the seed is queued; one thread of the cache's own reads queued seeds in
+ * batches, and rests as long as each batch took, so refreshing takes at most half of one core
+ * with the store's share. Under load the neighbourhoods grow older instead of the requests
+ * slower; {@link #counts()} says how it went. A listener's own history is never kept. 0 keeps
+ * nothing: every request reads every seed.
  */
-final class NeighbourhoodCache {
+final class NeighbourhoodCache implements AutoCloseable {
   /** A catalogue is a few thousand items; past this many seeds the cache starts again. */
   static final int MAX_SEEDS = 200_000;
+  /** A neighbourhood this many times older than the age is read again by the request that wants it. */
+  static final int STALE_LIMIT = 20;
+  /** Seeds the refresher reads in one query. */
+  private static final int BATCH = 32;
 
   private record Kept<T>(long atNanos, T value) {}
 
   private final long maxAgeNanos;
+  private final long staleLimitNanos;
+  private final ReadOnlyConnections connections;
   private final ConcurrentHashMap<String, Kept<RecommendationStore.Neighbourhood>> seeds = new ConcurrentHashMap<>();
+  private final Set<String> queued = new LinkedHashSet<>();
+  private final AtomicLong readByRequests = new AtomicLong();
+  private final AtomicLong refreshed = new AtomicLong();
+  private final AtomicLong refreshFailures = new AtomicLong();
+  private final Thread refresher;
   private volatile Kept<Boolean> catalogued;
+  private volatile boolean closed;
 
-  NeighbourhoodCache(long maxAgeMillis) {
-    this.maxAgeNanos = maxAgeMillis * 1_000_000L;
+  NeighbourhoodCache(long maxAgeMillis, ReadOnlyConnections connections) {
+    this(maxAgeMillis, STALE_LIMIT * maxAgeMillis, connections);
   }
 
-  /** Each seed's neighbourhood: kept ones younger than the age, the rest read in one go. */
+  NeighbourhoodCache(long maxAgeMillis, long staleLimitMillis, ReadOnlyConnections connections) {
+    this.maxAgeNanos = maxAgeMillis * 1_000_000L;
+    this.staleLimitNanos = staleLimitMillis * 1_000_000L;
+    this.connections = connections;
+    this.refresher = new Thread(this::refreshQueued, "meshflow-serve-neighbourhoods");
+    refresher.setDaemon(true);
+    if (maxAgeNanos > 0) {
+      refresher.start();
+    }
+  }
+
+  /** Each seed's neighbourhood: kept ones (stale ones queued for the refresher), the rest read now. */
   Map<String, RecommendationStore.Neighbourhood> get(Connection c, Collection<String> wanted) throws SQLException {
     long now = System.nanoTime();
     Map<String, RecommendationStore.Neighbourhood> out = new HashMap<>();
     Set<String> missing = new HashSet<>();
+    List<String> due = new ArrayList<>();
     for (String seed : wanted) {
       Kept<RecommendationStore.Neighbourhood> kept = seeds.get(seed);
-      if (kept != null && now - kept.atNanos() < maxAgeNanos) {
-        out.put(seed, kept.value());
-      } else {
+      long age = kept == null ? Long.MAX_VALUE : now - kept.atNanos();
+      if (maxAgeNanos == 0 || age >= staleLimitNanos) {
         missing.add(seed);
+      } else {
+        out.put(seed, kept.value());
+        if (age >= maxAgeNanos) {
+          due.add(seed);
+        }
+      }
+    }
+    if (!due.isEmpty()) {
+      synchronized (queued) {
+        if (queued.addAll(due)) {
+          queued.notifyAll();
+        }
       }
     }
     if (!missing.isEmpty()) {
       Map<String, RecommendationStore.Neighbourhood> read = RecommendationStore.neighbourhoods(c, missing);
-      if (maxAgeNanos > 0) {
-        if (seeds.size() > MAX_SEEDS) {
-          seeds.clear();
-        }
-        read.forEach((seed, hood) -> seeds.put(seed, new Kept<>(now, hood)));
-      }
+      readByRequests.addAndGet(missing.size());
+      keep(now, read);
       out.putAll(read);
     }
     return out;
+  }
+
+  private void keep(long atNanos, Map<String, RecommendationStore.Neighbourhood> read) {
+    if (maxAgeNanos == 0) {
+      return;
+    }
+    if (seeds.size() > MAX_SEEDS) {
+      seeds.clear();
+    }
+    read.forEach((seed, hood) -> seeds.merge(seed, new Kept<>(atNanos, hood),
+        (old, fresh) -> old.atNanos() > fresh.atNanos() ? old : fresh));
+  }
+
+  /** The refresher: queued seeds in batches, each batch followed by a rest as long as it took. */
+  private void refreshQueued() {
+    while (!closed) {
+      List<String> batch = new ArrayList<>();
+      try {
+        synchronized (queued) {
+          while (queued.isEmpty() && !closed) {
+            queued.wait();
+          }
+          for (var it = queued.iterator(); it.hasNext() && batch.size() < BATCH; ) {
+            batch.add(it.next());
+            it.remove();
+          }
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+        long t0 = System.nanoTime();
+        try {
+          keep(t0, connections.with(c -> RecommendationStore.neighbourhoods(c, batch)));
+          refreshed.addAndGet(batch.size());
+        } catch (SQLException | RuntimeException e) {
+          // The store is down or busy: the kept ones serve on, and the next request that finds
+          // one too old reads it itself (and answers 503 if the store is still down).
+          refreshFailures.incrementAndGet();
+        }
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000L;
+        Thread.sleep(Math.max(1, tookMillis));
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /** Whether the store holds the item products' items (RecommendationStore.catalogued), kept as long. */
@@ -65,5 +153,20 @@ final class NeighbourhoodCache {
     boolean value = RecommendationStore.catalogued(c);
     catalogued = new Kept<>(now, value);
     return value;
+  }
+
+  /** Seeds kept, read by requests, refreshed by the refresher, failed refreshes, and queued now. */
+  long[] counts() {
+    int waiting;
+    synchronized (queued) {
+      waiting = queued.size();
+    }
+    return new long[] {seeds.size(), readByRequests.get(), refreshed.get(), refreshFailures.get(), waiting};
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    refresher.interrupt();
   }
 }

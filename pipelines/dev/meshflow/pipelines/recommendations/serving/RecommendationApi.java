@@ -88,8 +88,9 @@ public final class RecommendationApi implements AutoCloseable {
     this.store = store;
     this.events = events;
     this.servedLists = servedLists;
-    this.cache = new NeighbourhoodCache(cacheMillis);
-    this.connections = new ReadOnlyConnections(store, pool);
+    // One more connection than threads: the cache's refresher reads beside the requests.
+    this.connections = new ReadOnlyConnections(store, pool + 1);
+    this.cache = new NeighbourhoodCache(cacheMillis, connections);
     this.server = server;
     this.executor = executor;
   }
@@ -137,6 +138,7 @@ public final class RecommendationApi implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    cache.close();
     connections.close();
     events.close();
     if (servedLists != null) {
@@ -257,7 +259,8 @@ public final class RecommendationApi implements AutoCloseable {
 
   private ObjectNode recommendations(String user, int n, String type) throws SQLException {
     return connections.with(c -> {
-      RecommendationStore.History history = RecommendationStore.history(c, user);
+      RecommendationStore.VersionAndHistory read = RecommendationStore.versionAndHistory(c, user);
+      RecommendationStore.History history = read.history();
       ObjectNode reply = JSON.createObjectNode().put("user_id", user);
       if (history == null) {
         // A user the model has never seen gets what listeners in their country play, or what is
@@ -281,7 +284,7 @@ public final class RecommendationApi implements AutoCloseable {
         reply.put("known_user", true);
         reply.set("items", items(ranked, true));
       }
-      reply.set("model", model(c));
+      reply.set("model", model(read.version()));
       logServed(reply, user, type);
       return reply;
     });
@@ -344,6 +347,9 @@ public final class RecommendationApi implements AutoCloseable {
     return connections.with(c -> {
       ObjectNode reply = JSON.createObjectNode().put("status", "ok").put("store", store.describe());
       reply.set("model", model(c));
+      long[] kept = cache.counts();
+      reply.putObject("neighbourhoods").put("kept", kept[0]).put("read_by_requests", kept[1])
+          .put("refreshed", kept[2]).put("refresh_failures", kept[3]).put("queued", kept[4]);
       return reply;
     });
   }
@@ -355,65 +361,83 @@ public final class RecommendationApi implements AutoCloseable {
 
   /** The same, knowing also the plays and versions of {@code others}, which ranking may ask about. */
   private StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
-    Map<String, Map<String, Long>> neighbours = new HashMap<>();
-    Map<String, RecommendationStore.Played> plays = new HashMap<>();
-    Map<String, CatalogItem> catalog = new HashMap<>();
-    cache.get(c, new HashSet<>(seeds)).forEach((seed, hood) -> {
-      neighbours.put(seed, hood.neighbours());
-      plays.putAll(hood.plays());
-      catalog.putAll(hood.catalog());
-    });
+    Map<String, RecommendationStore.Neighbourhood> hoods = cache.get(c, new HashSet<>(seeds));
     boolean catalogued = cache.catalogued(c);
     Set<String> rest = new HashSet<>(others);
     rest.removeAll(seeds);
-    plays.putAll(RecommendationStore.plays(c, rest));
-    if (catalogued) {
-      catalog.putAll(RecommendationStore.items(c, rest));
-    }
-    return new StoreState(c, neighbours, plays, catalogued, catalog);
+    Map<String, RecommendationStore.Played> plays = RecommendationStore.plays(c, rest);
+    Map<String, CatalogItem> catalog = catalogued ? RecommendationStore.items(c, rest) : Map.of();
+    return new StoreState(c, hoods, plays, catalogued, catalog);
   }
 
-  /** The store's state for one request: read up front, except the lists ranking asks for. */
+  /**
+   * The store's state for one request: the seeds' neighbourhoods as kept (each already holds its
+   * neighbours' plays and versions, so nothing is copied per request), and the plays and versions
+   * of other items read up front; the lists ranking asks for are read when it asks.
+   */
   private static final class StoreState implements Scoring.State {
     private final Connection c;
-    private final Map<String, Map<String, Long>> neighbours;
+    private final Map<String, RecommendationStore.Neighbourhood> hoods;
     private final Map<String, RecommendationStore.Played> plays;
     final boolean catalogued;
     private final Map<String, CatalogItem> catalog;
 
-    StoreState(Connection c, Map<String, Map<String, Long>> neighbours,
+    StoreState(Connection c, Map<String, RecommendationStore.Neighbourhood> hoods,
         Map<String, RecommendationStore.Played> plays, boolean catalogued, Map<String, CatalogItem> catalog) {
       this.c = c;
-      this.neighbours = neighbours;
+      this.hoods = hoods;
       this.plays = plays;
       this.catalogued = catalogued;
       this.catalog = catalog;
     }
 
+    private RecommendationStore.Played played(String item) {
+      RecommendationStore.Played p = plays.get(item);
+      if (p == null) {
+        for (RecommendationStore.Neighbourhood hood : hoods.values()) {
+          p = hood.plays().get(item);
+          if (p != null) {
+            break;
+          }
+        }
+      }
+      return p;
+    }
+
     CatalogItem item(String item) {
-      return catalog.get(item);
+      CatalogItem listed = catalog.get(item);
+      if (listed == null) {
+        for (RecommendationStore.Neighbourhood hood : hoods.values()) {
+          listed = hood.catalog().get(item);
+          if (listed != null) {
+            break;
+          }
+        }
+      }
+      return listed;
     }
 
     @Override
     public long plays(String item) {
-      RecommendationStore.Played p = plays.get(item);
+      RecommendationStore.Played p = played(item);
       return p == null ? 0 : p.plays();
     }
 
     @Override
     public String type(String item) {
-      RecommendationStore.Played p = plays.get(item);
+      RecommendationStore.Played p = played(item);
       return p == null ? null : p.type();
     }
 
     @Override
     public Map<String, Long> neighbours(String seed) {
-      return neighbours.getOrDefault(seed, Map.of());
+      RecommendationStore.Neighbourhood hood = hoods.get(seed);
+      return hood == null ? Map.of() : hood.neighbours();
     }
 
     @Override
     public boolean available(String item) {
-      return CatalogItem.available(catalogued, catalog.get(item));
+      return CatalogItem.available(catalogued, item(item));
     }
 
     @Override
@@ -428,7 +452,7 @@ public final class RecommendationApi implements AutoCloseable {
     @Override
     public List<Scoring.Scored> alike(String item, String type, int limit) {
       try {
-        return catalogued ? RecommendationStore.alike(c, catalog.get(item), type, limit) : List.of();
+        return catalogued ? RecommendationStore.alike(c, item(item), type, limit) : List.of();
       } catch (SQLException e) {
         throw new StoreFailure(e);
       }
@@ -443,7 +467,10 @@ public final class RecommendationApi implements AutoCloseable {
   }
 
   private ObjectNode model(Connection c) throws SQLException {
-    RecommendationStore.Version v = RecommendationStore.version(c);
+    return model(RecommendationStore.version(c));
+  }
+
+  private static ObjectNode model(RecommendationStore.Version v) {
     return JSON.createObjectNode().put("name", RecommendationTables.MODEL).put("events", v.events())
         .put("latest_event", v.latestEvent() == null ? null : v.latestEvent().toString());
   }

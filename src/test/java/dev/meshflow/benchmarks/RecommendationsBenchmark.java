@@ -177,6 +177,8 @@ public class RecommendationsBenchmark {
   public void servingLatencyWhileTheJobWrites() throws Exception {
     List<String> rows = new ArrayList<>();
     List<String> single = new ArrayList<>();
+    List<String> cpus = new ArrayList<>();
+    List<String> shares = new ArrayList<>();
     Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
     try {
       live.awaitKeepingUp();
@@ -189,15 +191,67 @@ public class RecommendationsBenchmark {
           single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size())
               + "?n=10", 2000).singleRow(store));
           Load health = Load.run(serve.url, i -> "/health");
+          CpuShares cpu = CpuShares.start(cpuNames(serve, live.job));
           Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+          cpus.add("| " + store + " | " + cpu.since() + " |");
           rows.add(recs.row(store, health));
+          shares.add(store + ": " + JSON.readTree(get(serve.url + "/health").body()).path("neighbourhoods"));
         }
       }
     } finally {
       live.stop();
     }
+    // The same store with no job writing: what the API does on this machine when it is the only
+    // service besides its database and the load.
+    for (long cache : CACHE_MILLIS.subList(CACHE_MILLIS.size() - 1, CACHE_MILLIS.size())) {
+      String store = "PostgreSQL 16, the same store after the job stopped, `--cacheMillis=" + cache + "`";
+      List<String> users = knownUsers(live.sink);
+      try (Serve serve = Serve.start(live.sink, "serve-pg-idle-" + cache, "--cacheMillis=" + cache)) {
+        Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10", 300);
+        Load health = Load.run(serve.url, i -> "/health");
+        CpuShares cpu = CpuShares.start(cpuNames(serve, null));
+        Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+        cpus.add("| " + store + " | " + cpu.since() + " |");
+        rows.add(recs.row(store, health));
+        shares.add(store + ": " + JSON.readTree(get(serve.url + "/health").body()).path("neighbourhoods"));
+      }
+    }
 
-    // DuckDB: a batch run's file with no writer, the way a batch backfill is served.
+    String answer = "(not measured: -Dbench.recs.duckdb=false)";
+    if (Boolean.parseBoolean(System.getProperty("bench.recs.duckdb", "true"))) {
+      answer = servingDuckDb(rows, single);
+    }
+    BenchmarkReport.publish("recommendations-serving.md", String.join("\n", List.of(
+        "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
+            + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
+            + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
+        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.join("\n", rows), "",
+        "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
+            + " connection.", "",
+        "| store | p50 | p95 | p99 | errors | requests/s |", "|---|---:|---:|---:|---:|---:|",
+        String.join("\n", single), "",
+        "Where the two cores went while `/recommendations` was under load (`serve`'s JVM; the benchmark's JVM: the load"
+            + " client and the Kafka feed; the job's launcher and its Flink JVM; the rest: PostgreSQL, Kafka, the OS):", "",
+        "| store | CPU, in cores |", "|---|---|", String.join("\n", cpus), "",
+        "What `serve` said of its kept neighbourhoods after the load (`GET /health`):", "",
+        shares.stream().map(h -> "- " + h).collect(java.util.stream.Collectors.joining("\n")), "",
+        "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
+  }
+
+  private static Map<String, ProcessHandle> cpuNames(Serve serve, Process job) {
+    Map<String, ProcessHandle> named = new java.util.LinkedHashMap<>();
+    named.put("serve", serve.process.toHandle());
+    named.put("benchmark JVM", ProcessHandle.current());
+    if (job != null) {
+      named.put("job", job.toHandle());
+    }
+    return named;
+  }
+
+  /** The DuckDB rows: a batch run's file with no writer; and what serve answers for a file a streaming job holds. */
+  private String servingDuckDb(List<String> rows, List<String> single) throws Exception {
     Path file = tmp.resolve("recs.duckdb");
     Process batch = launcher("duckdb-batch", "recommendations", "--runner=FlinkRunner",
         "--interactions=" + FEED + "&events=200000", "--sink=duckdb:" + file);
@@ -232,18 +286,7 @@ public class RecommendationsBenchmark {
       feed.stopFeeding();
     }
 
-    BenchmarkReport.publish("recommendations-serving.md", String.join("\n", List.of(
-        "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
-            + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
-            + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
-        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        String.join("\n", rows), "",
-        "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
-            + " connection.", "",
-        "| store | p50 | p95 | p99 | errors | requests/s |", "|---|---:|---:|---:|---:|---:|",
-        String.join("\n", single), "",
-        "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
+    return answer;
   }
 
   /** A streaming recommendations job in a JVM of its own, fed live, into a new PostgreSQL database. */
@@ -303,6 +346,7 @@ public class RecommendationsBenchmark {
     }
 
     void stop() throws Exception {
+      job.toHandle().descendants().forEach(ProcessHandle::destroyForcibly); // a forked Flink JVM, if any
       job.destroyForcibly().waitFor();
       feed.stopFeeding();
     }
@@ -556,7 +600,10 @@ public class RecommendationsBenchmark {
     Path log = logOf(name);
     Files.createDirectories(log.getParent());
     // As ./meshflow starts it: the JVM's own heap size and compilers, not the tests' quick start.
-    return new ProcessBuilder(JavaCommand.of(List.of(), "dev.meshflow.launcher.Main", List.of(args)))
+    // -Dbench.recs.jfr=true: a flight recording of each serve JVM beside its log, to see where its time goes.
+    List<String> jvm = Boolean.getBoolean("bench.recs.jfr") && name.startsWith("serve-")
+        ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + log.resolveSibling(name + ".jfr")) : List.of();
+    return new ProcessBuilder(JavaCommand.of(jvm, "dev.meshflow.launcher.Main", List.of(args)))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

@@ -70,7 +70,8 @@ function showTrends(t) {
     legend: { top: 0 }, grid: { left: 50, right: 20, top: 30, bottom: 30 },
     xAxis: { type: 'category', data: minutes }, yAxis: { type: 'value' },
     series: ['plays', 'skips', 'likes', 'playlist_adds'].map(k => ({
-      name: k.replace('_', ' '), type: 'line', showSymbol: false, data: t.minutes.map(m => m[k]) })),
+      // Points only while there are few minutes: a line needs two, and one minute would draw nothing.
+      name: k.replace('_', ' '), type: 'line', showSymbol: t.minutes.length < 5, data: t.minutes.map(m => m[k]) })),
   });
   fillTable('#top-items', t.top, r => [r.item_id, r.item_type, num(r.plays_now), num(r.plays_hour_ago)]);
   const genres = t.skipRateByGenre;
