@@ -392,29 +392,21 @@ public final class RecommendationApi implements AutoCloseable {
     }
 
     private RecommendationStore.Played played(String item) {
-      RecommendationStore.Played p = plays.get(item);
-      if (p == null) {
-        for (RecommendationStore.Neighbourhood hood : hoods.values()) {
-          p = hood.plays().get(item);
-          if (p != null) {
-            break;
-          }
-        }
-      }
-      return p;
+      return find(item, plays, RecommendationStore.Neighbourhood::plays);
     }
 
     CatalogItem item(String item) {
-      CatalogItem listed = catalog.get(item);
-      if (listed == null) {
-        for (RecommendationStore.Neighbourhood hood : hoods.values()) {
-          listed = hood.catalog().get(item);
-          if (listed != null) {
-            break;
-          }
-        }
+      return find(item, catalog, RecommendationStore.Neighbourhood::catalog);
+    }
+
+    /** What the request read up front about {@code item}, else what a kept neighbourhood holds. */
+    private <T> T find(String item, Map<String, T> readNow,
+        java.util.function.Function<RecommendationStore.Neighbourhood, Map<String, T>> kept) {
+      T found = readNow.get(item);
+      for (var hood = hoods.values().iterator(); found == null && hood.hasNext(); ) {
+        found = kept.apply(hood.next()).get(item);
       }
-      return listed;
+      return found;
     }
 
     @Override
