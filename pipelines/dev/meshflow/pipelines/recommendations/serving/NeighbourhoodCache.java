@@ -47,6 +47,7 @@ final class NeighbourhoodCache implements AutoCloseable {
   private final AtomicLong refreshFailures = new AtomicLong();
   private final Thread refresher;
   private volatile Kept<Boolean> catalogued;
+  private volatile Kept<Set<String>> deleted;
   private volatile boolean closed;
 
   NeighbourhoodCache(long maxAgeMillis, ReadOnlyConnections connections) {
@@ -152,6 +153,26 @@ final class NeighbourhoodCache implements AutoCloseable {
     }
     boolean value = RecommendationStore.catalogued(c);
     catalogued = new Kept<>(now, value);
+    return value;
+  }
+
+  /**
+   * The items their products have deleted, read again by the first request that finds them older
+   * than the age (one short query, not a neighbourhood), so a deletion leaves every list within
+   * about the age even while a kept neighbourhood is older. Empty when nothing is kept: then every
+   * neighbourhood is read for the request anyway.
+   */
+  Set<String> deleted(Connection c) throws SQLException {
+    if (maxAgeNanos == 0) {
+      return Set.of();
+    }
+    long now = System.nanoTime();
+    Kept<Set<String>> kept = deleted;
+    if (kept != null && now - kept.atNanos() < maxAgeNanos) {
+      return kept.value();
+    }
+    Set<String> value = RecommendationStore.deletedItems(c);
+    deleted = new Kept<>(now, value);
     return value;
   }
 

@@ -363,17 +363,19 @@ public final class RecommendationApi implements AutoCloseable {
   private StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
     Map<String, RecommendationStore.Neighbourhood> hoods = cache.get(c, new HashSet<>(seeds));
     boolean catalogued = cache.catalogued(c);
+    Set<String> deletedNow = catalogued ? cache.deleted(c) : Set.of();
     Set<String> rest = new HashSet<>(others);
     rest.removeAll(seeds);
     Map<String, RecommendationStore.Played> plays = RecommendationStore.plays(c, rest);
     Map<String, CatalogItem> catalog = catalogued ? RecommendationStore.items(c, rest) : Map.of();
-    return new StoreState(c, hoods, plays, catalogued, catalog);
+    return new StoreState(c, hoods, plays, catalogued, catalog, deletedNow);
   }
 
   /**
    * The store's state for one request: the seeds' neighbourhoods as kept (each already holds its
-   * neighbours' plays and versions, so nothing is copied per request), and the plays and versions
-   * of other items read up front; the lists ranking asks for are read when it asks.
+   * neighbours' plays and versions, so nothing is copied per request), the items deleted since
+   * (kept no longer than the age), and the plays and versions of other items read up front; the
+   * lists ranking asks for are read when it asks.
    */
   private static final class StoreState implements Scoring.State {
     private final Connection c;
@@ -381,9 +383,12 @@ public final class RecommendationApi implements AutoCloseable {
     private final Map<String, RecommendationStore.Played> plays;
     final boolean catalogued;
     private final Map<String, CatalogItem> catalog;
+    private final Set<String> deletedNow;
 
     StoreState(Connection c, Map<String, RecommendationStore.Neighbourhood> hoods,
-        Map<String, RecommendationStore.Played> plays, boolean catalogued, Map<String, CatalogItem> catalog) {
+        Map<String, RecommendationStore.Played> plays, boolean catalogued, Map<String, CatalogItem> catalog,
+        Set<String> deletedNow) {
+      this.deletedNow = deletedNow;
       this.c = c;
       this.hoods = hoods;
       this.plays = plays;
@@ -429,7 +434,8 @@ public final class RecommendationApi implements AutoCloseable {
 
     @Override
     public boolean available(String item) {
-      return CatalogItem.available(catalogued, item(item));
+      // A kept neighbourhood may hold an item's version from before its product deleted it.
+      return CatalogItem.available(catalogued, item(item)) && !deletedNow.contains(item);
     }
 
     @Override

@@ -58,6 +58,18 @@ final class RecommendationStore {
     }
   }
 
+  /** The items the item products have deleted: few, and read whole so that a deletion shows at once. */
+  static Set<String> deletedItems(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT item_id FROM " + RecommendationTables.ITEMS
+        + " WHERE deleted"); ResultSet rs = st.executeQuery()) {
+      Set<String> out = new java.util.HashSet<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
   /** The item products' latest version of each of {@code items} they list. */
   static Map<String, CatalogItem> items(Connection c, Collection<String> items) throws SQLException {
     Map<String, CatalogItem> out = new HashMap<>();

@@ -59,6 +59,43 @@ public class NeighbourhoodCacheTest {
     }
   }
 
+  /**
+   * A deletion shows within the age, whatever the kept neighbourhoods' age: the deleted items are
+   * one short read, kept no longer than the age.
+   */
+  @Test
+  public void deletedItemsAreReadAgainOnceOlderThanTheAge() throws Exception {
+    String db = Postgres.newDatabase("neighbourhood_deleted");
+    try (Connection c = Postgres.connect(db); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + RecommendationTables.ITEMS
+          + " (item_id TEXT, item_type TEXT, creator TEXT, genre TEXT, deleted BOOLEAN)");
+      st.execute("INSERT INTO " + RecommendationTables.ITEMS + " VALUES ('a', 'song', 'x', 'jazz', FALSE),"
+          + " ('b', 'song', 'x', 'jazz', FALSE), ('c', 'song', 'y', 'rock', TRUE)");
+    }
+    long ageMillis = 500;
+    try (ReadOnlyConnections connections = new ReadOnlyConnections(Endpoints.sink(Postgres.sinkUri(db)), 2);
+        NeighbourhoodCache cache = new NeighbourhoodCache(ageMillis, connections)) {
+      long read = System.nanoTime();
+      assertEquals(Set.of("c"), connections.with(cache::deleted));
+      try (Connection c = Postgres.connect(db);
+          java.sql.PreparedStatement st = c.prepareStatement("UPDATE " + RecommendationTables.ITEMS
+              + " SET deleted = TRUE WHERE item_id = ?")) {
+        st.setString(1, "b");
+        st.executeUpdate();
+      }
+      if (System.nanoTime() - read < ageMillis * 1_000_000L) {
+        assertEquals(Set.of("c"), connections.with(cache::deleted), "within the age: as kept");
+      }
+      Await.until("the deletion within the age", Duration.ofSeconds(5), () -> connections.with(cache::deleted),
+          deleted -> deleted.equals(Set.of("b", "c")));
+      assertEquals(true, System.nanoTime() - read < 5 * ageMillis * 1_000_000L, "about the age, not the stale limit");
+    }
+    try (ReadOnlyConnections connections = new ReadOnlyConnections(Endpoints.sink(Postgres.sinkUri(db)), 1);
+        NeighbourhoodCache none = new NeighbourhoodCache(0, connections)) {
+      assertEquals(Set.of(), connections.with(none::deleted), "nothing kept: the neighbourhoods are read per request");
+    }
+  }
+
   private static long coCount(NeighbourhoodCache cache, ReadOnlyConnections connections) throws Exception {
     return connections.with(c -> cache.get(c, Set.of("a"))).get("a").neighbours().get("b");
   }
