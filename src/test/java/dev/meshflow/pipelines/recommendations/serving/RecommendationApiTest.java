@@ -352,6 +352,64 @@ public class RecommendationApiTest {
   }
 
   /**
+   * The served-lists log while its broker is away: every list is still served at once (the log
+   * never holds up a reply), and the lists served meanwhile reach the topic, each once by its
+   * served id, when the broker is back.
+   */
+  @Test
+  public void servedListsWaitForTheirBrokerAndNeverHoldUpAList() throws Exception {
+    Path dir = Files.createTempDirectory("meshflow-served-broker");
+    int port = freePort();
+    int controllerPort = freePort();
+    KafkaBroker broker = KafkaBroker.start(dir, port, controllerPort);
+    broker.createTopic("served", 1);
+    String user = model.users().iterator().next();
+    List<String> servedIds = new java.util.ArrayList<>();
+    try (RecommendationApi logging = RecommendationApi.start(Endpoints.sink(postgres.sinkUri("recs")), catalog, null,
+        null, "127.0.0.1", 0, 2, "kafka://" + broker.bootstrap() + "/served", 500)) {
+      java.util.function.Supplier<HttpResponse<String>> list = () -> {
+        try {
+          return HTTP.send(HttpRequest.newBuilder(URI.create(logging.url() + "/recommendations/" + user))
+              .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      };
+      servedIds.add(JSON.readTree(list.get().body()).get("served_id").asText());
+      Await.until("the first list published", Duration.ofSeconds(30), () -> logging.servedListCounts()[0], n -> n == 1);
+
+      broker.stop();
+      for (int i = 0; i < 20; i++) {
+        long t0 = System.nanoTime();
+        HttpResponse<String> reply = list.get();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(200, reply.statusCode(), reply.body());
+        assertTrue(millis < 2_000, "a list served while the broker is away took " + millis + " ms");
+        servedIds.add(JSON.readTree(reply.body()).get("served_id").asText());
+      }
+      assertEquals(1, logging.servedListCounts()[0], "nothing published while the broker is away");
+
+      broker = KafkaBroker.start(dir, port, controllerPort);
+      Await.until("the lists served meanwhile published", Duration.ofSeconds(90),
+          () -> List.of(logging.servedListCounts()[0], logging.servedListCounts()[1]), n -> n.equals(List.of(21L, 0L)));
+      java.util.Set<String> onTheTopic = new java.util.HashSet<>();
+      for (String[] record : broker.consume("served", 21, Duration.ofSeconds(60))) {
+        assertEquals(user, record[0], "keyed by user");
+        onTheTopic.add(JSON.readTree(record[1]).get("served_id").asText());
+      }
+      assertEquals(new java.util.HashSet<>(servedIds), onTheTopic);
+    } finally {
+      broker.stop();
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
    * {@code POST /events}: a valid play reaches the Interactions product's topic as the contract's
    * JSON line before the 202; an event that breaks the contract gets a 422 naming each field and
    * rule, and nothing is published; malformed JSON, a list and a GET get 400s and a 405.
