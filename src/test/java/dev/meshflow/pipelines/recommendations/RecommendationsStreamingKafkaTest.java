@@ -248,23 +248,31 @@ public class RecommendationsStreamingKafkaTest {
   }
 
   /**
-   * Online evaluation, live on Direct: the API logs each list it serves to a topic; three users
-   * then play (through {@code POST /events}) the second item of their list, three an item outside
-   * it; the job judges each list, by its served id, as planted.
+   * Online evaluation, live on Direct (in this JVM) and on Flink (the launcher in a JVM of its own,
+   * as a user runs it): the API logs each list it serves to a topic; three users then play (through
+   * {@code POST /events}) the second item of their list, three an item outside it; the job judges
+   * each list, by its served id, as planted.
    */
-  @Test
-  public void eachServedListIsJudgedByWhatItsUserPlaysNext() throws Exception {
-    String plays = "recs-online-plays";
-    String served = "recs-online-served";
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  public void eachServedListIsJudgedByWhatItsUserPlaysNext(String runner) throws Exception {
+    String plays = "recs-online-plays-" + runner;
+    String served = "recs-online-served-" + runner;
     kafka.createTopic(plays, 1);
     kafka.createTopic(served, 1);
     Path catalog = TempFiles.newFolder(tmp, "catalog");
     MeshCatalog.init(catalog);
     Tables tables = Tables.postgres(Postgres.newDatabase("recs_online"));
     String live = "?maxDelaySeconds=1&idleSeconds=1";
-    PipelineResult job = run("DirectRunner", "--interactions=" + topic(plays) + live,
-        "--servedLists=" + topic(served) + live, "--sink=" + tables.sinkUri(), "--streaming=true",
-        "--evaluationWindow=3s", "--allowedLateness=0s");
+    List<String> args = List.of("--interactions=" + topic(plays) + live, "--servedLists=" + topic(served) + live,
+        "--sink=" + tables.sinkUri(), "--streaming=true", "--evaluationWindow=3s", "--allowedLateness=0s");
+    Path log = TempFiles.newFile(tmp, "online.log");
+    PipelineResult inThisJvm = runner.equals("DirectRunner") ? run(runner, args.toArray(String[]::new)) : null;
+    // An embedded Flink stream holds its caller: the launcher runs it in a JVM of its own.
+    Process launcher = inThisJvm != null ? null : new ProcessBuilder(JavaCommand.of(
+        new ArrayList<>(JavaCommand.QUICK_START), "dev.meshflow.launcher.Main", java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("recommendations", "--runner=" + runner, "--progressSeconds=0"), args.stream())
+            .toList())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     // Lists come from the backfill's store; plays and served lists go to the job's topics.
     try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(Postgres.sinkUri(backfillDb)), catalog,
         kafka.bootstrap(), plays, "127.0.0.1", 0, 2, topic(served), 500)) {
@@ -294,8 +302,11 @@ public class RecommendationsStreamingKafkaTest {
         expected.put(servedIds.get(user), user + (u < 3 ? " hit 2" : " miss -") + " 1");
       }
       List<String> judged = Await.until("the six served lists judged", Duration.ofSeconds(90),
-          () -> tables.dump("SELECT served_id, user_id, hit, hit_rank, plays_after FROM "
-              + RecommendationTables.ONLINE_EVALUATION + " ORDER BY user_id"), rows -> rows.size() == 6);
+          () -> {
+            assertTrue(launcher == null || launcher.isAlive(), () -> "the job ended:\n" + tail(log));
+            return tables.dump("SELECT served_id, user_id, hit, hit_rank, plays_after FROM "
+              + RecommendationTables.ONLINE_EVALUATION + " ORDER BY user_id");
+          }, rows -> rows.size() == 6);
       Map<String, String> seen = new LinkedHashMap<>();
       for (String row : judged) {
         String[] f = row.split("\\|", -1);
@@ -320,7 +331,11 @@ public class RecommendationsStreamingKafkaTest {
         assertEquals(List.of(6L, 3L), List.of(listsShown, hitsShown), "lists and hits per minute on the dashboard: " + online);
       }
     } finally {
-      job.cancel();
+      if (inThisJvm != null) {
+        inThisJvm.cancel();
+      } else {
+        launcher.destroyForcibly().waitFor();
+      }
     }
   }
 
