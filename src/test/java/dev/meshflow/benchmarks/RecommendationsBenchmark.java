@@ -179,6 +179,46 @@ public class RecommendationsBenchmark {
     List<String> single = new ArrayList<>();
     List<String> cpus = new ArrayList<>();
     List<String> shares = new ArrayList<>();
+    if (Boolean.parseBoolean(System.getProperty("bench.recs.postgres", "true"))) {
+      servingPostgres(rows, single, cpus, shares);
+    }
+
+    String answer = "(not measured: -Dbench.recs.duckdb=false)";
+    if (Boolean.parseBoolean(System.getProperty("bench.recs.duckdb", "true"))) {
+      answer = servingDuckDb(rows, single);
+    }
+    BenchmarkReport.publish("recommendations-serving.md", String.join("\n", List.of(
+        "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
+            + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
+            + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
+        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        String.join("\n", rows), "",
+        "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
+            + " connection.", "",
+        "| store | p50 | p95 | p99 | errors | requests/s |", "|---|---:|---:|---:|---:|---:|",
+        String.join("\n", single), "",
+        "Where the two cores went while `/recommendations` was under load (`serve`'s JVM; the benchmark's JVM: the load"
+            + " client and the Kafka feed; the job's launcher and its Flink JVM; the rest: PostgreSQL, Kafka, the OS):", "",
+        "| store | CPU, in cores |", "|---|---|", String.join("\n", cpus), "",
+        "What `serve` said of its kept neighbourhoods after the load (`GET /health`):", "",
+        shares.stream().map(h -> "- " + h).collect(java.util.stream.Collectors.joining("\n")), "",
+        "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
+  }
+
+  private static Map<String, ProcessHandle> cpuNames(Serve serve, Process job) {
+    Map<String, ProcessHandle> named = new java.util.LinkedHashMap<>();
+    named.put("serve", serve.process.toHandle());
+    named.put("benchmark JVM", ProcessHandle.current());
+    if (job != null) {
+      named.put("job", job.toHandle());
+    }
+    return named;
+  }
+
+  /** The PostgreSQL rows: the store while a Flink job learns, each cache setting; then the same store with no writer. */
+  private void servingPostgres(List<String> rows, List<String> single, List<String> cpus, List<String> shares)
+      throws Exception {
     Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
     try {
       live.awaitKeepingUp();
@@ -217,37 +257,6 @@ public class RecommendationsBenchmark {
       }
     }
 
-    String answer = "(not measured: -Dbench.recs.duckdb=false)";
-    if (Boolean.parseBoolean(System.getProperty("bench.recs.duckdb", "true"))) {
-      answer = servingDuckDb(rows, single);
-    }
-    BenchmarkReport.publish("recommendations-serving.md", String.join("\n", List.of(
-        "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
-            + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
-            + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
-        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        String.join("\n", rows), "",
-        "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
-            + " connection.", "",
-        "| store | p50 | p95 | p99 | errors | requests/s |", "|---|---:|---:|---:|---:|---:|",
-        String.join("\n", single), "",
-        "Where the two cores went while `/recommendations` was under load (`serve`'s JVM; the benchmark's JVM: the load"
-            + " client and the Kafka feed; the job's launcher and its Flink JVM; the rest: PostgreSQL, Kafka, the OS):", "",
-        "| store | CPU, in cores |", "|---|---|", String.join("\n", cpus), "",
-        "What `serve` said of its kept neighbourhoods after the load (`GET /health`):", "",
-        shares.stream().map(h -> "- " + h).collect(java.util.stream.Collectors.joining("\n")), "",
-        "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
-  }
-
-  private static Map<String, ProcessHandle> cpuNames(Serve serve, Process job) {
-    Map<String, ProcessHandle> named = new java.util.LinkedHashMap<>();
-    named.put("serve", serve.process.toHandle());
-    named.put("benchmark JVM", ProcessHandle.current());
-    if (job != null) {
-      named.put("job", job.toHandle());
-    }
-    return named;
   }
 
   /** The DuckDB rows: a batch run's file with no writer; and what serve answers for a file a streaming job holds. */
