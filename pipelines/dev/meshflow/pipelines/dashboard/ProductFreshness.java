@@ -9,11 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -49,9 +54,9 @@ final class ProductFreshness implements AutoCloseable {
   private final Map<String, Instant> unreachableUntil = new HashMap<>();
   private final Map<String, ObjectNode> measured = new HashMap<>();
   private final Map<String, Instant> measuredAt = new HashMap<>();
-  private final java.util.Set<String> measuring = new java.util.HashSet<>();
+  private final Set<String> measuring = new java.util.HashSet<>();
   /** Reads the topics one product at a time; the consumers below are used by this thread only. */
-  private final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+  private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dashboard-freshness");
     t.setDaemon(true);
     return t;
@@ -100,7 +105,7 @@ final class ProductFreshness implements AutoCloseable {
     Instant until = unreachableUntil.get(bootstrap);
     if (until != null && until.isAfter(now)) {
       return out.put("note", "broker " + bootstrap + " not reachable; tried again at "
-          + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+          + until.truncatedTo(ChronoUnit.SECONDS));
     }
     String eventTime = product.fields().stream()
         .filter(f -> f.required() && f.logicalType().equals("timestamp")).map(ContractField::name).findFirst().orElse(null);
@@ -220,7 +225,7 @@ final class ProductFreshness implements AutoCloseable {
   public void close() {
     reader.shutdownNow();
     try {
-      reader.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      reader.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

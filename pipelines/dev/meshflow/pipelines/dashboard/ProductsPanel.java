@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The data products: each product's owner, status, schema version and freshness promise from the
- * catalog, with the freshness measured on its stream (ProductFreshness); the consumers that hold or asked for a grant; when a run last read it (from the lineage
- * events); and the lineage graph.
+ * catalog, with the freshness measured on its stream (ProductFreshness); the consumers that hold or
+ * asked for a grant; when a run last read it (from the lineage events); and the lineage graph.
  */
 final class ProductsPanel {
   private ProductsPanel() {}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
@@ -22,10 +21,6 @@ final class Snapshots implements AutoCloseable {
   private final java.util.function.Supplier<String> liveJob;
   private final ProductFreshness freshness;
   private ObjectNode previous;
-
-  Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir) {
-    this(warehouse, warehouseName, lineageFile, catalogDir, () -> null, new ProductFreshness(null, Duration.ZERO));
-  }
 
   Snapshots(Callable<Connection> warehouse, String warehouseName, Path lineageFile, Path catalogDir,
       java.util.function.Supplier<String> liveJob, ProductFreshness freshness) {

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * about a thousand rows, so reading it for every request is what loads the store.
  *
  * <p>A request reads a seed itself only the first time, or when its neighbourhood is older than
- * the stale limit ({@link #STALE_LIMIT} times the age, in the API). Past the age, the request is answered from the kept
- * neighbourhood and the seed is queued; one thread of the cache's own reads queued seeds in
- * batches, and rests as long as each batch took, so refreshing takes at most half of one core
+ * the stale limit ({@link #STALE_LIMIT} times the age, in the API). Past the age, the request is
+ * answered from the kept neighbourhood and the seed is queued; one thread of the cache's own reads
+ * queued seeds in batches, and rests as long as each batch took, so refreshing takes at most half of one core
  * with the store's share. Under load the neighbourhoods grow older instead of the requests
  * slower; {@link #counts()} says how it went. A listener's own history is never kept. 0 keeps
  * nothing: every request reads every seed.
@@ -46,8 +46,8 @@ final class NeighbourhoodCache implements AutoCloseable {
   private final AtomicLong refreshed = new AtomicLong();
   private final AtomicLong refreshFailures = new AtomicLong();
   private final Thread refresher;
-  private volatile Kept<Boolean> catalogued;
-  private volatile Kept<Set<String>> deleted;
+  private final KeptValue<Boolean> catalogued = new KeptValue<>();
+  private final KeptValue<Set<String>> deleted = new KeptValue<>();
   private volatile boolean closed;
 
   NeighbourhoodCache(long maxAgeMillis, ReadOnlyConnections connections) {
@@ -146,14 +146,7 @@ final class NeighbourhoodCache implements AutoCloseable {
 
   /** Whether the store holds the item products' items (RecommendationStore.catalogued), kept as long. */
   boolean catalogued(Connection c) throws SQLException {
-    long now = System.nanoTime();
-    Kept<Boolean> kept = catalogued;
-    if (kept != null && now - kept.atNanos() < maxAgeNanos) {
-      return kept.value();
-    }
-    boolean value = RecommendationStore.catalogued(c);
-    catalogued = new Kept<>(now, value);
-    return value;
+    return catalogued.get(c, RecommendationStore::catalogued);
   }
 
   /**
@@ -163,17 +156,23 @@ final class NeighbourhoodCache implements AutoCloseable {
    * neighbourhood is read for the request anyway.
    */
   Set<String> deleted(Connection c) throws SQLException {
-    if (maxAgeNanos == 0) {
-      return Set.of();
+    return maxAgeNanos == 0 ? Set.of() : deleted.get(c, RecommendationStore::deletedItems);
+  }
+
+  /** One small value read from the store, kept for the age; read again by the request that finds it older. */
+  private final class KeptValue<T> {
+    private volatile Kept<T> kept;
+
+    T get(Connection c, ReadOnlyConnections.Work<T> read) throws SQLException {
+      long now = System.nanoTime();
+      Kept<T> k = kept;
+      if (k != null && now - k.atNanos() < maxAgeNanos) {
+        return k.value();
+      }
+      T value = read.run(c);
+      kept = new Kept<>(now, value);
+      return value;
     }
-    long now = System.nanoTime();
-    Kept<Set<String>> kept = deleted;
-    if (kept != null && now - kept.atNanos() < maxAgeNanos) {
-      return kept.value();
-    }
-    Set<String> value = RecommendationStore.deletedItems(c);
-    deleted = new Kept<>(now, value);
-    return value;
   }
 
   /** Seeds kept, read by requests, refreshed by the refresher, failed refreshes, and queued now. */

@@ -150,7 +150,11 @@ public class DashboardServerTest {
         "DuckDB", () -> DriverManager.getConnection("jdbc:duckdb:" + file, readOnly),
         "PostgreSQL", () -> dev.meshflow.testing.services.Postgres.connect(pg));
     for (var w : warehouses.entrySet()) {
-      JsonNode s = new Snapshots(w.getValue(), w.getKey(), tmp.resolve("none.jsonl"), tmp.resolve("none")).read();
+      JsonNode s;
+      try (Snapshots snapshots = new Snapshots(w.getValue(), w.getKey(), tmp.resolve("none.jsonl"), tmp.resolve("none"),
+          () -> null, new ProductFreshness(null, Duration.ofSeconds(10)))) {
+        s = snapshots.read();
+      }
       String where = w.getKey() + ": " + s;
       assertTrue(s.path("warehouseError").isMissingNode(), where);
       assertEquals(List.of("jazz", "rock"), texts(s.path("trends").path("skipRateByGenre"), "genre"), where);
