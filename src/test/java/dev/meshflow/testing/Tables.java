@@ -146,10 +146,15 @@ public final class Tables {
     return out;
   }
 
-  public long count(String sql) throws Exception {
-    try (Connection c = connect.call(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+  public long count(String sql, Object... parameters) throws Exception {
+    try (Connection c = connect.call(); PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        st.setObject(i + 1, parameters[i]);
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 
