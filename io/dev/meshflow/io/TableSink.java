@@ -49,6 +49,14 @@ public interface TableSink extends Serializable {
   /** Where the output went, for the run summary. */
   String describe();
 
+  /**
+   * Whether the store admits one writing process, on one machine, as a DuckDB file does: a run on a
+   * cluster's workers, several processes on other machines, cannot write it.
+   */
+  default boolean oneWritingProcess() {
+    return false;
+  }
+
   /** Where {@code table} lives, as a lineage dataset; null where it is no dataset (the console). */
   default DatasetName dataset(String table) {
     return null;

@@ -150,6 +150,7 @@ public final class Main {
     String domain = pipeline.domain(options);
     try (AccessScope scope = AccessScope.open(domain, pipeline.name())) {
       spec = pipeline.spec(options); // the options read once; fails before anything is printed
+      requireWritableFromWorkers(spec.sink(), options.getRunner().getSimpleName(), launch);
       resume = FlinkResume.of(pipeline.name(), launch);
       if (resume != null) {
         launch = resume.apply(launch, out);
@@ -255,6 +256,18 @@ public final class Main {
       }
     }
     return RunnerDefaults.apply(args, pipeline.name());
+  }
+
+  /**
+   * A DuckDB file admits one writing process on one machine, and a cluster's workers are several:
+   * found when two TaskManagers of a standalone Flink cluster both waited for the file's lock.
+   */
+  private static void requireWritableFromWorkers(TableSink sink, String runner, List<String> launch) {
+    if (sink != null && sink.oneWritingProcess() && !LocalRun.runsHere(runner, launch)) {
+      throw new IllegalArgumentException("--sink: " + sink.describe() + " admits one writing process, and "
+          + runner + " runs this job on a cluster's workers; write to PostgreSQL"
+          + " (--sink=postgresql://host:port/db?user=U), which every worker reaches");
+    }
   }
 
   private static <O extends PipelineOptions> O parseOptions(

@@ -90,7 +90,8 @@ public final class RunnerDefaults {
         }
         break;
       case "spark":
-        addIfAbsent(out, "sparkMaster", "local[2]");
+        // Under spark-submit, its --master (which Beam's SparkRunner takes over --sparkMaster).
+        addIfAbsent(out, "sparkMaster", System.getProperty("spark.master", "local[2]"));
         break;
       default:
         break;
@@ -107,6 +108,8 @@ public final class RunnerDefaults {
    */
   public static List<String> apply(List<String> args, String pipeline) {
     List<String> out = apply(args);
+    // The name a cluster's UI shows: the pipeline's, not the launcher class's ("main-root-...").
+    addIfAbsent(out, "appName", pipeline);
     if (pipeline.equals(MicroBatchLoadPipeline.NAME) && runnerOf(args).equals("direct")) {
       addIfAbsent(out, "targetParallelism", "1");
     }

@@ -69,7 +69,8 @@ public final class DuckDbDatabases {
       throw new UncheckedIOException("cannot create the folder for " + path, e);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot open DuckDB database " + path + " (is another process writing it?): "
+          "cannot open DuckDB database " + path + ": a DuckDB file admits one writing process; is another"
+              + " job writing it, or another worker of this one (on a cluster, write to PostgreSQL)? "
               + e.getMessage(), e);
     }
   }

@@ -109,6 +109,11 @@ public final class DuckDbSink extends SqlTableSink {
   }
 
   @Override
+  public boolean oneWritingProcess() {
+    return true;
+  }
+
+  @Override
   public String dbArgument() {
     boolean isDefault = DuckDbDatabases.normalize(file).equals(DuckDbDatabases.normalize(DEFAULT_FILE));
     return isDefault ? "" : "--db=" + file;

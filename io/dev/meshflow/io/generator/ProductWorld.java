@@ -6,7 +6,6 @@ import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -99,7 +98,7 @@ public final class ProductWorld implements Serializable {
       login.setProperty("password", password);
     }
     List<int[]> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(product.jdbcUrl(), login);
+    try (Connection c = dev.meshflow.io.postgres.PostgresConnections.open(product.jdbcUrl(), login);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {

@@ -7,7 +7,6 @@ import dev.meshflow.io.sql.RowSql;
 import dev.meshflow.io.sql.WritableTable;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Properties;
@@ -20,6 +19,23 @@ public final class PostgresConnections {
   private static final Set<String> CREATED = ConcurrentHashMap.newKeySet();
 
   private PostgresConnections() {}
+
+  /** The driver itself, not DriverManager's registry: see {@link #open}. */
+  private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
+
+  /**
+   * A connection through the PostgreSQL driver of this class's own class loader. DriverManager
+   * hands a caller only drivers its class loader can see, and registers drivers once per JVM: on a
+   * Flink session cluster the second job (a class loader of its own, in a TaskManager that ran the
+   * first) found no suitable driver.
+   */
+  public static Connection open(String url, java.util.Properties properties) throws SQLException {
+    Connection c = DRIVER.connect(url, properties);
+    if (c == null) {
+      throw new SQLException("not a PostgreSQL JDBC URL: " + EndpointUri.redact(url));
+    }
+    return c;
+  }
 
   /** A database and the credentials to reach it. The password is never part of toString. */
   public static final class Target implements Serializable {
@@ -62,7 +78,7 @@ public final class PostgresConnections {
       // The driver rewrites a batch of single-row inserts into multi-row ones: 2-3x faster.
       p.setProperty("reWriteBatchedInserts", "true");
       p.setProperty("ApplicationName", "meshflow");
-      return DriverManager.getConnection(url, p);
+      return PostgresConnections.open(url, p);
     }
 
     /** Where {@code table} lives, for lineage: postgres://host:port and db.schema.table. */

@@ -88,6 +88,11 @@ public class CommandLineTest {
             IngestPipeline.Options.class), "an enum option's value in any case");
     assertOneLineError(run("micro-batch-load", "--sink=console:"), "cannot load micro-batches",
         "use a warehouse sink, duckdb:<file> or postgresql://");
+    assertOneLineError(run("interaction-analytics", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081",
+        "--sink=duckdb:" + tmp + "/cluster.duckdb"), "admits one writing process",
+        "FlinkRunner runs this job on a cluster's workers; write to PostgreSQL");
+    assertOneLineError(run("interaction-analytics", "--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"),
+        "admits one writing process", "SparkRunner runs this job on a cluster's workers");
   }
 
   @Test

@@ -5,8 +5,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JavaCommand;
+import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.services.FlinkCluster;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.testing.services.SparkCluster;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -24,14 +32,21 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing but {@code java -jar}, as a cluster submission would ship it.
  */
 public class RunnerBundleTest {
+  private static final int EVENTS = 3000;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS + "&seed=4";
   private static final File PROJECT = new File(System.getProperty("user.dir"));
 
   @TempDir Path tmp;
 
   private String run(List<String> command, int minutes) throws Exception {
+    return run(command, minutes, Map.of());
+  }
+
+  private String run(List<String> command, int minutes, Map<String, String> environment) throws Exception {
     Path log = TempFiles.newFile(tmp);
     ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
         .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
     Process p = pb.start();
@@ -48,7 +63,8 @@ public class RunnerBundleTest {
     return s.length() < 3000 ? s : s.substring(s.length() - 3000);
   }
 
-  private void buildAndRun(String runner, String runnerClass) throws Exception {
+  /** Builds the runner's bundle, as {@code mvn -P<runner>-runner package} does for a user. */
+  private File build(String runner) throws Exception {
     // Built into a folder of its own: the other test JVM is loading classes from target/. For
     // Linux x86-64 alone, as a cluster's bundle: this machine's, and a quarter less to compress.
     Path build = tmp.resolve("build-" + runner);
@@ -60,18 +76,32 @@ public class RunnerBundleTest {
         "-Dbundle.linuxOnly", "-Dmeshflow.build.directory=" + build), 10);
     File bundle = build.resolve("meshflow-bundled-" + runner + ".jar").toFile();
     assertTrue(bundle.isFile(), bundle + " was not built");
+    return bundle;
+  }
 
+  /** {@code java -jar} the bundle: the runner embedded in one JVM. */
+  private void runOnItsOwn(File bundle, String runner, String runnerClass) throws Exception {
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
     command.addAll(JavaCommand.QUICK_START);
     command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
-        "--runner=" + runnerClass, "--source=generator:interactions?events=3000&seed=4",
+        "--runner=" + runnerClass, "--source=" + GENERATOR,
         "--sink=duckdb:" + tmp + "/" + runner + ".duckdb", "--progressSeconds=0"));
-    String output = run(command, 5);
+    assertFinishedAndConserved(run(command, 5), runnerClass);
+  }
+
+  private static void assertFinishedAndConserved(String output, String runnerClass) {
     assertThat(output, containsString("interaction-analytics finished"));
     assertThat(output, containsString("on " + runnerClass));
-    assertThat(output, containsString("conservation  read 3,000 = valid + duplicates + dead letters"));
-    bundle.delete(); // hundreds of MB; nothing else needs it
+    assertThat(output, containsString("conservation  read " + String.format("%,d", EVENTS)
+        + " = valid + duplicates + dead letters"));
+  }
+
+  /** The warehouse a run wrote holds exactly the reference model's table and dead letters. */
+  private static void assertTheModels(Tables tables) throws Exception {
+    InteractionAnalyticsModel.Result expected = InteractionAnalyticsModel.run(GeneratedInput.records(GENERATOR, EVENTS));
+    Diff.assertSameLines("item_minute_stats", Tables.lines(expected.stats), tables.itemMinuteStats());
+    assertEquals(expected.deadLetters.keySet(), tables.deadLetters().keySet(), "dead letters");
   }
 
   /** Copies a folder with its files' times, which tell the compiler its classes are current. */
@@ -84,13 +114,76 @@ public class RunnerBundleTest {
     }
   }
 
+  /**
+   * The Flink bundle with {@code java -jar}, then on a standalone session cluster (a JobManager and
+   * two TaskManagers, each its own process) at parallelism 2, submitted both ways a user would:
+   * {@code --flinkMaster} from the bundle, and Flink's own front end ({@code flink run}).
+   */
   @Test
-  public void flinkBundleRunsOnItsOwn() throws Exception {
-    buildAndRun("flink", "FlinkRunner");
+  public void flinkBundleRunsOnItsOwnAndOnAStandaloneCluster() throws Exception {
+    File bundle = build("flink");
+    runOnItsOwn(bundle, "flink", "FlinkRunner");
+    try (FlinkCluster cluster = FlinkCluster.start(tmp.resolve("flink-cluster"), 0, 2, JavaCommand.QUICK_START)) {
+      List<String> args = List.of("interaction-analytics", "--runner=FlinkRunner", "--parallelism=2",
+          "--source=" + GENERATOR, "--progressSeconds=0");
+
+      // PostgreSQL: a DuckDB file admits one writing process, and each TaskManager is one.
+      String submitted = Postgres.newDatabase("bundle_flink_master");
+      List<String> command = new ArrayList<>(List.of("java"));
+      command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
+      command.addAll(JavaCommand.QUICK_START);
+      command.addAll(List.of("-jar", bundle.getPath()));
+      command.addAll(args);
+      command.addAll(List.of("--flinkMaster=" + cluster.master(), "--sink=" + Postgres.sinkUri(submitted)));
+      assertFinishedAndConserved(run(command, 5), "FlinkRunner");
+      assertTheModels(Tables.postgres(submitted));
+
+      // As `flink run -m <master> bundle.jar ...`: Flink's CliFrontend, on the cluster's own classpath.
+      String frontEnd = Postgres.newDatabase("bundle_flink_run");
+      command = new ArrayList<>(List.of("java"));
+      command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
+      command.addAll(JavaCommand.QUICK_START);
+      command.addAll(List.of("-cp", cluster.classpath(), "org.apache.flink.client.cli.CliFrontend", "run",
+          "-m", cluster.master(), bundle.getPath()));
+      command.addAll(args);
+      command.add("--sink=" + Postgres.sinkUri(frontEnd));
+      assertFinishedAndConserved(run(command, 5, Map.of("FLINK_CONF_DIR", cluster.confDir().toString())),
+          "FlinkRunner");
+      assertTheModels(Tables.postgres(frontEnd));
+
+      // Both ran on the cluster, and their parallel tasks on both TaskManagers.
+      FlinkCluster.Jobs jobs = cluster.jobs();
+      assertEquals(List.of("FINISHED", "FINISHED"), jobs.states(), "the cluster's jobs");
+      assertEquals(2, jobs.taskManagersOfWidestTask(), "a parallel task ran on both TaskManagers");
+    }
+    bundle.delete(); // hundreds of MB; nothing else needs it
   }
 
+  /**
+   * The Spark bundle with {@code java -jar}, then on a standalone cluster (a master, a worker, and
+   * the worker's two executors, each its own process) through Spark's own {@code spark-submit}.
+   */
   @Test
-  public void sparkBundleRunsOnItsOwn() throws Exception {
-    buildAndRun("spark", "SparkRunner");
+  public void sparkBundleRunsOnItsOwnAndOnAStandaloneCluster() throws Exception {
+    File bundle = build("spark");
+    runOnItsOwn(bundle, "spark", "SparkRunner");
+    try (SparkCluster cluster = SparkCluster.start(tmp.resolve("spark-cluster"), 0, 2, JavaCommand.QUICK_START)) {
+      String db = Postgres.newDatabase("bundle_spark_submit");
+      List<String> flags = new ArrayList<>(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
+      flags.addAll(JavaCommand.QUICK_START);
+      // Two executors of one core each: the shuffles cross processes.
+      List<String> command = cluster.submitCommand(flags, "dev.meshflow.launcher.Main",
+          List.of("spark.executor.cores=1", "spark.cores.max=2", "spark.executor.memory=1g"), bundle.getPath(),
+          List.of("interaction-analytics", "--runner=SparkRunner", "--source=" + GENERATOR,
+              "--sink=" + Postgres.sinkUri(db), "--progressSeconds=0"));
+      assertFinishedAndConserved(run(command, 5, cluster.environment()), "SparkRunner");
+      assertTheModels(Tables.postgres(db));
+      List<SparkCluster.App> apps = cluster.completedApps();
+      assertEquals(1, apps.size(), "the cluster's applications: " + apps);
+      assertEquals("interaction-analytics", apps.get(0).name());
+      assertEquals("FINISHED", apps.get(0).state());
+      assertEquals(2, apps.get(0).executors(), "executor processes");
+    }
+    bundle.delete();
   }
 }

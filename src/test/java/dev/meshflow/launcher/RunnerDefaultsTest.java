@@ -68,16 +68,28 @@ public class RunnerDefaultsTest {
     List<String> args = RunnerDefaults.apply(List.of("--targetParallelism=4",
         "--enforceImmutability=true", "--awsRegion=eu-west-1"), MicroBatchLoadPipeline.NAME);
     assertEquals(List.of("--targetParallelism=4", "--enforceImmutability=true",
-        "--awsRegion=eu-west-1", "--enforceEncodability=false", "--blockOnRun=false"), args);
+        "--awsRegion=eu-west-1", "--enforceEncodability=false", "--blockOnRun=false",
+        "--appName=" + MicroBatchLoadPipeline.NAME), args);
+    assertTrue(RunnerDefaults.apply(List.of("--appName=mine"), IngestPipeline.NAME).stream()
+        .filter(a -> a.startsWith("--appName=")).toList().equals(List.of("--appName=mine")), "the user's name wins");
   }
 
   @Test
   public void otherRunnersGetTheirOwn() {
     String region = "--awsRegion=" + AwsRegionDefault.region();
     List<String> flink = RunnerDefaults.apply(List.of("--runner=FlinkRunner"), MicroBatchLoadPipeline.NAME);
-    assertEquals(List.of("--runner=FlinkRunner", region, "--objectReuse=true", "--fasterCopy=true"), flink);
+    assertEquals(List.of("--runner=FlinkRunner", region, "--objectReuse=true", "--fasterCopy=true",
+        "--appName=" + MicroBatchLoadPipeline.NAME), flink);
     List<String> spark = RunnerDefaults.apply(List.of("--runner", "SparkRunner"), IngestPipeline.NAME);
-    assertEquals(List.of("--runner", "SparkRunner", region, "--sparkMaster=local[2]"), spark);
+    assertEquals(List.of("--runner", "SparkRunner", region, "--sparkMaster=local[2]", "--appName=" + IngestPipeline.NAME),
+        spark);
+    // Under spark-submit, whose --master reaches the launcher as the spark.master property.
+    System.setProperty("spark.master", "spark://127.0.0.1:7077");
+    try {
+      assertTrue(RunnerDefaults.apply(List.of("--runner=SparkRunner")).contains("--sparkMaster=spark://127.0.0.1:7077"));
+    } finally {
+      System.clearProperty("spark.master");
+    }
   }
 
   /** With the region given, Beam's S3 file system never asks the EC2 metadata service for one. */

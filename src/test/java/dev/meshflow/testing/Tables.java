@@ -4,6 +4,7 @@ import dev.meshflow.io.duckdb.DuckDbDatabases;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
 import java.nio.charset.StandardCharsets;
+import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,6 +87,22 @@ public final class Tables {
         }
         out.add(line.toString());
       }
+    }
+    return out;
+  }
+
+  /** {@code item_minute_stats}, one line per row, by window and item, as {@link #lines} renders the model's. */
+  public List<String> itemMinuteStats() throws Exception {
+    return dump("SELECT " + epochMillis("window_start") + ", item_id, item_type, plays, skips, likes,"
+        + " playlist_adds, unique_users FROM item_minute_stats ORDER BY 1, 2");
+  }
+
+  /** The model's {@code item_minute_stats} rows in {@link #itemMinuteStats}' form. */
+  public static List<String> lines(List<ItemMinuteStats> stats) {
+    List<String> out = new ArrayList<>();
+    for (ItemMinuteStats s : stats) {
+      out.add(s.windowStartMillis + "|" + s.itemId + "|" + s.itemType + "|" + s.plays + "|" + s.skips + "|"
+          + s.likes + "|" + s.playlistAdds + "|" + s.uniqueUsers);
     }
     return out;
   }

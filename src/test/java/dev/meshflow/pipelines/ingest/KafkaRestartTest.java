@@ -19,7 +19,6 @@ import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.RestartablePostgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
-import dev.meshflow.transforms.interactions.ItemMinuteStats;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,14 +114,8 @@ public class KafkaRestartTest {
 
     String log = runToEnd(command, "windows-second.log");
     assertTrue(log.contains("meshflow: resuming from"), "the restart says it resumes:\n" + last(log));
-    List<String> expected = new ArrayList<>();
-    for (ItemMinuteStats s : InteractionAnalyticsModel.run(records).stats) {
-      expected.add(s.windowStartMillis + "|" + s.itemId + "|" + s.itemType + "|" + s.plays + "|"
-          + s.skips + "|" + s.likes + "|" + s.playlistAdds + "|" + s.uniqueUsers);
-    }
-    Diff.assertSameLines("item_minute_stats after the restart", expected, tables.dump(
-        "SELECT (extract(epoch FROM window_start) * 1000)::bigint, item_id, item_type, plays, skips,"
-            + " likes, playlist_adds, unique_users FROM item_minute_stats ORDER BY 1, 2"));
+    Diff.assertSameLines("item_minute_stats after the restart",
+        Tables.lines(InteractionAnalyticsModel.run(records).stats), tables.itemMinuteStats());
     assertEquals(Set.of(), tables.deadLetterEventIds("late"), "no event late");
   }
 

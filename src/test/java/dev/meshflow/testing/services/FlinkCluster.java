@@ -1,0 +1,299 @@
+package dev.meshflow.testing.services;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshflow.testing.Await;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A standalone Flink 1.19 session cluster on this machine, from Flink's published jars: a
+ * JobManager and {@code n} TaskManagers, each a process of its own, as Flink's own
+ * {@code start-cluster.sh} starts them. There is no flink-dist on Maven Central, so the classpath
+ * comes from {@code runners-config/local/flink-cluster/pom.xml}, and each process's memory flags
+ * from Flink's {@code BashJavaUtils}, as the scripts get them. Everything binds to loopback.
+ */
+public final class FlinkCluster implements AutoCloseable {
+  private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\":(\\d+)");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final String classpath;
+  private final int restPort;
+  private final List<String> jvmArgs;
+  private final ProcessFlags taskManagerFlags;
+  private final Process jobManager;
+  private final Process[] taskManagers;
+
+  private FlinkCluster(Path dir, String classpath, int restPort, List<String> jvmArgs, int taskManagers)
+      throws Exception {
+    this.dir = dir;
+    this.classpath = classpath;
+    this.restPort = restPort;
+    this.jvmArgs = jvmArgs;
+    this.taskManagers = new Process[taskManagers];
+    this.jobManager = launch("jobmanager", ProcessFlags.of(this, "GET_JM_RESOURCE_PARAMS"),
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+    this.taskManagerFlags = ProcessFlags.of(this, "GET_TM_RESOURCE_PARAMS");
+  }
+
+  /**
+   * Starts a cluster whose REST API and web UI are on {@code restPort} (0: a free port), with
+   * {@code taskManagers} TaskManagers of 2 slots each; its configuration, logs, checkpoints and
+   * savepoints live in {@code dir}. {@code jvmArgs} go to every process.
+   */
+  public static FlinkCluster start(Path dir, int restPort, int taskManagers, List<String> jvmArgs) throws Exception {
+    Files.createDirectories(dir.resolve("conf"));
+    int rest = restPort == 0 ? freePort() : restPort;
+    Files.writeString(dir.resolve("conf/config.yaml"), String.join("\n",
+        "jobmanager.rpc.address: 127.0.0.1",
+        "jobmanager.rpc.port: " + freePort(),
+        "jobmanager.bind-host: 127.0.0.1",
+        "jobmanager.memory.process.size: 1024m",
+        "taskmanager.host: 127.0.0.1",
+        "taskmanager.bind-host: 127.0.0.1",
+        "taskmanager.memory.process.size: 1728m",
+        "taskmanager.numberOfTaskSlots: 2",
+        "parallelism.default: 2",
+        "rest.address: 127.0.0.1",
+        "rest.bind-address: 127.0.0.1",
+        "rest.port: " + rest,
+        // A TaskManager killed with kill -9 is declared lost in seconds, not the default 50.
+        // Parallel subtasks on different TaskManagers, so that data really crosses processes.
+        "cluster.evenly-spread-out-slots: true",
+        "heartbeat.interval: 2000",
+        "heartbeat.timeout: 10000",
+        "state.checkpoints.dir: " + dir.resolve("checkpoints").toUri(),
+        "state.savepoints.dir: " + dir.resolve("savepoints").toUri(),
+        "io.tmp.dirs: " + dir.resolve("tmp"),
+        "blob.storage.directory: " + dir.resolve("blobs"),
+        ""));
+    Files.writeString(dir.resolve("conf/log4j.properties"), String.join("\n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.file.ref = File",
+        "appender.file.name = File",
+        "appender.file.type = File",
+        "appender.file.fileName = ${sys:log.file}",
+        "appender.file.layout.type = PatternLayout",
+        "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
+        ""));
+    Files.createDirectories(dir.resolve("log"));
+    FlinkCluster cluster = new FlinkCluster(dir, LocalServices.flinkClasspath(), rest, List.copyOf(jvmArgs),
+        taskManagers);
+    Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "stop-flink-cluster"));
+    try {
+      for (int i = 0; i < taskManagers; i++) {
+        cluster.startTaskManager(i);
+      }
+      cluster.awaitTaskManagers(taskManagers);
+    } catch (Exception | AssertionError e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** {@code host:port} of the JobManager's REST API, for {@code --flinkMaster} and {@code flink run -m}. */
+  public String master() {
+    return "127.0.0.1:" + restPort;
+  }
+
+  /** The web UI and REST API. */
+  public String restUrl() {
+    return "http://" + master();
+  }
+
+  /** The folder holding {@code config.yaml}, for Flink's command-line front end ({@code FLINK_CONF_DIR}). */
+  public Path confDir() {
+    return dir.resolve("conf");
+  }
+
+  /** The cluster's own classpath (Flink's jars), for its command-line front end. */
+  public String classpath() {
+    return classpath;
+  }
+
+  /** Where the cluster keeps savepoints unless told otherwise. */
+  public Path savepoints() {
+    return dir.resolve("savepoints");
+  }
+
+  /** Starts TaskManager {@code i} (again, after {@link #killTaskManager}). */
+  public void startTaskManager(int i) throws IOException {
+    taskManagers[i] = launch("taskmanager-" + i, taskManagerFlags,
+        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+  }
+
+  /** Kills TaskManager {@code i} as {@code kill -9} does: no shutdown, no goodbye to the JobManager. */
+  public void killTaskManager(int i) throws InterruptedException {
+    taskManagers[i].destroyForcibly();
+    taskManagers[i].waitFor();
+  }
+
+  /** The process id of TaskManager {@code i}. */
+  public long taskManagerPid(int i) {
+    return taskManagers[i].pid();
+  }
+
+  /** Waits until the JobManager counts {@code n} registered TaskManagers. */
+  public void awaitTaskManagers(int n) throws Exception {
+    Await.until(n + " TaskManagers registered at " + restUrl(), Duration.ofMinutes(2), () -> {
+      if (!jobManager.isAlive()) {
+        throw new IllegalStateException("the JobManager exited: " + logTail("jobmanager"));
+      }
+      return registeredTaskManagers();
+    }, registered -> registered == n);
+  }
+
+  /** How many TaskManagers the JobManager counts now (-1 while its REST API does not answer). */
+  public int registeredTaskManagers() {
+    try {
+      String body = rest("/overview");
+      Matcher m = TASK_MANAGERS.matcher(body);
+      return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    } catch (Exception notYet) {
+      return -1;
+    }
+  }
+
+  /** A GET on the REST API, its body. */
+  public String rest(String path) throws Exception {
+    HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    if (reply.statusCode() != 200) {
+      throw new IOException(path + " answered " + reply.statusCode() + ": " + reply.body());
+    }
+    return reply.body();
+  }
+
+  /**
+   * The jobs the cluster has run, oldest first: their states, and for the job that spread least,
+   * on how many TaskManagers its most spread task ran.
+   */
+  public record Jobs(List<String> states, int taskManagersOfWidestTask) {}
+
+  /** What the cluster's REST API says of its jobs. */
+  public Jobs jobs() throws Exception {
+    JsonNode overview = JSON.readTree(rest("/jobs/overview")).get("jobs");
+    List<JsonNode> sorted = new ArrayList<>();
+    overview.forEach(sorted::add);
+    sorted.sort(java.util.Comparator.comparingLong(j -> j.get("start-time").asLong()));
+    List<String> states = new ArrayList<>();
+    int leastSpread = Integer.MAX_VALUE;
+    for (JsonNode job : sorted) {
+      states.add(job.get("state").asText());
+      String id = job.get("jid").asText();
+      int widest = 0;
+      for (JsonNode vertex : JSON.readTree(rest("/jobs/" + id)).get("vertices")) {
+        JsonNode managers = JSON.readTree(rest("/jobs/" + id + "/vertices/" + vertex.get("id").asText()
+            + "/taskmanagers")).get("taskmanagers");
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        managers.forEach(m -> distinct.add(m.get("taskmanager-id").asText()));
+        widest = Math.max(widest, distinct.size());
+      }
+      leastSpread = Math.min(leastSpread, widest);
+    }
+    return new Jobs(states, sorted.isEmpty() ? 0 : leastSpread);
+  }
+
+  /** The last lines of a process's log ({@code jobmanager}, {@code taskmanager-0}, ...). */
+  public String logTail(String process) {
+    try {
+      String text = Files.readString(dir.resolve("log").resolve(process + ".log"));
+      return text.substring(Math.max(0, text.length() - 4000));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : taskManagers) {
+      stop(p);
+    }
+    stop(jobManager);
+  }
+
+  private static void stop(Process p) {
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Process launch(String name, ProcessFlags flags, String mainClass) throws IOException {
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(flags.jvm());
+    command.addAll(jvmArgs);
+    command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
+    command.addAll(List.of("-Dlog.file=" + dir.resolve("log").resolve(name + ".log"),
+        "-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri(),
+        "-cp", classpath, mainClass, "--configDir", confDir().toString()));
+    command.addAll(flags.dynamicProperties());
+    File out = dir.resolve("log").resolve(name + ".out").toFile();
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(out)).start();
+  }
+
+  /**
+   * What Flink's scripts ask {@code BashJavaUtils} before starting a process: its JVM memory flags,
+   * and the memory sizes it must be told as dynamic properties ({@code -D key=value}).
+   */
+  private record ProcessFlags(List<String> jvm, List<String> dynamicProperties) {
+    private static final String RESULT = "BASH_JAVA_UTILS_EXEC_RESULT:";
+
+    static ProcessFlags of(FlinkCluster cluster, String command) throws Exception {
+      Path log = cluster.dir.resolve("log").resolve(command + ".log");
+      Process p = new ProcessBuilder(java(), "-cp", cluster.classpath, "-Dlog.file=" + log,
+          "-Dlog4j.configurationFile=" + cluster.dir.resolve("conf/log4j.properties").toUri(),
+          "org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", cluster.confDir().toString())
+          .redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("BashJavaUtils " + command + " failed:\n" + output);
+      }
+      List<String> results = output.lines().filter(l -> l.startsWith(RESULT))
+          .map(l -> l.substring(RESULT.length()).trim()).toList();
+      if (results.size() < 2) {
+        throw new IllegalStateException("BashJavaUtils " + command + " printed no resource flags:\n" + output);
+      }
+      List<String> dynamic = new ArrayList<>();
+      for (String property : results.get(1).replaceFirst("^-D ", "").split(" -D ")) {
+        dynamic.addAll(List.of("-D", property.trim()));
+      }
+      return new ProcessFlags(Arrays.asList(results.get(0).split(" ")), dynamic);
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
