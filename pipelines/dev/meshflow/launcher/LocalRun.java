@@ -25,6 +25,24 @@ public final class LocalRun {
     }
   }
 
+  /**
+   * Where a launch that does not run here runs, for its progress line: "the Flink cluster at
+   * http://host:8081/" (its web UI), "the Spark master spark://host:7077"; null for a run here.
+   */
+  public static String where(String runner, List<String> args) {
+    if (runsHere(runner, args)) {
+      return null;
+    }
+    switch (runner) {
+      case "FlinkRunner":
+        return "the Flink cluster at http://" + value(args, "flinkMaster", "") + "/";
+      case "SparkRunner":
+        return "the Spark master " + value(args, "sparkMaster", "");
+      default:
+        return runner;
+    }
+  }
+
   private static String value(List<String> args, String name, String otherwise) {
     String given = RunnerDefaults.valueOf(args, name);
     return given == null ? otherwise : given;

@@ -198,7 +198,8 @@ public final class Main {
     RunLineage lineage = RunLineage.start(pipeline.name(), spec, domain,
         options.getRunner().getSimpleName(), streaming, reads, options.as(GovernanceOptions.class), err);
     try (ProgressReporter progress = ProgressReporter.start(err, progressSeconds, streaming,
-        streaming && input != null ? input.backlogProbe() : null);
+        streaming && input != null ? input.backlogProbe() : null,
+        LocalRun.where(options.getRunner().getSimpleName(), launch));
         GrantWatch grants = GrantWatch.start(streaming ? reads : List.of(), pipeline.name(), err);
         JobDashboard dashboard = JobDashboard.start(options, launch, sink, lineage.file(), progress, out)) {
       result = pipeline.start(options, prepared);

@@ -38,9 +38,15 @@ public final class ProgressReporter implements AutoCloseable {
   private Long lastNewest;
   /** The last line printed, for a dashboard served from this JVM; null before the first. */
   private volatile String lastLine;
+  /**
+   * Where the job runs when not in this JVM (a cluster's workers), or null: this JVM then sees no
+   * count until the job ends, and the line says so instead of "no count has moved".
+   */
+  private final String remote;
 
-  private ProgressReporter(PrintStream out, int seconds, boolean streaming, BacklogProbe backlog) {
+  private ProgressReporter(PrintStream out, int seconds, boolean streaming, BacklogProbe backlog, String remote) {
     this.out = out;
+    this.remote = remote;
     this.intervalMillis = seconds * 1000L;
     this.streaming = streaming;
     this.backlog = backlog;
@@ -58,8 +64,17 @@ public final class ProgressReporter implements AutoCloseable {
    */
   public static ProgressReporter start(PrintStream out, int seconds, boolean streaming,
       BacklogProbe backlog) {
+    return start(out, seconds, streaming, backlog, null);
+  }
+
+  /**
+   * Starts reporting on a job that runs on a cluster ({@code remote} says which, for the line),
+   * whose counts this JVM sees only when it ends; null for a job in this JVM.
+   */
+  public static ProgressReporter start(PrintStream out, int seconds, boolean streaming,
+      BacklogProbe backlog, String remote) {
     if (seconds > 0) {
-      return new ProgressReporter(out, seconds, streaming, backlog);
+      return new ProgressReporter(out, seconds, streaming, backlog, remote);
     }
     if (backlog != null) {
       backlog.close();
@@ -69,6 +84,7 @@ public final class ProgressReporter implements AutoCloseable {
 
   private ProgressReporter(PrintStream out) {
     this.out = out;
+    this.remote = null;
     this.intervalMillis = 0;
     this.streaming = false;
     this.backlog = null;
@@ -76,8 +92,15 @@ public final class ProgressReporter implements AutoCloseable {
   }
 
   private synchronized void report() {
-    Map<String, Long> m = RunMetrics.localSnapshot();
     long now = System.nanoTime();
+    if (remote != null) {
+      String line = String.format("[%5.0fs] running on %s; its counts come when it ends%s", (now - startNanos) / 1e9,
+          remote, backlog == null ? "" : backlog(backlog.service(), askBacklog(), now));
+      lastLine = line;
+      out.println(line);
+      return;
+    }
+    Map<String, Long> m = RunMetrics.localSnapshot();
     long read = m.getOrDefault(RunMetrics.READ, 0L);
     double rate = (read - lastRead) / Math.max(1e-9, (now - lastNanos) / 1e9);
     boolean readSome = read > lastRead;

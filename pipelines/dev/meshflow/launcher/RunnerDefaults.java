@@ -34,6 +34,10 @@ public final class RunnerDefaults {
     return FLINK_CHECKPOINTS.toAbsolutePath().toUri().toString();
   }
 
+  /** A job's launch time in its name: lower case, digits and '-', as Dataflow requires. */
+  private static final java.time.format.DateTimeFormatter JOB_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
   /** The runner's short name, lower case: direct, flink, spark or dataflow. */
   public static String runnerOf(List<String> args) {
     String runner = "direct";
@@ -108,8 +112,10 @@ public final class RunnerDefaults {
    */
   public static List<String> apply(List<String> args, String pipeline) {
     List<String> out = apply(args);
-    // The name a cluster's UI shows: the pipeline's, not the launcher class's ("main-root-...").
+    // The names a cluster's UI shows: the pipeline's, not the launcher class's ("main-root-...").
+    // Beam derives the job name from the app name with every '-' made a '0', so both are given.
     addIfAbsent(out, "appName", pipeline);
+    addIfAbsent(out, "jobName", pipeline + "-" + JOB_TIME.format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)));
     if (pipeline.equals(MicroBatchLoadPipeline.NAME) && runnerOf(args).equals("direct")) {
       addIfAbsent(out, "targetParallelism", "1");
     }

@@ -5,25 +5,21 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JavaCommand;
-import dev.meshflow.testing.Diff;
-import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.RunnerBundles;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.services.FlinkCluster;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.testing.services.SparkCluster;
 import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,44 +35,15 @@ public class RunnerBundleTest {
   @TempDir Path tmp;
 
   private String run(List<String> command, int minutes) throws Exception {
-    return run(command, minutes, Map.of());
+    return RunnerBundles.run(command, minutes, Map.of(), tmp);
   }
 
   private String run(List<String> command, int minutes, Map<String, String> environment) throws Exception {
-    Path log = TempFiles.newFile(tmp);
-    ProcessBuilder pb = new ProcessBuilder(command).directory(PROJECT)
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(environment);
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
-    Process p = pb.start();
-    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish in " + minutes + " min");
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + tail(output));
-    return output;
+    return RunnerBundles.run(command, minutes, environment, tmp);
   }
 
-  private static String tail(String s) {
-    return s.length() < 3000 ? s : s.substring(s.length() - 3000);
-  }
-
-  /** Builds the runner's bundle, as {@code mvn -P<runner>-runner package} does for a user. */
   private File build(String runner) throws Exception {
-    // Built into a folder of its own: the other test JVM is loading classes from target/. For
-    // Linux x86-64 alone, as a cluster's bundle: this machine's, and a quarter less to compress.
-    Path build = tmp.resolve("build-" + runner);
-    // With this build's classes, which are up to date: the package step then compiles nothing
-    // (10 CPU-seconds less per bundle), as for a user who has built before.
-    copyTree(PROJECT.toPath().resolve("target/classes"), build.resolve("classes"));
-    copyTree(PROJECT.toPath().resolve("target/maven-status"), build.resolve("maven-status"));
-    run(List.of("mvn", "-B", "-q", "-P" + runner + "-runner", "package", "-Dmaven.test.skip=true",
-        "-Dbundle.linuxOnly", "-Dmeshflow.build.directory=" + build), 10);
-    File bundle = build.resolve("meshflow-bundled-" + runner + ".jar").toFile();
-    assertTrue(bundle.isFile(), bundle + " was not built");
-    return bundle;
+    return RunnerBundles.build(runner, tmp);
   }
 
   /** {@code java -jar} the bundle: the runner embedded in one JVM. */
@@ -102,16 +69,6 @@ public class RunnerBundleTest {
     InteractionAnalyticsModel.Result expected = InteractionAnalyticsModel.run(GeneratedInput.records(GENERATOR, EVENTS));
     Diff.assertSameLines("item_minute_stats", Tables.lines(expected.stats), tables.itemMinuteStats());
     assertEquals(expected.deadLetters.keySet(), tables.deadLetters().keySet(), "dead letters");
-  }
-
-  /** Copies a folder with its files' times, which tell the compiler its classes are current. */
-  private static void copyTree(Path from, Path to) throws Exception {
-    Files.createDirectories(to.getParent());
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Files.copy(p, to.resolve(from.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-      }
-    }
   }
 
   /**

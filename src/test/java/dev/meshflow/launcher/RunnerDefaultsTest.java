@@ -63,10 +63,18 @@ public class RunnerDefaultsTest {
         .contains("--targetParallelism=1"));
   }
 
+  /** The defaults but the job's name, which carries its launch time. */
+  private static List<String> withoutJobName(List<String> args) {
+    assertTrue(args.stream().filter(a -> a.startsWith("--jobName=")).count() <= 1);
+    args.stream().filter(a -> a.startsWith("--jobName=")).forEach(a -> assertTrue(
+        a.matches("--jobName=[a-z][-a-z0-9]*-\\d{8}-\\d{6}"), "a name Dataflow accepts: " + a));
+    return args.stream().filter(a -> !a.startsWith("--jobName=")).toList();
+  }
+
   @Test
   public void theUsersValueWins() {
-    List<String> args = RunnerDefaults.apply(List.of("--targetParallelism=4",
-        "--enforceImmutability=true", "--awsRegion=eu-west-1"), MicroBatchLoadPipeline.NAME);
+    List<String> args = withoutJobName(RunnerDefaults.apply(List.of("--targetParallelism=4",
+        "--enforceImmutability=true", "--awsRegion=eu-west-1"), MicroBatchLoadPipeline.NAME));
     assertEquals(List.of("--targetParallelism=4", "--enforceImmutability=true",
         "--awsRegion=eu-west-1", "--enforceEncodability=false", "--blockOnRun=false",
         "--appName=" + MicroBatchLoadPipeline.NAME), args);
@@ -77,10 +85,10 @@ public class RunnerDefaultsTest {
   @Test
   public void otherRunnersGetTheirOwn() {
     String region = "--awsRegion=" + AwsRegionDefault.region();
-    List<String> flink = RunnerDefaults.apply(List.of("--runner=FlinkRunner"), MicroBatchLoadPipeline.NAME);
+    List<String> flink = withoutJobName(RunnerDefaults.apply(List.of("--runner=FlinkRunner"), MicroBatchLoadPipeline.NAME));
     assertEquals(List.of("--runner=FlinkRunner", region, "--objectReuse=true", "--fasterCopy=true",
         "--appName=" + MicroBatchLoadPipeline.NAME), flink);
-    List<String> spark = RunnerDefaults.apply(List.of("--runner", "SparkRunner"), IngestPipeline.NAME);
+    List<String> spark = withoutJobName(RunnerDefaults.apply(List.of("--runner", "SparkRunner"), IngestPipeline.NAME));
     assertEquals(List.of("--runner", "SparkRunner", region, "--sparkMaster=local[2]", "--appName=" + IngestPipeline.NAME),
         spark);
     // Under spark-submit, whose --master reaches the launcher as the spark.master property.

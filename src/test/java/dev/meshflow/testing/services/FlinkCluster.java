@@ -145,6 +145,11 @@ public final class FlinkCluster implements AutoCloseable {
     taskManagers[i].waitFor();
   }
 
+  /** Whether TaskManager {@code i} runs. */
+  public boolean taskManagerAlive(int i) {
+    return taskManagers[i] != null && taskManagers[i].isAlive();
+  }
+
   /** The process id of TaskManager {@code i}. */
   public long taskManagerPid(int i) {
     return taskManagers[i].pid();
@@ -185,7 +190,7 @@ public final class FlinkCluster implements AutoCloseable {
    * The jobs the cluster has run, oldest first: their states, and for the job that spread least,
    * on how many TaskManagers its most spread task ran.
    */
-  public record Jobs(List<String> states, int taskManagersOfWidestTask) {}
+  public record Jobs(List<String> ids, List<String> states, int taskManagersOfWidestTask) {}
 
   /** What the cluster's REST API says of its jobs. */
   public Jobs jobs() throws Exception {
@@ -193,11 +198,13 @@ public final class FlinkCluster implements AutoCloseable {
     List<JsonNode> sorted = new ArrayList<>();
     overview.forEach(sorted::add);
     sorted.sort(java.util.Comparator.comparingLong(j -> j.get("start-time").asLong()));
+    List<String> ids = new ArrayList<>();
     List<String> states = new ArrayList<>();
     int leastSpread = Integer.MAX_VALUE;
     for (JsonNode job : sorted) {
       states.add(job.get("state").asText());
       String id = job.get("jid").asText();
+      ids.add(id);
       int widest = 0;
       for (JsonNode vertex : JSON.readTree(rest("/jobs/" + id)).get("vertices")) {
         JsonNode managers = JSON.readTree(rest("/jobs/" + id + "/vertices/" + vertex.get("id").asText()
@@ -208,7 +215,21 @@ public final class FlinkCluster implements AutoCloseable {
       }
       leastSpread = Math.min(leastSpread, widest);
     }
-    return new Jobs(states, sorted.isEmpty() ? 0 : leastSpread);
+    return new Jobs(ids, states, sorted.isEmpty() ? 0 : leastSpread);
+  }
+
+  /** The failures a job recovered from (or did not), oldest first: each one's exception and where. */
+  public List<String> failures(String jobId) throws Exception {
+    List<String> out = new ArrayList<>();
+    JsonNode entries = JSON.readTree(rest("/jobs/" + jobId + "/exceptions")).path("exceptionHistory").path("entries");
+    entries.forEach(e -> out.add(0, e.path("exceptionName").asText() + " at " + e.path("taskManagerId").asText()
+        + " (" + e.path("taskName").asText() + ")"));
+    return out;
+  }
+
+  /** How many times the job was restored from one of its checkpoints (after a failure). */
+  public long checkpointRestores(String jobId) throws Exception {
+    return JSON.readTree(rest("/jobs/" + jobId + "/checkpoints")).path("counts").path("restored").asLong();
   }
 
   /** The last lines of a process's log ({@code jobmanager}, {@code taskmanager-0}, ...). */

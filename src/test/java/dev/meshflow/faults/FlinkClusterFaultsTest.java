@@ -1,0 +1,164 @@
+package dev.meshflow.faults;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshflow.testing.Await;
+import dev.meshflow.testing.Diff;
+import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.RunnerBundles;
+import dev.meshflow.testing.StreamedEtl;
+import dev.meshflow.testing.Tables;
+import dev.meshflow.testing.TempFiles;
+import dev.meshflow.testing.services.FlinkCluster;
+import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.Postgres;
+import dev.meshflow.transforms.ingest.EtlSpec;
+import dev.meshflow.transforms.ingest.model.IngestEtlModel;
+import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault injection on a standalone Flink cluster: a JobManager and two TaskManagers, each a process
+ * of its own, running the Flink bundle as a user submits it ({@code --flinkMaster}). A streaming
+ * job reading a Kafka backlog loses a TaskManager to {@code kill -9} after its first checkpoint;
+ * Flink restarts it from that checkpoint on the TaskManager left, and the tables end exactly as the
+ * reference model's. Not in CI's time: {@code mvn -B test -Pfaults}.
+ */
+public class FlinkClusterFaultsTest {
+  private static final int EVENTS = 100_000;
+  private static final int PARTITIONS = 4;
+  private static final String GENERATOR = "generator:interactions?events=" + EVENTS
+      + "&seed=21&duplicates=0.03&malformed=0.02&outOfOrder=0.3&late=0&items=40&users=300";
+
+  /** The summary's line when read = written + duplicates + dead letters held (else it says MISMATCH). */
+  private static final String CONSERVED = "(?s).*conservation\\s+read [\\d,]+ = .*duplicates \\+ dead letters\\n.*";
+
+  @TempDir static Path tmp;
+  private static File bundle;
+  private static FlinkCluster cluster;
+  private static KafkaBroker kafka;
+  private static List<InteractionAnalyticsModel.Record> records;
+
+  @BeforeAll
+  public static void startCluster() throws Exception {
+    bundle = RunnerBundles.build("flink", tmp);
+    cluster = FlinkCluster.start(tmp.resolve("cluster"), 0, 2, List.of());
+    kafka = KafkaBroker.shared();
+    records = GeneratedInput.records(GENERATOR, EVENTS);
+  }
+
+  @AfterAll
+  public static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Each test starts with both TaskManagers. */
+  @AfterEach
+  public void bothTaskManagersAgain() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      if (!cluster.taskManagerAlive(i)) {
+        cluster.startTaskManager(i);
+      }
+    }
+    cluster.awaitTaskManagers(2);
+  }
+
+  @Test
+  public void aTaskManagerKilledMidIngestIsReplacedFromTheLastCheckpointAndTheTableIsExact() throws Exception {
+    String db = Postgres.newDatabase("faults_ingest");
+    String log = killATaskManagerMidRun("ingest", "faults-ingest", db);
+    IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
+    StreamedEtl.assertMatchesModel(Tables.postgres(db), expected, GeneratedInput.plantedLate(GENERATOR, EVENTS));
+    assertThat(log, matchesPattern(CONSERVED));
+  }
+
+  @Test
+  public void aTaskManagerKilledMidWindowsKeepsTheOpenWindowsCounts() throws Exception {
+    String db = Postgres.newDatabase("faults_windows");
+    String log = killATaskManagerMidRun("interaction-analytics", "faults-windows", db);
+    Diff.assertSameLines("item_minute_stats after a TaskManager was killed",
+        Tables.lines(InteractionAnalyticsModel.run(records).stats), Tables.postgres(db).itemMinuteStats());
+    assertThat(log, matchesPattern(CONSERVED));
+  }
+
+  /**
+   * Submits {@code pipeline} streaming from a new topic holding the records, until caught up, at
+   * parallelism 2 with a checkpoint a second; kills TaskManager 1 once the first checkpoint has
+   * committed its offsets; waits for the job to end by itself. Returns what the launcher printed.
+   */
+  private String killATaskManagerMidRun(String pipeline, String topic, String db) throws Exception {
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceKeyedByEventId(topic, records);
+    String group = topic;
+    List<String> command = new ArrayList<>(List.of(javaBin()));
+    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(List.of("-jar", bundle.getPath(), pipeline, "--runner=FlinkRunner",
+        "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
+        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
+        "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--progressSeconds=5"));
+    Path logFile = TempFiles.newFile(tmp, topic + ".log");
+    // From a folder of its own: the launcher writes its lineage file where it runs.
+    Process job = new ProcessBuilder(command).directory(TempFiles.newFolder(tmp, topic).toFile())
+        .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    try {
+      long committed = Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
+        assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
+        return kafka.committed(topic, group, PARTITIONS);
+      }, n -> n > 0);
+      long killedAt = System.nanoTime();
+      cluster.killTaskManager(1);
+      System.out.printf("%s: TaskManager 1 (pid %d) killed with %,d of %,d offsets committed%n", pipeline,
+          cluster.taskManagerPid(1), committed, EVENTS);
+      assertTrue(committed < EVENTS, "killed before the end");
+      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + tail(logFile));
+      String log = Files.readString(logFile);
+      assertEquals(0, job.exitValue(), "the job failed:\n" + RunnerBundles.tail(log));
+      assertThat("a progress line says where the job runs", log, matchesPattern(
+          "(?s).*running on the Flink cluster at " + java.util.regex.Pattern.quote(cluster.restUrl())
+              + "/; its counts come when it ends \\| consumer lag .*"));
+      System.out.printf("%s: ended %.1f s after the kill%n", pipeline, (System.nanoTime() - killedAt) / 1e9);
+
+      assertEquals(EVENTS, kafka.committed(topic, group, PARTITIONS), "every offset committed at the end");
+      FlinkCluster.Jobs jobs = cluster.jobs();
+      String id = jobs.ids().get(jobs.ids().size() - 1);
+      assertEquals("FINISHED", jobs.states().get(jobs.states().size() - 1));
+      List<String> failures = cluster.failures(id);
+      assertFalse(failures.isEmpty(), "the job saw the TaskManager go");
+      assertTrue(cluster.checkpointRestores(id) >= 1, "restored from a checkpoint; failures: " + failures);
+      System.out.printf("%s: failures %s, restored from a checkpoint %d time(s)%n", pipeline, failures,
+          cluster.checkpointRestores(id));
+      return log;
+    } finally {
+      job.destroyForcibly();
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String tail(Path log) {
+    try {
+      return RunnerBundles.tail(Files.readString(log));
+    } catch (java.io.IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}
