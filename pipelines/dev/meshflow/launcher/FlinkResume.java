@@ -30,9 +30,13 @@ import java.util.stream.Stream;
  * ({@code execution.savepoint.path}), which Beam loads from {@code --flinkConfDir}.
  */
 public final class FlinkResume {
-  /** Options that bound or watch a run but do not change what it computes. */
+  /**
+   * Options that bound, watch or name a run but do not change what it computes. The job's name
+   * carries its launch time (RunnerDefaults), so with it no run would ever find the last one's
+   * checkpoint: KafkaRestartTest caught that.
+   */
   private static final Set<String> NOT_THE_JOB = Set.of("runFor", "progressSeconds", "verbose",
-      "checkpointingInterval", "stateBackendStoragePath");
+      "checkpointingInterval", "stateBackendStoragePath", "jobName", "appName");
 
   private final Path jobFolder;
   private final Path checkpoint;

@@ -127,6 +127,8 @@ public final class Main {
         return ServeCommand.run(rest, out, err);
       case "dashboard":
         return DashboardCommand.run(rest, out, err);
+      case "stop":
+        return FlinkStopCommand.run(rest, out, err);
       default:
         MeshflowPipeline<?, ?> pipeline = PipelineCatalog.get(command);
         if (rest.contains("--help") || rest.contains("-h")) {
@@ -314,9 +316,12 @@ public final class Main {
     out.println("                           the store the recommendations pipeline writes");
     out.println("  dashboard [options]      a live web page: trends, pipeline health, products and lineage,");
     out.println("                           alerts and model quality, from a warehouse");
+    out.println("  stop --flinkMaster=H:P --job=NAME");
+    out.println("                           stop a streaming job on a Flink cluster with a savepoint;");
+    out.println("                           resume with the job's command plus --savepointPath");
     out.println();
-    out.println("query, generate, catalog, access, lineage, produce, ingest-api, serve and dashboard explain their"
-        + " options with --help.");
+    out.println("query, generate, catalog, access, lineage, produce, ingest-api, serve, dashboard and stop explain"
+        + " their options with --help.");
     out.println("Exit codes: 0 done, 1 failed, 2 a usage error, 3 refused by the mesh's governance.");
   }
 }

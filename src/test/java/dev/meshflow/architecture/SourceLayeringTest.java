@@ -29,9 +29,12 @@ public class SourceLayeringTest {
     assertEquals(List.of(), SourceLayers.violations(Paths.get("").toAbsolutePath(), ROOTS));
   }
 
-  /** Packages of the test tree that only tests have: the harness, these checks, the benchmarks. */
+  /**
+   * Packages of the test tree that only tests have: the harness, these checks, and the profiles'
+   * own (-Pbenchmarks, -Pfaults).
+   */
   private static final List<String> TEST_ONLY = List.of("dev/meshflow/testing", "dev/meshflow/architecture",
-      "dev/meshflow/benchmarks");
+      "dev/meshflow/benchmarks", "dev/meshflow/faults");
 
   /** Test packages with no main package of the same name under any root. */
   static List<String> unmirrored(Path project, List<String> roots) throws IOException {

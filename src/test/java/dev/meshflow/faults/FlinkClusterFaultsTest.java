@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshflow.testing.Await;
+import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.RunnerBundles;
@@ -15,6 +16,7 @@ import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.FlinkCluster;
 import dev.meshflow.testing.services.KafkaBroker;
+import dev.meshflow.testing.services.KafkaCluster;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.ingest.EtlSpec;
 import dev.meshflow.transforms.ingest.model.IngestEtlModel;
@@ -99,24 +101,132 @@ public class FlinkClusterFaultsTest {
   }
 
   /**
+   * Three Kafka brokers (each partition on all three, two in sync for a write); the broker leading
+   * partition 0 is killed with {@code kill -9} under a streaming {@code ingest} on the cluster. The
+   * job reads on from the new leaders without a restart, pausing no longer than the election and a
+   * few checkpoints, and its table is exact.
+   */
+  @Test
+  public void aKafkaBrokerKilledUnderAStreamingIngestCostsALeaderElectionAndNothingElse() throws Exception {
+    try (KafkaCluster brokers = KafkaCluster.start(tmp.resolve("kafka-cluster"), 3)) {
+      String topic = "faults-broker";
+      String db = Postgres.newDatabase("faults_broker");
+      KafkaBroker client = brokers.client();
+      Path logFile = TempFiles.newFile(tmp, topic + ".log");
+      Process job = start(submitCommand("ingest", topic, db, client), topic, logFile);
+      try {
+        Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
+          assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
+          return client.committed(topic, topic, PARTITIONS);
+        }, n -> n > 0);
+        int leader = brokers.leaderOf(topic, 0);
+        long killed = System.nanoTime();
+        brokers.kill(leader);
+        long elected = Await.until("a new leader for partition 0", Duration.ofMinutes(1),
+            () -> brokers.leaderOf(topic, 0) == leader || brokers.leaderOf(topic, 0) < 0 ? -1L : System.nanoTime(),
+            at -> at > 0) - killed;
+        // The longest the committed offsets stood still from the kill to the end.
+        long[] last = {client.committed(topic, topic, PARTITIONS), System.nanoTime()};
+        long[] longestStill = {0};
+        Await.until("the job's end", Duration.ofMinutes(5), () -> {
+          long committed;
+          try {
+            committed = client.committed(topic, topic, PARTITIONS);
+          } catch (Exception coordinatorMoving) {
+            committed = last[0]; // the group's coordinator may have been on the killed node
+          }
+          long now = System.nanoTime();
+          if (committed != last[0]) {
+            longestStill[0] = Math.max(longestStill[0], now - last[1]);
+            last[0] = committed;
+            last[1] = now;
+          }
+          return !job.isAlive();
+        }, ended -> ended);
+        String log = Files.readString(logFile);
+        assertEquals(0, job.exitValue(), "the job failed:\n" + RunnerBundles.tail(log));
+        System.out.printf("broker: node %d killed; partition 0 had a new leader %.1f s later; the offsets stood"
+            + " still at most %.1f s%n", leader + 1, elected / 1e9, longestStill[0] / 1e9);
+
+        FlinkCluster.Jobs jobs = cluster.jobs();
+        String id = jobs.ids().get(jobs.ids().size() - 1);
+        assertEquals(List.of(), cluster.failures(id), "the job went on without a restart");
+        assertTrue(longestStill[0] < elected + TimeUnit.SECONDS.toNanos(10),
+            "no pause past the election and a few checkpoints: " + longestStill[0] / 1e9 + " s");
+        assertEquals(EVENTS, client.committed(topic, topic, PARTITIONS), "every offset committed at the end");
+        IngestEtlModel.Result expected = IngestEtlModel.run(records, EtlSpec.identity(), null);
+        StreamedEtl.assertMatchesModel(Tables.postgres(db), expected, GeneratedInput.plantedLate(GENERATOR, EVENTS));
+        assertThat(log, matchesPattern(CONSERVED));
+      } finally {
+        job.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * A streaming {@code interaction-analytics} on the cluster, stopped with a savepoint by
+   * {@code ./meshflow stop} in the middle of its backlog, resumes from it with the same command at
+   * parallelism 3 (an upgrade: more slots than it had), and ends with exactly the model's table:
+   * the windows open at the stop keep their counts, nothing is read twice into them.
+   */
+  @Test
+  public void aJobStoppedWithASavepointResumesAtANewParallelismWithNothingLostOrDoubled() throws Exception {
+    String topic = "faults-savepoint";
+    String db = Postgres.newDatabase("faults_savepoint");
+    List<String> command = submitCommand("interaction-analytics", topic, db);
+    Path firstLog = TempFiles.newFile(tmp, topic + "-first.log");
+    Process first = start(command, topic + "-first", firstLog);
+    String location;
+    long committedAtStop;
+    try {
+      Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
+        assertTrue(first.isAlive(), () -> "the job ended before the stop:\n" + tail(firstLog));
+        return kafka.committed(topic, topic, PARTITIONS);
+      }, n -> n > 0);
+      CliRun stop = CliRun.of(List.of("stop", "--flinkMaster=" + cluster.master(), "--job=interaction-analytics"));
+      assertEquals(0, stop.code, stop.err);
+      java.util.regex.Matcher savepoint = java.util.regex.Pattern.compile("--savepointPath=(\\S+)").matcher(stop.out);
+      assertTrue(savepoint.find(), "the stop prints how to resume: " + stop.out);
+      location = savepoint.group(1);
+      assertTrue(first.waitFor(2, TimeUnit.MINUTES), "the stopped job's launcher did not end:\n" + tail(firstLog));
+      assertEquals(0, first.exitValue(), "the stopped job's launcher:\n" + tail(firstLog));
+      committedAtStop = kafka.committed(topic, topic, PARTITIONS);
+      System.out.printf("savepoint: stopped with %,d of %,d offsets committed; %s%n", committedAtStop, EVENTS, location);
+    } finally {
+      first.destroyForcibly();
+    }
+    assertTrue(committedAtStop < EVENTS, "stopped before the end");
+
+    List<String> resumed = new ArrayList<>(command);
+    resumed.replaceAll(a -> a.equals("--parallelism=2") ? "--parallelism=3" : a);
+    resumed.add("--savepointPath=" + location);
+    Path secondLog = TempFiles.newFile(tmp, topic + "-second.log");
+    Process second = start(resumed, topic + "-second", secondLog);
+    try {
+      assertTrue(second.waitFor(5, TimeUnit.MINUTES), "the resumed job did not end:\n" + tail(secondLog));
+      assertEquals(0, second.exitValue(), "the resumed job failed:\n" + tail(secondLog));
+    } finally {
+      second.destroyForcibly();
+    }
+    assertEquals(EVENTS, kafka.committed(topic, topic, PARTITIONS), "every offset committed at the end");
+    Diff.assertSameLines("item_minute_stats after a savepoint and a new parallelism",
+        Tables.lines(InteractionAnalyticsModel.run(records).stats), Tables.postgres(db).itemMinuteStats());
+    assertThat(Files.readString(secondLog), matchesPattern(CONSERVED));
+    FlinkCluster.Jobs jobs = cluster.jobs();
+    String id = jobs.ids().get(jobs.ids().size() - 1);
+    assertEquals(3, cluster.parallelism(id), "the resumed job's parallelism");
+    assertTrue(cluster.checkpointRestores(id) >= 1, "the resumed job started from the savepoint");
+  }
+
+  /**
    * Submits {@code pipeline} streaming from a new topic holding the records, until caught up, at
    * parallelism 2 with a checkpoint a second; kills TaskManager 1 once the first checkpoint has
    * committed its offsets; waits for the job to end by itself. Returns what the launcher printed.
    */
   private String killATaskManagerMidRun(String pipeline, String topic, String db) throws Exception {
-    kafka.createTopic(topic, PARTITIONS);
-    kafka.produceKeyedByEventId(topic, records);
-    String group = topic;
-    List<String> command = new ArrayList<>(List.of(javaBin()));
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
-    command.addAll(List.of("-jar", bundle.getPath(), pipeline, "--runner=FlinkRunner",
-        "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
-        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + group + "&until=caughtUp",
-        "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--progressSeconds=5"));
     Path logFile = TempFiles.newFile(tmp, topic + ".log");
-    // From a folder of its own: the launcher writes its lineage file where it runs.
-    Process job = new ProcessBuilder(command).directory(TempFiles.newFolder(tmp, topic).toFile())
-        .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    Process job = start(submitCommand(pipeline, topic, db), topic, logFile);
+    String group = topic;
     try {
       long committed = Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
         assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
@@ -148,6 +258,33 @@ public class FlinkClusterFaultsTest {
     } finally {
       job.destroyForcibly();
     }
+  }
+
+  /**
+   * The bundle's command for {@code pipeline} on the cluster, streaming a new topic of the records
+   * (group: the topic's name) until caught up, at parallelism 2 with a checkpoint a second.
+   */
+  private static List<String> submitCommand(String pipeline, String topic, String db) throws Exception {
+    return submitCommand(pipeline, topic, db, kafka);
+  }
+
+  private static List<String> submitCommand(String pipeline, String topic, String db, KafkaBroker kafka)
+      throws Exception {
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceKeyedByEventId(topic, records);
+    List<String> command = new ArrayList<>(List.of(javaBin()));
+    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(List.of("-jar", bundle.getPath(), pipeline, "--runner=FlinkRunner",
+        "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
+        "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + topic + "&until=caughtUp",
+        "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--progressSeconds=5"));
+    return command;
+  }
+
+  /** Starts a command from a folder of its own (the launcher writes its lineage file where it runs). */
+  private static Process start(List<String> command, String name, Path log) throws Exception {
+    return new ProcessBuilder(command).directory(TempFiles.newFolder(tmp, name).toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static String javaBin() {

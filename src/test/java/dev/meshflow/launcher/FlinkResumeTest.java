@@ -34,6 +34,10 @@ public class FlinkResumeTest {
   public void aJobIsItsPipelineAndOptionsNotHowLongItRunsOrIsWatched() {
     String key = FlinkResume.jobKey("ingest", flinkStreaming());
     assertEquals(key, FlinkResume.jobKey("ingest", flinkStreaming("--runFor=PT5M", "--progressSeconds=2")));
+    // The launcher names each run <pipeline>-<launch time>; two runs of one job are still one job.
+    assertEquals(key, FlinkResume.jobKey("ingest", flinkStreaming("--jobName=ingest-20261207-101500")));
+    assertEquals(FlinkResume.jobKey("ingest", RunnerDefaults.apply(flinkStreaming(), "ingest")),
+        FlinkResume.jobKey("ingest", RunnerDefaults.apply(flinkStreaming("--jobName=ingest-20261207-101501"), "ingest")));
     assertNotEquals(key, FlinkResume.jobKey("ingest", flinkStreaming("--allowedLateness=PT1M")));
     assertNotEquals(key, FlinkResume.jobKey("interaction-analytics", flinkStreaming()));
     assertTrue(key.matches("ingest-[0-9a-f]{12}"), key);

@@ -73,64 +73,53 @@ public class RunnerBundleTest {
 
   /**
    * The Flink bundle with {@code java -jar}, then on a standalone session cluster (a JobManager and
-   * two TaskManagers, each its own process) at parallelism 2, submitted both ways a user would:
-   * {@code --flinkMaster} from the bundle, and Flink's own front end ({@code flink run}).
+   * two TaskManagers, each its own process) at parallelism 2, submitted as {@code flink run} does:
+   * Flink's own front end. (Submitting with {@code --flinkMaster} from the bundle is what every run
+   * of {@code mvn -Pfaults} does: FlinkClusterFaultsTest.)
    */
   @Test
   public void flinkBundleRunsOnItsOwnAndOnAStandaloneCluster() throws Exception {
     File bundle = build("flink");
     runOnItsOwn(bundle, "flink", "FlinkRunner");
     try (FlinkCluster cluster = FlinkCluster.start(tmp.resolve("flink-cluster"), 0, 2, JavaCommand.QUICK_START)) {
-      List<String> args = List.of("interaction-analytics", "--runner=FlinkRunner", "--parallelism=2",
-          "--source=" + GENERATOR, "--progressSeconds=0");
-
+      // As `flink run -m <master> bundle.jar ...`: Flink's CliFrontend, on the cluster's own classpath.
       // PostgreSQL: a DuckDB file admits one writing process, and each TaskManager is one.
-      String submitted = Postgres.newDatabase("bundle_flink_master");
+      String db = Postgres.newDatabase("bundle_flink_run");
       List<String> command = new ArrayList<>(List.of("java"));
       command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
       command.addAll(JavaCommand.QUICK_START);
-      command.addAll(List.of("-jar", bundle.getPath()));
-      command.addAll(args);
-      command.addAll(List.of("--flinkMaster=" + cluster.master(), "--sink=" + Postgres.sinkUri(submitted)));
-      assertFinishedAndConserved(run(command, 5), "FlinkRunner");
-      assertTheModels(Tables.postgres(submitted));
-
-      // As `flink run -m <master> bundle.jar ...`: Flink's CliFrontend, on the cluster's own classpath.
-      String frontEnd = Postgres.newDatabase("bundle_flink_run");
-      command = new ArrayList<>(List.of("java"));
-      command.addAll(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
-      command.addAll(JavaCommand.QUICK_START);
       command.addAll(List.of("-cp", cluster.classpath(), "org.apache.flink.client.cli.CliFrontend", "run",
-          "-m", cluster.master(), bundle.getPath()));
-      command.addAll(args);
-      command.add("--sink=" + Postgres.sinkUri(frontEnd));
+          "-m", cluster.master(), bundle.getPath(), "interaction-analytics", "--runner=FlinkRunner",
+          "--parallelism=2", "--source=" + GENERATOR, "--progressSeconds=0", "--sink=" + Postgres.sinkUri(db)));
       assertFinishedAndConserved(run(command, 5, Map.of("FLINK_CONF_DIR", cluster.confDir().toString())),
           "FlinkRunner");
-      assertTheModels(Tables.postgres(frontEnd));
+      assertTheModels(Tables.postgres(db));
 
-      // Both ran on the cluster, and their parallel tasks on both TaskManagers.
+      // It ran on the cluster, and its parallel tasks on both TaskManagers.
       FlinkCluster.Jobs jobs = cluster.jobs();
-      assertEquals(List.of("FINISHED", "FINISHED"), jobs.states(), "the cluster's jobs");
+      assertEquals(List.of("FINISHED"), jobs.states(), "the cluster's jobs");
       assertEquals(2, jobs.taskManagersOfWidestTask(), "a parallel task ran on both TaskManagers");
     }
     bundle.delete(); // hundreds of MB; nothing else needs it
   }
 
   /**
-   * The Spark bundle with {@code java -jar}, then on a standalone cluster (a master, a worker, and
-   * the worker's two executors, each its own process) through Spark's own {@code spark-submit}.
+   * The Spark bundle on a standalone cluster (a master, a worker, and the worker's two executors,
+   * each its own process) through Spark's own {@code spark-submit}. Not also with {@code java -jar}:
+   * that run cost CI 40 s for the classes the cluster run loads too, and local Spark is what
+   * RunnerParityTest runs.
    */
   @Test
-  public void sparkBundleRunsOnItsOwnAndOnAStandaloneCluster() throws Exception {
+  public void sparkBundleRunsOnAStandaloneCluster() throws Exception {
     File bundle = build("spark");
-    runOnItsOwn(bundle, "spark", "SparkRunner");
     try (SparkCluster cluster = SparkCluster.start(tmp.resolve("spark-cluster"), 0, 2, JavaCommand.QUICK_START)) {
       String db = Postgres.newDatabase("bundle_spark_submit");
       List<String> flags = new ArrayList<>(Files.readAllLines(PROJECT.toPath().resolve("runners-config/jvm-flags")));
       flags.addAll(JavaCommand.QUICK_START);
       // Two executors of one core each: the shuffles cross processes.
       List<String> command = cluster.submitCommand(flags, "dev.meshflow.launcher.Main",
-          List.of("spark.executor.cores=1", "spark.cores.max=2", "spark.executor.memory=1g"), bundle.getPath(),
+          List.of("spark.executor.cores=1", "spark.cores.max=2", "spark.executor.memory=1g",
+              "spark.executor.extraJavaOptions=" + JavaCommand.quickStartOpts()), bundle.getPath(),
           List.of("interaction-analytics", "--runner=SparkRunner", "--source=" + GENERATOR,
               "--sink=" + Postgres.sinkUri(db), "--progressSeconds=0"));
       assertFinishedAndConserved(run(command, 5, cluster.environment()), "SparkRunner");

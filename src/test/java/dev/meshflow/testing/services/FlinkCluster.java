@@ -227,6 +227,15 @@ public final class FlinkCluster implements AutoCloseable {
     return out;
   }
 
+  /** The largest parallelism of the job's tasks. */
+  public int parallelism(String jobId) throws Exception {
+    int widest = 0;
+    for (JsonNode vertex : JSON.readTree(rest("/jobs/" + jobId)).get("vertices")) {
+      widest = Math.max(widest, vertex.get("parallelism").asInt());
+    }
+    return widest;
+  }
+
   /** How many times the job was restored from one of its checkpoints (after a failure). */
   public long checkpointRestores(String jobId) throws Exception {
     return JSON.readTree(rest("/jobs/" + jobId + "/checkpoints")).path("counts").path("restored").asLong();

@@ -35,11 +35,22 @@ public final class KafkaBroker {
   private final Process process;
   private final String bootstrap;
   private final Path dir;
+  /** How many copies of each partition a topic created here gets. */
+  private final short replicas;
 
-  private KafkaBroker(Process process, String bootstrap, Path dir) {
+  private KafkaBroker(Process process, String bootstrap, Path dir, int replicas) {
     this.process = process;
     this.bootstrap = bootstrap;
     this.dir = dir;
+    this.replicas = (short) replicas;
+  }
+
+  /**
+   * The client side of several brokers ({@link KafkaCluster}'s): every method reaches them through
+   * {@code bootstrap}, topics get {@code replicas} copies, and {@link #stop} stops nothing.
+   */
+  static KafkaBroker clientOf(String bootstrap, int replicas, Path dir) {
+    return new KafkaBroker(null, bootstrap, dir, replicas);
   }
 
   public static synchronized KafkaBroker shared() throws Exception {
@@ -57,29 +68,47 @@ public final class KafkaBroker {
 
   /** Starts a broker on fixed ports; its data lives in {@code dir} and survives a restart. */
   public static KafkaBroker start(Path dir, int port, int controllerPort) throws Exception {
+    Process broker = startNode(dir, 1, port, controllerPort, "1@127.0.0.1:" + controllerPort,
+        org.apache.kafka.common.Uuid.randomUuid().toString(), 1);
+    KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir, 1);
+    b.awaitNodes(1, List.of(broker), dir.resolve("broker.log"));
+    return b;
+  }
+
+  /**
+   * Starts one KRaft node, broker and controller, of the quorum {@code voters} ("1@host:port,..."):
+   * formatted for {@code clusterId} on its first start, its data in {@code dir} (surviving a
+   * restart), its log in {@code dir/broker.log}. Internal topics and new topics get
+   * {@code replicas} copies, and a write needs two of them in sync once there are more than one.
+   */
+  static Process startNode(Path dir, int nodeId, int port, int controllerPort, String voters, String clusterId,
+      int replicas) throws Exception {
     String classpath = LocalServices.kafkaClasspath();
     Files.createDirectories(dir);
     Path config = dir.resolve("server.properties");
+    int inSync = Math.min(2, replicas);
     Files.writeString(config, String.join("\n",
         "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "node.id=" + nodeId,
+        "controller.quorum.voters=" + voters,
         "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
         "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "log.dirs=" + dir.resolve("data"),
         "num.partitions=4",
-        "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
+        "default.replication.factor=" + replicas,
+        "min.insync.replicas=" + inSync,
+        "offsets.topic.replication.factor=" + replicas,
+        "transaction.state.log.replication.factor=" + replicas,
+        "transaction.state.log.min.isr=" + inSync,
         "group.initial.rebalance.delay.ms=0",
         ""));
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     File log = dir.resolve("broker.log").toFile();
     boolean formatted = Files.exists(dir.resolve("data").resolve("meta.properties"));
-    Process format = formatted ? null : new ProcessBuilder(javaBin, JavaCommand.QUICK_START.get(0), "-cp", classpath, "kafka.tools.StorageTool", "format",
-        "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
+    Process format = formatted ? null : new ProcessBuilder(javaBin, JavaCommand.QUICK_START.get(0), "-cp", classpath,
+        "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
         .redirectErrorStream(true).redirectOutput(log).start();
     if (format != null && (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0)) {
       throw new IllegalStateException("kafka storage format failed: " + Files.readString(log.toPath()));
@@ -87,25 +116,30 @@ public final class KafkaBroker {
     Process broker = new ProcessBuilder(javaBin, "-Xmx512m", JavaCommand.QUICK_START.get(0), "-cp", classpath, "kafka.Kafka", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "stop-kafka-process"));
-    KafkaBroker b = new KafkaBroker(broker, "127.0.0.1:" + port, dir);
+    return broker;
+  }
+
+  /** Waits until the cluster counts {@code n} brokers; fails with the log's end if one of them exits. */
+  void awaitNodes(int n, List<Process> processes, Path log) throws Exception {
     try {
-      Await.until("the Kafka broker on " + b.bootstrap, java.time.Duration.ofSeconds(90), () -> {
-        if (!broker.isAlive()) {
-          throw new IllegalStateException("kafka broker exited: " + Files.readString(log.toPath()));
+      Await.until(n + " Kafka broker(s) at " + bootstrap, java.time.Duration.ofSeconds(90), () -> {
+        for (Process p : processes) {
+          if (!p.isAlive()) {
+            throw new IllegalStateException("a kafka broker exited: " + Files.readString(log));
+          }
         }
-        try (Admin admin = b.admin()) {
+        try (Admin admin = admin()) {
           return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
         } catch (Exception notYet) {
           return 0;
         }
-      }, n -> n > 0);
+      }, count -> count >= n);
     } catch (AssertionError slow) {
       // Once seen in CI after a restart (a broker alive but silent for 90 s): say what it was doing.
-      String text = Files.readString(log.toPath());
+      String text = Files.readString(log);
       throw new AssertionError(slow.getMessage() + "\nthe broker's log ends:\n"
           + text.substring(Math.max(0, text.length() - 4000)), slow);
     }
-    return b;
   }
 
   public String bootstrap() {
@@ -155,7 +189,7 @@ public final class KafkaBroker {
    */
   public void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
+      admin.createTopics(List.of(new NewTopic(topic, partitions, replicas))).all()
           .get(30, TimeUnit.SECONDS);
       dev.meshflow.testing.Await.until("leaders for every partition of " + topic, java.time.Duration.ofSeconds(30),
           () -> ledPartitions(admin, topic), led -> led == partitions);
@@ -258,6 +292,9 @@ public final class KafkaBroker {
   }
 
   public void stop() {
+    if (process == null) {
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
