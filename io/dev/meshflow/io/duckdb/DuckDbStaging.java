@@ -34,7 +34,13 @@ final class DuckDbStaging {
           c.commit();
           return result;
         } catch (SQLException | RuntimeException e) {
-          c.rollback(); // also drops a staging table created in the transaction
+          try {
+            c.rollback(); // also drops a staging table created in the transaction
+          } catch (SQLException rollbackFailed) {
+            // A commit that failed (a full disk) may have ended the transaction itself; its cause
+            // is the failure to report, not "cannot rollback - no transaction is active".
+            e.addSuppressed(rollbackFailed);
+          }
           throw e;
         }
       }

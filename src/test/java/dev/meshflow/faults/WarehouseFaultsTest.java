@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshflow.testing.Await;
 import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The disk under a DuckDB warehouse fails while a job writes it: a small tmpfs fills up, or is
- * made read-only. The run fails with one line that says why, and the file stays readable with
- * every batch committed before, none half-applied. Mounting needs root; without it the tests skip
- * and say so.
+ * The disk under a DuckDB warehouse fills up while a job writes it (a small tmpfs). The run fails
+ * with one line that says why, and the file stays readable with every batch committed before, none
+ * half-applied. Mounting needs root; without it the test skips and says so. (A disk made read-only
+ * under a running job cannot be staged this way: Linux refuses to remount a file system read-only
+ * while a file on it is open for writing, and a folder's permissions do not reach a file already
+ * open.)
  */
 public class WarehouseFaultsTest {
   private static final String EVENTS = "generator:interactions?events=200000&seed=5&duplicates=0.02&malformed=0.01";
@@ -52,26 +52,6 @@ public class WarehouseFaultsTest {
     assertCommittedBatchesReadable(file);
   }
 
-  @Test
-  public void aDiskMadeReadOnlyMidRunFailsTheRunInOneLineAndKeepsWhatWasCommitted() throws Exception {
-    mount("size=512m");
-    Path file = disk.resolve("warehouse.duckdb");
-    Path log = TempFiles.newFile(tmp, "readonly.log");
-    // Streaming at a set rate, so that the file is written for a while.
-    Process run = launcher(log, "ingest", "--streaming", "--source=" + EVENTS.replace("events=200000", "events=60000")
-        + "&rate=3000", "--sink=duckdb:" + file, "--progressSeconds=0");
-    Await.until("the first batches in " + file, Duration.ofMinutes(2), () -> {
-      assertTrue(run.isAlive(), () -> "the run ended first:\n" + read(log));
-      return Files.exists(file) ? Files.size(file) + walSize(file) : 0L;
-    }, bytes -> bytes > 1_000_000);
-    sh("mount", "-o", "remount,ro", disk.toString());
-    assertTrue(run.waitFor(5, TimeUnit.MINUTES), "the run did not end");
-    String failure = failureLine(run, log);
-    assertTrue(failure.contains("Read-only file system"), failure);
-    System.out.println("read-only disk: " + failure);
-    assertCommittedBatchesReadable(file.toString());
-  }
-
   /** The run failed (exit 1) with exactly one "meshflow: failed:" line; returns it. */
   private static String failureLine(Process run, Path log) throws Exception {
     String output = read(log);
@@ -96,11 +76,6 @@ public class WarehouseFaultsTest {
     String why = sh("mount", "-t", "tmpfs", "-o", options, "tmpfs", point.toString());
     Assumptions.assumeTrue(why.isEmpty(), "mounting a small tmpfs needs root: " + why);
     disk = point;
-  }
-
-  private static long walSize(Path file) throws Exception {
-    Path wal = Path.of(file + ".wal");
-    return Files.exists(wal) ? Files.size(wal) : 0;
   }
 
   /** Runs a command; "" when it succeeded, else what it printed. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.testing.Await;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,10 +58,10 @@ public final class FlinkCluster implements AutoCloseable {
    */
   public static FlinkCluster start(Path dir, int restPort, int taskManagers, List<String> jvmArgs) throws Exception {
     Files.createDirectories(dir.resolve("conf"));
-    int rest = restPort == 0 ? freePort() : restPort;
+    int rest = restPort == 0 ? ServiceProcesses.freePort() : restPort;
     Files.writeString(dir.resolve("conf/config.yaml"), String.join("\n",
         "jobmanager.rpc.address: 127.0.0.1",
-        "jobmanager.rpc.port: " + freePort(),
+        "jobmanager.rpc.port: " + ServiceProcesses.freePort(),
         "jobmanager.bind-host: 127.0.0.1",
         "jobmanager.memory.process.size: 1024m",
         "taskmanager.host: 127.0.0.1",
@@ -243,38 +242,20 @@ public final class FlinkCluster implements AutoCloseable {
 
   /** The last lines of a process's log ({@code jobmanager}, {@code taskmanager-0}, ...). */
   public String logTail(String process) {
-    try {
-      String text = Files.readString(dir.resolve("log").resolve(process + ".log"));
-      return text.substring(Math.max(0, text.length() - 4000));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return ServiceProcesses.tail(dir.resolve("log").resolve(process + ".log"));
   }
 
   @Override
   public void close() {
     for (Process p : taskManagers) {
-      stop(p);
+      ServiceProcesses.stop(p);
     }
-    stop(jobManager);
+    ServiceProcesses.stop(jobManager);
   }
 
-  private static void stop(Process p) {
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    try {
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
   private Process launch(String name, ProcessFlags flags, String mainClass) throws IOException {
-    List<String> command = new ArrayList<>(List.of(java()));
+    List<String> command = new ArrayList<>(List.of(ServiceProcesses.java()));
     command.addAll(flags.jvm());
     command.addAll(jvmArgs);
     command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
@@ -296,7 +277,7 @@ public final class FlinkCluster implements AutoCloseable {
 
     static ProcessFlags of(FlinkCluster cluster, String command) throws Exception {
       Path log = cluster.dir.resolve("log").resolve(command + ".log");
-      Process p = new ProcessBuilder(java(), "-cp", cluster.classpath, "-Dlog.file=" + log,
+      Process p = new ProcessBuilder(ServiceProcesses.java(), "-cp", cluster.classpath, "-Dlog.file=" + log,
           "-Dlog4j.configurationFile=" + cluster.dir.resolve("conf/log4j.properties").toUri(),
           "org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", cluster.confDir().toString())
           .redirectErrorStream(true).start();
@@ -317,13 +298,5 @@ public final class FlinkCluster implements AutoCloseable {
     }
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

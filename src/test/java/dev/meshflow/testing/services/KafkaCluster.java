@@ -1,7 +1,6 @@
 package dev.meshflow.testing.services;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +31,8 @@ public final class KafkaCluster implements AutoCloseable {
     List<String> quorum = new ArrayList<>();
     List<String> bootstrap = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ports[i] = freePort();
-      controllerPorts[i] = freePort();
+      ports[i] = ServiceProcesses.freePort();
+      controllerPorts[i] = ServiceProcesses.freePort();
       quorum.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
       bootstrap.add("127.0.0.1:" + ports[i]);
     }
@@ -98,22 +97,8 @@ public final class KafkaCluster implements AutoCloseable {
   @Override
   public void close() {
     for (Process p : nodes) {
-      if (p != null && p.isAlive()) {
-        p.destroy();
-        try {
-          if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      ServiceProcesses.stop(p);
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.testing.Await;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A standalone Spark 3.5 cluster on this machine, from Spark's published jars: a master and a
@@ -61,8 +59,8 @@ public final class SparkCluster implements AutoCloseable {
         Files.createSymbolicLink(link, Path.of(jar));
       }
     }
-    SparkCluster cluster = new SparkCluster(dir, masterPort == 0 ? freePort() : masterPort,
-        masterPort == 0 ? freePort() : masterPort + 1003, List.copyOf(jvmArgs));
+    SparkCluster cluster = new SparkCluster(dir, masterPort == 0 ? ServiceProcesses.freePort() : masterPort,
+        masterPort == 0 ? ServiceProcesses.freePort() : masterPort + 1003, List.copyOf(jvmArgs));
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "stop-spark-cluster"));
     try {
       cluster.master = cluster.launch("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
@@ -106,7 +104,7 @@ public final class SparkCluster implements AutoCloseable {
    */
   public List<String> submitCommand(List<String> javaFlags, String mainClass, List<String> conf, String jar,
       List<String> args) {
-    List<String> command = new ArrayList<>(List.of(java()));
+    List<String> command = new ArrayList<>(List.of(ServiceProcesses.java()));
     command.addAll(javaFlags);
     command.addAll(List.of("-cp", home().resolve("jars") + File.separator + "*",
         "org.apache.spark.deploy.SparkSubmit", "--master", master(), "--class", mainClass));
@@ -136,18 +134,13 @@ public final class SparkCluster implements AutoCloseable {
 
   /** The last lines of a process's output ({@code master}, {@code worker}). */
   public String logTail(String process) {
-    try {
-      String text = Files.readString(dir.resolve("log").resolve(process + ".out"));
-      return text.substring(Math.max(0, text.length() - 4000));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return ServiceProcesses.tail(dir.resolve("log").resolve(process + ".out"));
   }
 
   @Override
   public void close() {
-    stop(worker);
-    stop(master);
+    ServiceProcesses.stop(worker);
+    ServiceProcesses.stop(master);
   }
 
   private JsonNode state() throws Exception {
@@ -176,7 +169,7 @@ public final class SparkCluster implements AutoCloseable {
   }
 
   private Process launch(String name, String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m"));
+    List<String> command = new ArrayList<>(List.of(ServiceProcesses.java(), "-Xmx512m"));
     command.addAll(jvmArgs);
     command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
     command.addAll(List.of("-cp", home().resolve("jars") + File.separator + "*", mainClass));
@@ -187,27 +180,6 @@ public final class SparkCluster implements AutoCloseable {
     return builder.start();
   }
 
-  private static void stop(Process p) {
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    try {
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
