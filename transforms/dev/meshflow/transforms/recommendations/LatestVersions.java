@@ -118,7 +118,15 @@ public final class LatestVersions extends PTransform<PCollectionList<Row>, PColl
     @ProcessElement
     public void process(@Element KV<String, Version> version, PaneInfo pane, OutputReceiver<Row> out) {
       out.output(Row.withSchema(table).addValues(version.getValue().values())
-          .addValues(StoreRows.runVersion(runSecond, pane), false).build());
+          .addValues(StoreRows.runVersion(runSecond, progress(version.getValue(), pane)), false).build());
+    }
+
+    /**
+     * How far an item's versions have got: its position in its topic, which a restored job reaches
+     * again; the pane's index where the product has no positions.
+     */
+    private static long progress(Version version, PaneInfo pane) {
+      return version.position() >= 0 ? version.position() + 1 : pane.getIndex();
     }
   }
 }

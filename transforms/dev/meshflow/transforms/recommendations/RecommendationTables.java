@@ -6,9 +6,10 @@ import org.apache.beam.sdk.schemas.Schema;
 /**
  * The serving store's tables, one row per key, each versioned (the sinks' PaneVersion: an older
  * version never overwrites a newer one). Trending windows carry their pane, final when the window
- * closes. Running totals carry the run's launch second and their pane (StoreRows.runVersion),
- * never final, so that a later run replaces an earlier run's rows: a restart, a stream after a
- * batch backfill, a backfill after a stream.
+ * closes. Running totals carry the run's launch second and how far the key has got
+ * (StoreRows.runVersion), never final, so that a later run replaces an earlier run's rows (a
+ * restart, a stream after a batch backfill, a backfill after a stream) and a job restored from a
+ * checkpoint replaces what its lost attempt wrote.
  */
 public final class RecommendationTables {
   public static final String CO_LISTENS = "rec_co_listens";

@@ -21,14 +21,18 @@ final class StoreRows {
 
   /**
    * The version a running total's row carries in {@code pane_index}, never final: the second the
-   * run was launched, then the pane's index within the run. A total is not a window that closes:
-   * the next run (a restart without the old run's state, a streaming run after a batch backfill, a
-   * backfill after a stream) must replace it, but a bare pane index would start again at 0 below
-   * the old rows', and a final pane would block every later write. This version grows within a
-   * run (a key's firings written out of order never regress) and from one run to the next.
+   * run was launched, then how far the key's total has got ({@code progress}: its count of events,
+   * or its position in its topic). A total is not a window that closes: the next run (a restart
+   * without the old run's state, a streaming run after a batch backfill, a backfill after a stream)
+   * must replace it, and a final pane would block every later write. Within a run the progress
+   * orders a key's rows whatever order the sink sees them in. It is not the pane's index: a Flink
+   * job restored from a checkpoint after losing a task fires its panes from the checkpoint's index
+   * again, below the rows the lost attempt had written past it, so the sink refused the restored
+   * job's rows, and a key whose replay fired fewer panes kept the lost attempt's partial total. The
+   * replay's counts reach what the lost attempt wrote and go past it.
    */
-  static long runVersion(long runSecond, PaneInfo pane) {
-    return (runSecond << 32) | pane.getIndex();
+  static long runVersion(long runSecond, long progress) {
+    return (runSecond << 32) | Math.min(Math.max(progress, 0), 0xFFFF_FFFFL);
   }
 
   /** The second a run is launched, for {@link #runVersion}. */
@@ -59,9 +63,9 @@ final class StoreRows {
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, String>, Long> count, PaneInfo pane, OutputReceiver<Row> out) {
+    public void process(@Element KV<KV<String, String>, Long> count, OutputReceiver<Row> out) {
       out.output(Row.withSchema(schema)
-          .addValues(count.getKey().getKey(), count.getKey().getValue(), count.getValue(), runVersion(runSecond, pane),
+          .addValues(count.getKey().getKey(), count.getKey().getValue(), count.getValue(), runVersion(runSecond, count.getValue()),
               false)
           .build());
     }
@@ -87,12 +91,12 @@ final class StoreRows {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, UserHistoryFn.History> user, PaneInfo pane, OutputReceiver<Row> out) {
+    public void process(@Element KV<String, UserHistoryFn.History> user, OutputReceiver<Row> out) {
       UserHistoryFn.History h = user.getValue();
       out.output(Row.withSchema(RecommendationTables.USER_HISTORY_SCHEMA)
           .addValues(user.getKey(), jsonArray(h.recent.stream().map(Play::item).toList()),
               jsonArray(List.copyOf(h.skipped)), h.recent.isEmpty() ? null : new Instant(h.recent.get(0).timeMillis()),
-              runVersion(runSecond, pane), false)
+              runVersion(runSecond, h.events), false)
           .build());
     }
   }
@@ -105,10 +109,10 @@ final class StoreRows {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, KV<Long, Long>> state, PaneInfo pane, OutputReceiver<Row> out) {
+    public void process(@Element KV<String, KV<Long, Long>> state, OutputReceiver<Row> out) {
       out.output(Row.withSchema(RecommendationTables.MODEL_STATE_SCHEMA)
           .addValues(state.getKey(), state.getValue().getKey(), new Instant(state.getValue().getValue()),
-              runVersion(runSecond, pane), false)
+              runVersion(runSecond, state.getValue().getKey()), false)
           .build());
     }
   }

@@ -26,6 +26,8 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
   static final class History {
     final List<Play> recent = new ArrayList<>();
     final TreeSet<String> skipped = new TreeSet<>();
+    /** How many events went into it: how far the history has got, for its row's version. */
+    long events;
 
     void addPlay(Play play) {
       recent.add(play);
@@ -43,6 +45,7 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
 
   @Override
   public History addInput(History history, InteractionEvent event) {
+    history.events++;
     if (Recommendations.isSkip(event)) {
       history.skipped.add(event.itemId());
     } else {
@@ -57,6 +60,7 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
     for (History h : histories) {
       h.recent.forEach(merged::addPlay);
       merged.skipped.addAll(h.skipped);
+      merged.events += h.events;
     }
     return merged;
   }
@@ -81,6 +85,7 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
     private static final StringUtf8Coder STRING = StringUtf8Coder.of();
     private static final VarIntCoder COUNT = VarIntCoder.of();
     private static final VarLongCoder TIME = VarLongCoder.of();
+    private static final VarLongCoder EVENTS = VarLongCoder.of();
 
     @Override
     public void encode(History h, OutputStream out) throws IOException {
@@ -93,6 +98,7 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
       for (String item : h.skipped) {
         STRING.encode(item, out);
       }
+      EVENTS.encode(h.events, out);
     }
 
     @Override
@@ -104,6 +110,7 @@ final class UserHistoryFn extends Combine.CombineFn<InteractionEvent, UserHistor
       for (int i = COUNT.decode(in); i > 0; i--) {
         h.skipped.add(STRING.decode(in));
       }
+      h.events = EVENTS.decode(in);
       return h;
     }
   }

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.pipelines.recommendations.RecommendationsPipeline;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.CliRun;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
+import dev.meshflow.testing.RecommendationStores;
+import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.RunnerBundles;
 import dev.meshflow.testing.StreamedEtl;
 import dev.meshflow.testing.Tables;
@@ -27,7 +30,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +104,61 @@ public class FlinkClusterFaultsTest {
     Diff.assertSameLines("item_minute_stats after a TaskManager was killed",
         Tables.lines(InteractionAnalyticsModel.run(records).stats), Tables.postgres(db).itemMinuteStats());
     assertThat(log, matchesPattern(CONSERVED));
+  }
+
+  /**
+   * {@code recommendations} streaming on the cluster, its running totals firing every second, loses
+   * TaskManager 1 after its first checkpoint. Restored from it, the job ends with exactly the store
+   * a batch backfill of the same topic writes. A restored job fires its panes from the checkpoint's
+   * index again, so rows versioned by pane could lose to the partial totals the lost attempt had
+   * written past it (StoreRows.runVersion).
+   */
+  @Test
+  public void aTaskManagerKilledUnderTheRecommendationsStreamLeavesTheBackfillsStore() throws Exception {
+    int events = 60_000;
+    String generator = "generator:interactions?events=" + events + "&seed=23&taste=1&recs=1&items=60&users=400"
+        + "&eventsPerSecond=20&duplicates=0.03&malformed=0.02&outOfOrder=0.3&late=0";
+    String topic = "faults-recs";
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.produceEvenly(topic, GeneratedInput.records(generator, events, (origin, payload) -> payload), PARTITIONS);
+    String source = "kafka://" + kafka.bootstrap() + "/" + topic;
+
+    String backfillDb = Postgres.newDatabase("faults_recs_backfill");
+    PipelineResult batch = RecommendationsPipeline.run(PipelineOptionsFactory.fromArgs(RunnerArgs.asTheLauncherRuns(
+        "DirectRunner", "--interactions=" + source + "?maxRecords=" + events, "--sink=" + Postgres.sinkUri(backfillDb)))
+        .as(RecommendationsPipeline.Options.class));
+    assertEquals(PipelineResult.State.DONE, batch.waitUntilFinish());
+    Map<String, List<String>> backfill = RecommendationStores.dump(Tables.postgres(backfillDb));
+
+    String db = Postgres.newDatabase("faults_recs");
+    List<String> command = new ArrayList<>(List.of(javaBin()));
+    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(List.of("-jar", bundle.getPath(), "recommendations", "--runner=FlinkRunner",
+        "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
+        // A day's delay: the backlog's event times are months old, and nothing may be late.
+        "--interactions=" + source + "?group=" + topic + "&until=caughtUp&maxDelaySeconds=86400",
+        "--sink=" + Postgres.sinkUri(db), "--checkpointingInterval=1000", "--updateInterval=1s",
+        "--progressSeconds=5"));
+    Path logFile = TempFiles.newFile(tmp, topic + ".log");
+    Process job = start(command, topic, logFile);
+    try {
+      long committed = Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
+        assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
+        return kafka.committed(topic, topic, PARTITIONS);
+      }, n -> n > 0);
+      cluster.killTaskManager(1);
+      System.out.printf("recommendations: TaskManager 1 killed with %,d of %,d offsets committed%n", committed, events);
+      assertTrue(committed < events, "killed before the end");
+      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + tail(logFile));
+      assertEquals(0, job.exitValue(), "the job failed:\n" + tail(logFile));
+    } finally {
+      job.destroyForcibly();
+    }
+    FlinkCluster.Jobs jobs = cluster.jobs();
+    String id = jobs.ids().get(jobs.ids().size() - 1);
+    assertTrue(cluster.checkpointRestores(id) >= 1, "restored from a checkpoint");
+    assertEquals(events, kafka.committed(topic, topic, PARTITIONS), "every offset committed at the end");
+    RecommendationStores.assertSame(backfill, RecommendationStores.dump(Tables.postgres(db)));
   }
 
   /**

@@ -134,6 +134,26 @@ public class CommandLineTest {
         + "/no-catalog-here"), "no catalog at");
   }
 
+  /** What ./meshflow stop says before it reaches a cluster (FlinkClusterFaultsTest stops a real job with it). */
+  @Test
+  public void stopExplainsItsOptionsAndNamesWhatIsMissing() throws Exception {
+    assertEquals(Main.OK, run("stop", "--help"), err);
+    for (String option : new String[] {"--flinkMaster=HOST:PORT", "--job=NAME|ID", "--savepointDir=URI", "--drain",
+        "--savepointPath"}) {
+      assertThat(out, containsString(option));
+    }
+    assertOneLineError(run("stop", "--job=ingest"), "stop: --flinkMaster=HOST:PORT names the cluster's JobManager");
+    assertOneLineError(run("stop", "--flinkMaster=127.0.0.1:8081"), "stop: --job=NAME|ID names the job");
+    assertOneLineError(run("stop", "--flinkMaster=127.0.0.1:8081", "--job=ingest", "--timeoutSeconds=soon"),
+        "stop: --timeoutSeconds=soon is not a whole number");
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    assertOneLineError(run("stop", "--flinkMaster=127.0.0.1:" + closedPort, "--job=ingest"),
+        "stop: no Flink JobManager answers at 127.0.0.1:" + closedPort);
+  }
+
   @Test
   public void queryAndGenerateExplainTheirOptions() {
     assertEquals(Main.OK, run("query", "--help"), err);
@@ -145,10 +165,10 @@ public class CommandLineTest {
       assertThat(out, containsString(option));
     }
     assertEquals(Main.OK, run("--help"), err);
-    assertThat(out, containsString("query, generate, catalog, access, lineage, produce, ingest-api, serve and dashboard"
-        + " explain their options with --help."));
+    assertThat(out, containsString("query, generate, catalog, access, lineage, produce, ingest-api, serve, dashboard"
+        + " and stop explain their options with --help."));
     for (String command : new String[] {"catalog <command>", "produce [options]", "ingest-api [options]", "serve [options]",
-        "dashboard [options]"}) {
+        "dashboard [options]", "stop --flinkMaster=H:P --job=NAME"}) {
       assertThat(out, containsString(command));
     }
     assertOneLineError(run("query", "--database=x"), "unknown option --database=x", "query --help");

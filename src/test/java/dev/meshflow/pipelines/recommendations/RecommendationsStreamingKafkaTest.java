@@ -17,9 +17,9 @@ import dev.meshflow.pipelines.Conservation;
 import dev.meshflow.pipelines.recommendations.serving.RecommendationApi;
 import dev.meshflow.pipelines.recommendations.serving.ServedLists;
 import dev.meshflow.testing.Await;
-import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JavaCommand;
+import dev.meshflow.testing.RecommendationStores;
 import dev.meshflow.testing.RunnerArgs;
 import dev.meshflow.testing.Tables;
 import dev.meshflow.testing.TempFiles;
@@ -38,7 +38,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ public class RecommendationsStreamingKafkaTest {
         "--sink=" + Postgres.sinkUri(backfillDb));
     assertEquals(PipelineResult.State.DONE, batch.waitUntilFinish());
     assertConserved(batch);
-    backfill = store(Tables.postgres(backfillDb));
+    backfill = RecommendationStores.dump(Tables.postgres(backfillDb));
   }
 
   @ParameterizedTest
@@ -117,7 +116,7 @@ public class RecommendationsStreamingKafkaTest {
     PipelineResult first = run(runner, "--interactions=" + replay, "--sink=" + tables.sinkUri(), "--streaming=true");
     assertEquals(PipelineResult.State.DONE, first.waitUntilFinish());
     assertConserved(first);
-    assertSameStore(backfill, store(tables));
+    RecommendationStores.assertSame(backfill, RecommendationStores.dump(tables));
 
     try (RecommendationApi api = RecommendationApi.start(Endpoints.sink(tables.sinkUri()), null, null, null,
         "127.0.0.1", 0, 2)) {
@@ -131,7 +130,7 @@ public class RecommendationsStreamingKafkaTest {
     assertEquals(PipelineResult.State.DONE, again.waitUntilFinish());
     assertTrue(RunCounts.of(again).rowsWritten().values().stream().mapToLong(Long::longValue).sum() > 0,
         "the replay wrote its rows again");
-    assertSameStore(backfill, store(tables));
+    RecommendationStores.assertSame(backfill, RecommendationStores.dump(tables));
   }
 
   /**
@@ -190,7 +189,7 @@ public class RecommendationsStreamingKafkaTest {
       learnedTables.remove("dead_letter");
       Await.until("the backlog learned by the live job", Duration.ofMinutes(3), () -> {
         assertTrue(job.isAlive(), () -> "the job ended:\n" + tail(log));
-        Map<String, List<String>> now = store(tables);
+        Map<String, List<String>> now = RecommendationStores.dump(tables);
         now.remove("dead_letter");
         return rowsNotRewrittenSince(tables, backfillVersion) == 0 && now.equals(learnedTables);
       }, learned -> learned);
@@ -367,23 +366,6 @@ public class RecommendationsStreamingKafkaTest {
     assertTrue(counts.conserved(Conservation.aggregated()), "read = valid + duplicates + dead letters: " + counts);
   }
 
-  /** Each table's rows without the pane that wrote them: what the API reads. */
-  private static Map<String, List<String>> store(Tables tables) throws Exception {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    out.put(RecommendationTables.CO_LISTENS, tables.dump("SELECT item_id, neighbour_id, co_count FROM "
-        + RecommendationTables.CO_LISTENS + " ORDER BY 1, 2"));
-    out.put(RecommendationTables.ITEM_PLAYS, tables.dump("SELECT item_id, item_type, plays FROM "
-        + RecommendationTables.ITEM_PLAYS + " ORDER BY 1"));
-    out.put(RecommendationTables.TRENDING, tables.dump("SELECT " + tables.epochMillis("window_start")
-        + ", item_id, item_type, plays FROM " + RecommendationTables.TRENDING + " ORDER BY 1, 2"));
-    out.put(RecommendationTables.USER_HISTORY, tables.dump("SELECT user_id, recent_items, skipped_items FROM "
-        + RecommendationTables.USER_HISTORY + " ORDER BY 1"));
-    out.put(RecommendationTables.MODEL_STATE, tables.dump("SELECT model, events, "
-        + tables.epochMillis("latest_event") + " FROM " + RecommendationTables.MODEL_STATE));
-    out.put("dead_letter", tables.dump("SELECT stage, reason FROM dead_letter ORDER BY 1, 2"));
-    return out;
-  }
-
   /** The running totals' tables, whose rows carry their run's version (StoreRows.runVersion). */
   private static final List<String> RUNNING_TOTALS = List.of(RecommendationTables.CO_LISTENS,
       RecommendationTables.ITEM_PLAYS, RecommendationTables.USER_HISTORY, RecommendationTables.MODEL_STATE);
@@ -402,14 +384,5 @@ public class RecommendationsStreamingKafkaTest {
       rows += tables.count("SELECT count(*) FROM " + table + " WHERE pane_index <= ?", version);
     }
     return rows;
-  }
-
-  private static void assertSameStore(Map<String, List<String>> expected, Map<String, List<String>> actual) {
-    assertEquals(expected.keySet(), actual.keySet());
-    for (Map.Entry<String, List<String>> table : expected.entrySet()) {
-      Collection<String> rows = actual.get(table.getKey());
-      assertFalse(table.getValue().isEmpty(), table.getKey() + " has rows");
-      Diff.assertSameLines(table.getKey(), table.getValue(), rows);
-    }
   }
 }
