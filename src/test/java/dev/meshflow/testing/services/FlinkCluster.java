@@ -66,7 +66,11 @@ public final class FlinkCluster implements AutoCloseable {
         "jobmanager.memory.process.size: 1024m",
         "taskmanager.host: 127.0.0.1",
         "taskmanager.bind-host: 127.0.0.1",
-        "taskmanager.memory.process.size: 1728m",
+        "taskmanager.memory.process.size: 2048m",
+        // Each job loads the bundle in a class loader of its own, and a TaskManager that had run
+        // five of them died of OutOfMemoryError: Metaspace at the default 256m: something in a
+        // job keeps its class loader alive after it ends (not yet found). Room for the test runs.
+        "taskmanager.memory.jvm-metaspace.size: 768m",
         "taskmanager.numberOfTaskSlots: 2",
         "parallelism.default: 2",
         "rest.address: 127.0.0.1",
@@ -134,8 +138,9 @@ public final class FlinkCluster implements AutoCloseable {
 
   /** Starts TaskManager {@code i} (again, after {@link #killTaskManager}). */
   public void startTaskManager(int i) throws IOException {
+    // Named, so that the REST API's taskmanager-id says which process runs a task.
     taskManagers[i] = launch("taskmanager-" + i, taskManagerFlags,
-        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "-D", "taskmanager.resource-id=taskmanager-" + i);
   }
 
   /** Kills TaskManager {@code i} as {@code kill -9} does: no shutdown, no goodbye to the JobManager. */
@@ -217,6 +222,36 @@ public final class FlinkCluster implements AutoCloseable {
     return new Jobs(ids, states, sorted.isEmpty() ? 0 : leastSpread);
   }
 
+  /** The running job, the newest if several. */
+  public String runningJob() throws Exception {
+    String newest = null;
+    long newestStart = Long.MIN_VALUE;
+    for (JsonNode job : JSON.readTree(rest("/jobs/overview")).get("jobs")) {
+      if (job.get("state").asText().equals("RUNNING") && job.get("start-time").asLong() > newestStart) {
+        newest = job.get("jid").asText();
+        newestStart = job.get("start-time").asLong();
+      }
+    }
+    if (newest == null) {
+      throw new IllegalStateException("no job runs on " + restUrl());
+    }
+    return newest;
+  }
+
+  /** A TaskManager (its index) that runs one of the job's tasks. */
+  public int taskManagerRunning(String jobId) throws Exception {
+    for (JsonNode vertex : JSON.readTree(rest("/jobs/" + jobId)).get("vertices")) {
+      for (JsonNode manager : JSON.readTree(rest("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText()
+          + "/taskmanagers")).get("taskmanagers")) {
+        String id = manager.get("taskmanager-id").asText();
+        if (id.startsWith("taskmanager-")) {
+          return Integer.parseInt(id.substring("taskmanager-".length()));
+        }
+      }
+    }
+    throw new IllegalStateException("no TaskManager of " + restUrl() + " runs a task of " + jobId);
+  }
+
   /** The failures a job recovered from (or did not), oldest first: each one's exception and where. */
   public List<String> failures(String jobId) throws Exception {
     List<String> out = new ArrayList<>();
@@ -254,7 +289,8 @@ public final class FlinkCluster implements AutoCloseable {
   }
 
 
-  private Process launch(String name, ProcessFlags flags, String mainClass) throws IOException {
+  private Process launch(String name, ProcessFlags flags, String mainClass, String... dynamicProperties)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(ServiceProcesses.java()));
     command.addAll(flags.jvm());
     command.addAll(jvmArgs);
@@ -263,6 +299,7 @@ public final class FlinkCluster implements AutoCloseable {
         "-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri(),
         "-cp", classpath, mainClass, "--configDir", confDir().toString()));
     command.addAll(flags.dynamicProperties());
+    command.addAll(List.of(dynamicProperties));
     File out = dir.resolve("log").resolve(name + ".out").toFile();
     return new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(out)).start();
