@@ -145,10 +145,7 @@ public class FlinkClusterFaultsTest {
     Path logFile = TempFiles.newFile(tmp, topic + ".log");
     Process job = start(command, topic, logFile);
     try {
-      long committed = Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
-        assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
-        return kafka.committed(topic, topic, PARTITIONS);
-      }, n -> n > 0);
+      long committed = firstCheckpoint(job, logFile, kafka, topic);
       int victim = cluster.taskManagerRunning(cluster.runningJob());
       cluster.killTaskManager(victim);
       System.out.printf("recommendations: TaskManager %d killed with %,d of %,d offsets committed%n", victim, committed,
@@ -181,10 +178,7 @@ public class FlinkClusterFaultsTest {
       Path logFile = TempFiles.newFile(tmp, topic + ".log");
       Process job = start(submitCommand("ingest", topic, db, client), topic, logFile);
       try {
-        Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
-          assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
-          return client.committed(topic, topic, PARTITIONS);
-        }, n -> n > 0);
+        firstCheckpoint(job, logFile, client, topic);
         int leader = brokers.leaderOf(topic, 0);
         long killed = System.nanoTime();
         brokers.kill(leader);
@@ -245,10 +239,7 @@ public class FlinkClusterFaultsTest {
     String location;
     long committedAtStop;
     try {
-      Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
-        assertTrue(first.isAlive(), () -> "the job ended before the stop:\n" + tail(firstLog));
-        return kafka.committed(topic, topic, PARTITIONS);
-      }, n -> n > 0);
+      firstCheckpoint(first, firstLog, kafka, topic);
       CliRun stop = CliRun.of(List.of("stop", "--flinkMaster=" + cluster.master(), "--job=interaction-analytics"));
       assertEquals(0, stop.code, stop.err);
       java.util.regex.Matcher savepoint = java.util.regex.Pattern.compile("--savepointPath=(\\S+)").matcher(stop.out);
@@ -294,10 +285,7 @@ public class FlinkClusterFaultsTest {
     Process job = start(submitCommand(pipeline, topic, db), topic, logFile);
     String group = topic;
     try {
-      long committed = Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
-        assertTrue(job.isAlive(), () -> "the job ended before the kill:\n" + tail(logFile));
-        return kafka.committed(topic, group, PARTITIONS);
-      }, n -> n > 0);
+      long committed = firstCheckpoint(job, logFile, kafka, topic);
       int victim = cluster.taskManagerRunning(cluster.runningJob());
       long pid = cluster.taskManagerPid(victim);
       long killedAt = System.nanoTime();
@@ -353,6 +341,17 @@ public class FlinkClusterFaultsTest {
   private static Process start(List<String> command, String name, Path log) throws Exception {
     return new ProcessBuilder(command).directory(TempFiles.newFolder(tmp, name).toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * Waits until the job's first checkpoint has committed offsets of {@code topic} (its group is the
+   * topic's name), the moment each test strikes; fails if the job ends before. Returns the offsets.
+   */
+  private static long firstCheckpoint(Process job, Path log, KafkaBroker brokers, String topic) throws Exception {
+    return Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
+      assertTrue(job.isAlive(), () -> "the job ended before the first checkpoint:\n" + tail(log));
+      return brokers.committed(topic, topic, PARTITIONS);
+    }, n -> n > 0);
   }
 
   private static String javaBin() {
