@@ -210,12 +210,8 @@ public final class FlinkCluster implements AutoCloseable {
       String id = job.get("jid").asText();
       ids.add(id);
       int widest = 0;
-      for (JsonNode vertex : JSON.readTree(rest("/jobs/" + id)).get("vertices")) {
-        JsonNode managers = JSON.readTree(rest("/jobs/" + id + "/vertices/" + vertex.get("id").asText()
-            + "/taskmanagers")).get("taskmanagers");
-        java.util.Set<String> distinct = new java.util.HashSet<>();
-        managers.forEach(m -> distinct.add(m.get("taskmanager-id").asText()));
-        widest = Math.max(widest, distinct.size());
+      for (java.util.Set<String> managers : taskManagersByVertex(id)) {
+        widest = Math.max(widest, managers.size());
       }
       leastSpread = Math.min(leastSpread, widest);
     }
@@ -240,16 +236,26 @@ public final class FlinkCluster implements AutoCloseable {
 
   /** A TaskManager (its index) that runs one of the job's tasks. */
   public int taskManagerRunning(String jobId) throws Exception {
-    for (JsonNode vertex : JSON.readTree(rest("/jobs/" + jobId)).get("vertices")) {
-      for (JsonNode manager : JSON.readTree(rest("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText()
-          + "/taskmanagers")).get("taskmanagers")) {
-        String id = manager.get("taskmanager-id").asText();
+    for (java.util.Set<String> managers : taskManagersByVertex(jobId)) {
+      for (String id : managers) {
         if (id.startsWith("taskmanager-")) {
           return Integer.parseInt(id.substring("taskmanager-".length()));
         }
       }
     }
     throw new IllegalStateException("no TaskManager of " + restUrl() + " runs a task of " + jobId);
+  }
+
+  /** For each of the job's tasks, the ids of the TaskManagers that run (or ran) it. */
+  private List<java.util.Set<String>> taskManagersByVertex(String jobId) throws Exception {
+    List<java.util.Set<String>> out = new ArrayList<>();
+    for (JsonNode vertex : JSON.readTree(rest("/jobs/" + jobId)).get("vertices")) {
+      java.util.Set<String> ids = new java.util.TreeSet<>();
+      JSON.readTree(rest("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/taskmanagers"))
+          .get("taskmanagers").forEach(m -> ids.add(m.get("taskmanager-id").asText()));
+      out.add(ids);
+    }
+    return out;
   }
 
   /** The failures a job recovered from (or did not), oldest first: each one's exception and where. */
