@@ -23,6 +23,29 @@ public final class PostgresConnections {
   /** The driver itself, not DriverManager's registry: see {@link #open}. */
   private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
 
+  static {
+    releaseFromDriverManager();
+  }
+
+  /**
+   * Takes the PostgreSQL driver of a job's own class loader out of DriverManager's registry, where the
+   * PostgreSQL driver puts itself as its class loads. The registry lives as long as the JVM, so on a
+   * Flink session cluster it kept every finished job's class loader, with all the job's classes,
+   * alive: a TaskManager died of {@code OutOfMemoryError: Metaspace} after five jobs. In the
+   * launcher's JVM (the application class loader) the registry is left as it is, for the tools
+   * that look a driver up there.
+   */
+  static void releaseFromDriverManager() {
+    if (PostgresConnections.class.getClassLoader() != ClassLoader.getSystemClassLoader()
+        && org.postgresql.Driver.isRegistered()) {
+      try {
+        org.postgresql.Driver.deregister();
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot take the PostgreSQL driver out of DriverManager", e);
+      }
+    }
+  }
+
   /**
    * A connection through the PostgreSQL driver of this class's own class loader. DriverManager
    * hands a caller only drivers its class loader can see, and registers drivers once per JVM: on a

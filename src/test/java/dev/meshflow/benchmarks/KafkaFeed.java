@@ -23,9 +23,19 @@ final class KafkaFeed extends Thread {
   private final long rate;
   private final long maxSeconds;
   private volatile boolean running = true;
+  private final long probeEvery;
+  private final ProbeListener probes;
 
-  private KafkaFeed(KafkaBroker broker, String topic, String generator, long rate, long maxSeconds) {
+  /** Told when Kafka has acknowledged every {@code probeEvery}-th record, for latency from the topic. */
+  interface ProbeListener {
+    void acknowledged(long index, byte[] payload, long ackNanos);
+  }
+
+  private KafkaFeed(KafkaBroker broker, String topic, String generator, long rate, long maxSeconds,
+      long probeEvery, ProbeListener probes) {
     super("kafka-feed");
+    this.probeEvery = probeEvery;
+    this.probes = probes;
     this.broker = broker;
     this.topic = topic;
     this.generator = generator;
@@ -40,9 +50,17 @@ final class KafkaFeed extends Thread {
    * @param maxSeconds how long the feed may run at most; the generator is sized for it
    */
   static KafkaFeed start(String topic, String generator, long rate, long maxSeconds) throws Exception {
+    return start(topic, generator, rate, maxSeconds, Long.MAX_VALUE, null);
+  }
+
+  /** As {@link #start(String, String, long, long)}, telling {@code probes} of every {@code probeEvery}-th record. */
+  static KafkaFeed start(String topic, String generator, long rate, long maxSeconds, long probeEvery,
+      ProbeListener probes) throws Exception {
     KafkaBroker broker = KafkaBroker.shared();
-    broker.createTopic(topic, PARTITIONS);
-    KafkaFeed feed = new KafkaFeed(broker, topic, generator, rate, maxSeconds);
+    if (!broker.admin().listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+      broker.createTopic(topic, PARTITIONS); // else created by the caller, for a job that starts first
+    }
+    KafkaFeed feed = new KafkaFeed(broker, topic, generator, rate, maxSeconds, probeEvery, probes);
     feed.start();
     return feed;
   }
@@ -53,6 +71,11 @@ final class KafkaFeed extends Thread {
 
   String bootstrap() {
     return broker.bootstrap();
+  }
+
+  /** The records of the topic {@code group} has not committed. */
+  long lag(String group) throws Exception {
+    return broker.lag(topic, group, PARTITIONS);
   }
 
   String sourceUri(String group) {
@@ -77,7 +100,18 @@ final class KafkaFeed extends Thread {
         if (wait > 0) {
           LockSupport.parkNanos(wait * 1_000_000L); // pacing the producer, not awaiting a condition
         }
-        producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, records.recordAt(i).payload));
+        byte[] payload = records.recordAt(i).payload;
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, payload);
+        if (probes != null && i % probeEvery == 0) {
+          long index = i;
+          producer.send(record, (metadata, error) -> {
+            if (error == null) {
+              probes.acknowledged(index, payload, System.nanoTime());
+            }
+          });
+        } else {
+          producer.send(record);
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.meshflow.testing.Await;
 import dev.meshflow.testing.Diff;
 import dev.meshflow.testing.GeneratedInput;
 import dev.meshflow.testing.JavaCommand;
@@ -16,6 +17,7 @@ import dev.meshflow.transforms.interactions.model.InteractionAnalyticsModel;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,15 @@ public class ClusterSubmitTest {
       FlinkCluster.Jobs jobs = cluster.jobs();
       assertEquals(List.of("FINISHED", "FINISHED"), jobs.states(), "the cluster's jobs");
       assertEquals(2, jobs.taskManagersOfWidestTask(), "a parallel task ran on both TaskManagers");
+      // A session cluster runs job after job: a finished job's class loader (and all its classes)
+      // must go. The PostgreSQL driver's registration with DriverManager kept every one, and after
+      // five jobs a TaskManager died of OutOfMemoryError: Metaspace. Flink lets a loader go some
+      // tens of seconds after its job; the latest job's stays (after five jobs, still one).
+      for (int tm = 0; tm < 2; tm++) {
+        int i = tm;
+        Await.until("TaskManager " + i + " to hold no more than the latest job's class loader",
+            Duration.ofMinutes(2), () -> cluster.jobClassLoaders(i), loaders -> loaders <= 1);
+      }
     }
   }
 
