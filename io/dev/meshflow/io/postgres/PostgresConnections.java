@@ -28,8 +28,8 @@ public final class PostgresConnections {
   }
 
   /**
-   * Takes the PostgreSQL driver of a job's own class loader out of DriverManager's registry, where the
-   * PostgreSQL driver puts itself as its class loads. The registry lives as long as the JVM, so on a
+   * Takes the PostgreSQL driver of a job's own class loader out of DriverManager's registry, where
+   * the driver puts itself as its class loads. The registry lives as long as the JVM, so on a
    * Flink session cluster it kept every finished job's class loader, with all the job's classes,
    * alive: a TaskManager died of {@code OutOfMemoryError: Metaspace} after five jobs. In the
    * launcher's JVM (the application class loader) the registry is left as it is, for the tools

@@ -78,7 +78,8 @@ public class ClusterSoakBenchmark {
       String source = "kafka://" + dev.meshflow.testing.services.KafkaBroker.shared().bootstrap() + "/" + topic
           + "?group=soak";
       Path log = dir.resolve("soak.log");
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      List<String> command = new ArrayList<>(List.of(javaBin));
       command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
       command.addAll(List.of("-jar", bundle.getPath(), "ingest", "--runner=FlinkRunner",
           "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",

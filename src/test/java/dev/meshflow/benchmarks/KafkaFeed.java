@@ -57,8 +57,10 @@ final class KafkaFeed extends Thread {
   static KafkaFeed start(String topic, String generator, long rate, long maxSeconds, long probeEvery,
       ProbeListener probes) throws Exception {
     KafkaBroker broker = KafkaBroker.shared();
-    if (!broker.admin().listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
-      broker.createTopic(topic, PARTITIONS); // else created by the caller, for a job that starts first
+    try (org.apache.kafka.clients.admin.Admin admin = broker.admin()) {
+      if (!admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+        broker.createTopic(topic, PARTITIONS); // else created by the caller, for a job that starts first
+      }
     }
     KafkaFeed feed = new KafkaFeed(broker, topic, generator, rate, maxSeconds, probeEvery, probes);
     feed.start();

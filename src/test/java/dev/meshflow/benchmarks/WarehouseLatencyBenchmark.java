@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run with {@code mvn -B -Pbenchmarks test -Dtest=WarehouseLatencyBenchmark
  * [-Dbench.latency.rates=1000,5000,10000] [-Dbench.latency.seconds=45] [-Dbench.latency.warmup=30]
- * [-Dbench.latency.sinks=duckdb,postgres] [-Dbench.latency.jobArgs=--maxBundleTimeMills=100]}; the table is printed and written to
- * target/benchmarks/warehouse-latency.md.
+ * [-Dbench.latency.sinks=duckdb,postgres] [-Dbench.latency.jobArgs=--maxBundleTimeMills=100]}; the
+ * table is printed and written to target/benchmarks/warehouse-latency.md.
  */
 public class WarehouseLatencyBenchmark {
   private static final List<Long> RATES = Arrays.stream(
@@ -258,6 +258,7 @@ public class WarehouseLatencyBenchmark {
    */
   private static final class FloorLoop implements AutoCloseable {
     private volatile boolean running = true;
+    private volatile Exception failure;
     private final Thread thread;
 
     FloorLoop(String source, Warehouse warehouse) {
@@ -322,7 +323,7 @@ public class WarehouseLatencyBenchmark {
           }
         }
       } catch (Exception e) {
-        throw new IllegalStateException("the consumer loop failed", e);
+        failure = e; // the benchmark's thread reports it at close
       }
     }
 
@@ -330,6 +331,9 @@ public class WarehouseLatencyBenchmark {
     public void close() throws Exception {
       running = false;
       thread.join(TimeUnit.MINUTES.toMillis(1));
+      if (failure != null) {
+        throw new IllegalStateException("the plain consumer loop failed", failure);
+      }
     }
   }
 }

@@ -105,6 +105,13 @@ public class ClusterSubmitTest {
       assertEquals("FINISHED", apps.get(0).state());
       assertEquals(2, apps.get(0).executors(), "executor processes");
     }
+    // With its Guava relocated for spark-submit, the same bundle still runs Spark locally with
+    // nothing but java -jar (moved here from RunnerBundleTest, where its build cost CI 150 s).
+    List<String> local = javaCommand();
+    local.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics", "--runner=SparkRunner",
+        "--source=" + GENERATOR, "--sink=duckdb:" + tmp.resolve("spark-local.duckdb"), "--progressSeconds=0"));
+    assertFinished(RunnerBundles.run(local, 5, Map.of(), tmp), "SparkRunner");
+    assertTheModels(Tables.duckDb(tmp.resolve("spark-local.duckdb").toString()));
   }
 
   private static List<String> javaCommand() throws Exception {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing but {@code java -jar}, as a cluster submission would ship it. Submitting the bundles to
  * standalone Flink and Spark clusters ({@code flink run}, {@code --flinkMaster}, {@code spark-submit})
  * takes a cluster of JVMs each, past CI's time: {@code mvn -B test -Pfaults} (ClusterSubmitTest).
+ * The Spark bundle's own run with {@code java -jar} is there too, beside its spark-submit: its build
+ * relocates Guava across every class and took about 150 s of CI's 20 minutes.
  */
 public class RunnerBundleTest {
   private static final int EVENTS = 3000;
@@ -44,11 +46,5 @@ public class RunnerBundleTest {
   @Test
   public void flinkBundleRunsOnItsOwn() throws Exception {
     buildAndRun("flink", "FlinkRunner");
-  }
-
-  /** With its Guava relocated for spark-submit (ClusterSubmitTest), it still runs Spark locally. */
-  @Test
-  public void sparkBundleRunsOnItsOwn() throws Exception {
-    buildAndRun("spark", "SparkRunner");
   }
 }
