@@ -132,14 +132,13 @@ public class ClusterSoakBenchmark {
     long[] metaspace = new long[TASK_MANAGERS];
     long[] rss = new long[TASK_MANAGERS];
     for (int i = 0; i < TASK_MANAGERS; i++) {
-      long pid = cluster.taskManagerPid(i);
-      jcmd(pid, "GC.run");
-      String info = jcmd(pid, "GC.heap_info");
+      cluster.jcmd(i, "GC.run");
+      String info = cluster.jcmd(i, "GC.heap_info");
       Matcher used = USED_HEAP.matcher(info);
       heap[i] = used.find() ? Long.parseLong(used.group(2)) / 1024 : -1;
       Matcher meta = METASPACE.matcher(info);
       metaspace[i] = meta.find() ? Long.parseLong(meta.group(1)) / 1024 : -1;
-      rss[i] = rssMb(pid);
+      rss[i] = rssMb(cluster.taskManagerPid(i));
     }
     long lag = feed.lag("soak");
     return new Sample(minute, heap, metaspace, rss, lag);
@@ -161,14 +160,6 @@ public class ClusterSoakBenchmark {
             c.path("checkpointed_size").asLong(c.path("state_size").asLong()), c.path("end_to_end_duration").asLong()));
       }
     }
-  }
-
-  private static String jcmd(long pid, String command) throws Exception {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        String.valueOf(pid), command).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    p.waitFor(30, TimeUnit.SECONDS);
-    return output;
   }
 
   private static long rssMb(long pid) throws Exception {

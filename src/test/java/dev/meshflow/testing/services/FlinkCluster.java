@@ -167,12 +167,7 @@ public final class FlinkCluster implements AutoCloseable {
    * JVM's class histogram, which first runs a full GC, so only live loaders count.
    */
   public long jobClassLoaders(int i) throws Exception {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        String.valueOf(taskManagerPid(i)), "GC.class_histogram").redirectErrorStream(true).start();
-    String histogram = new String(jcmd.getInputStream().readAllBytes());
-    if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-      throw new IllegalStateException("jcmd GC.class_histogram failed: " + histogram);
-    }
+    String histogram = jcmd(i, "GC.class_histogram");
     long loaders = 0;
     for (String line : histogram.split("\n")) {
       String[] columns = line.trim().split("\\s+");
@@ -181,6 +176,17 @@ public final class FlinkCluster implements AutoCloseable {
       }
     }
     return loaders;
+  }
+
+  /** What {@code jcmd <pid> command} prints for TaskManager {@code i}: its heap, its classes, a GC. */
+  public String jcmd(int i, String command) throws Exception {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(taskManagerPid(i)), command).redirectErrorStream(true).start();
+    String output = new String(jcmd.getInputStream().readAllBytes());
+    if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + output);
+    }
+    return output;
   }
 
   /** Waits until the JobManager counts {@code n} registered TaskManagers. */
