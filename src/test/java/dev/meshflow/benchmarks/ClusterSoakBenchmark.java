@@ -92,7 +92,7 @@ public class ClusterSoakBenchmark {
       try {
         dev.meshflow.testing.Await.until("the soak's job running on the cluster", java.time.Duration.ofMinutes(3),
             () -> {
-              assertTrue(job.isAlive(), () -> "the job ended before it ran:\n" + tail(log));
+              assertTrue(job.isAlive(), () -> "the job ended before it ran:\n" + RunnerBundles.tail(log));
               return cluster.jobs().states().contains("RUNNING");
             }, running -> running);
         feed = KafkaFeed.start(topic, "generator:interactions?outOfOrder=0&late=0", RATE, MINUTES * 60 + 600);
@@ -202,14 +202,6 @@ public class ClusterSoakBenchmark {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM interactions")) {
       rs.next();
       return rs.getLong(1);
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      return RunnerBundles.tail(Files.readString(log));
-    } catch (java.io.IOException e) {
-      return "(no log: " + e.getMessage() + ")";
     }
   }
 

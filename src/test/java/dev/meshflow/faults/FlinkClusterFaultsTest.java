@@ -80,9 +80,9 @@ public class FlinkClusterFaultsTest {
     }
   }
 
-  /** Each test starts with both TaskManagers. */
+  /** Each test starts with every TaskManager. */
   @AfterEach
-  public void bothTaskManagersAgain() throws Exception {
+  public void everyTaskManagerAgain() throws Exception {
     for (int i = 0; i < TASK_MANAGERS; i++) {
       if (!cluster.taskManagerAlive(i)) {
         cluster.startTaskManager(i);
@@ -111,8 +111,8 @@ public class FlinkClusterFaultsTest {
 
   /**
    * {@code recommendations} streaming on the cluster, its running totals firing every second, loses
-   * a TaskManager that runs its tasks after its first checkpoint. Restored from it, the job ends with exactly the store
-   * a batch backfill of the same topic writes. A restored job fires its panes from the checkpoint's
+   * a TaskManager that runs its tasks after its first checkpoint. Restored from it, the job ends
+   * with exactly the store a batch backfill of the same topic writes. A restored job fires its panes from the checkpoint's
    * index again, so rows versioned by pane could lose to the partial totals the lost attempt had
    * written past it (StoreRows.runVersion).
    */
@@ -151,8 +151,8 @@ public class FlinkClusterFaultsTest {
       System.out.printf("recommendations: TaskManager %d killed with %,d of %,d offsets committed%n", victim, committed,
           events);
       assertTrue(committed < events, "killed before the end");
-      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + tail(logFile));
-      assertEquals(0, job.exitValue(), "the job failed:\n" + tail(logFile));
+      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + RunnerBundles.tail(logFile));
+      assertEquals(0, job.exitValue(), "the job failed:\n" + RunnerBundles.tail(logFile));
     } finally {
       job.destroyForcibly();
     }
@@ -245,8 +245,8 @@ public class FlinkClusterFaultsTest {
       java.util.regex.Matcher savepoint = java.util.regex.Pattern.compile("--savepointPath=(\\S+)").matcher(stop.out);
       assertTrue(savepoint.find(), "the stop prints how to resume: " + stop.out);
       location = savepoint.group(1);
-      assertTrue(first.waitFor(2, TimeUnit.MINUTES), "the stopped job's launcher did not end:\n" + tail(firstLog));
-      assertEquals(0, first.exitValue(), "the stopped job's launcher:\n" + tail(firstLog));
+      assertTrue(first.waitFor(2, TimeUnit.MINUTES), "the stopped job's launcher did not end:\n" + RunnerBundles.tail(firstLog));
+      assertEquals(0, first.exitValue(), "the stopped job's launcher:\n" + RunnerBundles.tail(firstLog));
       committedAtStop = kafka.committed(topic, topic, PARTITIONS);
       System.out.printf("savepoint: stopped with %,d of %,d offsets committed; %s%n", committedAtStop, EVENTS, location);
     } finally {
@@ -260,8 +260,8 @@ public class FlinkClusterFaultsTest {
     Path secondLog = TempFiles.newFile(tmp, topic + "-second.log");
     Process second = start(resumed, topic + "-second", secondLog);
     try {
-      assertTrue(second.waitFor(5, TimeUnit.MINUTES), "the resumed job did not end:\n" + tail(secondLog));
-      assertEquals(0, second.exitValue(), "the resumed job failed:\n" + tail(secondLog));
+      assertTrue(second.waitFor(5, TimeUnit.MINUTES), "the resumed job did not end:\n" + RunnerBundles.tail(secondLog));
+      assertEquals(0, second.exitValue(), "the resumed job failed:\n" + RunnerBundles.tail(secondLog));
     } finally {
       second.destroyForcibly();
     }
@@ -277,8 +277,8 @@ public class FlinkClusterFaultsTest {
 
   /**
    * Submits {@code pipeline} streaming from a new topic holding the records, until caught up, at
-   * parallelism 2 with a checkpoint a second; kills a TaskManager running its tasks once the first checkpoint has
-   * committed its offsets; waits for the job to end by itself. Returns what the launcher printed.
+   * parallelism 2 with a checkpoint a second; kills a TaskManager running its tasks once the first
+   * checkpoint has committed its offsets; waits for the job to end by itself. Returns what the launcher printed.
    */
   private String killATaskManagerMidRun(String pipeline, String topic, String db) throws Exception {
     Path logFile = TempFiles.newFile(tmp, topic + ".log");
@@ -293,7 +293,7 @@ public class FlinkClusterFaultsTest {
       System.out.printf("%s: TaskManager %d (pid %d), which ran its tasks, killed with %,d of %,d offsets committed%n",
           pipeline, victim, pid, committed, EVENTS);
       assertTrue(committed < EVENTS, "killed before the end");
-      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + tail(logFile));
+      assertTrue(job.waitFor(5, TimeUnit.MINUTES), "the job did not end:\n" + RunnerBundles.tail(logFile));
       String log = Files.readString(logFile);
       assertEquals(0, job.exitValue(), "the job failed:\n" + RunnerBundles.tail(log));
       assertThat("a progress line says where the job runs", log, matchesPattern(
@@ -349,20 +349,12 @@ public class FlinkClusterFaultsTest {
    */
   private static long firstCheckpoint(Process job, Path log, KafkaBroker brokers, String topic) throws Exception {
     return Await.until("the first checkpoint's offsets committed", Duration.ofMinutes(3), () -> {
-      assertTrue(job.isAlive(), () -> "the job ended before the first checkpoint:\n" + tail(log));
+      assertTrue(job.isAlive(), () -> "the job ended before the first checkpoint:\n" + RunnerBundles.tail(log));
       return brokers.committed(topic, topic, PARTITIONS);
     }, n -> n > 0);
   }
 
   private static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String tail(Path log) {
-    try {
-      return RunnerBundles.tail(Files.readString(log));
-    } catch (java.io.IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
   }
 }

@@ -60,6 +60,15 @@ public final class RunnerBundles {
     return output;
   }
 
+  /** The end of a log file, or why it could not be read: for a failure message about a process. */
+  public static String tail(Path log) {
+    try {
+      return tail(Files.readString(log, StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
   /** The end of a long output. */
   public static String tail(String s) {
     return s.length() < 3000 ? s : s.substring(s.length() - 3000);
