@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines.recommendations.serving;
 
 import dev.meshflow.io.sql.ReadOnlyConnections;
+import dev.meshflow.transforms.recommendations.CatalogItem;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -40,7 +41,15 @@ final class NeighbourhoodCache implements AutoCloseable {
   private final long maxAgeNanos;
   private final long staleLimitNanos;
   private final ReadOnlyConnections connections;
-  private final ConcurrentHashMap<String, Kept<RecommendationStore.Neighbourhood>> seeds = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Kept<CoCounts>> seeds = new ConcurrentHashMap<>();
+  /**
+   * The plays and versions of every item a kept neighbourhood names, one entry per item (not one
+   * per item and seed) and one String per id; bounded by the catalogue. An entry that a read finds
+   * unchanged stays the same object, so a refresh leaves the collector little to copy.
+   */
+  private final ConcurrentHashMap<String, RecommendationStore.Played> plays = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CatalogItem> catalog = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, String> ids = new ConcurrentHashMap<>();
   private final Set<String> queued = new LinkedHashSet<>();
   private final AtomicLong readByRequests = new AtomicLong();
   private final AtomicLong refreshed = new AtomicLong();
@@ -65,14 +74,17 @@ final class NeighbourhoodCache implements AutoCloseable {
     }
   }
 
-  /** Each seed's neighbourhood: kept ones (stale ones queued for the refresher), the rest read now. */
-  Map<String, RecommendationStore.Neighbourhood> get(Connection c, Collection<String> wanted) throws SQLException {
+  /**
+   * Each seed's neighbourhood: kept ones (stale ones queued for the refresher), the rest read now;
+   * with the plays and versions of their items as kept (as read, when nothing is kept).
+   */
+  RecommendationStore.Neighbourhoods get(Connection c, Collection<String> wanted) throws SQLException {
     long now = System.nanoTime();
-    Map<String, RecommendationStore.Neighbourhood> out = new HashMap<>();
+    Map<String, Map<String, Long>> out = new HashMap<>();
     Set<String> missing = new HashSet<>();
     List<String> due = new ArrayList<>();
     for (String seed : wanted) {
-      Kept<RecommendationStore.Neighbourhood> kept = seeds.get(seed);
+      Kept<CoCounts> kept = seeds.get(seed);
       long age = kept == null ? Long.MAX_VALUE : now - kept.atNanos();
       if (maxAgeNanos == 0 || age >= staleLimitNanos) {
         missing.add(seed);
@@ -90,24 +102,43 @@ final class NeighbourhoodCache implements AutoCloseable {
         }
       }
     }
-    if (!missing.isEmpty()) {
-      Map<String, RecommendationStore.Neighbourhood> read = RecommendationStore.neighbourhoods(c, missing);
-      readByRequests.addAndGet(missing.size());
-      keep(now, read);
-      out.putAll(read);
+    if (missing.isEmpty()) {
+      return new RecommendationStore.Neighbourhoods(out, plays, catalog);
     }
-    return out;
+    RecommendationStore.Neighbourhoods read = RecommendationStore.neighbourhoods(c, missing);
+    readByRequests.addAndGet(missing.size());
+    if (maxAgeNanos == 0) {
+      return read;
+    }
+    out.putAll(keep(now, read));
+    return new RecommendationStore.Neighbourhoods(out, plays, catalog);
   }
 
-  private void keep(long atNanos, Map<String, RecommendationStore.Neighbourhood> read) {
-    if (maxAgeNanos == 0) {
-      return;
-    }
+  /** Keeps what was read, as the same objects where nothing changed; returns each seed's counts as kept. */
+  private Map<String, CoCounts> keep(long atNanos, RecommendationStore.Neighbourhoods read) {
     if (seeds.size() > MAX_SEEDS) {
       seeds.clear();
     }
-    read.forEach((seed, hood) -> seeds.merge(seed, new Kept<>(atNanos, hood),
-        (old, fresh) -> old.atNanos() > fresh.atNanos() ? old : fresh));
+    read.plays().forEach((item, p) -> plays.merge(canonical(item), p, NeighbourhoodCache::sameOrFresh));
+    read.catalog().forEach((item, i) -> catalog.merge(canonical(item), i, NeighbourhoodCache::sameOrFresh));
+    Map<String, CoCounts> kept = new HashMap<>();
+    read.neighbours().forEach((seed, counts) -> {
+      Kept<CoCounts> before = seeds.get(seed);
+      CoCounts value = before != null && before.value().sameAs(counts) ? before.value()
+          : CoCounts.of(counts, this::canonical);
+      kept.put(seed, seeds.merge(canonical(seed), new Kept<>(atNanos, value),
+          (old, fresh) -> old.atNanos() > fresh.atNanos() ? old : fresh).value());
+    });
+    return kept;
+  }
+
+  private String canonical(String id) {
+    String known = ids.putIfAbsent(id, id);
+    return known == null ? id : known;
+  }
+
+  private static <T> T sameOrFresh(T kept, T fresh) {
+    return kept.equals(fresh) ? kept : fresh;
   }
 
   /** The refresher: queued seeds in batches, each batch followed by a rest as long as it took. */

@@ -361,7 +361,7 @@ public final class RecommendationApi implements AutoCloseable {
 
   /** The same, knowing also the plays and versions of {@code others}, which ranking may ask about. */
   private StoreState state(Connection c, List<String> seeds, Set<String> others) throws SQLException {
-    Map<String, RecommendationStore.Neighbourhood> hoods = cache.get(c, new HashSet<>(seeds));
+    RecommendationStore.Neighbourhoods hoods = cache.get(c, new HashSet<>(seeds));
     boolean catalogued = cache.catalogued(c);
     Set<String> deletedNow = catalogued ? cache.deleted(c) : Set.of();
     Set<String> rest = new HashSet<>(others);
@@ -372,22 +372,21 @@ public final class RecommendationApi implements AutoCloseable {
   }
 
   /**
-   * The store's state for one request: the seeds' neighbourhoods as kept (each already holds its
-   * neighbours' plays and versions, so nothing is copied per request), the items deleted since
-   * (kept no longer than the age), and the plays and versions of other items read up front; the
-   * lists ranking asks for are read when it asks.
+   * The store's state for one request: the seeds' neighbourhoods and their items' plays and
+   * versions as kept (nothing is copied per request), the items deleted since (kept no longer than
+   * the age), and the plays and versions of other items read up front; the lists ranking asks for
+   * are read when it asks.
    */
   private static final class StoreState implements Scoring.State {
     private final Connection c;
-    private final Map<String, RecommendationStore.Neighbourhood> hoods;
+    private final RecommendationStore.Neighbourhoods hoods;
     private final Map<String, RecommendationStore.Played> plays;
     final boolean catalogued;
     private final Map<String, CatalogItem> catalog;
     private final Set<String> deletedNow;
 
-    StoreState(Connection c, Map<String, RecommendationStore.Neighbourhood> hoods,
-        Map<String, RecommendationStore.Played> plays, boolean catalogued, Map<String, CatalogItem> catalog,
-        Set<String> deletedNow) {
+    StoreState(Connection c, RecommendationStore.Neighbourhoods hoods, Map<String, RecommendationStore.Played> plays,
+        boolean catalogued, Map<String, CatalogItem> catalog, Set<String> deletedNow) {
       this.deletedNow = deletedNow;
       this.c = c;
       this.hoods = hoods;
@@ -396,22 +395,15 @@ public final class RecommendationApi implements AutoCloseable {
       this.catalog = catalog;
     }
 
+    /** What the request read up front about {@code item}, else what the neighbourhoods hold. */
     private RecommendationStore.Played played(String item) {
-      return find(item, plays, RecommendationStore.Neighbourhood::plays);
+      RecommendationStore.Played p = plays.get(item);
+      return p != null ? p : hoods.plays().get(item);
     }
 
     CatalogItem item(String item) {
-      return find(item, catalog, RecommendationStore.Neighbourhood::catalog);
-    }
-
-    /** What the request read up front about {@code item}, else what a kept neighbourhood holds. */
-    private <T> T find(String item, Map<String, T> readNow,
-        java.util.function.Function<RecommendationStore.Neighbourhood, Map<String, T>> kept) {
-      T found = readNow.get(item);
-      for (var hood = hoods.values().iterator(); found == null && hood.hasNext(); ) {
-        found = kept.apply(hood.next()).get(item);
-      }
-      return found;
+      CatalogItem i = catalog.get(item);
+      return i != null ? i : hoods.catalog().get(item);
     }
 
     @Override
@@ -428,8 +420,7 @@ public final class RecommendationApi implements AutoCloseable {
 
     @Override
     public Map<String, Long> neighbours(String seed) {
-      RecommendationStore.Neighbourhood hood = hoods.get(seed);
-      return hood == null ? Map.of() : hood.neighbours();
+      return hoods.neighbours().getOrDefault(seed, Map.of());
     }
 
     @Override

@@ -189,24 +189,28 @@ final class RecommendationStore {
   }
 
   /**
-   * What ranking reads about one seed: its co-listening counts (neighbour to count), and the plays
-   * and item-product versions of each neighbour and of the seed itself.
+   * What ranking reads about some seeds: each seed's co-listening counts (neighbour to count), and
+   * the plays and item-product versions of the seeds and their neighbours, one entry per item
+   * however many seeds name it.
    */
-  record Neighbourhood(Map<String, Long> neighbours, Map<String, Played> plays, Map<String, CatalogItem> catalog) {}
+  record Neighbourhoods(Map<String, Map<String, Long>> neighbours, Map<String, Played> plays,
+      Map<String, CatalogItem> catalog) {}
 
   /**
-   * Each of {@code seeds}' neighbourhood: the neighbours, their plays and their versions in one
-   * joined query (4.9 ms against 11.4 ms for a second query binding every neighbour's id, on the
+   * {@code seeds}' neighbourhoods: the neighbours, their plays and their versions in one joined
+   * query (4.9 ms against 11.4 ms for a second query binding every neighbour's id, on the
    * benchmark's DuckDB file: about 1,100 neighbours), the seeds' own in two more. A seed nobody
    * co-listened with gets an empty neighbourhood.
    */
-  static Map<String, Neighbourhood> neighbourhoods(Connection c, Collection<String> seeds) throws SQLException {
-    Map<String, Neighbourhood> out = new HashMap<>();
+  static Neighbourhoods neighbourhoods(Connection c, Collection<String> seeds) throws SQLException {
+    Map<String, Map<String, Long>> neighbours = new HashMap<>();
+    Map<String, Played> plays = new HashMap<>();
+    Map<String, CatalogItem> catalog = new HashMap<>();
     if (seeds.isEmpty()) {
-      return out;
+      return new Neighbourhoods(neighbours, plays, catalog);
     }
     for (String seed : seeds) {
-      out.put(seed, new Neighbourhood(new HashMap<>(), new HashMap<>(), new HashMap<>()));
+      neighbours.put(seed, new HashMap<>());
     }
     try (PreparedStatement st = c.prepareStatement("SELECT n.item_id, n.neighbour_id, n.co_count, p.item_type,"
         + " p.plays, i.item_type, i.creator, i.genre, i.deleted FROM " + RecommendationTables.CO_LISTENS + " n"
@@ -216,22 +220,22 @@ final class RecommendationStore {
       bind(st, seeds);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          Neighbourhood of = out.get(rs.getString(1));
           String neighbour = rs.getString(2);
-          of.neighbours().put(neighbour, rs.getLong(3));
-          if (rs.getString(4) != null) {
-            of.plays().put(neighbour, new Played(neighbour, rs.getString(4), rs.getLong(5)));
+          neighbours.get(rs.getString(1)).put(neighbour, rs.getLong(3));
+          // One query sees one version of each item: a neighbour of several seeds is read once.
+          if (!plays.containsKey(neighbour) && rs.getString(4) != null) {
+            plays.put(neighbour, new Played(neighbour, rs.getString(4), rs.getLong(5)));
           }
-          if (rs.getString(6) != null) {
-            of.catalog().put(neighbour, new CatalogItem(neighbour, rs.getString(6), rs.getString(7),
+          if (!catalog.containsKey(neighbour) && rs.getString(6) != null) {
+            catalog.put(neighbour, new CatalogItem(neighbour, rs.getString(6), rs.getString(7),
                 rs.getString(8), rs.getBoolean(9)));
           }
         }
       }
     }
-    plays(c, seeds).forEach((seed, played) -> out.get(seed).plays().put(seed, played));
-    items(c, seeds).forEach((seed, item) -> out.get(seed).catalog().put(seed, item));
-    return out;
+    plays.putAll(plays(c, seeds));
+    catalog.putAll(items(c, seeds));
+    return new Neighbourhoods(neighbours, plays, catalog);
   }
 
   /** The type and plays of each of {@code items} that was ever played. */

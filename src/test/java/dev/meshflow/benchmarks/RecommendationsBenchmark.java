@@ -15,6 +15,7 @@ import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.testing.TempFiles;
 import dev.meshflow.testing.services.Postgres;
 import dev.meshflow.transforms.recommendations.RecommendationTables;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,16 @@ public class RecommendationsBenchmark {
   /** The serve settings compared in one run: neighbourhoods read per request, and kept 500 ms (the default). */
   private static final List<Long> CACHE_MILLIS = Arrays.stream(System.getProperty("bench.recs.cacheMillis", "0,500")
       .split(",")).map(Long::parseLong).toList();
+  /** When above 0, the last serve setting is measured again with the job's threads at this niceness. */
+  private static final int JOB_NICE = Integer.getInteger("bench.recs.jobNice", 0);
+  /**
+   * Serve's JVM options to compare, separated by {@code |} (an empty one: the launcher's own;
+   * {@code classes=DIR}: another build's classes), each against the live store in interleaved
+   * rounds ({@code bench.recs.rounds}); none by default.
+   */
+  private static final List<String> SERVE_VARIANTS =
+      Arrays.asList(System.getProperty("bench.recs.serveVariants", "").split("\\|", -1));
+  private static final int ROUNDS = Integer.getInteger("bench.recs.rounds", 3);
   private static final List<String> RUNNERS =
       Arrays.asList(System.getProperty("bench.recs.runners", "FlinkRunner,DirectRunner").split(","));
   /**
@@ -179,8 +190,9 @@ public class RecommendationsBenchmark {
     List<String> single = new ArrayList<>();
     List<String> cpus = new ArrayList<>();
     List<String> shares = new ArrayList<>();
+    List<String> variants = new ArrayList<>();
     if (Boolean.parseBoolean(System.getProperty("bench.recs.postgres", "true"))) {
-      servingPostgres(rows, single, cpus, shares);
+      servingPostgres(rows, single, cpus, shares, variants);
     }
 
     String answer = "(not measured: -Dbench.recs.duckdb=false)";
@@ -191,8 +203,9 @@ public class RecommendationsBenchmark {
         "Serving: `GET /recommendations/{user}?n=10` for random known listeners at " + RPS + " requests/s for "
             + SECONDS + " s, open loop, against `./meshflow serve` (8 threads) in a JVM of its own; the baseline is"
             + " `GET /health` at the same rate in the same run; " + BenchmarkReport.machine(), "",
-        "| store | p50 | p95 | p99 | max | errors | /health p99 (baseline) | p99 over /health's | p99 over the 25 ms target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| store | p50 | p95 | p99 | max | errors | /openapi.json p99 (no store read) | /health p99 (baseline) | p99 over"
+            + " /health's | p99 over the 25 ms target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         String.join("\n", rows), "",
         "One request at a time (2,000 after 300 not counted), before the load above: the API's capacity on one"
             + " connection.", "",
@@ -200,9 +213,10 @@ public class RecommendationsBenchmark {
         String.join("\n", single), "",
         "Where the two cores went while `/recommendations` was under load (`serve`'s JVM; the benchmark's JVM: the load"
             + " client and the Kafka feed; the job's launcher and its Flink JVM; the rest: PostgreSQL, Kafka, the OS):", "",
-        "| store | CPU, in cores |", "|---|---|", String.join("\n", cpus), "",
+        "| store | CPU, in cores | GC pauses while loaded: serve; the load client |", "|---|---|---|", String.join("\n", cpus), "",
         "What `serve` said of its kept neighbourhoods after the load (`GET /health`):", "",
         shares.stream().map(h -> "- " + h).collect(java.util.stream.Collectors.joining("\n")), "",
+        variants.isEmpty() ? "" : String.join("\n", variants) + "\n",
         "DuckDB while a streaming job holds the file, `GET /health` answers: `" + answer.replaceAll("\\s+", " ") + "`")));
   }
 
@@ -217,8 +231,8 @@ public class RecommendationsBenchmark {
   }
 
   /** The PostgreSQL rows: the store while a Flink job learns, each cache setting; then the same store with no writer. */
-  private void servingPostgres(List<String> rows, List<String> single, List<String> cpus, List<String> shares)
-      throws Exception {
+  private void servingPostgres(List<String> rows, List<String> single, List<String> cpus, List<String> shares,
+      List<String> variants) throws Exception {
     Live live = Live.start(tmp, "FlinkRunner", "serve-flink", SERVE_RATE);
     try {
       live.awaitKeepingUp();
@@ -230,13 +244,19 @@ public class RecommendationsBenchmark {
         try (Serve serve = Serve.start(live.sink, "serve-pg-" + cache, "--cacheMillis=" + cache)) {
           single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size())
               + "?n=10", 2000).singleRow(store));
-          Load health = Load.run(serve.url, i -> "/health");
-          CpuShares cpu = CpuShares.start(cpuNames(serve, live.job));
-          Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
-          cpus.add("| " + store + " | " + cpu.since() + " |");
-          rows.add(recs.row(store, health));
-          shares.add(store + ": " + JSON.readTree(get(serve.url + "/health").body()).path("neighbourhoods"));
+          shares.add(underLoad(serve, store, users, live.job, rows, cpus));
         }
+      }
+      if (SERVE_VARIANTS.size() > 1) {
+        variants.addAll(servingVariants(live, users));
+      }
+      if (JOB_NICE > 0) {
+        int threads = Niceness.lower(live.job.toHandle(), JOB_NICE);
+        servingWithTheJobNiced(live, users, "at `nice " + JOB_NICE + "`", threads + " of the job's threads lowered",
+            rows, cpus, shares);
+        int sessions = Niceness.lowerDatabaseSessions(live.job.toHandle(), Postgres.port(), JOB_NICE);
+        servingWithTheJobNiced(live, users, "and its database sessions at `nice " + JOB_NICE + "`",
+            sessions + " of PostgreSQL's backends lowered", rows, cpus, shares);
       }
     } finally {
       live.stop();
@@ -248,15 +268,90 @@ public class RecommendationsBenchmark {
       List<String> users = knownUsers(live.sink);
       try (Serve serve = Serve.start(live.sink, "serve-pg-idle-" + cache, "--cacheMillis=" + cache)) {
         Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10", 300);
-        Load health = Load.run(serve.url, i -> "/health");
-        CpuShares cpu = CpuShares.start(cpuNames(serve, null));
-        Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
-        cpus.add("| " + store + " | " + cpu.since() + " |");
-        rows.add(recs.row(store, health));
-        shares.add(store + ": " + JSON.readTree(get(serve.url + "/health").body()).path("neighbourhoods"));
+        shares.add(underLoad(serve, store, users, null, rows, cpus));
       }
     }
 
+  }
+
+  /**
+   * The three loads against one serve: a reply that reads no store, one that reads one row, and
+   * lists; each into its table. Returns what serve says of its kept neighbourhoods afterwards.
+   */
+  private static String underLoad(Serve serve, String store, List<String> users, Process job, List<String> rows,
+      List<String> cpus) throws Exception {
+    Load page = Load.run(serve.url, i -> "/openapi.json");
+    Load health = Load.run(serve.url, i -> "/health");
+    CpuShares cpu = CpuShares.start(cpuNames(serve, job));
+    Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+    cpus.add("| " + store + " | " + cpu.since() + " | " + recs.pauses(serve.gcLog) + " |");
+    rows.add(recs.row(store, page, health));
+    return store + ": " + JSON.readTree(get(serve.url + "/health").body()).path("neighbourhoods");
+  }
+
+  /**
+   * Serve's JVM options against each other ({@code bench.recs.serveVariants}), the last cache
+   * setting, the same live store and job, rounds interleaved (A B A B ...): the median p99 of each,
+   * with its range, its /health floor and its longest GC pause.
+   */
+  private List<String> servingVariants(Live live, List<String> users) throws Exception {
+    long cache = CACHE_MILLIS.get(CACHE_MILLIS.size() - 1);
+    Map<String, List<double[]>> results = new java.util.LinkedHashMap<>();
+    for (int round = 1; round <= ROUNDS; round++) {
+      for (String variant : SERVE_VARIANTS) {
+        List<String> jvm = variant.isBlank() ? List.of() : Arrays.asList(variant.trim().split("\\s+"));
+        try (Serve serve = Serve.start(live.sink, "serve-variant-" + round + "-" + SERVE_VARIANTS.indexOf(variant), jvm,
+            "--cacheMillis=" + cache)) {
+          Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10", 300);
+          Load health = Load.run(serve.url, i -> "/health");
+          Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
+          results.computeIfAbsent(variant, v -> new ArrayList<>()).add(new double[] {
+              recs.p(50), recs.p(99), recs.p(100), health.p(99), GcPauses.longest(serve.gcLog, recs.from, recs.to)});
+        }
+      }
+    }
+    List<String> lines = new ArrayList<>(List.of("",
+        "Serve's JVM options against each other: " + ROUNDS + " interleaved rounds against the same live store, the Flink"
+            + " job learning from " + String.format("%,d", SERVE_RATE) + " events/s, `--cacheMillis=" + cache
+            + "`; medians (min–max):", "",
+        "| serve's JVM options | p50 | p99 | max | /health p99 (baseline) | longest GC pause of serve"
+            + " | p99 over the 25 ms target |",
+        "|---|---:|---:|---:|---:|---:|---:|"));
+    results.forEach((variant, runs) -> lines.add(String.format("| %s | %s | %s | %s | %s | %s | %.2f |",
+        variant.isBlank() ? "the launcher's (G1, default heap)" : "`" + variant.trim() + "`",
+        spread(runs, 0), spread(runs, 1), spread(runs, 2), spread(runs, 3), spread(runs, 4), median(runs, 1) / 25.0)));
+    return lines;
+  }
+
+  private static double median(List<double[]> runs, int column) {
+    return percentile(runs.stream().map(r -> r[column]).toList(), 50);
+  }
+
+  private static String spread(List<double[]> runs, int column) {
+    List<Double> values = runs.stream().map(r -> r[column]).sorted().toList();
+    return String.format("%.1f ms (%.1f–%.1f)", median(runs, column), values.get(0), values.get(values.size() - 1));
+  }
+
+  /**
+   * The last cache setting again, the job's every thread lowered to {@code bench.recs.jobNice} (the
+   * same live store and job, after the rows at the default priority: a process cannot raise its
+   * priority back): what the API gets when the machine gives the learner what serving leaves.
+   */
+  private void servingWithTheJobNiced(Live live, List<String> users, String how, String lowered, List<String> rows,
+      List<String> cpus, List<String> shares) throws Exception {
+    int progressBefore = live.progressLines(0).size();
+    long cache = CACHE_MILLIS.get(CACHE_MILLIS.size() - 1);
+    String store = "PostgreSQL 16, the Flink job learning from " + String.format("%,d", SERVE_RATE)
+        + " events/s " + how + ", `--cacheMillis=" + cache + "`";
+    try (Serve serve = Serve.start(live.sink, "serve-pg-nice-" + rows.size(), "--cacheMillis=" + cache)) {
+      Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size()) + "?n=10", 300);
+      String kept = underLoad(serve, store, users, live.job, rows, cpus);
+      List<String> progress = live.progressLines(progressBefore);
+      long keepingUp = progress.stream().filter(l -> l.endsWith("keeping up)")).count();
+      shares.add(kept + "; " + lowered + "; the job's progress lines meanwhile: " + keepingUp + " of "
+          + progress.size() + " keeping up"
+          + (progress.isEmpty() ? "" : ", the last: `" + progress.get(progress.size() - 1) + "`"));
+    }
   }
 
   /** The DuckDB rows: a batch run's file with no writer; and what serve answers for a file a streaming job holds. */
@@ -272,9 +367,10 @@ public class RecommendationsBenchmark {
         List<String> users = listeners;
         single.add(Load.oneAtATime(serve.url, i -> "/recommendations/" + users.get(i * 7919 % users.size())
             + "?n=10", 2000).singleRow(store));
+        Load page = Load.run(serve.url, i -> "/openapi.json");
         Load health = Load.run(serve.url, i -> "/health");
         Load recs = Load.run(serve.url, i -> "/recommendations/" + users.get(i % users.size()) + "?n=10");
-        rows.add(recs.row(store, health));
+        rows.add(recs.row(store, page, health));
       }
     }
 
@@ -365,20 +461,26 @@ public class RecommendationsBenchmark {
   private static final class Serve implements AutoCloseable {
     final Process process;
     final String url;
+    final Path gcLog;
 
-    private Serve(Process process, String url) {
+    private Serve(Process process, String url, Path gcLog) {
       this.process = process;
       this.url = url;
+      this.gcLog = gcLog;
     }
 
     static Serve start(String store, String name, String... options) throws Exception {
+      return start(store, name, List.of(), options);
+    }
+
+    static Serve start(String store, String name, List<String> jvm, String... options) throws Exception {
       int port;
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         port = s.getLocalPort();
       }
       List<String> args = new ArrayList<>(List.of("serve", "--store=" + store, "--port=" + port));
       args.addAll(List.of(options));
-      Process p = launcher(name, args.toArray(String[]::new));
+      Process p = launcher(name, jvm, args.toArray(String[]::new));
       String url = "http://127.0.0.1:" + port;
       Await.until("serve to listen", Duration.ofSeconds(60), () -> {
         assertTrue(p.isAlive(), "serve ended");
@@ -388,7 +490,7 @@ public class RecommendationsBenchmark {
           return -1;
         }
       }, s -> s == 200);
-      return new Serve(p, url);
+      return new Serve(p, url, gcLogOf(name));
     }
 
     @Override
@@ -404,10 +506,21 @@ public class RecommendationsBenchmark {
   private static final class Load {
     final double[] millis;
     final long errors;
+    /** The measured stretch (after the warm-up) and the load client's own GC over it, for {@link #pauses}. */
+    Instant from = Instant.EPOCH;
+    Instant to = Instant.EPOCH;
+    long clientGcs;
+    long clientGcMillis;
 
     private Load(double[] millis, long errors) {
       this.millis = millis;
       this.errors = errors;
+    }
+
+    /** "12 pauses, longest 8.1 ms, 40 ms in all; 3 collections, 25 ms in all": a stall either side counts as latency. */
+    String pauses(Path serveGcLog) throws IOException {
+      return GcPauses.during(serveGcLog, from, to) + "; " + String.format("%d collections, %d ms in all", clientGcs,
+          clientGcMillis);
     }
 
     static Load run(String url, java.util.function.IntFunction<String> path) throws Exception {
@@ -418,9 +531,15 @@ public class RecommendationsBenchmark {
       ExecutorService senders = Executors.newFixedThreadPool(64);
       long start = System.nanoTime() + 100_000_000L;
       long intervalNanos = 1_000_000_000L / RPS;
+      Instant measuredFrom = null;
+      long[] gcAtStart = null;
       for (int i = 0; i < total; i++) {
         long due = start + i * intervalNanos;
         LockSupport.parkNanos(due - System.nanoTime()); // pacing the schedule, not awaiting a condition
+        if (i == warmup) {
+          measuredFrom = Instant.now();
+          gcAtStart = GcPauses.ofThisJvm();
+        }
         int n = i;
         senders.execute(() -> {
           try {
@@ -445,7 +564,13 @@ public class RecommendationsBenchmark {
           measured[i] = Double.POSITIVE_INFINITY; // never answered
         }
       }
-      return new Load(measured, errors.get());
+      Load load = new Load(measured, errors.get());
+      long[] gcAtEnd = GcPauses.ofThisJvm();
+      load.from = measuredFrom;
+      load.to = Instant.now();
+      load.clientGcs = gcAtEnd[0] - gcAtStart[0];
+      load.clientGcMillis = gcAtEnd[1] - gcAtStart[1];
+      return load;
     }
 
     /** Closed loop: {@code count} requests one after another (300 more before, not counted). */
@@ -481,9 +606,10 @@ public class RecommendationsBenchmark {
       return percentile(values, percentile);
     }
 
-    String row(String store, Load floor) {
-      return String.format("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d | %.1f ms | %.2f | %.2f |", store, p(50),
-          p(95), p(99), p(100), errors, floor.p(99), p(99) / floor.p(99), p(99) / 25.0);
+    /** {@code page}: a reply that reads no store; {@code floor}: one that reads one row. */
+    String row(String store, Load page, Load floor) {
+      return String.format("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d | %.1f ms | %.1f ms | %.2f | %.2f |", store,
+          p(50), p(95), p(99), p(100), errors, page.p(99), floor.p(99), p(99) / floor.p(99), p(99) / 25.0);
     }
   }
 
@@ -604,16 +730,41 @@ public class RecommendationsBenchmark {
     return Path.of("target/benchmarks", "recommendations-" + name + ".log");
   }
 
+  private static Path gcLogOf(String name) {
+    return Path.of("target/benchmarks", "recommendations-" + name + ".gc.log");
+  }
+
   /** The launcher in a JVM of its own, as ./meshflow starts it, its output in target/benchmarks/recommendations-NAME.log. */
   private static Process launcher(String name, String... args) throws Exception {
+    return launcher(name, List.of(), args);
+  }
+
+  /** As {@link #launcher(String, String...)}, with {@code jvmOptions} added to the JVM's own. */
+  private static Process launcher(String name, List<String> jvmOptions, String... args) throws Exception {
     Path log = logOf(name);
     Files.createDirectories(log.getParent());
     // As ./meshflow starts it: the JVM's own heap size and compilers, not the tests' quick start.
     // -Dbench.recs.jfr=true: a flight recording of each serve JVM beside its log, to see where its time goes.
-    List<String> jvm = Boolean.getBoolean("bench.recs.jfr") && name.startsWith("serve-")
-        ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + log.resolveSibling(name + ".jfr")) : List.of();
-    return new ProcessBuilder(JavaCommand.of(jvm, "dev.meshflow.launcher.Main", List.of(args)))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> jvm = new ArrayList<>(jvmOptions);
+    if (name.startsWith("serve-")) {
+      jvm.add("-Xlog:gc,gc+phases:file=" + gcLogOf(name) + ":time"); // its pauses, set against each load's stretch
+      if (Boolean.getBoolean("bench.recs.jfr")) {
+        jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + log.resolveSibling(name + ".jfr"));
+      }
+    }
+    // classes=DIR among the options: serve from another build's classes (an earlier commit's
+    // target/classes), so that two versions of the code compare in one run.
+    String classes = jvm.stream().filter(o -> o.startsWith("classes=")).map(o -> o.substring(8)).findFirst().orElse(null);
+    jvm.removeIf(o -> o.startsWith("classes="));
+    List<String> command = new ArrayList<>(JavaCommand.of(jvm, "dev.meshflow.launcher.Main", List.of(args)));
+    if (classes != null) {
+      int cp = command.indexOf("-cp") + 1;
+      String ours = Path.of("target", "classes").toAbsolutePath().toString();
+      command.set(cp, Arrays.stream(command.get(cp).split(java.io.File.pathSeparator))
+          .map(entry -> Path.of(entry).toAbsolutePath().toString().equals(ours) ? classes : entry)
+          .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    }
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static HttpResponse<String> get(String url) throws Exception {

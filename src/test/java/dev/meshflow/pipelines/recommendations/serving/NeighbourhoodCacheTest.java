@@ -1,6 +1,7 @@
 package dev.meshflow.pipelines.recommendations.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.meshflow.io.endpoints.Endpoints;
 import dev.meshflow.io.sql.ReadOnlyConnections;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +24,7 @@ import org.junit.jupiter.api.Test;
 public class NeighbourhoodCacheTest {
   @Test
   public void staleNeighbourhoodsAreServedWhileTheRefresherReadsThemAgain() throws Exception {
-    String db = Postgres.newDatabase("neighbourhood_cache");
-    try (Connection c = Postgres.connect(db); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE " + RecommendationTables.CO_LISTENS + " (item_id TEXT, neighbour_id TEXT, co_count BIGINT)");
-      st.execute("CREATE TABLE " + RecommendationTables.ITEM_PLAYS + " (item_id TEXT, item_type TEXT, plays BIGINT)");
-      st.execute("CREATE TABLE " + RecommendationTables.ITEMS
-          + " (item_id TEXT, item_type TEXT, creator TEXT, genre TEXT, deleted BOOLEAN)");
-      st.execute("INSERT INTO " + RecommendationTables.CO_LISTENS + " VALUES ('a', 'b', 1)");
-      st.execute("INSERT INTO " + RecommendationTables.ITEM_PLAYS + " VALUES ('a', 'song', 5), ('b', 'song', 3)");
-    }
+    String db = store("neighbourhood_cache", "('a', 'b', 1)", "('a', 'song', 5), ('b', 'song', 3)");
     long ageMillis = 1_000;
     long staleMillis = 3_000;
     try (ReadOnlyConnections connections = new ReadOnlyConnections(Endpoints.sink(Postgres.sinkUri(db)), 2);
@@ -56,6 +50,36 @@ public class NeighbourhoodCacheTest {
           () -> System.nanoTime() - refreshed > (staleMillis + 100) * 1_000_000L, old -> old);
       assertEquals(3L, coCount(cache, connections), "far too old: read by the request");
       assertEquals(2L, counts(cache).get(1), "read by requests: " + counts(cache));
+    }
+  }
+
+  /**
+   * A refresh that finds a neighbourhood unchanged keeps the very objects it kept (so the collector
+   * has nothing new to copy), and one that finds it changed keeps the new counts.
+   */
+  @Test
+  public void anUnchangedRefreshKeepsTheSameObjects() throws Exception {
+    String db = store("neighbourhood_same", "('a', 'b', 1), ('a', 'c', 4), ('d', 'b', 2)",
+        "('a', 'song', 5), ('b', 'song', 3), ('c', 'song', 7), ('d', 'podcast', 1)");
+    try (ReadOnlyConnections connections = new ReadOnlyConnections(Endpoints.sink(Postgres.sinkUri(db)), 2);
+        NeighbourhoodCache cache = new NeighbourhoodCache(200, 60_000, connections)) {
+      RecommendationStore.Neighbourhoods first = connections.with(c -> cache.get(c, Set.of("a", "d")));
+      assertEquals(Map.of("b", 1L, "c", 4L), first.neighbours().get("a"));
+      assertEquals(Map.of("b", 2L), first.neighbours().get("d"));
+      assertEquals(3L, first.plays().get("b").plays(), "one entry for b, a neighbour of both seeds");
+
+      Await.until("a refresh of both seeds", Duration.ofSeconds(10), () -> {
+        connections.with(c -> cache.get(c, Set.of("a", "d"))); // past the age: queued
+        return counts(cache).get(2);
+      }, refreshed -> refreshed >= 2);
+      RecommendationStore.Neighbourhoods again = connections.with(c -> cache.get(c, Set.of("a", "d")));
+      assertSame(first.neighbours().get("a"), again.neighbours().get("a"), "unchanged counts: the same object");
+      assertSame(first.plays().get("b"), again.plays().get("b"), "unchanged plays: the same object");
+
+      setCoCount(db, 9);
+      Await.until("the refresher to read the new counts", Duration.ofSeconds(10),
+          () -> connections.with(c -> cache.get(c, Set.of("a"))).neighbours().get("a"),
+          counts -> counts.equals(Map.of("b", 9L, "c", 9L)));
     }
   }
 
@@ -96,8 +120,22 @@ public class NeighbourhoodCacheTest {
     }
   }
 
+  /** A new database with the three tables a neighbourhood reads, and these co-listening and play rows (SQL values). */
+  private static String store(String name, String coListens, String plays) throws Exception {
+    String db = Postgres.newDatabase(name);
+    try (Connection c = Postgres.connect(db); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + RecommendationTables.CO_LISTENS + " (item_id TEXT, neighbour_id TEXT, co_count BIGINT)");
+      st.execute("CREATE TABLE " + RecommendationTables.ITEM_PLAYS + " (item_id TEXT, item_type TEXT, plays BIGINT)");
+      st.execute("CREATE TABLE " + RecommendationTables.ITEMS
+          + " (item_id TEXT, item_type TEXT, creator TEXT, genre TEXT, deleted BOOLEAN)");
+      st.execute("INSERT INTO " + RecommendationTables.CO_LISTENS + " VALUES " + coListens);
+      st.execute("INSERT INTO " + RecommendationTables.ITEM_PLAYS + " VALUES " + plays);
+    }
+    return db;
+  }
+
   private static long coCount(NeighbourhoodCache cache, ReadOnlyConnections connections) throws Exception {
-    return connections.with(c -> cache.get(c, Set.of("a"))).get("a").neighbours().get("b");
+    return connections.with(c -> cache.get(c, Set.of("a"))).neighbours().get("a").get("b");
   }
 
   private static List<Long> counts(NeighbourhoodCache cache) {
