@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
 /**
  * One seed's co-listening counts as the API keeps them: two arrays, where a {@code HashMap} holds a
  * node and a boxed count per neighbour. A thousand kept neighbourhoods of a thousand neighbours are
- * then two thousand objects for the collector to trace and copy, not two million: with maps,
+ * then a few thousand objects for the collector to trace and copy, not millions: with maps,
  * {@code serve}'s young collections paused it for 20 to 140 ms under load (docs/benchmarks.md).
  * Read-only; ranking iterates it, and {@link #get} is a scan.
  */

@@ -104,7 +104,12 @@ public class MeshEnrichmentTest {
 
       long lastOld = eventTime(warehouse, oldGenre, "max");
       long firstNew = eventTime(warehouse, newGenre, "min");
-      assertTrue(lastOld < firstNew, "once an event carried the new genre, no later one carried the old");
+      // Every event sent more than the bound after the commit carries the new genre. Not "none after
+      // the first new one carries the old": the dedupe before the join spreads a song's events over
+      // its parallel workers, so on Flink two events sent close together can reach the join in
+      // either order, one each side of the change (a CI run saw it).
+      assertTrue(lastOld < committed + BOUND.toMillis(), "an event sent " + (lastOld - committed)
+          + " ms after the change still carried the old genre");
       long staleness = firstNew - committed;
       System.out.printf("mesh enrichment on %s: the first event after the genre change to carry it was"
           + " sent %d ms after the commit (%d events, %d rows)%n", runner, staleness, sent.get(),
