@@ -271,7 +271,6 @@ public class RecommendationsBenchmark {
         shares.add(underLoad(serve, store, users, null, rows, cpus));
       }
     }
-
   }
 
   /**
