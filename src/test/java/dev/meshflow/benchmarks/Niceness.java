@@ -24,12 +24,9 @@ final class Niceness {
   /** Sets every thread of {@code root} and its descendants to {@code nice}; returns how many threads. */
   static int lower(ProcessHandle root, int nice) throws Exception {
     List<String> threads = new ArrayList<>();
-    Stream.concat(Stream.of(root), root.descendants()).forEach(p -> threads.addAll(threadsOf(p.pid())));
-    List<String> command = new ArrayList<>(List.of("renice", String.valueOf(nice), "-p"));
-    command.addAll(threads);
-    Process renice = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(renice.getInputStream().readAllBytes());
-    renice.waitFor(); // not 0 when a thread ended meanwhile; each live thread is checked below
+    tree(root).forEach(p -> threads.addAll(threadsOf(p.pid())));
+    // Its exit code is not 0 when a thread ended meanwhile: each live thread is checked instead.
+    String output = renice(nice, threads).output();
     for (String tid : threads) {
       int now = niceOf(tid);
       if (now != nice && now != Integer.MIN_VALUE) {
@@ -46,7 +43,7 @@ final class Niceness {
    */
   static int lowerDatabaseSessions(ProcessHandle root, int postgresPort, int nice) throws Exception {
     Set<String> inodes = new HashSet<>();
-    Stream.concat(Stream.of(root), root.descendants()).forEach(p -> inodes.addAll(socketInodesOf(p.pid())));
+    tree(root).forEach(p -> inodes.addAll(socketInodesOf(p.pid())));
     Set<Integer> clientPorts = new HashSet<>();
     List<String> sockets = new ArrayList<>(); // a JVM's connection to 127.0.0.1 may be an IPv6 socket
     for (String table : List.of("tcp", "tcp6")) {
@@ -72,14 +69,27 @@ final class Niceness {
     if (backends.isEmpty()) {
       throw new IllegalStateException("no PostgreSQL session of process " + root.pid() + " found");
     }
-    List<String> command = new ArrayList<>(List.of("renice", String.valueOf(nice), "-p"));
-    command.addAll(backends);
-    Process renice = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(renice.getInputStream().readAllBytes());
-    if (renice.waitFor() != 0) {
-      throw new IllegalStateException("renice of the database sessions failed: " + output.strip());
+    Renice renice = renice(nice, backends);
+    if (renice.exitCode() != 0) {
+      throw new IllegalStateException("renice of the database sessions failed: " + renice.output().strip());
     }
     return backends.size();
+  }
+
+  /** A process with its descendants (a forked Flink JVM). */
+  private static Stream<ProcessHandle> tree(ProcessHandle root) {
+    return Stream.concat(Stream.of(root), root.descendants());
+  }
+
+  private record Renice(int exitCode, String output) {}
+
+  /** {@code renice NICE -p IDS...}: its exit code and what it printed. */
+  private static Renice renice(int nice, List<String> ids) throws Exception {
+    List<String> command = new ArrayList<>(List.of("renice", String.valueOf(nice), "-p"));
+    command.addAll(ids);
+    Process renice = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(renice.getInputStream().readAllBytes());
+    return new Renice(renice.waitFor(), output);
   }
 
   private static Set<String> socketInodesOf(long pid) {
