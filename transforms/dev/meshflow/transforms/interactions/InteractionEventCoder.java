@@ -5,8 +5,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
@@ -15,12 +19,18 @@ import org.apache.beam.sdk.util.VarInt;
  *
  * <p>An event is one length-prefixed block: a runner's stream (Flink's memory pages behind Beam's
  * wrappers) is written and read once per event, not once per field and length byte, and decoding
- * slices the block's strings in place. Layout: which optional fields are present, the event id, the
- * time, user, item, item type, event type, the optional device, session and duration, the origin
- * and the payload; strings as a varint byte count and UTF-8, numbers as varints.
+ * slices the block's strings in place. Layout: a 0 byte, the block's length, which optional fields
+ * are present, the event id, the time, user, item, item type, event type, the optional device,
+ * session and duration, the origin and the payload; strings as a varint byte count and UTF-8,
+ * numbers as varints.
+ *
+ * <p>The 0 byte tells this layout from the field-by-field one before it, which began with the
+ * event id's length and an id is never empty: a savepoint taken by an earlier build, whose state
+ * holds events (an ordered pass's waiting values), still restores.
  */
 public final class InteractionEventCoder extends CustomCoder<InteractionEvent> {
   private static final InteractionEventCoder INSTANCE = new InteractionEventCoder();
+  private static final int BLOCK_LAYOUT = 0;
   private static final int HAS_DEVICE = 1;
   private static final int HAS_SESSION = 2;
   private static final int HAS_DURATION = 4;
@@ -57,12 +67,20 @@ public final class InteractionEventCoder extends CustomCoder<InteractionEvent> {
     }
     b.string(e.origin());
     b.bytes(e.payload());
+    out.write(BLOCK_LAYOUT);
     VarInt.encode(b.size, out);
     out.write(b.buf, 0, b.size);
   }
 
   @Override
   public InteractionEvent decode(InputStream in) throws IOException {
+    int layout = in.read();
+    if (layout < 0) {
+      throw new CoderException("no InteractionEvent: the stream ended");
+    }
+    if (layout != BLOCK_LAYOUT) {
+      return FieldByFieldLayout.decode(layout, in);
+    }
     int length = VarInt.decodeInt(in);
     if (length < 1) {
       throw new CoderException("InteractionEvent block of " + length + " bytes");
@@ -173,6 +191,50 @@ public final class InteractionEventCoder extends CustomCoder<InteractionEvent> {
         throw new CoderException("InteractionEvent block holds a field of " + n + " bytes past its end");
       }
       return (int) n;
+    }
+  }
+
+  /** The layout before the block: each field through Beam's own coders, the id's length first. */
+  static final class FieldByFieldLayout {
+    private static final StringUtf8Coder STRING = StringUtf8Coder.of();
+    private static final NullableCoder<String> NULLABLE_STRING = NullableCoder.of(STRING);
+    private static final VarLongCoder LONG = VarLongCoder.of();
+    private static final NullableCoder<Long> NULLABLE_LONG = NullableCoder.of(LONG);
+    private static final ByteArrayCoder BYTES = ByteArrayCoder.of();
+
+    /** Encodes as builds before the block did: for tests that restore what those wrote. */
+    static void encode(InteractionEvent e, OutputStream out) throws IOException {
+      STRING.encode(e.eventId(), out);
+      LONG.encode(e.timestampMillis(), out);
+      STRING.encode(e.userId(), out);
+      STRING.encode(e.itemId(), out);
+      STRING.encode(e.itemType(), out);
+      STRING.encode(e.eventType(), out);
+      NULLABLE_STRING.encode(e.device(), out);
+      NULLABLE_STRING.encode(e.sessionId(), out);
+      NULLABLE_LONG.encode(e.durationMs(), out);
+      STRING.encode(e.origin(), out);
+      BYTES.encode(e.payload(), out);
+    }
+
+    /** @param first the first byte of the event id's length, already read */
+    static InteractionEvent decode(int first, InputStream in) throws IOException {
+      long idLength = first & 0x7F;
+      for (int shift = 7, b = first; (b & 0x80) != 0; shift += 7) {
+        b = in.read();
+        if (b < 0 || shift > 28) {
+          throw new CoderException("InteractionEvent: the event id's length is cut or too long");
+        }
+        idLength |= (long) (b & 0x7F) << shift;
+      }
+      byte[] id = new byte[(int) idLength];
+      if (in.readNBytes(id, 0, id.length) != id.length) {
+        throw new CoderException("InteractionEvent: the stream ends inside the event id");
+      }
+      return new InteractionEvent(new String(id, StandardCharsets.UTF_8), LONG.decode(in),
+          STRING.decode(in), STRING.decode(in), STRING.decode(in), STRING.decode(in),
+          NULLABLE_STRING.decode(in), NULLABLE_STRING.decode(in), NULLABLE_LONG.decode(in),
+          STRING.decode(in), BYTES.decode(in));
     }
   }
 }

@@ -60,6 +60,24 @@ public class InteractionEventCoderTest {
   }
 
   @Test
+  public void eventsWrittenFieldByFieldByEarlierBuildsStillDecode() throws Exception {
+    // A savepoint of an earlier build holds events in that layout (an ordered pass's waiting values).
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (InteractionEvent e : List.of(WHOLE, BARE, WIDE)) {
+      InteractionEventCoder.FieldByFieldLayout.encode(e, out);
+    }
+    CODER.encode(WHOLE, out);
+    ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+    for (InteractionEvent e : List.of(WHOLE, BARE, WIDE, WHOLE)) {
+      InteractionEvent back = CODER.decode(in);
+      assertThat(back, equalTo(e));
+      assertThat(back.device(), equalTo(e.device()));
+      assertThat(back.durationMs(), equalTo(e.durationMs()));
+    }
+    assertThat(in.available(), equalTo(0));
+  }
+
+  @Test
   public void aCutBlockIsRefusedWithItsReason() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CODER.encode(WHOLE, out);
@@ -68,9 +86,9 @@ public class InteractionEventCoderTest {
         () -> CODER.decode(new ByteArrayInputStream(Arrays.copyOf(whole, whole.length - 4))));
     assertThat(cut.getMessage(), containsString("ends early"));
 
-    // The block's own length says one byte less than its fields hold.
+    // The block's own length (after the layout byte) says one byte less than its fields hold.
     byte[] lying = whole.clone();
-    lying[0]--;
+    lying[1]--;
     CoderException inside = assertThrows(CoderException.class,
         () -> CODER.decode(new ByteArrayInputStream(lying)));
     assertThat(inside.getMessage(), containsString("past its end"));
