@@ -47,13 +47,16 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
   private final Duration lifetime;
   private final SerializableFunction<CheckpointMark, Boolean> caughtUp;
   private final String id;
+  /** A split that reads nothing and is done at once: it only gives a reader without one a split. */
+  private final boolean padding;
 
   private StoppingRead(UnboundedSource<T, C> source, Duration lifetime,
-      SerializableFunction<CheckpointMark, Boolean> caughtUp, String id) {
+      SerializableFunction<CheckpointMark, Boolean> caughtUp, String id, boolean padding) {
     this.source = source;
     this.lifetime = lifetime;
     this.caughtUp = caughtUp;
     this.id = id;
+    this.padding = padding;
   }
 
   /**
@@ -93,7 +96,7 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
   private static <T, C extends UnboundedSource.CheckpointMark> StoppingRead<T, C> wrap(
       UnboundedSource<T, C> source, Duration lifetime,
       SerializableFunction<CheckpointMark, Boolean> caughtUp) {
-    return new StoppingRead<>(source, lifetime, caughtUp, UUID.randomUUID().toString());
+    return new StoppingRead<>(source, lifetime, caughtUp, UUID.randomUUID().toString(), false);
   }
 
   /** The unbounded source that {@code read} expands to, found by expanding it aside. */
@@ -132,12 +135,27 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
     return DEADLINES.computeIfAbsent(id, k -> Instant.now().plus(lifetime));
   }
 
+  /**
+   * The wrapped source's splits, and on Flink as many more that read nothing as it takes to give
+   * each of the runner's readers one. FlinkRunner 2.70's split enumerator tells a reader without a
+   * split that none will come only if the reader registers after the splits were made; one that
+   * registered first waits for ever, and the job never ends (a Kinesis stream of one shard read
+   * at parallelism 2 hung a test for 10 minutes, now and then, in CI).
+   */
   @Override
   public List<StoppingRead<T, C>> split(int desiredNumSplits, PipelineOptions options)
       throws Exception {
+    if (padding) {
+      return List.of(this);
+    }
     List<StoppingRead<T, C>> splits = new ArrayList<>();
     for (UnboundedSource<T, C> split : source.split(desiredNumSplits, options)) {
-      splits.add(new StoppingRead<>(split, lifetime, caughtUp, id));
+      splits.add(new StoppingRead<>(split, lifetime, caughtUp, id, false));
+    }
+    if (options.getRunner().getSimpleName().equals("FlinkRunner")) {
+      while (splits.size() < desiredNumSplits) {
+        splits.add(new StoppingRead<>(source, lifetime, caughtUp, id, true));
+      }
     }
     return splits;
   }
@@ -145,6 +163,9 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
   @Override
   public UnboundedReader<T> createReader(PipelineOptions options, Mark<C> checkpoint)
       throws IOException {
+    if (padding) {
+      return new NothingToRead();
+    }
     C restored = checkpoint == null ? null : checkpoint.inner;
     return new Reader(source.createReader(options, restored), restored,
         options.getRunner().getSimpleName().equals("DirectRunner"));
@@ -341,5 +362,46 @@ public final class StoppingRead<T, C extends UnboundedSource.CheckpointMark>
       }
       reader.close();
     }
+  }
+
+  /** The reader of a padding split: no record, and the end of time at once. */
+  private final class NothingToRead extends UnboundedReader<T> {
+    @Override
+    public boolean start() {
+      return false;
+    }
+
+    @Override
+    public boolean advance() {
+      return false;
+    }
+
+    @Override
+    public T getCurrent() throws NoSuchElementException {
+      throw new NoSuchElementException("a padding split reads nothing");
+    }
+
+    @Override
+    public Instant getCurrentTimestamp() throws NoSuchElementException {
+      throw new NoSuchElementException("a padding split reads nothing");
+    }
+
+    @Override
+    public Instant getWatermark() {
+      return BoundedWindow.TIMESTAMP_MAX_VALUE;
+    }
+
+    @Override
+    public CheckpointMark getCheckpointMark() {
+      return new Mark<C>(null);
+    }
+
+    @Override
+    public UnboundedSource<T, ?> getCurrentSource() {
+      return StoppingRead.this;
+    }
+
+    @Override
+    public void close() {}
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.beam.sdk.coders.Coder;
+import java.util.List;
+import org.apache.beam.sdk.io.CountingSource;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.UnboundedSource.CheckpointMark;
@@ -65,5 +67,53 @@ public class StoppingReadTest {
     UnboundedReader<Long> resumed = source.createReader(options, mark);
     assertTrue(resumed.start());
     assertEquals(Long.valueOf(5), resumed.getCurrent());
+  }
+
+  /** A source that never splits, as a Kinesis stream of one shard or a topic of one partition. */
+  private static final class OneSplit extends UnboundedSource<Long, CheckpointMark> {
+    @SuppressWarnings("unchecked")
+    private final UnboundedSource<Long, CheckpointMark> counting =
+        (UnboundedSource<Long, CheckpointMark>) (UnboundedSource<Long, ?>) CountingSource.unbounded();
+
+    @Override
+    public List<OneSplit> split(int desiredNumSplits, PipelineOptions options) {
+      return List.of(this);
+    }
+
+    @Override
+    public UnboundedReader<Long> createReader(PipelineOptions options, CheckpointMark mark) throws java.io.IOException {
+      return counting.createReader(options, mark);
+    }
+
+    @Override
+    public Coder<CheckpointMark> getCheckpointMarkCoder() {
+      return counting.getCheckpointMarkCoder();
+    }
+
+    @Override
+    public Coder<Long> getOutputCoder() {
+      return counting.getOutputCoder();
+    }
+  }
+
+  @Test
+  public void onFlinkEveryReaderGetsASplitAndTheExtraOnesAreDoneAtOnce() throws Exception {
+    PipelineOptions flink = PipelineOptionsFactory.fromArgs("--runner=FlinkRunner").create();
+    @SuppressWarnings("unchecked")
+    UnboundedSource<Long, CheckpointMark> source = (UnboundedSource<Long, CheckpointMark>) ((Read.Unbounded<Long>)
+        StoppingRead.of(Read.from(new OneSplit()), flink, Duration.standardHours(1), null)).getSource();
+    List<? extends UnboundedSource<Long, CheckpointMark>> splits = source.split(2, flink);
+    assertEquals(2, splits.size(), "one split per reader at parallelism 2");
+    UnboundedReader<Long> reading = splits.get(0).createReader(flink, null);
+    assertTrue(reading.start(), "the first split reads the stream");
+    UnboundedReader<Long> padding = splits.get(1).createReader(flink, null);
+    assertFalse(padding.start());
+    assertFalse(padding.advance());
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, padding.getWatermark(), "the padding split is done at once");
+    Coder<CheckpointMark> marks = splits.get(1).getCheckpointMarkCoder();
+    roundTrip(marks, padding.getCheckpointMark()).finalizeCheckpoint();
+    assertEquals(1, splits.get(1).split(3, flink).size(), "a padding split stays one");
+
+    assertEquals(1, source.split(2, options).size(), "other runners get the source's own splits");
   }
 }
