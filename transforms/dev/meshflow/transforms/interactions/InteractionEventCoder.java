@@ -1,8 +1,10 @@
 package dev.meshflow.transforms.interactions;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -218,23 +220,11 @@ public final class InteractionEventCoder extends CustomCoder<InteractionEvent> {
     }
 
     /** @param first the first byte of the event id's length, already read */
-    static InteractionEvent decode(int first, InputStream in) throws IOException {
-      long idLength = first & 0x7F;
-      for (int shift = 7, b = first; (b & 0x80) != 0; shift += 7) {
-        b = in.read();
-        if (b < 0 || shift > 28) {
-          throw new CoderException("InteractionEvent: the event id's length is cut or too long");
-        }
-        idLength |= (long) (b & 0x7F) << shift;
-      }
-      byte[] id = new byte[(int) idLength];
-      if (in.readNBytes(id, 0, id.length) != id.length) {
-        throw new CoderException("InteractionEvent: the stream ends inside the event id");
-      }
-      return new InteractionEvent(new String(id, StandardCharsets.UTF_8), LONG.decode(in),
-          STRING.decode(in), STRING.decode(in), STRING.decode(in), STRING.decode(in),
-          NULLABLE_STRING.decode(in), NULLABLE_STRING.decode(in), NULLABLE_LONG.decode(in),
-          STRING.decode(in), BYTES.decode(in));
+    static InteractionEvent decode(int first, InputStream rest) throws IOException {
+      InputStream in = new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}), rest);
+      return new InteractionEvent(STRING.decode(in), LONG.decode(in), STRING.decode(in),
+          STRING.decode(in), STRING.decode(in), STRING.decode(in), NULLABLE_STRING.decode(in),
+          NULLABLE_STRING.decode(in), NULLABLE_LONG.decode(in), STRING.decode(in), BYTES.decode(in));
     }
   }
 }
