@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A whole JVM run as a benchmark round: its wall time, its CPU time (user + system, read from
  * /proc while it runs, every 50 ms), its peak resident memory and what it printed. Both sides of a
- * comparison start the same way, from the test classpath, so start-up counts the same for each.
+ * comparison start the same way, so start-up counts the same for each: from the test classpath
+ * ({@link #java}), or each as its user would start it ({@link #run}: {@code ./meshflow}, which
+ * execs its JVM in the same process, or a JVM on a classpath of its own).
  */
 final class ChildProcess {
   private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -34,10 +37,15 @@ final class ChildProcess {
 
   /** The same, with {@code jvmArgs} (-D, -X) before the class. */
   static ChildProcess java(List<String> jvmArgs, String mainClass, List<String> args, Path log) throws Exception {
-    List<String> command = JavaCommand.of(jvmArgs, mainClass, args);
+    return run(JavaCommand.of(jvmArgs, mainClass, args), Map.of(), log);
+  }
+
+  /** {@code command} with {@code env} added to this JVM's environment, to its end. */
+  static ChildProcess run(List<String> command, Map<String, String> env, Path log) throws Exception {
     long start = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().putAll(env);
     Process p = builder.start();
     long cpuTicks = 0;
     long peakKb = 0;
@@ -57,7 +65,7 @@ final class ChildProcess {
     double wall = (System.nanoTime() - start) / 1e9;
     String output = Files.readString(log);
     if (p.exitValue() != 0) {
-      throw new AssertionError(mainClass + " " + args + " failed:\n" + output.substring(Math.max(0, output.length() - 3000)));
+      throw new AssertionError(command.subList(Math.max(0, command.size() - 6), command.size()) + " failed:\n" + output.substring(Math.max(0, output.length() - 3000)));
     }
     return new ChildProcess(wall, (double) cpuTicks / TICKS_PER_SECOND, peakKb / 1024, output);
   }

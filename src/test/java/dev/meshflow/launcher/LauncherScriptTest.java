@@ -3,6 +3,7 @@ package dev.meshflow.launcher;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +81,11 @@ public class LauncherScriptTest {
   }
 
   private static Outcome run(File directory, Path logs, String script, String... args) throws Exception {
+    return run(directory, logs, Map.of(), script, args);
+  }
+
+  private static Outcome run(File directory, Path logs, Map<String, String> env, String script, String... args)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(script);
     command.addAll(List.of(args));
@@ -89,6 +96,7 @@ public class LauncherScriptTest {
         .redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("MAVEN_OPTS", JavaCommand.quickStartOpts());
     pb.environment().put("MESHFLOW_JAVA_OPTS", JavaCommand.quickStartOpts());
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
@@ -143,6 +151,27 @@ public class LauncherScriptTest {
     Outcome query = meshflowIn(elsewhere, script, "query", "--db=out/here.duckdb", "SELECT count(*) AS n FROM dead_letter");
     assertEquals(0, query.code, query.err);
     assertThat(query.out, containsString("(1 row)"));
+  }
+
+  /**
+   * The JVM the launcher starts waits longer before its optimising compiler takes a method
+   * (runners-config/jit-flags, docs/benchmarks.md), unless the user asks for the JVM's defaults.
+   */
+  @Test
+  public void theJvmGetsTheLaunchersCompilerThresholdsUnlessTheUserSaysDefault() throws Exception {
+    String tier4 = "-XX:Tier4InvocationThreshold=";
+    Outcome tuned = run(clone.toFile(), TempFiles.newFolder(tmp),
+        Map.of("MESHFLOW_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "./meshflow", "list");
+    assertEquals(0, tuned.code, tuned.err);
+    String expected = Files.readAllLines(clone.resolve("runners-config/jit-flags")).get(0);
+    assertThat(expected, startsWith(tier4));
+    assertThat(tuned.out, containsString(expected));
+
+    Outcome plain = run(clone.toFile(), TempFiles.newFolder(tmp),
+        Map.of("MESHFLOW_JAVA_OPTS", "-XX:+PrintCommandLineFlags", "MESHFLOW_JIT", "default"), "./meshflow", "list");
+    assertEquals(0, plain.code, plain.err);
+    assertThat(plain.out, containsString("-XX:+PrintCommandLineFlags"));
+    assertThat(plain.out, not(containsString(tier4)));
   }
 
   @Test

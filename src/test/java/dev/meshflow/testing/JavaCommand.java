@@ -29,11 +29,17 @@ public final class JavaCommand {
 
   /** {@code java <jvmArgs> <jvm-flags> -cp <classpath> mainClass args...}. */
   public static List<String> of(List<String> jvmArgs, String mainClass, List<String> args) throws IOException {
+    return onClasspath(jvmArgs, System.getProperty("java.class.path"), mainClass, args);
+  }
+
+  /** The same on another classpath. */
+  public static List<String> onClasspath(List<String> jvmArgs, String classpath, String mainClass, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(List.of("-cp", classpath, mainClass));
     command.addAll(args);
     return command;
   }
