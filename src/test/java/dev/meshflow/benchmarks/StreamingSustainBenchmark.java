@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Run with {@code mvn -B -Pbenchmarks test -Dtest=StreamingSustainBenchmark
- * [-Dbench.sustain.seconds=600] [-Dbench.sustain.rate=5000] [-Dbench.sustain.jobs=ingest,interaction-analytics,...]};
+ * [-Dbench.sustain.seconds=600] [-Dbench.sustain.rate=5000] [-Dbench.sustain.jobs=ingest,interaction-analytics,...]
+ * [-Dbench.sustain.launchersJit=true]} (the last: the launcher's compiler thresholds, runners-config/jit-flags);
  * the table is printed and written to target/benchmarks/streaming-sustain.md.
  */
 public class StreamingSustainBenchmark {
@@ -54,6 +55,8 @@ public class StreamingSustainBenchmark {
           "ingest,ingest from Kafka,ingest (2 min retention),interaction-analytics,"
               + "interaction-analytics from Kafka,fleet-alerts,fleet-alerts from Kafka").split(","));
   private static final Path PROJECT = Paths.get("").toAbsolutePath();
+  /** The job's JVM with the launcher's compiler thresholds (runners-config/jit-flags), as ./meshflow starts it. */
+  private static final boolean LAUNCHERS_JIT = Boolean.getBoolean("bench.sustain.launchersJit");
   private static final Pattern READ = Pattern.compile("\\bread\\s+([\\d,]+) records");
   private static final Pattern FULL_GC = Pattern.compile(
       "^\\[([\\d.]+)s\\].*Pause Full \\(Diagnostic Command\\) (\\d+)M->(\\d+)M\\((\\d+)M\\)");
@@ -157,7 +160,11 @@ public class StreamingSustainBenchmark {
     Path gcLog = dir.resolve(file + ".gc.log");
     String sink = "postgresql://127.0.0.1:" + pg.getPort() + "/" + db + "?user=postgres";
     List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v"));
-    command.addAll(JavaCommand.of(List.of("-Xlog:gc:file=" + gcLog + ":uptime"), "dev.meshflow.launcher.Main",
+    List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
+    if (LAUNCHERS_JIT) {
+      jvm.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jit-flags")));
+    }
+    command.addAll(JavaCommand.of(jvm, "dev.meshflow.launcher.Main",
         List.of(job.name, "--runner=FlinkRunner", "--streaming", "--runFor=PT" + SECONDS + "S", "--sink=" + sink)));
     command.addAll(job.options);
     if (job.name.equals("fleet-alerts")) {
