@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
  * empty variant is the default). The
  * table is printed and written to target/benchmarks/native-flink-JOB.md.
  * {@code -Dbench.native.classArchives=true} gives both sides a class archive of their own start-up.
- * {@code -Dbench.native.nativeWithLaunchersJit=true} adds native with the launcher's compiler thresholds
- * (runners-config/jit-flags) as a row of its own. {@code -Dbench.native.classpath=test}
+ * {@code -Dbench.native.nativeWithLaunchersFlags=true} adds native with the JVM flags the launcher gives a
+ * batch run (runners-config/jit-flags and batch-gc-flags) as a row of its own. {@code -Dbench.native.classpath=test}
  * starts both from the test classpath instead (every runner and test library on it), as runs before
  * 2026-12-07 did.
  */
@@ -52,8 +52,11 @@ public class NativeFlinkBenchmark {
       List.of(System.getProperty("bench.native.runners", "FlinkRunner").split(","));
   private static final List<String> VARIANTS = List.of(System.getProperty("bench.native.variants", "").split("\\|", -1));
   private static final boolean FROM_TEST_CLASSPATH = "test".equals(System.getProperty("bench.native.classpath"));
-  /** Also native with the launcher's compiler thresholds (runners-config/jit-flags), as a row of its own. */
-  private static final boolean NATIVE_WITH_LAUNCHERS_JIT = Boolean.getBoolean("bench.native.nativeWithLaunchersJit");
+  /**
+   * Also native with the JVM flags the launcher gives a batch run (runners-config/jit-flags and
+   * batch-gc-flags), as a row of its own.
+   */
+  private static final boolean NATIVE_WITH_LAUNCHERS_FLAGS = Boolean.getBoolean("bench.native.nativeWithLaunchersFlags");
   /**
    * Both sides with a class archive of their own start-up: {@code ./meshflow}'s (as users run it) and
    * one native's 10-event warm-up writes. Off by default, since a native Flink job rarely has one.
@@ -125,12 +128,12 @@ public class NativeFlinkBenchmark {
         ChildProcess nativeRun = nativeJob(List.of(), job.nativeMain(), List.of(generator, nativeDb), dir.resolve("native.log"));
         runs.computeIfAbsent("native Flink 1.19 DataStream, batch, parallelism 2", k -> new ArrayList<>()).add(nativeRun);
         String expected = checksum(nativeDb, job);
-        if (NATIVE_WITH_LAUNCHERS_JIT) {
+        if (NATIVE_WITH_LAUNCHERS_FLAGS) {
           String tunedDb = dir.resolve("native-jit-" + events + "-" + round + ".duckdb").toString();
-          ChildProcess tuned = nativeJob(Files.readAllLines(PROJECT.resolve("runners-config/jit-flags")),
+          ChildProcess tuned = nativeJob(concat(JavaCommand.launcherFlags("jit-flags"), JavaCommand.launcherFlags("batch-gc-flags")),
               job.nativeMain(), List.of(generator, tunedDb), dir.resolve("native.log"));
-          assertEquals(expected, checksum(tunedDb, job), "native with other compiler thresholds must write the same");
-          runs.computeIfAbsent("native Flink, the launcher's compiler thresholds", k -> new ArrayList<>()).add(tuned);
+          assertEquals(expected, checksum(tunedDb, job), "native with other JVM flags must write the same");
+          runs.computeIfAbsent("native Flink, the launcher's JVM flags", k -> new ArrayList<>()).add(tuned);
         }
         for (String runner : RUNNERS) {
           for (int v = 0; v < VARIANTS.size(); v++) {

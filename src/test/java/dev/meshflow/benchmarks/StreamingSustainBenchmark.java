@@ -162,7 +162,7 @@ public class StreamingSustainBenchmark {
     List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v"));
     List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
     if (LAUNCHERS_JIT) {
-      jvm.addAll(Files.readAllLines(PROJECT.resolve("runners-config/jit-flags")));
+      jvm.addAll(JavaCommand.launcherFlags("jit-flags"));
     }
     command.addAll(JavaCommand.of(jvm, "dev.meshflow.launcher.Main",
         List.of(job.name, "--runner=FlinkRunner", "--streaming", "--runFor=PT" + SECONDS + "S", "--sink=" + sink)));

@@ -174,6 +174,39 @@ public class LauncherScriptTest {
     assertThat(plain.out, not(containsString(tier4)));
   }
 
+  /**
+   * A batch pipeline run gets the launcher's collector (runners-config/batch-gc-flags,
+   * docs/benchmarks.md); a streaming run, a long-running command, MESHFLOW_GC=default and a
+   * collector the user names keep theirs, without two collectors clashing.
+   */
+  @Test
+  public void onlyBatchRunsGetTheLaunchersCollector() throws Exception {
+    String parallel = "-XX:+UseParallelGC";
+    assertEquals(List.of(parallel), Files.readAllLines(clone.resolve("runners-config/batch-gc-flags")));
+    assertThat(jvmFlags(Map.of(), "interaction-analytics", "--help"), containsString(parallel));
+    assertThat(jvmFlags(Map.of(), "interaction-analytics", "--streaming=false", "--help"), containsString(parallel));
+    assertThat(jvmFlags(Map.of(), "interaction-analytics", "--streaming", "--help"), not(containsString(parallel)));
+    assertThat(jvmFlags(Map.of(), "ingest", "--streaming=TRUE", "--help"), not(containsString(parallel)));
+    assertThat(jvmFlags(Map.of(), "serve", "--help"), not(containsString(parallel)));
+    assertThat(jvmFlags(Map.of("MESHFLOW_GC", "default"), "interaction-analytics", "--help"), not(containsString(parallel)));
+    String own = jvmFlags(Map.of("MESHFLOW_JAVA_OPTS", "-XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
+        "interaction-analytics", "--help");
+    assertThat(own, containsString("-XX:+UseSerialGC"));
+    assertThat(own, not(containsString(parallel)));
+  }
+
+  /** The flags the JVM that {@code ./meshflow args} starts was given, as it prints them. */
+  private String jvmFlags(Map<String, String> env, String... args) throws Exception {
+    Map<String, String> withPrint = new java.util.HashMap<>(env);
+    withPrint.merge("MESHFLOW_JAVA_OPTS", JavaCommand.quickStartOpts() + " -XX:+PrintCommandLineFlags",
+        (own, print) -> JavaCommand.quickStartOpts() + " " + own);
+    Outcome o = run(clone.toFile(), TempFiles.newFolder(tmp), withPrint, "./meshflow", args);
+    assertEquals(0, o.code, o.err);
+    String flagsLine = o.out.lines().filter(l -> l.contains("-XX:")).findFirst().orElse("");
+    assertThat(flagsLine, containsString("GC"));
+    return flagsLine;
+  }
+
   @Test
   public void badInputExitsTwoWithOneLine() throws Exception {
     Outcome bad = meshflow("interaction-analytics", "--runner=SamzaRunner");

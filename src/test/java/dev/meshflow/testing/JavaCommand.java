@@ -27,6 +27,14 @@ public final class JavaCommand {
     return String.join(" ", QUICK_START);
   }
 
+  /**
+   * The JVM flags in one of runners-config's files ({@code jit-flags}, {@code batch-gc-flags}), as
+   * {@code ./meshflow} passes them.
+   */
+  public static List<String> launcherFlags(String file) throws IOException {
+    return Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", file));
+  }
+
   /** {@code java <jvmArgs> <jvm-flags> -cp <classpath> mainClass args...}. */
   public static List<String> of(List<String> jvmArgs, String mainClass, List<String> args) throws IOException {
     return onClasspath(jvmArgs, System.getProperty("java.class.path"), mainClass, args);
