@@ -3,6 +3,7 @@ package dev.meshflow.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.JavaCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.testing.RunnerBundles;
@@ -80,7 +81,7 @@ public class ClusterSoakBenchmark {
       Path log = dir.resolve("soak.log");
       String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = new ArrayList<>(List.of(javaBin));
-      command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+      command.addAll(JavaCommand.launcherFlags("jvm-flags"));
       command.addAll(List.of("-jar", bundle.getPath(), "ingest", "--runner=FlinkRunner",
           "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
           "--source=" + source, "--sink=postgresql://127.0.0.1:" + pg.getPort() + "/soak?user=postgres",

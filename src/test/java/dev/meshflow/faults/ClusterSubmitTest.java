@@ -89,7 +89,7 @@ public class ClusterSubmitTest {
     File bundle = RunnerBundles.build("spark", tmp);
     try (SparkCluster cluster = SparkCluster.start(tmp.resolve("spark-cluster"), 0, 2, JavaCommand.QUICK_START)) {
       String db = Postgres.newDatabase("submit_spark");
-      List<String> flags = new ArrayList<>(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+      List<String> flags = new ArrayList<>(JavaCommand.launcherFlags("jvm-flags"));
       flags.addAll(JavaCommand.QUICK_START);
       // Two executors of one core each: the shuffles cross processes.
       List<String> command = cluster.submitCommand(flags, "dev.meshflow.launcher.Main",
@@ -116,7 +116,7 @@ public class ClusterSubmitTest {
 
   private static List<String> javaCommand() throws Exception {
     List<String> command = new ArrayList<>(List.of("java"));
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(JavaCommand.QUICK_START);
     return command;
   }

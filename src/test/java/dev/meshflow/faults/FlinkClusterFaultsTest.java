@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshflow.testing.JavaCommand;
 import dev.meshflow.pipelines.recommendations.RecommendationsPipeline;
 import dev.meshflow.testing.Await;
 import dev.meshflow.testing.CliRun;
@@ -135,7 +136,7 @@ public class FlinkClusterFaultsTest {
 
     String db = Postgres.newDatabase("faults_recs");
     List<String> command = new ArrayList<>(List.of(javaBin()));
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(List.of("-jar", bundle.getPath(), "recommendations", "--runner=FlinkRunner",
         "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
         // A day's delay: the backlog's event times are months old, and nothing may be late.
@@ -329,7 +330,7 @@ public class FlinkClusterFaultsTest {
     kafka.createTopic(topic, PARTITIONS);
     kafka.produceKeyedByEventId(topic, records);
     List<String> command = new ArrayList<>(List.of(javaBin()));
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(List.of("-jar", bundle.getPath(), pipeline, "--runner=FlinkRunner",
         "--flinkMaster=" + cluster.master(), "--parallelism=2", "--streaming",
         "--source=kafka://" + kafka.bootstrap() + "/" + topic + "?group=" + topic + "&until=caughtUp",

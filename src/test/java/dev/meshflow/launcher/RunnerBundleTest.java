@@ -31,7 +31,7 @@ public class RunnerBundleTest {
   private void buildAndRun(String runner, String runnerClass) throws Exception {
     File bundle = RunnerBundles.build(runner, tmp);
     List<String> command = new ArrayList<>(List.of("java"));
-    command.addAll(Files.readAllLines(Path.of("runners-config/jvm-flags").toAbsolutePath()));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(JavaCommand.QUICK_START);
     command.addAll(List.of("-jar", bundle.getPath(), "interaction-analytics",
         "--runner=" + runnerClass, "--source=" + GENERATOR,

@@ -28,8 +28,8 @@ public final class JavaCommand {
   }
 
   /**
-   * The JVM flags in one of runners-config's files ({@code jit-flags}, {@code batch-gc-flags}), as
-   * {@code ./meshflow} passes them.
+   * The JVM flags in one of runners-config's files ({@code jvm-flags}, {@code jit-flags},
+   * {@code batch-gc-flags}), as {@code ./meshflow} passes them.
    */
   public static List<String> launcherFlags(String file) throws IOException {
     return Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", file));
@@ -46,7 +46,7 @@ public final class JavaCommand {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
-    command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
+    command.addAll(launcherFlags("jvm-flags"));
     command.addAll(List.of("-cp", classpath, mainClass));
     command.addAll(args);
     return command;

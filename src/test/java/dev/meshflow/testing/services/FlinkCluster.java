@@ -1,5 +1,6 @@
 package dev.meshflow.testing.services;
 
+import dev.meshflow.testing.JavaCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.testing.Await;
@@ -330,7 +331,7 @@ public final class FlinkCluster implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(ServiceProcesses.java()));
     command.addAll(flags.jvm());
     command.addAll(jvmArgs);
-    command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(List.of("-Dlog.file=" + dir.resolve("log").resolve(name + ".log"),
         "-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri(),
         "-cp", classpath, mainClass, "--configDir", confDir().toString()));

@@ -1,5 +1,6 @@
 package dev.meshflow.testing.services;
 
+import dev.meshflow.testing.JavaCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshflow.testing.Await;
@@ -171,7 +172,7 @@ public final class SparkCluster implements AutoCloseable {
   private Process launch(String name, String mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(ServiceProcesses.java(), "-Xmx512m"));
     command.addAll(jvmArgs);
-    command.addAll(Files.readAllLines(Path.of(System.getProperty("user.dir"), "runners-config", "jvm-flags")));
+    command.addAll(JavaCommand.launcherFlags("jvm-flags"));
     command.addAll(List.of("-cp", home().resolve("jars") + File.separator + "*", mainClass));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
