@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.interactions;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -80,42 +81,52 @@ public final class CountItemStats
   static final class TallyInMemoryFn extends DoFn<InteractionEvent, KV<String, ItemTally>> {
     static final int MAX_BUFFERED = 200_000;
     private final int maxBuffered;
-    private transient Map<BoundedWindow, Map<String, ItemTally>> byWindow;
-    private transient Map<BoundedWindow, Integer> eventsByWindow;
+    private transient Map<BoundedWindow, WindowTallies> byWindow;
     private transient int buffered;
 
     TallyInMemoryFn(int maxBuffered) {
       this.maxBuffered = maxBuffered;
     }
 
+    /** One window's tallies and how many buffered events they hold: one lookup per event. */
+    private static final class WindowTallies {
+      final Map<String, ItemTally> byItem = new HashMap<>();
+      int events;
+    }
+
     @StartBundle
     public void start() {
       byWindow = new HashMap<>();
-      eventsByWindow = new HashMap<>();
       buffered = 0;
     }
 
     @ProcessElement
     public void process(@Element InteractionEvent e, BoundedWindow window,
         OutputReceiver<KV<String, ItemTally>> out) {
-      Map<String, ItemTally> tallies = byWindow.get(window);
+      WindowTallies tallies = byWindow.get(window);
       if (tallies == null) {
-        tallies = new HashMap<>();
+        tallies = new WindowTallies();
         byWindow.put(window, tallies);
       }
-      tallies.computeIfAbsent(e.itemId(), k -> new ItemTally()).add(e);
-      eventsByWindow.merge(window, 1, Integer::sum);
+      ItemTally tally = tallies.byItem.get(e.itemId());
+      if (tally == null) {
+        tally = new ItemTally();
+        tallies.byItem.put(e.itemId(), tally);
+      }
+      tally.add(e);
+      tallies.events++;
       buffered++;
       if (buffered >= maxBuffered) {
-        byWindow.remove(window).forEach((item, t) -> out.output(KV.of(item, t)));
-        buffered -= eventsByWindow.remove(window);
+        byWindow.remove(window);
+        tallies.byItem.forEach((item, t) -> out.output(KV.of(item, t)));
+        buffered -= tallies.events;
       }
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) {
-      byWindow.forEach((window, tallies) ->
-          tallies.forEach((item, t) -> c.output(KV.of(item, t), window.maxTimestamp(), window)));
+      byWindow.forEach((window, tallies) -> tallies.byItem.forEach(
+          (item, t) -> c.output(KV.of(item, t), window.maxTimestamp(), window)));
       start();
     }
   }
@@ -127,11 +138,20 @@ public final class CountItemStats
       return new ItemTally();
     }
 
+    /**
+     * Merges into the first tally, as Beam allows: FlinkRunner's reduce merges a window's partial
+     * tallies two at a time, and a fresh tally per merge would copy the growing set of users each
+     * time (quadratic in the partial tallies of one item and window).
+     */
     @Override
     public ItemTally mergeAccumulators(Iterable<ItemTally> tallies) {
-      ItemTally merged = new ItemTally();
-      for (ItemTally t : tallies) {
-        merged.merge(t);
+      Iterator<ItemTally> each = tallies.iterator();
+      if (!each.hasNext()) {
+        return new ItemTally();
+      }
+      ItemTally merged = each.next();
+      while (each.hasNext()) {
+        merged.merge(each.next());
       }
       return merged;
     }

@@ -1,6 +1,7 @@
 package dev.meshflow.transforms.interactions;
 
 import dev.meshflow.core.RunMetrics;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
@@ -25,6 +26,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -41,7 +43,7 @@ import org.joda.time.Instant;
  *       result is deterministic whatever the runner's order. Ids are combined in 128 hash buckets
  *       (the Direct runner pays about a millisecond per key group: a key per id took minutes, and
  *       1024 buckets cost the default job 15 s more than 128); combiner lifting removes most
- *       duplicates before the shuffle.
+ *       duplicates before the shuffle. The picks leave each bucket in event-time order.
  *   <li>Streaming: the first arrival wins. Ids live in 256 hash buckets, each a map of id to expiry
  *       swept by one event-time timer, so state and timer count stay bounded in an endless stream.
  *       (One timer per id would be simpler, but it swamps the Direct runner's timer bookkeeping.)
@@ -51,6 +53,7 @@ public final class DedupeByEventId
     extends PTransform<PCollection<InteractionEvent>, PCollection<InteractionEvent>> {
   private static final int BUCKETS = 256;
   private static final int BATCH_BUCKETS = 128;
+  private static final long MINUTE_MILLIS = 60_000;
 
   private final Duration retention;
   private final boolean streaming;
@@ -75,16 +78,36 @@ public final class DedupeByEventId
   }
 
   private static PCollection<KV<Integer, InteractionEvent>> keyByIdBucket(
-      PCollection<InteractionEvent> events, int buckets) {
+      PCollection<InteractionEvent> events, SerializableFunction<String, Integer> bucketOfId) {
     return events
         .apply("KeyByIdBucket", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.integers(), events.getTypeDescriptor()))
-            .via(e -> KV.of(Math.floorMod(e.eventId().hashCode(), buckets), e)))
+            .via(e -> KV.of(bucketOfId.apply(e.eventId()), e)))
         .setCoder(KvCoder.of(VarIntCoder.of(), InteractionEventCoder.of()));
   }
 
+  /**
+   * Batch buckets by a mixed hash of the id. By {@code String.hashCode} modulo the bucket count,
+   * sequential ids ({@code ev-42-1}, {@code ev-42-2}, …) filled buckets unevenly (38,000 to 120,000
+   * ids of 10M) and, sharing their low bits, collided in each bucket's hash map; the mix evens both.
+   * Streaming keeps the plain hash: its buckets key state that a savepoint carries over.
+   */
+  static int batchBucket(String eventId) {
+    int h = eventId.hashCode();
+    h ^= h >>> 16;  // MurmurHash3's 32-bit finaliser
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return Math.floorMod(h, BATCH_BUCKETS);
+  }
+
+  private static int streamingBucket(String eventId) {
+    return Math.floorMod(eventId.hashCode(), BUCKETS);
+  }
+
   private PCollection<InteractionEvent> expandBatch(PCollection<InteractionEvent> events) {
-    return keyByIdBucket(events, BATCH_BUCKETS)
+    return keyByIdBucket(events, DedupeByEventId::batchBucket)
         // Without this the combined output would be stamped at the end of the global window, and
         // the re-stamped events would arrive behind the watermark and be dropped as late.
         .apply("HoldWatermarkAtEarliest",
@@ -96,7 +119,7 @@ public final class DedupeByEventId
   }
 
   private PCollection<InteractionEvent> expandStreaming(PCollection<InteractionEvent> events) {
-    return keyByIdBucket(events, BUCKETS)
+    return keyByIdBucket(events, DedupeByEventId::streamingBucket)
         .apply("KeepFirstArrival", ParDo.of(new KeepFirstFn(retention)))
         .setCoder(InteractionEventCoder.of());
   }
@@ -188,17 +211,64 @@ public final class DedupeByEventId
     private final RunMetrics.StageCounter valid = RunMetrics.counter(RunMetrics.VALID);
     private final RunMetrics.StageCounter duplicates = RunMetrics.counter(RunMetrics.DUPLICATES);
 
+    /**
+     * Emits a bucket's picks in event-time order ({@link #minuteOrder}). Counts the picks,
+     * duplicates and event-time range locally and reports them once per
+     * bucket: a metric update per event showed as 4 % of a 10M-event FlinkRunner profile
+     * (docs/benchmarks.md), and a bucket is small enough that progress still moves smoothly.
+     */
     @ProcessElement
     public void process(
         @Element KV<Integer, Map<String, Pick>> bucket, OutputReceiver<InteractionEvent> out) {
-      for (Pick p : bucket.getValue().values()) {
-        valid.inc();
-        RunMetrics.noteEventTime(p.event.timestampMillis());
-        duplicates.inc(p.occurrences - 1);
+      Pick[] all = bucket.getValue().values().toArray(new Pick[0]);
+      long[] order = minuteOrder(all);
+      long picks = 0;
+      long extraOccurrences = 0;
+      long oldest = Long.MAX_VALUE;
+      long newest = Long.MIN_VALUE;
+      for (long packed : order) {
+        Pick p = all[(int) packed];
+        long time = p.event.timestampMillis();
+        picks++;
+        extraOccurrences += p.occurrences - 1;
+        oldest = Math.min(oldest, time);
+        newest = Math.max(newest, time);
         // Restore each event's own time for windowing (never earlier than the bucket's hold).
-        out.outputWithTimestamp(p.event, new Instant(p.event.timestampMillis()));
+        out.outputWithTimestamp(p.event, new Instant(time));
+      }
+      if (picks > 0) {
+        valid.inc(picks);
+        duplicates.inc(extraOccurrences);
+        RunMetrics.noteEventTime(oldest);
+        RunMetrics.noteEventTime(newest);
       }
     }
+  }
+
+  /**
+   * The picks' positions in event-time order, to the minute, each in the low 32 bits of a packed
+   * key: a bucket's ids span every minute of the input, and emitted in hash order each event sent
+   * the in-memory tally downstream to a different window's tallies, out of the CPU's caches
+   * (docs/benchmarks.md). Positions as they are when the minutes span more than 2^31.
+   */
+  static long[] minuteOrder(Pick[] picks) {
+    long[] keys = new long[picks.length];
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (int i = 0; i < picks.length; i++) {
+      long minute = Math.floorDiv(picks[i].event.timestampMillis(), MINUTE_MILLIS);
+      keys[i] = minute;
+      first = Math.min(first, minute);
+      last = Math.max(last, minute);
+    }
+    boolean sortable = picks.length > 0 && last - first < Integer.MAX_VALUE;
+    for (int i = 0; i < picks.length; i++) {
+      keys[i] = sortable ? (keys[i] - first) << 32 | i : i;
+    }
+    if (sortable) {
+      Arrays.sort(keys);
+    }
+    return keys;
   }
 
   private static final class KeepFirstFn extends DoFn<KV<Integer, InteractionEvent>, InteractionEvent> {

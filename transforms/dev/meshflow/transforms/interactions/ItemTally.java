@@ -76,7 +76,7 @@ final class ItemTally {
       t.skips = LONG.decode(in);
       t.likes = LONG.decode(in);
       t.playlistAdds = LONG.decode(in);
-      t.users = new HashSet<>(USERS.decode(in));
+      t.users = USERS.decode(in);  // a HashSet of its own (SetCoder), so merges may add to it
       return t;
     }
   }

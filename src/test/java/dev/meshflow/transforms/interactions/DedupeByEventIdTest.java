@@ -53,6 +53,58 @@ public class DedupeByEventIdTest {
   }
 
   @Test
+  public void batchBucketsSpreadSequentialIdsEvenly() {
+    // String.hashCode modulo 128 put 38,000 to 120,000 of 10M sequential ids in one bucket.
+    int ids = 1_000_000;
+    int[] perBucket = new int[128];
+    for (int i = 0; i < ids; i++) {
+      int bucket = DedupeByEventId.batchBucket("ev-42-" + i);
+      Assertions.assertTrue(bucket >= 0 && bucket < 128, "bucket " + bucket);
+      perBucket[bucket]++;
+    }
+    int mean = ids / 128;
+    for (int b = 0; b < 128; b++) {
+      Assertions.assertTrue(Math.abs(perBucket[b] - mean) < mean / 20,
+          "bucket " + b + " holds " + perBucket[b] + " ids, the mean is " + mean);
+    }
+  }
+
+  @Test
+  public void picksGoOutInEventTimeOrderToTheMinute() {
+    long t0 = Instant.parse("2026-03-07T23:00:00Z").getMillis();
+    Random random = new Random(11);
+    DedupeByEventId.Pick[] picks = new DedupeByEventId.Pick[5000];
+    for (int i = 0; i < picks.length; i++) {
+      picks[i] = pick("e" + i, t0 + (long) random.nextInt(600) * 60_000 + random.nextInt(60_000));
+    }
+    long[] order = DedupeByEventId.minuteOrder(picks);
+    boolean[] seen = new boolean[picks.length];
+    long previousMinute = Long.MIN_VALUE;
+    for (long packed : order) {
+      int at = (int) packed;
+      Assertions.assertFalse(seen[at], "position " + at + " twice");
+      seen[at] = true;
+      long minute = Math.floorDiv(picks[at].event.timestampMillis(), 60_000L);
+      Assertions.assertTrue(minute >= previousMinute, "minute " + minute + " after " + previousMinute);
+      previousMinute = minute;
+    }
+    Assertions.assertEquals(picks.length, order.length);
+
+    // Minutes more than 2^31 apart (year 1 to 9999 both pass the parser): positions as they are.
+    DedupeByEventId.Pick[] wide = {pick("late", 253402300799000L), pick("early", -62135596800000L)};
+    Assertions.assertArrayEquals(new long[] {0, 1}, DedupeByEventId.minuteOrder(wide));
+    Assertions.assertEquals(0, DedupeByEventId.minuteOrder(new DedupeByEventId.Pick[0]).length);
+  }
+
+  private static DedupeByEventId.Pick pick(String id, long millis) {
+    DedupeByEventId.Pick p = new DedupeByEventId.Pick();
+    p.event = new InteractionEvent(id, millis, "u", "song-0001", "song", "play", null, null, null,
+        "test", new byte[0]);
+    p.occurrences = 1;
+    return p;
+  }
+
+  @Test
   public void streamingKeepsTheFirstArrivalWhileItsIdIsRemembered() {
     Duration retention = Duration.standardMinutes(10);
     long t0 = Instant.parse("2026-03-07T23:00:00Z").getMillis();

@@ -26,6 +26,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -83,5 +84,27 @@ public class InteractionAnalyticsTest {
         .containsInAnyOrder(expected.stats);
     PAssert.that(windowed.apply("PerEvent", CountItemStats.perEvent())).containsInAnyOrder(expected.stats);
     p.run().waitUntilFinish();
+  }
+  /** Merging adds into the first tally (no copy per merge) and leaves the others as they were. */
+  @Test
+  public void mergingAddsIntoTheFirstTallyOnly() {
+    ItemTally first = tally("u1", "play");
+    ItemTally second = tally("u2", "skip");
+    ItemTally third = tally("u1", "like");
+    ItemTally merged = new CountItemStats.TallyFn().mergeAccumulators(List.of(first, second, third));
+    Assertions.assertSame(first, merged);
+    Assertions.assertEquals(List.of(1L, 1L, 1L, 0L), List.of(merged.plays, merged.skips, merged.likes, merged.playlistAdds));
+    Assertions.assertEquals(java.util.Set.of("u1", "u2"), merged.users);
+    Assertions.assertEquals(java.util.Set.of("u2"), second.users);
+    Assertions.assertEquals(1L, second.skips);
+    Assertions.assertEquals(java.util.Set.of("u1"), third.users);
+    Assertions.assertEquals(0L, new CountItemStats.TallyFn().mergeAccumulators(List.of()).plays);
+  }
+
+  private static ItemTally tally(String user, String eventType) {
+    ItemTally t = new ItemTally();
+    t.add(new InteractionEvent("e-" + user + eventType, 0L, user, "song-0001", "song", eventType,
+        null, null, null, "test", new byte[0]));
+    return t;
   }
 }
